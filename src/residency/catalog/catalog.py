@@ -1,0 +1,108 @@
+"""Loads the catalogue data (tokens.json, terraform_types.txt, oci_types.yaml) once."""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import resources
+
+from ruamel.yaml import YAML
+
+PROVIDER_TOKEN = "pulumi:providers:oci"
+
+
+class ResourceKind(enum.Enum):
+    IDENTITY = "identity"  # global IAM, managed in the home region
+    REGIONAL = "regional"
+    NOT_OCI = "not-oci"  # components, other packages, the stack itself
+
+
+@dataclass(frozen=True, slots=True)
+class MovementField:
+    path: str  # snake_case, `[]` on lists
+    kind: str  # region | availability_domain | ocid
+    moves: str  # what crosses to the region the field names
+
+    @property
+    def segments(self) -> tuple[str, ...]:
+        return tuple(segment.removesuffix("[]") for segment in self.path.split("."))
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+class Catalog:
+    def __init__(self, tokens: dict[str, str], terraform_types: set[str], types: dict):
+        self._terraform_by_token = dict(tokens)
+        self._terraform_types = terraform_types
+        self.identity = frozenset(types["identity"])
+        self.data_bearing = frozenset(types["data_bearing"])
+        self._movements = {
+            token: tuple(MovementField(**field) for field in fields)
+            for token, fields in types["movements"].items()
+        }
+
+    @classmethod
+    def bundled(cls) -> Catalog:
+        files = resources.files(__package__)
+        tokens = json.loads(files.joinpath("tokens.json").read_text())["resources"]
+        terraform_types = set(files.joinpath("terraform_types.txt").read_text().split())
+        types = YAML(typ="safe").load(files.joinpath("oci_types.yaml").read_text())
+        return cls(tokens, terraform_types, types)
+
+    @cached_property
+    def _token_by_terraform(self) -> dict[str, str]:
+        return {tf: token for token, tf in self._terraform_by_token.items()}
+
+    @cached_property
+    def _terraform_prefixes(self) -> dict[str, set[str]]:
+        """Per pulumi module, the Terraform prefixes its known types use (`ObjectStorage` -> `oci_objectstorage`)."""
+        prefixes: dict[str, set[str]] = {}
+        for token, tf in self._terraform_by_token.items():
+            module, suffix = token.split(":")[1].split("/")[0], "_" + _snake(token.split(":")[2])
+            if tf.endswith(suffix):
+                prefixes.setdefault(module, set()).add(tf[: -len(suffix)])
+        return prefixes
+
+    def terraform_type(self, token: str) -> str | None:
+        """The Terraform type of a pulumi-oci token; for tokens newer than the table, the name the
+        bridge's naming scheme gives, when terraform-provider-oci registers it."""
+        if token in self._terraform_by_token:
+            return self._terraform_by_token[token]
+        parts = token.split(":")
+        if len(parts) != 3 or parts[0] != "oci":
+            return None
+        module = parts[1].split("/")[0]
+        for prefix in sorted(self._terraform_prefixes.get(module, ())):
+            candidate = f"{prefix}_{_snake(parts[2])}"
+            if candidate in self._terraform_types:
+                return candidate
+        return None
+
+    def token(self, terraform_type: str) -> str | None:
+        return self._token_by_terraform.get(terraform_type)
+
+    def is_oci_terraform_type(self, terraform_type: str) -> bool:
+        return terraform_type in self._terraform_types
+
+    def kind(self, token: str) -> ResourceKind:
+        if not token.startswith("oci:"):
+            return ResourceKind.NOT_OCI
+        return ResourceKind.IDENTITY if token in self.identity else ResourceKind.REGIONAL
+
+    def is_data_bearing(self, token: str) -> bool:
+        return token in self.data_bearing
+
+    def movements(self, token: str) -> tuple[MovementField, ...]:
+        return self._movements.get(token, ())
+
+    @property
+    def movement_tokens(self) -> frozenset[str]:
+        return frozenset(self._movements)
+
+
+CATALOG = Catalog.bundled()

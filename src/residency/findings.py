@@ -1,0 +1,176 @@
+"""Findings: a rule's violation, with the level the policy gives it and the resource it is about.
+The findings document (JSON, versioned) is the one source every report is rendered from."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from residency import __version__
+from residency.enforcement import Level, Severity
+from residency.inventory import Inventory, Resource, SourceLocation
+from residency.policy import ResidencyPolicy, Waiver
+from residency.rules.base import Evidence, RuleMeta
+
+DOCUMENT_VERSION = "1.0"
+
+
+@dataclass(frozen=True)
+class ResourceIdentity:
+    urn: str
+    name: str
+    type: str  # pulumi token, or Terraform type
+    terraform_type: str | None
+    region: str | None  # as shown (never a secret value)
+    region_source: str | None
+    provider: str | None
+
+    @classmethod
+    def of(cls, resource: Resource) -> ResourceIdentity:
+        resolution = resource.region
+        return cls(
+            urn=resource.urn,
+            name=resource.name,
+            type=resource.type_label,
+            terraform_type=resource.terraform_type,
+            region=resolution.shown if resolution else None,
+            region_source=resolution.source.value if resolution else None,
+            provider=resource.provider,
+        )
+
+    @classmethod
+    def stack(cls, inventory: Inventory) -> ResourceIdentity:
+        source = inventory.source
+        name = f"{source.project}-{source.stack}" if source.project else source.path
+        return cls(
+            urn=source.stack_urn or source.path, name=name, type="pulumi:pulumi:Stack" if source.stack_urn else "stack",
+            terraform_type=None, region=None, region_source=None, provider=None,
+        )
+
+
+@dataclass(frozen=True)
+class AppliedWaiver:
+    waiver: Waiver
+    active: bool  # False: expired, so the finding counts again
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: RuleMeta
+    level: Level
+    resource: ResourceIdentity
+    message: str
+    evidence: tuple[Evidence, ...]
+    proven: bool
+    path: str | None
+    location: SourceLocation | None
+    waiver: AppliedWaiver | None = None
+
+    @property
+    def severity(self) -> Severity:
+        return self.rule.severity
+
+    @property
+    def waived(self) -> bool:
+        return self.waiver is not None and self.waiver.active
+
+    def fails(self, fail_on: Level) -> bool:
+        return not self.waived and self.level.fails(fail_on)
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable across runs: the same rule, resource and property give the same fingerprint."""
+        key = "\0".join([self.rule.id, self.resource.urn, self.path or ""])
+        return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+    def sort_key(self) -> tuple:
+        return (-self.level.fails(Level.MANDATORY), -self.severity.rank, self.rule.id, self.resource.urn, self.path or "", self.message)
+
+
+@dataclass(frozen=True)
+class Report:
+    """The outcome of one evaluation: findings plus what was checked."""
+
+    inventory: Inventory
+    policy: ResidencyPolicy
+    rules: tuple[tuple[RuleMeta, Level], ...]  # every rule with its level, disabled ones too
+    findings: tuple[Finding, ...]
+    evaluated_at: datetime.date
+
+    def failing(self, fail_on: Level) -> list[Finding]:
+        return [f for f in self.findings if f.fails(fail_on)]
+
+    def to_document(self, fail_on: Level = Level.MANDATORY) -> dict:
+        source = self.inventory.source
+        checked = [r for r in self.inventory.resources if r.custom and not r.is_provider]
+        counts = Counter(f.level.value for f in self.findings if not f.waived)
+        return {
+            "version": DOCUMENT_VERSION,
+            "tool": {"name": "residency", "version": __version__},
+            "source": {
+                "kind": source.kind, "path": source.path, "project": source.project,
+                "stack": source.stack, "notes": list(source.notes),
+            },
+            "policy": {
+                "source": self.policy.source,
+                "allowed_regions": [r.name for r in self.policy.allowed_regions],
+                "home_region": self.policy.home_region.name,
+                "classification_tag": self.policy.classification.tag,
+            },
+            "rules": [_rule_document(meta, level) for meta, level in self.rules],
+            "summary": {
+                "resources": len(checked),
+                "findings": len(self.findings),
+                "by_level": {level.value: counts.get(level.value, 0) for level in (Level.MANDATORY, Level.ADVISORY)},
+                "by_severity": dict(sorted(Counter(f.severity.value for f in self.findings if not f.waived).items())),
+                "waived": sum(f.waived for f in self.findings),
+                "unproven": sum(not f.proven for f in self.findings),
+                "fail_on": fail_on.value,
+                "failing": len(self.failing(fail_on)),
+                "passed": not self.failing(fail_on),
+            },
+            "findings": [_finding_document(f) for f in self.findings],
+        }
+
+
+def _rule_document(meta: RuleMeta, level: Level) -> dict:
+    return {
+        "id": meta.id, "name": meta.name, "title": meta.title, "severity": meta.severity.value,
+        "level": level.value, "rationale": meta.rationale, "remediation": meta.remediation,
+        "applies_to": meta.applies_to, "tags": list(meta.tags),
+    }
+
+
+def _finding_document(finding: Finding) -> dict:
+    resource = finding.resource
+    waiver = finding.waiver
+    return {
+        "rule_id": finding.rule.id,
+        "rule_name": finding.rule.name,
+        "title": finding.rule.title,
+        "severity": finding.severity.value,
+        "level": finding.level.value,
+        "proven": finding.proven,
+        "resource": {
+            "urn": resource.urn, "name": resource.name, "type": resource.type,
+            "terraform_type": resource.terraform_type, "region": resource.region,
+            "region_source": resource.region_source, "provider": resource.provider,
+        },
+        "path": finding.path,
+        "message": finding.message,
+        "evidence": [{"subject": e.subject, "relation": e.relation, "value": e.value} for e in finding.evidence],
+        "remediation": finding.rule.remediation,
+        "location": {"file": finding.location.file, "line": finding.location.line} if finding.location else None,
+        "waiver": None if waiver is None else {
+            "active": waiver.active, "reason": waiver.waiver.reason, "approved_by": waiver.waiver.approved_by,
+            "reference": waiver.waiver.reference, "expires": waiver.waiver.expires.isoformat(),
+        },
+        "fingerprint": finding.fingerprint,
+    }
+
+
+def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    return tuple(sorted(findings, key=Finding.sort_key))

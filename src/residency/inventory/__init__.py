@@ -1,0 +1,23 @@
+"""Normalized resources, whatever their source, and the values they hold."""
+
+from residency.inventory.model import (
+    Inventory,
+    RegionResolution,
+    RegionSource,
+    Resource,
+    SourceInfo,
+    SourceLocation,
+)
+from residency.inventory.values import UNKNOWN, FieldValue, Secret
+
+__all__ = [
+    "UNKNOWN",
+    "FieldValue",
+    "Inventory",
+    "RegionResolution",
+    "RegionSource",
+    "Resource",
+    "Secret",
+    "SourceInfo",
+    "SourceLocation",
+]

@@ -1,0 +1,121 @@
+"""The inventory: resources normalized from any source, which every rule reads."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from residency.catalog import CATALOG, MovementField, ResourceKind
+from residency.inventory.values import FieldValue, Naming, camel, select
+from residency.oci.regions import Region
+
+
+class RegionSource(str, enum.Enum):
+    """How a resource's region was decided."""
+
+    EXPLICIT_PROVIDER = "explicit-provider"
+    PARENT_PROVIDER = "parent-provider"  # inherited from a component's `providers`
+    DEFAULT_PROVIDER = "default-provider"  # the stack's `oci:region` config
+    UNRESOLVED = "unresolved"
+
+
+@dataclass(frozen=True, slots=True)
+class RegionResolution:
+    source: RegionSource
+    region: Region | None = None  # None: unresolved, or the written value is no OCI region
+    written: str | None = None  # as the program wrote it ("fra", "US-ASHBURN-1")
+    provider: str | None = None  # the provider that gave it
+    secret: bool = False
+    reason: str = ""  # when there is no region: what could not be proven
+
+    @property
+    def shown(self) -> str:
+        if self.region is not None:
+            return "[secret]" if self.secret else self.region.name
+        if self.written is not None:
+            return "[secret]" if self.secret else self.written
+        return "unresolved"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLocation:
+    file: str  # relative to the program directory
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+@dataclass(slots=True)
+class Resource:
+    urn: str  # Pulumi URN, or Terraform address
+    name: str
+    token: str  # pulumi type token ("" for a Terraform type pulumi-oci does not know)
+    terraform_type: str | None
+    custom: bool
+    properties: Mapping[str, Any]
+    naming: Naming
+    region: RegionResolution | None = None  # None where regions do not apply (components, other clouds)
+    parent: str | None = None
+    provider: str | None = None
+    dependencies: tuple[str, ...] = ()
+    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    location: SourceLocation | None = None
+
+    @property
+    def kind(self) -> ResourceKind:
+        if not self.custom or self.is_provider:
+            return ResourceKind.NOT_OCI
+        return CATALOG.kind(self.token)
+
+    @property
+    def is_provider(self) -> bool:
+        return self.token.startswith("pulumi:providers:")
+
+    @property
+    def type_label(self) -> str:
+        return self.token or self.terraform_type or "?"
+
+    def field(self, path: str | tuple[str, ...]) -> Iterator[FieldValue]:
+        segments = tuple(s.removesuffix("[]") for s in path.split(".")) if isinstance(path, str) else path
+        return select(self.properties, segments, self.naming)
+
+    def first(self, path: str) -> FieldValue | None:
+        return next(self.field(path), None)
+
+    def dependencies_of(self, top_level: str) -> tuple[str, ...]:
+        """The resources a top-level property's value came from (snake_case name)."""
+        key = camel(top_level) if self.naming == "pulumi" else top_level
+        return self.property_dependencies.get(key, ())
+
+    def movements(self) -> tuple[MovementField, ...]:
+        return CATALOG.movements(self.token)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInfo:
+    kind: str  # pulumi-program | pulumi-state | terraform-plan | ...
+    path: str
+    project: str | None = None
+    stack: str | None = None
+    stack_urn: str | None = None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass
+class Inventory:
+    source: SourceInfo
+    resources: list[Resource]
+
+    @cached_property
+    def by_urn(self) -> dict[str, Resource]:
+        return {r.urn: r for r in self.resources}
+
+    def get(self, urn: str) -> Resource | None:
+        return self.by_urn.get(urn)
+
+    def __len__(self) -> int:
+        return len(self.resources)

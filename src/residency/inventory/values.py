@@ -1,0 +1,169 @@
+"""Property values as every source delivers them: plain JSON, plus values that are unknown
+until apply and values that are secret.
+
+Sources decode into this tree; rules read it through `select` and `leaves`, which say for each
+value whether it is known and whether it may be shown.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Naming = Literal["pulumi", "terraform"]
+
+# Pulumi's property-value encoding (sdk/go/common/resource/sig).
+SIGNATURE_KEY = "4dabf18193072939515e22adb298388d"
+SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
+RESOURCE_REFERENCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
+class Unknown:
+    """A value that is computed at apply: nothing about it can be proven before."""
+
+    _instance: Unknown | None = None
+
+    def __new__(cls) -> Unknown:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNKNOWN = Unknown()
+
+
+@dataclass(frozen=True, slots=True)
+class Secret:
+    """A value that may be checked but never shown."""
+
+    value: Any
+
+
+def from_pulumi(value: Any) -> Any:
+    """Decode Pulumi's JSON property values (state, export, events, engine RPCs)."""
+    if isinstance(value, str):
+        return UNKNOWN if value == UNKNOWN_SENTINEL else value
+    if isinstance(value, list):
+        return [from_pulumi(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    signature = value.get(SIGNATURE_KEY)
+    if signature == SECRET_SIG:
+        if "value" in value:
+            return Secret(from_pulumi(value["value"]))
+        if "plaintext" in value:  # `pulumi stack export --show-secrets`
+            return Secret(from_pulumi(json.loads(value["plaintext"])))
+        return Secret(UNKNOWN)  # encrypted: the value cannot be read here
+    if signature == OUTPUT_SIG:
+        inner = from_pulumi(value["value"]) if "value" in value else UNKNOWN
+        return Secret(inner) if value.get("secret") else inner
+    if signature == RESOURCE_REFERENCE_SIG:
+        return from_pulumi(value.get("id", value.get("urn")))
+    return {key: from_pulumi(item) for key, item in value.items() if key != SIGNATURE_KEY}
+
+
+def to_pulumi(value: Any) -> Any:
+    """Encode a value tree back into Pulumi's JSON property values."""
+    if value is UNKNOWN:
+        return UNKNOWN_SENTINEL
+    if isinstance(value, Secret):
+        return {SIGNATURE_KEY: SECRET_SIG, "value": to_pulumi(value.value)}
+    if isinstance(value, list):
+        return [to_pulumi(item) for item in value]
+    if isinstance(value, dict):
+        return {key: to_pulumi(item) for key, item in value.items()}
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class FieldValue:
+    """One value found at a path, with what may be said about it."""
+
+    path: str
+    value: Any
+    secret: bool = False
+
+    @property
+    def known(self) -> bool:
+        return self.value is not UNKNOWN
+
+    def shown(self) -> str:
+        if self.secret:
+            return "[secret]"
+        if not self.known:
+            return "(known only after apply)"
+        return self.value if isinstance(self.value, str) else json.dumps(self.value)
+
+
+def camel(snake: str) -> str:
+    """Pulumi's wire name for a snake_case property name (`is_ipv6enabled` -> `isIpv6enabled`)."""
+    return re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), snake)
+
+
+def snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+def native_name(segment: str, naming: Naming) -> str:
+    return camel(segment) if naming == "pulumi" else segment
+
+
+def select(
+    properties: Mapping[str, Any], segments: tuple[str, ...], naming: Naming
+) -> Iterator[FieldValue]:
+    """The values at a snake_case path. Lists are entered element by element, so a one-item
+    block is found whether a source writes it as an object (Pulumi) or a list (Terraform).
+    An unknown or secret value on the way is reported where it stands."""
+    yield from _select(properties, segments, naming, "", False)
+
+
+def _select(node: Any, segments, naming, path, secret) -> Iterator[FieldValue]:
+    while isinstance(node, Secret):
+        node, secret = node.value, True
+    if node is UNKNOWN:
+        yield FieldValue(path, UNKNOWN, secret)
+        return
+    if isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _select(item, segments, naming, f"{path}[{index}]", secret)
+        return
+    if not segments:
+        if node is not None:
+            yield FieldValue(path, node, secret)
+        return
+    if not isinstance(node, Mapping):
+        return
+    head, rest = segments[0], segments[1:]
+    key = native_name(head, naming)
+    if key not in node:
+        return
+    yield from _select(node[key], rest, naming, f"{path}.{head}" if path else head, secret)
+
+
+def leaves(properties: Mapping[str, Any]) -> Iterator[FieldValue]:
+    """Every scalar value, with its path in the source's own names."""
+    yield from _leaves(properties, "", False)
+
+
+def _leaves(node: Any, path: str, secret: bool) -> Iterator[FieldValue]:
+    while isinstance(node, Secret):
+        node, secret = node.value, True
+    if isinstance(node, Mapping):
+        for key, item in node.items():
+            yield from _leaves(item, f"{path}.{key}" if path else str(key), secret)
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _leaves(item, f"{path}[{index}]", secret)
+    elif node is not None:
+        yield FieldValue(path, node, secret)

@@ -1,0 +1,85 @@
+"""The residency policy: the organisation's promise, as the rules read it."""
+
+from __future__ import annotations
+
+import datetime
+import fnmatch
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from residency.enforcement import Level
+from residency.oci.regions import Region
+
+
+@dataclass(frozen=True)
+class RuleSetting:
+    level: Level
+    unproven: Level | None = None  # None: the same as `level`
+
+    @property
+    def unproven_level(self) -> Level:
+        return self.unproven or self.level
+
+
+@dataclass(frozen=True)
+class Classification:
+    tag_namespace: str
+    tag_key: str
+    levels: tuple[str, ...]  # least to most strict
+    protected: frozenset[str]
+
+    @property
+    def tag(self) -> str:
+        """The key of the defined tag in a resource's `defined_tags`."""
+        return f"{self.tag_namespace}.{self.tag_key}"
+
+    @property
+    def strictest(self) -> str:
+        return self.levels[-1]
+
+    def level_of(self, value: str) -> str | None:
+        """The configured level a tag value names (OCI tag values are compared without case)."""
+        wanted = value.strip().lower()
+        return next((level for level in self.levels if level.lower() == wanted), None)
+
+    def is_protected(self, level: str) -> bool:
+        return level in self.protected
+
+
+@dataclass(frozen=True)
+class Waiver:
+    rule: str
+    resource: str  # URN, address or name; `*` matches any text
+    reason: str
+    approved_by: str
+    expires: datetime.date
+    reference: str | None = None
+
+    def matches(self, rule_ids: tuple[str, ...], urn: str, name: str) -> bool:
+        return self.rule in rule_ids and any(
+            fnmatch.fnmatchcase(candidate, self.resource) for candidate in (urn, name)
+        )
+
+    def expired(self, today: datetime.date) -> bool:
+        return today > self.expires
+
+
+@dataclass(frozen=True)
+class ResidencyPolicy:
+    allowed_regions: tuple[Region, ...]
+    home_region: Region
+    classification: Classification
+    protected_compartments: frozenset[str] = frozenset()
+    rules: Mapping[str, RuleSetting] = field(default_factory=dict)  # by rule id
+    waivers: tuple[Waiver, ...] = ()
+    source: str = "built-in default"
+
+    def allows(self, region: Region) -> bool:
+        return region in self.allowed_regions
+
+    @property
+    def allowed_names(self) -> str:
+        return ", ".join(r.name for r in self.allowed_regions)
+
+    def setting(self, rule_id: str, default: Level) -> RuleSetting:
+        return self.rules.get(rule_id) or RuleSetting(default)

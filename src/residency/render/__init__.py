@@ -1,0 +1,1 @@
+"""Renderers: findings documents as text, JSON and the report formats."""

@@ -1,0 +1,59 @@
+"""The terminal view of a report: a table of findings, then how to fix each rule's findings."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from residency.enforcement import Level
+from residency.findings import Report
+
+_LEVEL_STYLE = {Level.MANDATORY: "bold red", Level.ADVISORY: "yellow"}
+
+
+def render_text(report: Report, console: Console, fail_on: Level) -> None:
+    source = report.inventory.source
+    checked = sum(1 for r in report.inventory.resources if r.custom and not r.is_provider)
+    target = f"{source.project} (stack {source.stack})" if source.project else source.path
+    console.print(f"[bold]residency check[/] {target}: {checked} resources, policy {report.policy.source}")
+    console.print(f"allowed regions: {report.policy.allowed_names}; home region: {report.policy.home_region.name}")
+    for note in source.notes:
+        console.print(f"[dim]note: {note}[/]")
+    if not report.findings:
+        enabled = [meta.id for meta, level in report.rules if level is not Level.DISABLED]
+        console.print(f"[green]No findings.[/] Checked {checked} resources against {', '.join(enabled)}.")
+        return
+    table = Table(show_lines=True, expand=False)
+    table.add_column("Rule", no_wrap=True)
+    table.add_column("Level", no_wrap=True)
+    table.add_column("Resource", overflow="fold", max_width=40)
+    table.add_column("Region", no_wrap=True)
+    table.add_column("Why", overflow="fold", min_width=30)
+    for finding in report.findings:
+        level = Text(finding.level.value + ("" if finding.proven else "\n(unproven)"), style=_LEVEL_STYLE.get(finding.level, ""))
+        if finding.waived:
+            level = Text(f"waived\n({finding.level.value})", style="dim")
+        where = f"\n{finding.location}" if finding.location else ""
+        table.add_row(
+            finding.rule.id,
+            level,
+            f"{finding.resource.name}\n[dim]{_short_type(finding.resource.type)}{where}[/]",
+            finding.resource.region or "-",
+            finding.message,
+        )
+    console.print(table)
+    console.print("[bold]How to fix[/]")
+    for meta in sorted({f.rule for f in report.findings}, key=lambda m: m.id):
+        console.print(f"  [bold]{meta.id}[/] {meta.title}: {meta.remediation}")
+    failing = len(report.failing(fail_on))
+    summary = f"{len(report.findings)} findings, {failing} failing at --fail-on {fail_on.value}"
+    console.print(f"[bold red]{summary}[/]" if failing else f"[yellow]{summary}[/]")
+
+
+def _short_type(token: str) -> str:
+    """`oci:ObjectStorage/bucket:Bucket` -> `ObjectStorage.Bucket`."""
+    parts = token.split(":")
+    if len(parts) == 3 and "/" in parts[1]:
+        return f"{parts[1].split('/')[0]}.{parts[2]}"
+    return token

@@ -1,0 +1,78 @@
+"""What a rule is: its metadata, and the violations it reports. Rules never know which engine
+runs them (the CLI, the Pulumi policy pack or Checkov)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from residency.enforcement import Level, Severity
+
+if TYPE_CHECKING:
+    from residency.inventory import Resource
+    from residency.rules.context import RuleContext
+
+
+@dataclass(frozen=True)
+class RuleMeta:
+    id: str  # RES001
+    name: str  # resource-region
+    title: str
+    severity: Severity
+    rationale: str  # why it matters
+    remediation: str  # how to fix it
+    applies_to: str  # the resource types, in words
+    default_level: Level = Level.MANDATORY
+    tags: tuple[str, ...] = ()
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return (self.id, self.name)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One link in the chain behind a decision: `subject` `relation` `value`."""
+
+    subject: str
+    relation: str
+    value: str
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.relation} {self.value}"
+
+
+@dataclass(frozen=True)
+class Violation:
+    """What a rule reports, before the policy gives it a level."""
+
+    resource: Resource | None  # None: about the stack as a whole
+    message: str
+    evidence: tuple[Evidence, ...] = ()
+    proven: bool = True  # False: a value that could not be known is why this was not shown compliant
+    path: str | None = None  # the property at fault, in snake_case
+
+
+class Rule(Protocol):
+    meta: RuleMeta
+
+    def check(self, resource: Resource, context: RuleContext) -> Iterable[Violation]:
+        """Violations of one resource."""
+        ...
+
+    def check_stack(self, context: RuleContext) -> Iterable[Violation]:
+        """Violations that belong to the stack as a whole."""
+        ...
+
+
+class ResourceRule:
+    """Base for rules that look at one resource at a time."""
+
+    meta: RuleMeta
+
+    def check(self, resource: Resource, context: RuleContext) -> Iterable[Violation]:
+        raise NotImplementedError
+
+    def check_stack(self, context: RuleContext) -> Iterable[Violation]:
+        return ()

@@ -1,0 +1,93 @@
+"""What rules may ask beyond a single resource: the policy, other resources, classification."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from residency.inventory import FieldValue, Inventory, Resource, Secret
+from residency.oci.regions import Region
+from residency.policy import ResidencyPolicy
+
+COMPARTMENT = "oci:Identity/compartment:Compartment"
+
+
+@dataclass(frozen=True)
+class ClassificationResult:
+    level: str  # the effective level
+    protected: bool
+    reason: str  # how the level was decided, for messages
+
+
+class RuleContext:
+    def __init__(self, policy: ResidencyPolicy, inventory: Inventory | None = None):
+        """Without an inventory (a policy engine that shows one resource at a time), rules see only
+        the resource in hand; checks that need other resources are left to a whole-stack pass."""
+        self.policy = policy
+        self.inventory = inventory
+        self._classifications: dict[str, ClassificationResult] = {}
+
+    def resource(self, urn: str) -> Resource | None:
+        return self.inventory.get(urn) if self.inventory is not None else None
+
+    def allows(self, region: Region) -> bool:
+        return self.policy.allows(region)
+
+    def classification(self, resource: Resource) -> ClassificationResult:
+        if resource.urn not in self._classifications:
+            self._classifications[resource.urn] = self._classify(resource)
+        return self._classifications[resource.urn]
+
+    def is_protected(self, resource: Resource) -> bool:
+        return self.classification(resource).protected
+
+    def _classify(self, resource: Resource) -> ClassificationResult:
+        scheme = self.policy.classification
+        compartment = self.protected_compartment(resource)
+        if compartment is not None:
+            return ClassificationResult(scheme.strictest, True, f"in protected compartment {compartment}")
+        tag = self.classification_tag(resource)
+        if tag is None:
+            return ClassificationResult(scheme.strictest, True, f"unclassified, so treated as {scheme.strictest}")
+        if not tag.known:
+            return ClassificationResult(scheme.strictest, True, f"classification known only after apply, so treated as {scheme.strictest}")
+        level = scheme.level_of(str(tag.value))
+        if level is None:
+            return ClassificationResult(scheme.strictest, True, f"classification {tag.shown()!r} is no level, so treated as {scheme.strictest}")
+        return ClassificationResult(level, scheme.is_protected(level), f"classified {level}")
+
+    def classification_tag(self, resource: Resource) -> FieldValue | None:
+        """The classification tag's value, or None when the resource has none. OCI compares
+        tag namespaces and keys without case."""
+        wanted = self.policy.classification.tag.lower()
+        tags = resource.first("defined_tags")
+        if tags is None or not tags.known:
+            return tags
+        if not isinstance(tags.value, Mapping):
+            return None
+        for key, value in tags.value.items():
+            if key.lower() == wanted:
+                secret = tags.secret or isinstance(value, Secret)
+                return FieldValue(f"defined_tags.{key}", value.value if isinstance(value, Secret) else value, secret)
+        return None
+
+    def protected_compartment(self, resource: Resource, _seen: frozenset[str] = frozenset()) -> str | None:
+        """The protected compartment (name or OCID) that holds the resource, directly or through
+        its parents, as far as the inventory shows."""
+        protected = self.policy.protected_compartments
+        if not protected or resource.urn in _seen:
+            return None
+        compartment_id = resource.first("compartment_id")
+        if compartment_id is not None and compartment_id.known and compartment_id.value in protected:
+            return str(compartment_id.value)
+        for urn in resource.dependencies_of("compartment_id"):
+            compartment = self.resource(urn)
+            if compartment is None or compartment.token != COMPARTMENT:
+                continue
+            name = compartment.first("name")
+            if name is not None and name.known and name.value in protected:
+                return str(name.value)
+            found = self.protected_compartment(compartment, _seen | {resource.urn})
+            if found is not None:
+                return found
+        return None

@@ -1,0 +1,109 @@
+"""RES002: replication, backup copies, peering and other movement go only to allowed regions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from residency.catalog import MovementField, ResourceKind
+from residency.enforcement import Severity
+from residency.inventory import FieldValue, Resource
+from residency.oci import parse_ocid, region_of_availability_domain
+from residency.oci.regions import Region, lookup_region
+from residency.rules.base import Evidence, ResourceRule, RuleMeta, Violation
+from residency.rules.context import RuleContext
+from residency.rules.evidence import classification_evidence
+
+
+class CrossRegionMovement(ResourceRule):
+    meta = RuleMeta(
+        id="RES002",
+        name="cross-region-movement",
+        title="Copies, replicas, backups and routes go only to allowed regions",
+        severity=Severity.CRITICAL,
+        rationale=(
+            "Replication policies, backup copies, volume replicas, Data Guard peers, vault and secret "
+            "replicas and remote peering put protected data, or a way to it, in another region. Each "
+            "destination must be an allowed region: availability is met by an allowed DR region, not by "
+            "leaving the country. A destination known only after apply cannot be shown compliant."
+        ),
+        remediation=(
+            "Point the destination at an allowed region (for example the allowed DR region), or remove the "
+            "cross-region copy. Write the destination as a literal or from stack config, so that it can be "
+            "checked before deployment."
+        ),
+        applies_to="resource types with a field that names another region: " + ", ".join(
+            ["replication policies", "volume backups and backup policies", "volume replicas",
+             "Autonomous and Data Guard peers", "file-system replication", "vault and secret replicas",
+             "NoSQL table replicas", "MySQL and PostgreSQL backup copies", "remote peering", "DR protection groups"]
+        ),
+        tags=("residency", "replication"),
+    )
+
+    def check(self, resource: Resource, context: RuleContext) -> Iterable[Violation]:
+        if resource.kind is ResourceKind.NOT_OCI or not resource.movements() or not context.is_protected(resource):
+            return
+        for movement in resource.movements():
+            for value in resource.field(movement.segments):
+                yield from self._check_value(resource, movement, value, context)
+
+    def _check_value(self, resource: Resource, movement: MovementField, value: FieldValue, context: RuleContext) -> Iterator[Violation]:
+        where = value.path or movement.path
+        if not value.known:
+            yield from self._check_unknown(resource, movement, where, context)
+            return
+        if not isinstance(value.value, str):
+            yield Violation(resource, f"{where} is not text, so the region it names cannot be read", proven=False, path=where)
+            return
+        region, problem = _region_named(movement.kind, value.value)
+        evidence = (Evidence(resource.name, f"has {where} =", value.shown()), classification_evidence(resource, context))
+        if region is None:
+            yield Violation(resource, f"{movement.moves}, but {where} {problem}", evidence, proven=movement.kind == "region", path=where)
+        elif not context.allows(region):
+            shown = "[secret]" if value.secret else region.name
+            if movement.kind != "region":  # an AD or OCID: say which region it belongs to
+                evidence = (evidence[0], Evidence(value.shown(), "is in", shown), evidence[1])
+            yield Violation(
+                resource,
+                f"{movement.moves}: {where} puts it in {shown}, outside the allowed regions",
+                evidence,
+                path=where,
+            )
+
+    def _check_unknown(self, resource: Resource, movement: MovementField, where: str, context: RuleContext) -> Iterator[Violation]:
+        """An OCID known only after apply still has a region when it comes from a resource in the
+        same program; anything else cannot be proven."""
+        sources = [context.resource(urn) for urn in resource.dependencies_of(movement.segments[0])]
+        regional = [s for s in sources if s is not None and s.kind is ResourceKind.REGIONAL and s.region and s.region.region]
+        if movement.kind == "ocid" and regional and len(regional) == len(sources):
+            for source in regional:
+                if not context.allows(source.region.region):
+                    yield Violation(
+                        resource,
+                        f"{movement.moves}: {where} comes from {source.name}, in {source.region.shown}, outside the allowed regions",
+                        (Evidence(resource.name, f"takes {where} from", source.name), Evidence(source.name, "is in", source.region.shown)),
+                        path=where,
+                    )
+            return
+        if context.inventory is None and sources:
+            return  # seen one resource at a time; the whole-stack pass follows the reference
+        yield Violation(
+            resource,
+            f"{movement.moves}, but {where} is known only after apply, so it cannot be shown to name an allowed region",
+            (Evidence(resource.name, f"has {where} =", "(known only after apply)"),),
+            proven=False,
+            path=where,
+        )
+
+
+def _region_named(kind: str, text: str) -> tuple[Region | None, str]:
+    """The region a field's value names, or None and what is wrong with it."""
+    if kind == "region":
+        return lookup_region(text), f"names {text!r}, which is not an OCI region"
+    if kind == "availability_domain":
+        return region_of_availability_domain(text), f"is {text!r}, an availability domain of no known region"
+    ocid = parse_ocid(text)
+    if ocid is None:
+        return None, f"is {text!r}, which is not an OCID"
+    if not ocid.is_regional:
+        return None, f"is {text!r}, an OCID that carries no region"
+    return ocid.region, f"is an OCID with region {ocid.region_part!r}, which is not an OCI region"

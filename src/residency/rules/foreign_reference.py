@@ -1,0 +1,113 @@
+"""RES003: a protected resource refers to nothing in a region that is not allowed."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from residency.catalog import ResourceKind
+from residency.enforcement import Severity
+from residency.inventory import UNKNOWN, Resource, Secret
+from residency.inventory.values import leaves, snake
+from residency.oci import find_ocids
+from residency.oci.regions import Region
+from residency.rules.base import Evidence, ResourceRule, RuleMeta, Violation
+from residency.rules.context import RuleContext
+from residency.rules.evidence import classification_evidence
+
+
+class ForeignReference(ResourceRule):
+    meta = RuleMeta(
+        id="RES003",
+        name="foreign-reference",
+        title="No references to resources in other regions",
+        severity=Severity.HIGH,
+        rationale=(
+            "An OCID names its region. A protected resource that uses a key from a vault in another "
+            "region, a peer, a subnet, an image or a log group elsewhere ties protected data to that "
+            "region: the key that guards the data, or a path to it, sits outside the boundary."
+        ),
+        remediation=(
+            "Use the resource's counterpart in the same (allowed) region: a key from a vault in the "
+            "resource's own region, a peer in an allowed region. Replace hard-coded OCIDs from other "
+            "regions."
+        ),
+        applies_to="every OCI resource whose classification is protected",
+        tags=("residency", "reference"),
+    )
+
+    def check(self, resource: Resource, context: RuleContext) -> Iterable[Violation]:
+        if resource.kind is ResourceKind.NOT_OCI or not context.is_protected(resource):
+            return
+        own_region = resource.region.region if resource.region else None
+        for violation, region in (*self._known_ocids(resource, context), *self._references(resource, context)):
+            if region is None or region != own_region:  # a resource outside the boundary is RES001's finding
+                yield violation
+
+    def _known_ocids(self, resource: Resource, context: RuleContext) -> Iterator[tuple[Violation, Region | None]]:
+        movement_paths = {m.path.replace("[]", "") for m in resource.movements()}  # RES002 reports those
+        for value in leaves(resource.properties):
+            if not value.known or not isinstance(value.value, str) or "ocid1." not in value.value.lower():
+                continue
+            path = _snake_path(value.path, resource)
+            if re.sub(r"\[\d+\]", "", path) in movement_paths:
+                continue
+            for ocid in find_ocids(value.value):
+                if not ocid.is_regional:
+                    continue
+                shown = "[secret]" if value.secret else ocid.text
+                evidence = (Evidence(resource.name, f"has {path} =", shown), classification_evidence(resource, context))
+                what = f"{_article(ocid.resource_type)} {ocid.resource_type}"
+                if ocid.region is None:
+                    message = f"{path} refers to {what} in region {ocid.region_part!r}, which is not an OCI region"
+                    yield Violation(resource, message, evidence, path=path), None
+                elif not context.allows(ocid.region):
+                    yield Violation(
+                        resource,
+                        f"{path} refers to {what} in {ocid.region.name}, outside the allowed regions",
+                        (*evidence[:1], Evidence(f"the {ocid.resource_type}", "is in", ocid.region.name), evidence[1]),
+                        path=path,
+                    ), ocid.region
+
+    def _references(self, resource: Resource, context: RuleContext) -> Iterator[tuple[Violation, Region | None]]:
+        """Values known only after apply that come from resources of the same program, whose
+        region is known."""
+        movement_roots = {m.segments[0] for m in resource.movements()}
+        for key, value in resource.properties.items():
+            name = snake(key) if resource.naming == "pulumi" else key
+            if name in movement_roots or not _has_unknown(value):
+                continue
+            for urn in resource.dependencies_of(name):
+                source = context.resource(urn)
+                if source is None or source.kind is not ResourceKind.REGIONAL or source.region is None:
+                    continue
+                region = source.region.region
+                if region is not None and not context.allows(region):
+                    yield Violation(
+                        resource,
+                        f"{name} comes from {source.name}, in {source.region.shown}, outside the allowed regions",
+                        (Evidence(resource.name, f"takes {name} from", source.name), Evidence(source.name, "is in", source.region.shown)),
+                        path=name,
+                    ), region
+
+
+def _snake_path(path: str, resource: Resource) -> str:
+    if resource.naming != "pulumi":
+        return path
+    return ".".join(snake(part) if re.fullmatch(r"[A-Za-z0-9]+(\[\d+\])*", part) else part for part in path.split("."))
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+def _has_unknown(value) -> bool:
+    if value is UNKNOWN:
+        return True
+    if isinstance(value, Secret):
+        return _has_unknown(value.value)
+    if isinstance(value, dict):
+        return any(_has_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_unknown(v) for v in value)
+    return False

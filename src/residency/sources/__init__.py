@@ -1,0 +1,1 @@
+"""Sources: what turns a Pulumi program, state or plan into an inventory."""

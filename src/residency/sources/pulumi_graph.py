@@ -1,0 +1,153 @@
+"""Pulumi resources (from a program run, a state export or the engine) -> inventory.
+
+This is where a resource's region is decided, the same way for every Pulumi source: from the
+provider it is registered with, or, for the default provider, from the stack's `oci:region`.
+The ambient region (OCI_REGION, ~/.oci/config, instance metadata) is never consulted: it is
+not part of the program, and cannot be proven.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from residency.catalog import CATALOG
+from residency.inventory import (
+    UNKNOWN,
+    Inventory,
+    RegionResolution,
+    RegionSource,
+    Resource,
+    Secret,
+    SourceInfo,
+    SourceLocation,
+)
+from residency.oci.regions import lookup_region
+
+OCI_PROVIDER = "pulumi:providers:oci"
+AMBIENT = "OCI would take the region from the environment (OCI_REGION, ~/.oci/config or instance metadata), which cannot be proven"
+
+
+@dataclass
+class PulumiRecord:
+    """One resource as the Pulumi engine sees it."""
+
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    inputs: Mapping[str, Any]  # decoded (values.from_pulumi)
+    parent: str | None = None
+    provider: str | None = None  # provider reference "<urn>::<id>"
+    providers: Mapping[str, str] = field(default_factory=dict)  # a component's provider map: package -> reference
+    dependencies: tuple[str, ...] = ()
+    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    location: SourceLocation | None = None
+
+
+def provider_urn(reference: str | None) -> str | None:
+    """The URN in a provider reference; the ID after the last `::` may be unknown in a preview."""
+    if not reference:
+        return None
+    return reference.rsplit("::", 1)[0]
+
+
+def is_default_provider(urn: str) -> bool:
+    name = urn.rsplit("::", 1)[-1]
+    return name == "default" or name.startswith("default_")
+
+
+def build_inventory(
+    records: Iterable[PulumiRecord], *, default_region: Any, config_name: str, source: SourceInfo
+) -> Inventory:
+    """`default_region` is the stack's `oci:region` (None when unset); `config_name` says where it
+    is set, for messages."""
+    records = list(records)
+    by_urn = {r.urn: r for r in records}
+    resolver = _RegionResolver(by_urn, default_region, config_name)
+    resources = [
+        Resource(
+            urn=r.urn,
+            name=r.name,
+            token=r.type,
+            terraform_type=CATALOG.terraform_type(r.type),
+            custom=r.custom,
+            properties=r.inputs,
+            naming="pulumi",
+            region=resolver.resolve(r),
+            parent=r.parent,
+            provider=provider_urn(r.provider),
+            dependencies=r.dependencies,
+            property_dependencies=r.property_dependencies,
+            location=r.location,
+        )
+        for r in records
+    ]
+    return Inventory(source=source, resources=resources)
+
+
+class _RegionResolver:
+    def __init__(self, by_urn: Mapping[str, PulumiRecord], default_region: Any, config_name: str):
+        self._by_urn = by_urn
+        self._default_region = default_region
+        self._config_name = config_name
+
+    def resolve(self, record: PulumiRecord) -> RegionResolution | None:
+        if not record.custom or not record.type.startswith("oci:"):
+            return None
+        urn = provider_urn(record.provider)
+        if urn is None:
+            return self._from_config()
+        provider = self._by_urn.get(urn)
+        if is_default_provider(urn):
+            if provider is None:
+                return self._from_config()
+            return self._from_provider(provider, RegionSource.DEFAULT_PROVIDER)
+        if provider is None:
+            return RegionResolution(
+                RegionSource.UNRESOLVED, provider=urn,
+                reason=f"its provider {urn} is not part of the program",
+            )
+        source = RegionSource.PARENT_PROVIDER if self._inherited(record) else RegionSource.EXPLICIT_PROVIDER
+        return self._from_provider(provider, source)
+
+    def _inherited(self, record: PulumiRecord) -> bool:
+        """Whether the provider is the one the nearest component with an `oci` provider hands down."""
+        parent = self._by_urn.get(record.parent) if record.parent else None
+        while parent is not None:
+            if "oci" in parent.providers:
+                return parent.providers["oci"] == record.provider
+            parent = self._by_urn.get(parent.parent) if parent.parent else None
+        return False
+
+    def _from_config(self) -> RegionResolution:
+        return _resolution(
+            self._default_region, RegionSource.DEFAULT_PROVIDER, None,
+            missing=f"the default OCI provider has no region: {self._config_name} does not set oci:region, so {AMBIENT}",
+            what=f"oci:region in {self._config_name}",
+        )
+
+    def _from_provider(self, provider: PulumiRecord, source: RegionSource) -> RegionResolution:
+        return _resolution(
+            provider.inputs.get("region"), source, provider.urn,
+            missing=f"provider {provider.name!r} sets no region, so {AMBIENT}",
+            what=f"the region of provider {provider.name!r}",
+        )
+
+
+def _resolution(value: Any, source: RegionSource, provider: str | None, *, missing: str, what: str) -> RegionResolution:
+    secret = False
+    while isinstance(value, Secret):
+        value, secret = value.value, True
+    if value is None or value == "":
+        return RegionResolution(RegionSource.UNRESOLVED, provider=provider, reason=missing)
+    if value is UNKNOWN:
+        reason = f"{what} is an encrypted secret that cannot be read offline" if secret else f"{what} is known only after apply"
+        return RegionResolution(RegionSource.UNRESOLVED, provider=provider, secret=secret, reason=reason)
+    if not isinstance(value, str):
+        return RegionResolution(source, written=str(value), provider=provider, secret=secret, reason=f"{what} is not a region name")
+    region = lookup_region(value)
+    if region is None:
+        return RegionResolution(source, written=value, provider=provider, secret=secret, reason=f"{what} is not an OCI region")
+    return RegionResolution(source, region=region, written=value, provider=provider, secret=secret)

@@ -1,0 +1,109 @@
+"""The resource catalogue, checked against the installed pulumi_oci classes."""
+
+import importlib
+import json
+import re
+from functools import cache
+
+import pulumi_oci
+import pytest
+
+from residency.catalog import CATALOG, ResourceKind
+
+
+@cache
+def pulumi_oci_classes() -> dict[str, tuple[str, str]]:
+    """token -> (module, class name), from pulumi_oci's own registration table."""
+    source = open(pulumi_oci.__file__).read()
+    modules = json.loads(re.search(r'resource_modules="""(.*?)"""', source, re.S).group(1))
+    return {token: (m["fqn"], cls) for m in modules for token, cls in m["classes"].items()}
+
+
+def input_fields(cls) -> dict[str, str]:
+    """Python property name -> its annotation, for a pulumi_oci Args class."""
+    return {
+        name: str(prop.fget.__annotations__.get("return"))
+        for name, prop in vars(cls).items()
+        if isinstance(prop, property) and hasattr(prop.fget, "_pulumi_name")
+    }
+
+
+MOVEMENTS = [(token, field) for token in sorted(CATALOG.movement_tokens) for field in CATALOG.movements(token)]
+
+
+@pytest.mark.parametrize("token, field", MOVEMENTS, ids=[f"{t.split(':')[-1]}.{f.path}" for t, f in MOVEMENTS])
+def test_every_movement_field_exists_in_pulumi_oci_with_the_right_shape(token, field):
+    module_name, class_name = pulumi_oci_classes()[token]
+    module = importlib.import_module(module_name)
+    inputs = importlib.import_module(module_name + "._inputs")
+    cls = getattr(module, class_name + "Args")
+    segments = field.path.split(".")
+    for index, segment in enumerate(segments):
+        fields = input_fields(cls)
+        name = segment.removesuffix("[]")
+        assert name in fields, f"{token}: no {name} in {cls.__name__}"
+        annotation = fields[name]
+        assert segment.endswith("[]") == ("Sequence[" in annotation), f"{token}: {segment} list-ness is wrong"
+        nested = re.findall(r"'(\w+Args)'", annotation)
+        if index < len(segments) - 1:
+            cls = getattr(inputs, nested[0])
+        else:
+            assert not nested, f"{token}: {field.path} ends at a block, not a value"
+
+
+def test_movement_kinds_are_known():
+    assert {f.kind for _, f in MOVEMENTS} == {"region", "availability_domain", "ocid"}
+
+
+@pytest.mark.parametrize("token", sorted(CATALOG.identity | CATALOG.data_bearing | CATALOG.movement_tokens))
+def test_every_catalogued_token_is_a_pulumi_oci_resource_with_a_terraform_type(token):
+    assert token in pulumi_oci_classes()
+    terraform = CATALOG.terraform_type(token)
+    assert terraform and CATALOG.is_oci_terraform_type(terraform)
+    assert CATALOG.token(terraform) == token
+
+
+def test_the_field_notes_table_is_covered():
+    expected = {
+        "oci:ObjectStorage/replicationPolicy:ReplicationPolicy", "oci:ObjectStorage/storageObject:StorageObject",
+        "oci:Core/volumeBackup:VolumeBackup", "oci:Core/bootVolumeBackup:BootVolumeBackup",
+        "oci:Core/volumeGroupBackup:VolumeGroupBackup", "oci:Core/volumeBackupPolicy:VolumeBackupPolicy",
+        "oci:Core/volume:Volume", "oci:Core/bootVolume:BootVolume", "oci:Core/volumeGroup:VolumeGroup",
+        "oci:Database/autonomousDatabase:AutonomousDatabase", "oci:Database/autonomousDatabaseBackup:AutonomousDatabaseBackup",
+        "oci:Database/autonomousContainerDatabase:AutonomousContainerDatabase", "oci:Database/database:Database",
+        "oci:Database/dataGuardAssociation:DataGuardAssociation", "oci:Core/remotePeeringConnection:RemotePeeringConnection",
+        "oci:FileStorage/replication:Replication", "oci:Vault/secret:Secret", "oci:Kms/vaultVerification:VaultVerification",
+        "oci:Nosql/tableReplica:TableReplica", "oci:Identity/domainReplicationToRegion:DomainReplicationToRegion",
+        "oci:Mysql/mysqlDbSystem:MysqlDbSystem", "oci:Psql/dbSystem:DbSystem",
+        "oci:DisasterRecovery/drProtectionGroup:DrProtectionGroup", "oci:Sch/connector:Connector",
+        "oci:DataScience/modelArtifactImport:ModelArtifactImport",
+        "oci:DataIntegration/workspaceExportRequest:WorkspaceExportRequest", "oci:Oce/instance:Instance",
+    }
+    assert expected <= CATALOG.movement_tokens
+
+
+@pytest.mark.parametrize(
+    "token, terraform",
+    [
+        ("oci:ObjectStorage/bucket:Bucket", "oci_objectstorage_bucket"),
+        ("oci:ObjectStorage/storageObject:StorageObject", "oci_objectstorage_object"),
+        ("oci:Kms/vaultVerification:VaultVerification", "oci_kms_vault_replication"),
+        ("oci:Sch/connector:Connector", "oci_sch_service_connector"),
+        ("oci:Core/ipv6:Ipv6", "oci_core_ipv6"),  # newer than the reference table: derived and verified
+    ],
+)
+def test_tokens_map_to_terraform_types(token, terraform):
+    assert CATALOG.terraform_type(token) == terraform
+
+
+def test_unknown_tokens_have_no_terraform_type():
+    assert CATALOG.terraform_type("oci:Nothing/here:Here") is None
+    assert CATALOG.terraform_type("aws:s3/bucket:Bucket") is None
+
+
+def test_kinds():
+    assert CATALOG.kind("oci:Identity/policy:Policy") is ResourceKind.IDENTITY
+    assert CATALOG.kind("oci:Limits/quota:Quota") is ResourceKind.IDENTITY
+    assert CATALOG.kind("oci:Identity/domain:Domain") is ResourceKind.REGIONAL  # identity domains are regional
+    assert CATALOG.kind("oci:Core/vcn:Vcn") is ResourceKind.REGIONAL
+    assert CATALOG.kind("random:index/randomId:RandomId") is ResourceKind.NOT_OCI

@@ -1,0 +1,56 @@
+"""Decoding Pulumi property values and reading fields whatever the source's naming."""
+
+from residency.inventory.values import UNKNOWN, Secret, from_pulumi, leaves, select, to_pulumi
+
+SIG = "4dabf18193072939515e22adb298388d"
+
+
+def test_pulumi_special_values_are_decoded():
+    raw = {
+        "region": "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+        "key": {SIG: "1b47061264138c4ac30d75fd1eb44270", "value": "ocid1.key.oc1.iad.a.b"},
+        "encrypted": {SIG: "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "v1:abc"},
+        "shown": {SIG: "1b47061264138c4ac30d75fd1eb44270", "plaintext": "\"us-ashburn-1\""},
+        "output": {SIG: "d0e6a833031e9bbcd3f4e8bde6ca49a4", "secret": True},
+        "nested": [{"ad": "04da6b54-80e4-46f7-96ec-b56ff0331ba9"}],
+    }
+    assert from_pulumi(raw) == {
+        "region": UNKNOWN,
+        "key": Secret("ocid1.key.oc1.iad.a.b"),
+        "encrypted": Secret(UNKNOWN),
+        "shown": Secret("us-ashburn-1"),
+        "output": Secret(UNKNOWN),
+        "nested": [{"ad": UNKNOWN}],
+    }
+
+
+def test_encoding_round_trips():
+    value = {"a": UNKNOWN, "b": Secret("x"), "c": [1, Secret(UNKNOWN)]}
+    assert from_pulumi(to_pulumi(value)) == value
+
+
+def test_select_reads_pulumi_and_terraform_shapes_alike():
+    pulumi_props = {"backupPolicy": {"copyPolicies": [{"copyToRegion": "phx"}, {"copyToRegion": UNKNOWN}]}}
+    terraform_props = {"backup_policy": [{"copy_policies": [{"copy_to_region": "phx"}, {"copy_to_region": UNKNOWN}]}]}
+    path = ("backup_policy", "copy_policies", "copy_to_region")
+    got_pulumi = [(v.path, v.value) for v in select(pulumi_props, path, "pulumi")]
+    got_terraform = [(v.path, v.value) for v in select(terraform_props, path, "terraform")]
+    assert got_pulumi == [("backup_policy.copy_policies[0].copy_to_region", "phx"), ("backup_policy.copy_policies[1].copy_to_region", UNKNOWN)]
+    assert got_terraform == [("backup_policy[0].copy_policies[0].copy_to_region", "phx"), ("backup_policy[0].copy_policies[1].copy_to_region", UNKNOWN)]
+
+
+def test_an_unknown_or_secret_block_is_reported_where_it_stands():
+    props = {"sourceDetails": UNKNOWN, "replicationConfig": Secret({"replicationTargets": [{"targetRegion": "fra"}]})}
+    (unknown,) = select(props, ("source_details", "region"), "pulumi")
+    assert (unknown.path, unknown.known) == ("source_details", False)
+    (secret,) = select(props, ("replication_config", "replication_targets", "target_region"), "pulumi")
+    assert (secret.value, secret.secret, secret.shown()) == ("fra", True, "[secret]")
+
+
+def test_absent_fields_give_nothing():
+    assert list(select({"a": None}, ("a",), "pulumi")) == []
+    assert list(select({}, ("a", "b"), "pulumi")) == []
+
+
+def test_leaves_walk_every_value():
+    assert [(v.path, v.value) for v in leaves({"a": {"b": [1, "x"]}, "c": Secret("s")})] == [("a.b[0]", 1), ("a.b[1]", "x"), ("c", "s")]
