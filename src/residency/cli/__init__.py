@@ -1,0 +1,17 @@
+"""The `residency` command line: one module per command, registered here."""
+
+from __future__ import annotations
+
+import click
+
+from residency import __version__
+from residency.cli.check import check
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="residency")
+def main() -> None:
+    """Keep protected data inside its allowed OCI regions."""
+
+
+main.add_command(check)
