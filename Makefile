@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup setup-dev check test benchmark clean
+.PHONY: setup setup-dev check test benchmark policy-pack clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ test: setup-dev
 
 benchmark: setup
 	$(BIN)/python benchmarks/offline_source.py
+
+policy-pack: setup
+	$(BIN)/python scripts/build_policy_pack.py
 
 clean:
 	rm -rf $(VENV)

@@ -2,11 +2,11 @@
 
 from residency.rules.base import Evidence, Rule, RuleMeta, Violation
 from residency.rules.classification import MissingClassification
-from residency.rules.context import RuleContext
+from residency.rules.context import NeedsGraph, RuleContext
 from residency.rules.cross_region import CrossRegionMovement
 from residency.rules.foreign_reference import ForeignReference
 from residency.rules.region import ResourceRegion
 
 RULES: tuple[Rule, ...] = (ResourceRegion(), CrossRegionMovement(), ForeignReference(), MissingClassification())
 
-__all__ = ["RULES", "Evidence", "Rule", "RuleContext", "RuleMeta", "Violation"]
+__all__ = ["RULES", "Evidence", "NeedsGraph", "Rule", "RuleContext", "RuleMeta", "Violation"]

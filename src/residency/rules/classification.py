@@ -35,18 +35,16 @@ class MissingClassification(ResourceRule):
         if not resource.custom or not CATALOG.is_data_bearing(resource.token):
             return
         scheme = context.policy.classification
-        if context.protected_compartment(resource) is not None:
-            return
         tag = context.classification_tag(resource)
         if tag is None:
-            yield Violation(
+            violation = Violation(
                 resource,
                 f"no {scheme.tag} tag: the data it holds is unclassified, and treated as {scheme.strictest}",
                 (Evidence(resource.name, "has no defined tag", scheme.tag),),
                 path="defined_tags",
             )
         elif not tag.known:
-            yield Violation(
+            violation = Violation(
                 resource,
                 f"the {scheme.tag} tag is known only after apply, so its classification cannot be shown",
                 (Evidence(resource.name, f"has {tag.path or 'defined_tags'} =", tag.shown()),),
@@ -54,9 +52,13 @@ class MissingClassification(ResourceRule):
                 path="defined_tags",
             )
         elif scheme.level_of(str(tag.value)) is None:
-            yield Violation(
+            violation = Violation(
                 resource,
                 f"{tag.shown()!r} is not a classification level (expected one of: {', '.join(scheme.levels)})",
                 (Evidence(resource.name, f"has {tag.path} =", tag.shown()),),
                 path="defined_tags",
             )
+        else:
+            return
+        if context.protected_compartment(resource) is None:  # a protected compartment classifies what it holds
+            yield violation

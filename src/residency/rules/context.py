@@ -12,6 +12,12 @@ from residency.policy import ResidencyPolicy
 COMPARTMENT = "oci:Identity/compartment:Compartment"
 
 
+class NeedsGraph(Exception):
+    """Raised by a context that sees one resource at a time, when the answer depends on other
+    resources. An engine that evaluates resources one by one (the Pulumi policy pack's Analyze)
+    leaves that rule and resource to its whole-stack pass, which has the graph."""
+
+
 @dataclass(frozen=True)
 class ClassificationResult:
     level: str  # the effective level
@@ -21,14 +27,23 @@ class ClassificationResult:
 
 class RuleContext:
     def __init__(self, policy: ResidencyPolicy, inventory: Inventory | None = None):
-        """Without an inventory (a policy engine that shows one resource at a time), rules see only
-        the resource in hand; checks that need other resources are left to a whole-stack pass."""
+        """Without an inventory, the context sees only the resource in hand and raises NeedsGraph
+        for anything that depends on other resources."""
         self.policy = policy
         self.inventory = inventory
         self._classifications: dict[str, ClassificationResult] = {}
 
     def resource(self, urn: str) -> Resource | None:
-        return self.inventory.get(urn) if self.inventory is not None else None
+        if self.inventory is None:
+            raise NeedsGraph(urn)
+        return self.inventory.get(urn)
+
+    def sources(self, resource: Resource, top_level: str) -> list[Resource | None]:
+        """The resources a property's value comes from (None where they are not in the inventory).
+        One resource at a time, where the value came from cannot be told."""
+        if self.inventory is None:
+            raise NeedsGraph(f"{resource.urn}.{top_level}")
+        return [self.inventory.get(urn) for urn in resource.dependencies_of(top_level)]
 
     def allows(self, region: Region) -> bool:
         return self.policy.allows(region)
@@ -42,10 +57,9 @@ class RuleContext:
         return self.classification(resource).protected
 
     def _classify(self, resource: Resource) -> ClassificationResult:
+        """The tag decides, unless it names a level that is not protected: then the compartment
+        may still make the resource protected."""
         scheme = self.policy.classification
-        compartment = self.protected_compartment(resource)
-        if compartment is not None:
-            return ClassificationResult(scheme.strictest, True, f"in protected compartment {compartment}")
         tag = self.classification_tag(resource)
         if tag is None:
             return ClassificationResult(scheme.strictest, True, f"unclassified, so treated as {scheme.strictest}")
@@ -54,7 +68,12 @@ class RuleContext:
         level = scheme.level_of(str(tag.value))
         if level is None:
             return ClassificationResult(scheme.strictest, True, f"classification {tag.shown()!r} is no level, so treated as {scheme.strictest}")
-        return ClassificationResult(level, scheme.is_protected(level), f"classified {level}")
+        if scheme.is_protected(level):
+            return ClassificationResult(level, True, f"classified {level}")
+        compartment = self.protected_compartment(resource)
+        if compartment is not None:
+            return ClassificationResult(scheme.strictest, True, f"classified {level} but in protected compartment {compartment}")
+        return ClassificationResult(level, False, f"classified {level}")
 
     def classification_tag(self, resource: Resource) -> FieldValue | None:
         """The classification tag's value, or None when the resource has none. OCI compares
@@ -80,6 +99,8 @@ class RuleContext:
         compartment_id = resource.first("compartment_id")
         if compartment_id is not None and compartment_id.known and compartment_id.value in protected:
             return str(compartment_id.value)
+        if compartment_id is not None and not compartment_id.known and self.inventory is None:
+            raise NeedsGraph(f"{resource.urn}.compartment_id")
         for urn in resource.dependencies_of("compartment_id"):
             compartment = self.resource(urn)
             if compartment is None or compartment.token != COMPARTMENT:

@@ -72,7 +72,7 @@ class CrossRegionMovement(ResourceRule):
     def _check_unknown(self, resource: Resource, movement: MovementField, where: str, context: RuleContext) -> Iterator[Violation]:
         """An OCID known only after apply still has a region when it comes from a resource in the
         same program; anything else cannot be proven."""
-        sources = [context.resource(urn) for urn in resource.dependencies_of(movement.segments[0])]
+        sources = context.sources(resource, movement.segments[0])
         regional = [s for s in sources if s is not None and s.kind is ResourceKind.REGIONAL and s.region and s.region.region]
         if movement.kind == "ocid" and regional and len(regional) == len(sources):
             for source in regional:
@@ -84,8 +84,6 @@ class CrossRegionMovement(ResourceRule):
                         path=where,
                     )
             return
-        if context.inventory is None and sources:
-            return  # seen one resource at a time; the whole-stack pass follows the reference
         yield Violation(
             resource,
             f"{movement.moves}, but {where} is known only after apply, so it cannot be shown to name an allowed region",

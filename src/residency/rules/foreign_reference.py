@@ -77,8 +77,7 @@ class ForeignReference(ResourceRule):
             name = snake(key) if resource.naming == "pulumi" else key
             if name in movement_roots or not _has_unknown(value):
                 continue
-            for urn in resource.dependencies_of(name):
-                source = context.resource(urn)
+            for source in context.sources(resource, name):
                 if source is None or source.kind is not ResourceKind.REGIONAL or source.region is None:
                     continue
                 region = source.region.region

@@ -103,7 +103,10 @@ class _RegionResolver:
         if is_default_provider(urn):
             if provider is None:
                 return self._from_config()
-            return self._from_provider(provider, RegionSource.DEFAULT_PROVIDER)
+            return _resolution(
+                provider.inputs.get("region"), RegionSource.DEFAULT_PROVIDER, provider.urn,
+                missing=self._default_missing, what="the region of the default OCI provider",
+            )
         if provider is None:
             return RegionResolution(
                 RegionSource.UNRESOLVED, provider=urn,
@@ -121,11 +124,14 @@ class _RegionResolver:
             parent = self._by_urn.get(parent.parent) if parent.parent else None
         return False
 
+    @property
+    def _default_missing(self) -> str:
+        return f"the default OCI provider has no region: {self._config_name} does not set oci:region, so {AMBIENT}"
+
     def _from_config(self) -> RegionResolution:
         return _resolution(
             self._default_region, RegionSource.DEFAULT_PROVIDER, None,
-            missing=f"the default OCI provider has no region: {self._config_name} does not set oci:region, so {AMBIENT}",
-            what=f"oci:region in {self._config_name}",
+            missing=self._default_missing, what=f"oci:region in {self._config_name}",
         )
 
     def _from_provider(self, provider: PulumiRecord, source: RegionSource) -> RegionResolution:

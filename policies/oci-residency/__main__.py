@@ -1,0 +1,33 @@
+"""The oci-residency policy pack: `pulumi preview --policy-pack policies/oci-residency`.
+
+The rules and their levels come from the residency policy: `residency.yaml` beside this file when
+the pack is published on its own, else the repository's `policies/residency.yaml`."""
+
+import sys
+from pathlib import Path
+
+from pulumi_policy import EnforcementLevel, PolicyPack
+
+from residency.errors import EXIT_INPUT, InputError
+from residency.policy import load_policy
+from residency.policypack import PACK_NAME, build_policies, pack_settings
+
+HERE = Path(__file__).resolve().parent
+CANDIDATES = (HERE / "residency.yaml", HERE.parent / "residency.yaml")
+
+try:
+    policy = load_policy(next((p for p in CANDIDATES if p.is_file()), CANDIDATES[-1]))
+except InputError as error:
+    print(f"oci-residency: {error}", file=sys.stderr)
+    sys.exit(EXIT_INPUT)
+
+PolicyPack(
+    name=PACK_NAME,
+    policies=build_policies(policy),
+    enforcement_level=EnforcementLevel.MANDATORY,
+    initial_config=pack_settings(policy),
+    description="Keeps protected data, its copies, keys and routes inside the allowed OCI regions.",
+    display_name="OCI data residency",
+    provider="oci",
+    tags=["residency", "oci"],
+)

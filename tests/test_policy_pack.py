@@ -1,0 +1,160 @@
+"""The policy pack, driven over gRPC exactly as `pulumi preview --policy-pack` drives it."""
+
+from google.protobuf import json_format
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from analyzer_harness import PACK_DIR, running_pack
+from conftest import PROGRAMS, REPO
+from residency.engine import evaluate
+from residency.inventory import UNKNOWN
+from residency.policy import load_policy
+from residency.rules import RULES
+from residency.sources.pulumi_program import run_program
+from residency.sources.pulumi_project import load_project, load_stack_config
+from test_rule_fixtures import CASES
+
+RULE_BY_POLICY = {}
+for rule in RULES:
+    for suffix in ("", "-unproven", "-stack", "-stack-unproven"):
+        RULE_BY_POLICY[rule.meta.name + suffix] = rule.meta.id
+
+
+@pytest.fixture(scope="module")
+def analyzer():
+    with running_pack() as analyzer:
+        yield analyzer
+
+
+def offline(case: Path, stack: str = "test"):
+    inventory = run_program(case, stack)
+    config = load_stack_config(load_project(case), stack)
+    region = config.get("oci:region")
+    return inventory, region
+
+
+def test_the_pack_is_what_pulumi_expects():
+    pulumi_policy = YAML(typ="safe").load((PACK_DIR / "PulumiPolicy.yaml").read_text())
+    assert pulumi_policy["runtime"] == {"name": "python", "options": {"toolchain": "pip", "virtualenv": "venv"}}
+    assert pulumi_policy["version"]
+    assert (PACK_DIR / "__main__.py").is_file()
+    assert "-e ../..[pulumi]" in (PACK_DIR / "requirements.txt").read_text()
+
+
+def test_analyzer_info_lists_every_rule_with_its_metadata(analyzer):
+    info = analyzer.info()
+    assert info.name == "oci-residency" and info.supportsConfig
+    policies = {p.name: p for p in info.policies}
+    for rule in RULES:
+        resource_policy, stack_policy = policies[rule.meta.name], policies[rule.meta.name + "-stack"]
+        assert resource_policy.policy_type == 1 and stack_policy.policy_type == 2  # resource, stack
+        assert resource_policy.remediation_steps == rule.meta.remediation
+        assert resource_policy.framework.reference == rule.meta.id
+        assert resource_policy.url.endswith(rule.meta.id)
+        assert resource_policy.severity == {"low": 1, "medium": 2, "high": 3, "critical": 4}[rule.meta.severity.value]
+        schema = json_format.MessageToDict(resource_policy.configSchema.properties)
+        regions = set(schema["allowedRegions"]["items"]["enum"])
+        assert {"us-ashburn-1", "iad", "eu-frankfurt-1", "fra"} <= regions and "us-ashburn-9" not in regions
+    # Levels come from policies/residency.yaml: RES004 is advisory there.
+    assert info.initialConfig["missing-classification"].enforcementLevel == 0  # ADVISORY
+    assert info.initialConfig["resource-region"].enforcementLevel == 1  # MANDATORY
+    assert analyzer.plugin_info().version
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.parent.name}/{c.name}" for c in CASES])
+def test_parity_the_pack_reports_what_residency_check_reports(case, tmp_path):
+    policy_file = case / "policy.yaml"
+    pack_dir = PACK_DIR
+    if policy_file.is_file():  # a published pack reads the residency.yaml beside it
+        pack_dir = tmp_path / "pack"
+        shutil.copytree(PACK_DIR, pack_dir)
+        shutil.copy(policy_file, pack_dir / "residency.yaml")
+    inventory, region = offline(case)
+    report = evaluate(inventory, load_policy(policy_file if policy_file.is_file() else REPO / "policies" / "residency.yaml"))
+    expected = Counter((f.rule.id, f.resource.urn, f.level.value) for f in report.findings)
+    with running_pack(pack_dir) as analyzer:
+        diagnostics = analyzer.preview(inventory, region)
+    actual = Counter((RULE_BY_POLICY[d.policy], d.urn, d.level) for d in diagnostics)
+    assert actual == expected
+    for finding in report.findings:
+        # Why a value is unknown is worded for where it was read (offline: Pulumi.<stack>.yaml and
+        # encrypted config; the engine: the stack config); what is reported is the same.
+        message = finding.message if finding.proven else finding.message.split(":")[0]
+        assert any(message in d.message and d.urn == finding.resource.urn for d in diagnostics), message
+
+
+def test_an_unknown_value_is_a_mandatory_violation_not_an_advisory_skip(analyzer):
+    inventory, region = offline(PROGRAMS / "cross_region_movement" / "pass_replication_to_dr_region")
+    from analyzer_harness import EngineView
+
+    view = EngineView(inventory, region)
+    replication = next(r for r in inventory.resources if r.name == "to-dr")
+    replication.properties = {**replication.properties, "destinationRegionName": UNKNOWN}
+    diagnostics = analyzer.analyze(view.analyze_request(replication)) + analyzer.analyze_stack(view.stack_resources())
+    (diagnostic,) = diagnostics
+    assert (diagnostic.policy, diagnostic.level, diagnostic.urn) == ("cross-region-movement-stack", "mandatory", replication.urn)
+    assert "known only after apply" in diagnostic.message
+    assert "can't run policy" not in diagnostic.message
+
+
+def test_policy_pack_config_moves_the_boundary_per_stack():
+    inventory, region = offline(PROGRAMS / "resource_region" / "fail_frankfurt_provider")
+    with running_pack() as analyzer:
+        assert [d.policy for d in analyzer.preview(inventory, region)] == ["resource-region"]
+        analyzer.configure({"resource-region": ("mandatory", {"allowedRegions": ["us-ashburn-1", "fra"]})})
+        assert analyzer.preview(inventory, region) == []
+        analyzer.configure({"resource-region": ("advisory", {})})
+        assert [(d.policy, d.level) for d in analyzer.preview(inventory, region)] == [("resource-region", "advisory")]
+
+
+def pack_with_policy(tmp_path: Path, text: str) -> Path:
+    pack_dir = tmp_path / "pack"
+    shutil.copytree(PACK_DIR, pack_dir)
+    (pack_dir / "residency.yaml").write_text(text)
+    return pack_dir
+
+
+def test_unprovable_findings_get_their_own_level_when_the_policy_file_says_so(tmp_path):
+    text = (REPO / "policies" / "residency.yaml").read_text().replace(
+        "cross-region-movement: {level: mandatory, unproven: mandatory}",
+        "cross-region-movement: {level: mandatory, unproven: advisory}",
+    )
+    inventory, region = offline(PROGRAMS / "cross_region_movement" / "fail_destination_unknown")
+    with running_pack(pack_with_policy(tmp_path, text)) as analyzer:
+        names = {p.name for p in analyzer.info().policies}
+        assert {"cross-region-movement-unproven", "cross-region-movement-stack-unproven"} <= names
+        assert "resource-region-unproven" not in names  # no split where the levels agree
+        (diagnostic,) = analyzer.preview(inventory, region)
+    assert (diagnostic.policy, diagnostic.level) == ("cross-region-movement-stack-unproven", "advisory")
+
+
+def test_a_broken_policy_file_stops_the_pack_with_a_message(tmp_path):
+    import subprocess
+    import sys
+
+    pack_dir = pack_with_policy(tmp_path, "version: 1\nregions:\n  allowed: [us-ashburn-9]\n  home: iad\n")
+    result = subprocess.run(
+        [sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:0", str(pack_dir)],
+        cwd=pack_dir, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 2
+    assert "residency.yaml:1: missing required key: 'classification'" in result.stderr
+    assert "line 3 (regions.allowed[0]): 'us-ashburn-9' is not an OCI region" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_published_pack_carries_the_policy_and_the_engine(tmp_path):
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, str(REPO / "scripts" / "build_policy_pack.py"), str(tmp_path / "pack")], check=True, capture_output=True)
+    files = sorted(p.relative_to(tmp_path / "pack").as_posix() for p in (tmp_path / "pack").rglob("*") if p.is_file())
+    assert files[:3] == ["PulumiPolicy.yaml", "__main__.py", "requirements.txt"] and files[3] == "residency.yaml"
+    (wheel,) = files[4:]
+    assert wheel.startswith("wheels/residency-0.1.0-") and wheel.endswith(".whl")
+    assert (tmp_path / "pack" / "requirements.txt").read_text() == f"./{wheel}[pulumi]\n"
+    assert (tmp_path / "pack" / "residency.yaml").read_text() == (REPO / "policies" / "residency.yaml").read_text()
