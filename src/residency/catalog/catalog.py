@@ -41,6 +41,7 @@ class Catalog:
         self._terraform_types = terraform_types
         self.identity = frozenset(types["identity"])
         self.data_bearing = frozenset(types["data_bearing"])
+        self._ambient_region_auth = {method.lower(): method for method in types["ambient_region_auth"]}
         self._movements = {
             token: tuple(MovementField(**field) for field in fields)
             for token, fields in types["movements"].items()
@@ -96,6 +97,10 @@ class Catalog:
 
     def is_data_bearing(self, token: str) -> bool:
         return token in self.data_bearing
+
+    def ambient_region_auth(self, auth: str) -> str | None:
+        """The auth method, as OCI spells it, when it makes the provider ignore its region."""
+        return self._ambient_region_auth.get(auth.strip().lower())
 
     def movements(self, token: str) -> tuple[MovementField, ...]:
         return self._movements.get(token, ())

@@ -135,6 +135,14 @@ class _RegionResolver:
         )
 
     def _from_provider(self, provider: PulumiRecord, source: RegionSource) -> RegionResolution:
+        auth = provider.inputs.get("auth")
+        ambient_auth = CATALOG.ambient_region_auth(auth) if isinstance(auth, str) else None
+        if ambient_auth is not None:
+            return RegionResolution(
+                RegionSource.UNRESOLVED, provider=provider.urn,
+                reason=f"provider {provider.name!r} authenticates with {ambient_auth}, under which OCI takes the "
+                "region from the runtime environment and ignores the provider's region, so it cannot be proven",
+            )
         return _resolution(
             provider.inputs.get("region"), source, provider.urn,
             missing=f"provider {provider.name!r} sets no region, so {AMBIENT}",
