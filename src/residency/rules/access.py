@@ -14,6 +14,7 @@ from residency.rules.base import Evidence, Violation
 from residency.rules.context import COMPARTMENT, RuleContext
 
 POLICY = "oci:Identity/policy:Policy"
+EVERY_COMPARTMENT = "every compartment"  # what a grant `in tenancy` reaches
 
 
 @dataclass(frozen=True)
@@ -116,13 +117,18 @@ class Reach:
     def evidence(self, location: Location) -> Evidence:
         return Evidence(location.shown(), self.how, self.compartment)
 
+    @property
+    def shown(self) -> str:
+        return "every compartment, the protected ones too" if self.compartment == EVERY_COMPARTMENT \
+            else f"the protected compartment {self.compartment}"
+
 
 def protected_reach(location: Location, policy: Resource, context: RuleContext) -> Reach | None:
     """The protected compartment a grant's location reaches, directly or by inheritance (a grant on a
     compartment holds in all its sub-compartments), as far as the policy file and the inventory show."""
     if location.kind != "compartment":
         if location.is_own_tenancy:
-            return Reach("every compartment", "reaches")
+            return Reach(EVERY_COMPARTMENT, "reaches")
         return None  # another tenancy's
     protected = {p.casefold() for p in context.policy.protected_compartments}
     attached = context.protected_compartment(policy)
@@ -221,8 +227,7 @@ def protected_target(grant: Grant, policy: Resource, context: RuleContext) -> tu
     evidence, reasons = [], []
     if reach is not None:
         evidence.append(reach.evidence(grant.location))
-        reasons.append("every compartment, the protected ones too" if reach.compartment == "every compartment"
-                       else f"the protected compartment {reach.compartment}")
+        reasons.append(reach.shown)
     if data is not None:
         evidence.append(Evidence(grant.resource or "the permissions", "reach data resource-type", data))
         reasons.append(f"data ({data})")

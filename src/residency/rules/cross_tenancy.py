@@ -71,8 +71,9 @@ class CrossTenancyGrant(ResourceRule):
 def _action(grant: Grant) -> str:
     if grant.action == "endorse":
         return f"endorses {subjects_shown(grant.subjects)} of this tenancy to"
-    verb = "admits" if grant.action == "admit" else "lets"
-    return f"{verb} {subjects_shown(grant.subjects)}"
+    if grant.action == "admit":
+        return f"admits {subjects_shown(grant.subjects)} to"
+    return f"lets {subjects_shown(grant.subjects)}"
 
 
 def _tenancy_aliases(grant: Grant) -> list[str]:

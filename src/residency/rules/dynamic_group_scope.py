@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from residency.enforcement import Severity
 from residency.iam import Condition, ConditionGroup, Expression, ParseError, parse_matching_rule, same
 from residency.inventory import Resource
-from residency.rules.access import POLICY, described, grants, protected_target
+from residency.rules.access import POLICY, described, grants, protected_reach
 from residency.rules.base import Evidence, ResourceRule, RuleMeta, Violation
 from residency.rules.context import COMPARTMENT, RuleContext
 
@@ -76,7 +76,7 @@ class DynamicGroupScope(ResourceRule):
 
 
 def _grants_to(group: Resource, context: RuleContext) -> Iterator[Evidence]:
-    """The grants of the program's policies to this dynamic group that reach protected data."""
+    """The grants of the program's policies to this dynamic group that reach a protected compartment."""
     name = group.first("name") or group.first("display_name")
     if context.inventory is None or name is None or not name.known:
         return
@@ -86,9 +86,9 @@ def _grants_to(group: Resource, context: RuleContext) -> Iterator[Evidence]:
         for read, grant in grants(policy):
             if grant is None or not any(s.kind == "dynamic-group" and same(s.name, str(name.value)) for s in grant.subjects):
                 continue
-            target = protected_target(grant, policy, context)
-            if target is not None:
-                yield Evidence(f"{policy.name} {read.path}", f"gives it {described(grant)}, reaching", target[1])
+            reach = protected_reach(grant.location, policy, context)
+            if reach is not None:
+                yield Evidence(f"{policy.name} {read.path}", f"gives it {described(grant)}, reaching", reach.shown)
 
 
 def _protected_sources(group: Resource, context: RuleContext) -> list[Evidence]:

@@ -52,7 +52,7 @@ class RegionUnrestrictedGrant(ResourceRule):
             if reach is None:
                 continue
             evidence = (read.evidence(), reach.evidence(grant.location))
-            where = f"{read.path} lets {subjects_shown(grant.subjects)} {described(grant)}"
+            where = f"{read.path} lets {subjects_shown(grant.subjects)} {described(grant)}, reaching {reach.shown},"
             regions = _regions(grant.condition)
             if regions is None:
                 yield Violation(
@@ -64,7 +64,7 @@ class RegionUnrestrictedGrant(ResourceRule):
                 continue
             problems = [problem for value in regions if (problem := _problem(value, context))]
             if problems:
-                yield Violation(resource, f"{where}, but its request.region condition " + "; ".join(problems),
+                yield Violation(resource, f"{where} and its request.region condition " + "; ".join(problems),
                                 (*evidence, Evidence(read.path, "limits request.region to", _shown(regions))),
                                 path=read.path)
 
@@ -94,7 +94,7 @@ def _problem(value: Value, context: RuleContext) -> str | None:
     if region is None:
         return f"compares with {value.text!r}, which is not a region key"
     if value.text != region.key:
-        return f"compares with the region name {value.text!r}, but request.region takes the key ({region.key!r})"
+        return f"compares with the region name {value.text!r}, which never matches: request.region takes the key ({region.key!r})"
     if not context.allows(region):
         return f"allows {region.key!r} ({region.name}), which is not an allowed region"
     return None
