@@ -48,13 +48,17 @@ _DESCRIBED = {
     "INT": "a number",
     "OP": "= or !=",
     "$END": "the end",
+    "<END-OF-FILE>": "the end",
 }
 
 
 def _described(terminal: str) -> str:
     if terminal in _DESCRIBED:
         return _DESCRIBED[terminal]
-    pattern = _lark().get_terminal(terminal).pattern
+    try:
+        pattern = _lark().get_terminal(terminal).pattern
+    except KeyError:  # a name of Lark's own
+        return terminal.lower()
     if pattern.type == "str":
         return repr(pattern.value)
     return terminal.lstrip("_").lower().replace("_", "-")  # keywords: _ANY_USER -> any-user
@@ -68,10 +72,10 @@ def _expected(terminals: set[str]) -> str:
 def _error(text: str, error: UnexpectedInput) -> ParseError:
     if isinstance(error, UnexpectedEOF) or (isinstance(error, UnexpectedToken) and error.token.type == "$END"):
         lines = text.rstrip().split("\n")
-        expected = error.expected if isinstance(error, UnexpectedEOF) else error.expected
+        expected = error.expected if isinstance(error, UnexpectedEOF) else (error.accepts or error.expected)
         return ParseError(text, f"the text ends too early; expected {_expected(set(expected))}", len(lines[-1]) + 1, len(lines))
     if isinstance(error, UnexpectedToken):
-        message = f"unexpected {error.token.value!r}; expected {_expected(set(error.expected))}"
+        message = f"unexpected {error.token.value!r}; expected {_expected(set(error.accepts or error.expected))}"
         return ParseError(text, message, error.column, error.line)
     assert isinstance(error, UnexpectedCharacters)
     allowed = error.allowed or set()
