@@ -3,14 +3,14 @@ where a statement's location reaches, which resource-types hold data, and who th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
 from residency.catalog import CATALOG
 from residency.iam import Define, Grant, Location, ParseError, Principal, Statement, parse_group, parse_statement, same
 from residency.inventory import FieldValue, Resource
-from residency.rules.base import Evidence, Violation
+from residency.rules.base import Evidence, ResourceRule, Violation
 from residency.rules.context import COMPARTMENT, RuleContext
 
 POLICY = "oci:Identity/policy:Policy"
@@ -73,6 +73,23 @@ def unreadable(read: StatementRead, context: RuleContext, what: str) -> Violatio
         read.resource, f"{read.path} {read.problem}, so it cannot be shown that it does not {what}",
         tuple(evidence), proven=False, path=read.path,
     )
+
+
+class GrantRule(ResourceRule):
+    """Base for rules that judge each grant of a policy; a statement they cannot read is an unproven
+    finding of each of them."""
+
+    unreadable_means: str  # what an unreadable statement cannot be shown not to do
+
+    def check(self, resource: Resource, context: RuleContext) -> Iterable[Violation]:
+        for read, grant in grants(resource):
+            if grant is not None:
+                yield from self.check_grant(resource, read, grant, context)
+            elif (violation := unreadable(read, context, self.unreadable_means)) is not None:
+                yield violation
+
+    def check_grant(self, policy: Resource, read: StatementRead, grant: Grant, context: RuleContext) -> Iterable[Violation]:
+        raise NotImplementedError
 
 
 def aliases(resource: Resource) -> dict[str, Define]:

@@ -6,12 +6,13 @@ from collections.abc import Iterable
 
 from residency.enforcement import Severity
 from residency.inventory import Resource
-from residency.rules.access import POLICY, described, grants, protected_target, subjects_shown, unreadable
-from residency.rules.base import ResourceRule, RuleMeta, Violation
+from residency.iam import Grant
+from residency.rules.access import POLICY, GrantRule, StatementRead, described, protected_target, subjects_shown
+from residency.rules.base import RuleMeta, Violation
 from residency.rules.context import RuleContext
 
 
-class AnyPrincipalGrant(ResourceRule):
+class AnyPrincipalGrant(GrantRule):
     meta = RuleMeta(
         id="RES101",
         name="any-principal-grant",
@@ -31,23 +32,19 @@ class AnyPrincipalGrant(ResourceRule):
         tags=("access", "iam"),
     )
 
-    def check(self, resource: Resource, context: RuleContext) -> Iterable[Violation]:
-        for read, grant in grants(resource):
-            if grant is None:
-                violation = unreadable(read, context, "grant any-user or any-group access to protected data")
-                if violation is not None:
-                    yield violation
-                continue
-            anyone = [s for s in grant.subjects if s.is_anyone]
-            if not anyone:
-                continue
-            target = protected_target(grant, resource, context)
-            if target is None:
-                continue
-            evidence, reaches = target
-            yield Violation(
-                resource,
-                f"{read.path} lets {subjects_shown(anyone)} {described(grant)}, which reaches {reaches}",
-                (read.evidence(), *evidence),
-                path=read.path,
-            )
+    unreadable_means = "grant any-user or any-group access to protected data"
+
+    def check_grant(self, resource: Resource, read: StatementRead, grant: Grant, context: RuleContext) -> Iterable[Violation]:
+        anyone = [s for s in grant.subjects if s.is_anyone]
+        if not anyone:
+            return
+        target = protected_target(grant, resource, context)
+        if target is None:
+            return
+        evidence, reaches = target
+        yield Violation(
+            resource,
+            f"{read.path} lets {subjects_shown(anyone)} {described(grant)}, which reaches {reaches}",
+            (read.evidence(), *evidence),
+            path=read.path,
+        )

@@ -8,20 +8,12 @@ from collections.abc import Iterable
 from residency.enforcement import Severity
 from residency.iam import Grant
 from residency.inventory import Resource
-from residency.rules.access import (
-    POLICY,
-    aliases,
-    described,
-    grants,
-    protected_target,
-    subjects_shown,
-    unreadable,
-)
-from residency.rules.base import Evidence, ResourceRule, RuleMeta, Violation
+from residency.rules.access import POLICY, GrantRule, StatementRead, aliases, described, protected_target, subjects_shown
+from residency.rules.base import Evidence, RuleMeta, Violation
 from residency.rules.context import RuleContext
 
 
-class CrossTenancyGrant(ResourceRule):
+class CrossTenancyGrant(GrantRule):
     meta = RuleMeta(
         id="RES102",
         name="cross-tenancy-grant",
@@ -42,30 +34,25 @@ class CrossTenancyGrant(ResourceRule):
         tags=("access", "iam", "cross-tenancy"),
     )
 
-    def check(self, resource: Resource, context: RuleContext) -> Iterable[Violation]:
-        defined = None
-        for read, grant in grants(resource):
-            if grant is None:
-                violation = unreadable(read, context, "let another tenancy reach protected data")
-                if violation is not None:
-                    yield violation
-                continue
-            if not grant.cross_tenancy:
-                continue
-            target = protected_target(grant, resource, context)
-            if target is None:
-                continue
-            found, reaches = target
-            defined = aliases(resource) if defined is None else defined
-            evidence = [read.evidence()]
-            for alias in _tenancy_aliases(grant):
-                if alias.casefold() in defined:
-                    define = defined[alias.casefold()]
-                    evidence.append(Evidence(f"tenancy {define.alias}", "is defined as", define.ocid))
-                else:
-                    evidence.append(Evidence(f"tenancy {alias}", "is defined", "in no statement of this policy"))
-            yield Violation(resource, f"{read.path} {_action(grant)} {described(grant)}, which reaches {reaches}",
-                            (*evidence, *found), path=read.path)
+    unreadable_means = "let another tenancy reach protected data"
+
+    def check_grant(self, resource: Resource, read: StatementRead, grant: Grant, context: RuleContext) -> Iterable[Violation]:
+        if not grant.cross_tenancy:
+            return
+        target = protected_target(grant, resource, context)
+        if target is None:
+            return
+        found, reaches = target
+        defined = aliases(resource)
+        evidence = [read.evidence()]
+        for alias in _tenancy_aliases(grant):
+            if alias.casefold() in defined:
+                define = defined[alias.casefold()]
+                evidence.append(Evidence(f"tenancy {define.alias}", "is defined as", define.ocid))
+            else:
+                evidence.append(Evidence(f"tenancy {alias}", "is defined", "in no statement of this policy"))
+        yield Violation(resource, f"{read.path} {_action(grant)} {described(grant)}, which reaches {reaches}",
+                        (*evidence, *found), path=read.path)
 
 
 def _action(grant: Grant) -> str:

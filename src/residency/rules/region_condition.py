@@ -6,18 +6,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from residency.enforcement import Level, Severity
-from residency.iam import Condition, ConditionGroup, Expression, Value
+from residency.iam import Condition, ConditionGroup, Expression, Grant, Value
 from residency.inventory import Resource
 from residency.oci.regions import lookup_region
-from residency.rules.access import POLICY, described, grants, protected_reach, subjects_shown, unreadable
-from residency.rules.base import Evidence, ResourceRule, RuleMeta, Violation
+from residency.rules.access import POLICY, GrantRule, StatementRead, described, protected_reach, subjects_shown
+from residency.rules.base import Evidence, RuleMeta, Violation
 from residency.rules.context import RuleContext
 from residency.rules.tenancy_data_access import WRITING_VERBS
 
 REGION_VARIABLE = "request.region"
 
 
-class RegionUnrestrictedGrant(ResourceRule):
+class RegionUnrestrictedGrant(GrantRule):
     meta = RuleMeta(
         id="RES104",
         name="region-unrestricted-grant",
@@ -39,34 +39,30 @@ class RegionUnrestrictedGrant(ResourceRule):
         tags=("access", "iam", "region"),
     )
 
-    def check(self, resource: Resource, context: RuleContext) -> Iterable[Violation]:
-        for read, grant in grants(resource):
-            if grant is None:
-                violation = unreadable(read, context, "grant access to a protected compartment from any region")
-                if violation is not None:
-                    yield violation
-                continue
-            if grant.action == "endorse" or (grant.verb is not None and grant.verb not in WRITING_VERBS):
-                continue
-            reach = protected_reach(grant.location, resource, context)
-            if reach is None:
-                continue
-            evidence = (read.evidence(), reach.evidence(grant.location))
-            where = f"{read.path} lets {subjects_shown(grant.subjects)} {described(grant)}, reaching {reach.shown},"
-            regions = _regions(grant.condition)
-            if regions is None:
-                yield Violation(
-                    resource,
-                    f"{where} with no request.region condition that limits it to allowed regions "
-                    f"(keys: {', '.join(r.key for r in context.policy.allowed_regions)})",
-                    evidence, path=read.path,
-                )
-                continue
-            problems = [problem for value in regions if (problem := _problem(value, context))]
-            if problems:
-                yield Violation(resource, f"{where} and its request.region condition " + "; ".join(problems),
-                                (*evidence, Evidence(read.path, "limits request.region to", _shown(regions))),
-                                path=read.path)
+    unreadable_means = "grant access to a protected compartment from any region"
+
+    def check_grant(self, resource: Resource, read: StatementRead, grant: Grant, context: RuleContext) -> Iterable[Violation]:
+        if grant.action == "endorse" or (grant.verb is not None and grant.verb not in WRITING_VERBS):
+            return
+        reach = protected_reach(grant.location, resource, context)
+        if reach is None:
+            return
+        evidence = (read.evidence(), reach.evidence(grant.location))
+        where = f"{read.path} lets {subjects_shown(grant.subjects)} {described(grant)}, reaching {reach.shown},"
+        regions = _regions(grant.condition)
+        if regions is None:
+            yield Violation(
+                resource,
+                f"{where} with no request.region condition that limits it to allowed regions "
+                f"(keys: {', '.join(r.key for r in context.policy.allowed_regions)})",
+                evidence, path=read.path,
+            )
+            return
+        problems = [problem for value in regions if (problem := _problem(value, context))]
+        if problems:
+            yield Violation(resource, f"{where} and its request.region condition " + "; ".join(problems),
+                            (*evidence, Evidence(read.path, "limits request.region to", _shown(regions))),
+                            path=read.path)
 
 
 def _regions(condition: Expression | None) -> frozenset[Value] | None:

@@ -6,14 +6,15 @@ from collections.abc import Iterable
 
 from residency.enforcement import Severity
 from residency.inventory import Resource
-from residency.rules.access import POLICY, data_resource, described, grants, is_admin, subjects_shown, unreadable
-from residency.rules.base import Evidence, ResourceRule, RuleMeta, Violation
+from residency.iam import Grant
+from residency.rules.access import POLICY, GrantRule, StatementRead, data_resource, described, is_admin, subjects_shown
+from residency.rules.base import Evidence, RuleMeta, Violation
 from residency.rules.context import RuleContext
 
 WRITING_VERBS = ("use", "manage")
 
 
-class TenancyWideDataAccess(ResourceRule):
+class TenancyWideDataAccess(GrantRule):
     meta = RuleMeta(
         id="RES103",
         name="tenancy-wide-data-access",
@@ -33,27 +34,23 @@ class TenancyWideDataAccess(ResourceRule):
         tags=("access", "iam"),
     )
 
-    def check(self, resource: Resource, context: RuleContext) -> Iterable[Violation]:
-        for read, grant in grants(resource):
-            if grant is None:
-                violation = unreadable(read, context, "give a non-admin group tenancy-wide access to data")
-                if violation is not None:
-                    yield violation
-                continue
-            if grant.action != "allow" or not grant.location.is_own_tenancy:
-                continue
-            if grant.verb is not None and grant.verb not in WRITING_VERBS:
-                continue
-            data = data_resource(grant, context)
-            others = [s for s in grant.subjects if not is_admin(s, context)]
-            if data is None or not others:
-                continue
-            admins = ", ".join(context.policy.access.admin_groups) or "(none)"
-            yield Violation(
-                resource,
-                f"{read.path} lets {subjects_shown(others)} {described(grant)}: tenancy-wide access to data "
-                f"({data}) for a principal that is not an admin group",
-                (read.evidence(), Evidence(grant.resource or "the permissions", "reach data resource-type", data),
-                 Evidence("the residency policy", "has admin groups", admins)),
-                path=read.path,
-            )
+    unreadable_means = "give a non-admin group tenancy-wide access to data"
+
+    def check_grant(self, resource: Resource, read: StatementRead, grant: Grant, context: RuleContext) -> Iterable[Violation]:
+        if grant.action != "allow" or not grant.location.is_own_tenancy:
+            return
+        if grant.verb is not None and grant.verb not in WRITING_VERBS:
+            return
+        data = data_resource(grant, context)
+        others = [s for s in grant.subjects if not is_admin(s, context)]
+        if data is None or not others:
+            return
+        admins = ", ".join(context.policy.access.admin_groups) or "(none)"
+        yield Violation(
+            resource,
+            f"{read.path} lets {subjects_shown(others)} {described(grant)}: tenancy-wide access to data "
+            f"({data}) for a principal that is not an admin group",
+            (read.evidence(), Evidence(grant.resource or "the permissions", "reach data resource-type", data),
+             Evidence("the residency policy", "has admin groups", admins)),
+            path=read.path,
+        )
