@@ -3,9 +3,10 @@
 
 import pytest
 
+from residency.catalog import CATALOG
 from residency.errors import InputError
 from residency.inventory import UNKNOWN, Inventory, Resource, SourceInfo
-from residency.policy import load_policy
+from residency.policy import AccessPolicy, load_policy
 from residency.rules import RuleContext
 from residency.rules.any_principal import AnyPrincipalGrant
 from residency.rules.dynamic_group_scope import DynamicGroupScope
@@ -35,6 +36,13 @@ def urn(name, token):
 
 POLICY_TOKEN = "oci:Identity/policy:Policy"
 COMPARTMENT = "oci:Identity/compartment:Compartment"
+
+
+def test_iam_families_cover_their_types_and_the_defaults_are_known_types():
+    assert CATALOG.iam_covers("object-family", "buckets") and CATALOG.iam_covers("all-resources", "keys")
+    assert not CATALOG.iam_covers("buckets", "object-family") and CATALOG.iam_overlap("buckets", "object-family")
+    assert not CATALOG.iam_overlap("instance-images", "object-family")
+    assert set(AccessPolicy().data_resources) <= CATALOG.iam_types
 
 
 def test_access_settings_default_and_read(write):

@@ -278,6 +278,7 @@ def parse_matching_rule(text: str) -> Expression:
     return _parse(text, "matching_rule")
 
 
+@lru_cache(maxsize=256)
 def parse_group(text: str) -> Principal:
     """A group as a policy file names it: `Name`, `Domain/Name` or a group OCID."""
     text = text.strip()
