@@ -12,6 +12,7 @@ from importlib import resources
 from ruamel.yaml import YAML
 
 PROVIDER_TOKEN = "pulumi:providers:oci"
+ALL_RESOURCES = "all-resources"  # the IAM resource-type that covers every other
 
 
 class ResourceKind(enum.Enum):
@@ -46,6 +47,8 @@ class Catalog:
             token: tuple(MovementField(**field) for field in fields)
             for token, fields in types["movements"].items()
         }
+        self.iam_families = {family: frozenset(members) for family, members in types["iam_families"].items()}
+        self.iam_types = frozenset(types["iam_individual_types"]).union(*self.iam_families.values(), self.iam_families, {ALL_RESOURCES})
 
     @classmethod
     def bundled(cls) -> Catalog:
@@ -108,6 +111,15 @@ class Catalog:
     @property
     def movement_tokens(self) -> frozenset[str]:
         return frozenset(self._movements)
+
+    def iam_covers(self, granted: str, wanted: str) -> bool:
+        """Whether a grant on IAM resource-type `granted` reaches resource-type `wanted`."""
+        granted, wanted = granted.lower(), wanted.lower()
+        return granted in (wanted, ALL_RESOURCES) or wanted in self.iam_families.get(granted, ())
+
+    def iam_overlap(self, a: str, b: str) -> bool:
+        """Whether two IAM resource-types share a type (a family and one of its members do)."""
+        return self.iam_covers(a, b) or self.iam_covers(b, a)
 
 
 CATALOG = Catalog.bundled()

@@ -14,9 +14,11 @@ from typing import Any
 import jsonschema
 
 from residency.enforcement import Level
+from residency.catalog import CATALOG
 from residency.errors import InputError
+from residency.iam import ParseError, parse_group
 from residency.oci.regions import lookup_region
-from residency.policy.model import Classification, ResidencyPolicy, RuleSetting, Waiver
+from residency.policy.model import AccessPolicy, Classification, ResidencyPolicy, RuleSetting, Waiver
 from residency.yamlfile import line_of, load_yaml, plain
 
 DEFAULT_POLICY_PATH = Path("policies") / "residency.yaml"
@@ -130,7 +132,30 @@ def _semantic_problems(data: dict, document: Any) -> list[tuple[int | None, str,
         if waiver["rule"] not in known:
             path = ["waivers", index, "rule"]
             problems.append((line_of(document, path), _dotted(path), f"unknown rule {waiver['rule']!r}"))
+    return problems + _access_problems(data.get("access", {}), document)
+
+
+def _access_problems(access: dict, document: Any) -> list[tuple[int | None, str, str]]:
+    problems = []
+    for index, group in enumerate(access.get("admin_groups", [])):
+        try:
+            parse_group(group)
+        except ParseError as error:
+            path = ["access", "admin_groups", index]
+            problems.append((line_of(document, path), _dotted(path), f"{group!r} is not a group ({error}); expected Name, Domain/Name or a group OCID"))
+    for index, resource in enumerate(access.get("data_resources", [])):
+        if resource.lower() not in CATALOG.iam_types:
+            path = ["access", "data_resources", index]
+            problems.append((line_of(document, path), _dotted(path), f"{resource!r} is not an IAM resource-type or family; expected one of: {', '.join(sorted(CATALOG.iam_families))}, or a type of one of them"))
     return problems
+
+
+def _access(access: dict) -> AccessPolicy:
+    default = AccessPolicy()
+    return AccessPolicy(
+        admin_groups=tuple(access.get("admin_groups", default.admin_groups)),
+        data_resources=tuple(r.lower() for r in access.get("data_resources", default.data_resources)),
+    )
 
 
 def _build(data: dict, shown: str) -> ResidencyPolicy:
@@ -171,5 +196,6 @@ def _build(data: dict, shown: str) -> ResidencyPolicy:
         protected_compartments=frozenset(data.get("protected_compartments", [])),
         rules=rules,
         waivers=waivers,
+        access=_access(data.get("access", {})),
         source=shown,
     )

@@ -65,6 +65,17 @@ class Waiver:
 
 
 @dataclass(frozen=True)
+class AccessPolicy:
+    """Who may reach protected data: read by the access rules."""
+
+    admin_groups: tuple[str, ...] = ("Administrators",)  # as written: Name, Domain/Name or a group OCID
+    data_resources: tuple[str, ...] = (
+        "object-family", "database-family", "autonomous-database-family", "volume-family", "file-family",
+        "vaults", "keys", "secret-family",
+    )
+
+
+@dataclass(frozen=True)
 class ResidencyPolicy:
     allowed_regions: tuple[Region, ...]
     home_region: Region
@@ -72,6 +83,7 @@ class ResidencyPolicy:
     protected_compartments: frozenset[str] = frozenset()
     rules: Mapping[str, RuleSetting] = field(default_factory=dict)  # by rule id
     waivers: tuple[Waiver, ...] = ()
+    access: AccessPolicy = AccessPolicy()
     source: str = "built-in default"
 
     def allows(self, region: Region) -> bool:

@@ -1,0 +1,251 @@
+"""What the access rules (RES101-RES106) share: the statements of the IAM policies in the inventory,
+where a statement's location reaches, which resource-types hold data, and who the admins are."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from weakref import WeakKeyDictionary
+
+from residency.catalog import CATALOG
+from residency.iam import Define, Grant, Location, ParseError, Principal, Statement, parse_group, parse_statement, same
+from residency.inventory import FieldValue, Resource
+from residency.rules.base import Evidence, ResourceRule, Violation
+from residency.rules.context import COMPARTMENT, RuleContext
+
+POLICY = "oci:Identity/policy:Policy"
+EVERY_COMPARTMENT = "every compartment"  # what a grant `in tenancy` reaches
+
+
+@dataclass(frozen=True)
+class StatementRead:
+    """One element of a policy's `statements`, read as far as it can be."""
+
+    resource: Resource
+    path: str  # statements[2]
+    value: FieldValue
+    statement: Statement | None = None
+    problem: str | None = None  # why it could not be read: known only after apply, or not a statement
+
+    @property
+    def shown(self) -> str:
+        return self.value.shown()
+
+    def evidence(self) -> Evidence:
+        return Evidence(self.resource.name, f"has {self.path} =", self.shown)
+
+
+def policy_statements(resource: Resource) -> Iterator[StatementRead]:
+    if resource.token != POLICY:
+        return
+    for value in resource.field("statements"):
+        path = value.path or "statements"
+        if not value.known:
+            yield StatementRead(resource, path, value, problem="is known only after apply")
+        elif not isinstance(value.value, str):
+            yield StatementRead(resource, path, value, problem="is not text")
+        else:
+            try:
+                yield StatementRead(resource, path, value, parse_statement(value.value))
+            except ParseError as error:
+                yield StatementRead(resource, path, value, problem=f"is not an OCI policy statement ({error})")
+
+
+def grants(resource: Resource) -> Iterator[tuple[StatementRead, Grant | None]]:
+    """The grants (not Deny, not Define) of a policy; unreadable statements come with None."""
+    for read in policy_statements(resource):
+        if read.statement is None:
+            yield read, None
+        elif isinstance(read.statement, Grant) and not read.statement.deny:
+            yield read, read.statement
+
+
+def unreadable(read: StatementRead, context: RuleContext, what: str) -> Violation | None:
+    """Fail closed: a statement that cannot be read cannot be shown not to `what`. Seen one resource
+    at a time, a statement computed from other resources is left to the whole-stack pass."""
+    sources = read.resource.dependencies_of("statements")
+    if context.inventory is None and sources and not read.value.known:
+        return None
+    evidence = [read.evidence()]
+    evidence += [Evidence(read.resource.name, "takes statements from", context.resource(urn).name)
+                 for urn in sources if context.resource(urn) is not None]
+    return Violation(
+        read.resource, f"{read.path} {read.problem}, so it cannot be shown that it does not {what}",
+        tuple(evidence), proven=False, path=read.path,
+    )
+
+
+class GrantRule(ResourceRule):
+    """Base for rules that judge each grant of a policy; a statement they cannot read is an unproven
+    finding of each of them."""
+
+    unreadable_means: str  # what an unreadable statement cannot be shown not to do
+
+    def check(self, resource: Resource, context: RuleContext) -> Iterable[Violation]:
+        for read, grant in grants(resource):
+            if grant is not None:
+                yield from self.check_grant(resource, read, grant, context)
+            elif (violation := unreadable(read, context, self.unreadable_means)) is not None:
+                yield violation
+
+    def check_grant(self, policy: Resource, read: StatementRead, grant: Grant, context: RuleContext) -> Iterable[Violation]:
+        raise NotImplementedError
+
+
+def aliases(resource: Resource) -> dict[str, Define]:
+    """The Define statements of a policy, by alias (without case)."""
+    return {read.statement.alias.casefold(): read.statement for read in policy_statements(resource)
+            if isinstance(read.statement, Define)}
+
+
+def data_resource(grant: Grant, context: RuleContext) -> str | None:
+    """The configured data resource-type that a grant reaches, if any. Explicit permissions name no
+    resource-type, so they are taken to reach data."""
+    if grant.resource is None:
+        return "{" + ", ".join(grant.permissions) + "}"
+    granted = [grant.resource] + ([grant.associated.resource] if grant.associated else [])
+    for wanted in context.policy.access.data_resources:
+        if any(CATALOG.iam_overlap(g, wanted) for g in granted):
+            return wanted
+    return None
+
+
+def is_admin(principal: Principal, context: RuleContext) -> bool:
+    """Whether a subject is one of the configured admin groups (the default identity domain when
+    none is named)."""
+    if principal.kind != "group" or principal.tenancy:
+        return False
+    for admin in (parse_group(text) for text in context.policy.access.admin_groups):
+        if admin.ocid or principal.ocid:
+            if same(admin.ocid, principal.ocid):
+                return True
+        elif same(admin.name, principal.name) and same(admin.domain or "Default", principal.domain or "Default"):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class Reach:
+    """A protected compartment that a location reaches, and how."""
+
+    compartment: str
+    how: str  # for evidence: "names it", "contains it", ...
+
+    def evidence(self, location: Location) -> Evidence:
+        return Evidence(location.shown(), self.how, self.compartment)
+
+    @property
+    def shown(self) -> str:
+        return "every compartment, the protected ones too" if self.compartment == EVERY_COMPARTMENT \
+            else f"the protected compartment {self.compartment}"
+
+
+def protected_reach(location: Location, policy: Resource, context: RuleContext) -> Reach | None:
+    """The protected compartment a grant's location reaches, directly or by inheritance (a grant on a
+    compartment holds in all its sub-compartments), as far as the policy file and the inventory show."""
+    if location.kind != "compartment":
+        if location.is_own_tenancy:
+            return Reach(EVERY_COMPARTMENT, "reaches")
+        return None  # another tenancy's
+    protected = {p.casefold() for p in context.policy.protected_compartments}
+    attached = context.protected_compartment(policy)
+    tree = _tree(context)
+    if location.ocid is not None:
+        if location.ocid.casefold() in protected:
+            return Reach(location.ocid, "names the protected compartment")
+        if attached is not None:
+            return Reach(attached, "is inside, as the policy is attached to")
+        below = tree.protected_below.get(location.ocid.casefold())
+        return Reach(below, "contains the protected compartment") if below else None
+    for name in location.path:
+        if name.casefold() in protected:
+            return Reach(name, "is or is inside the protected compartment")
+    if attached is not None:
+        return Reach(attached, "is inside, as the policy is attached to")
+    last = location.path[-1].casefold()
+    if last in tree.inside_protected:
+        return Reach(tree.inside_protected[last], "is inside the protected compartment")
+    below = tree.protected_below.get(last)
+    return Reach(below, "contains the protected compartment") if below else None
+
+
+class _CompartmentTree:
+    """The program's compartments (parents by `compartment_id`): the names of those inside a
+    protected compartment, and for each name or OCID of an ancestor, the protected compartment below."""
+
+    def __init__(self, context: RuleContext):
+        self.inside_protected: dict[str, str] = {}
+        self.protected_below: dict[str, str] = {}
+        if context.inventory is None:
+            return
+        for resource in context.inventory.resources:
+            if resource.token != COMPARTMENT:
+                continue
+            inside = context.protected_compartment(resource)
+            name = resource.first("name")
+            if inside is not None and name is not None and name.known and isinstance(name.value, str):
+                self.inside_protected[name.value.casefold()] = inside
+            protected = inside or _name_if_protected(resource, context)
+            if protected is not None:
+                self._add_ancestors(resource, protected, context, set())
+
+    def _add_ancestors(self, compartment: Resource, protected: str, context: RuleContext, seen: set[str]) -> None:
+        seen.add(compartment.urn)
+        parent_id = compartment.first("compartment_id")
+        if parent_id is not None and parent_id.known and isinstance(parent_id.value, str):
+            self.protected_below.setdefault(parent_id.value.casefold(), protected)
+        for urn in compartment.dependencies_of("compartment_id"):
+            parent = context.resource(urn)
+            if parent is None or parent.token != COMPARTMENT or urn in seen:
+                continue
+            name = parent.first("name")
+            if name is not None and name.known and isinstance(name.value, str):
+                self.protected_below.setdefault(name.value.casefold(), protected)
+            self._add_ancestors(parent, protected, context, seen)
+
+
+def _name_if_protected(compartment: Resource, context: RuleContext) -> str | None:
+    name = compartment.first("name")
+    if name is None or not name.known or not isinstance(name.value, str):
+        return None
+    protected = {p.casefold() for p in context.policy.protected_compartments}
+    return name.value if name.value.casefold() in protected else None
+
+
+_TREES: WeakKeyDictionary[RuleContext, _CompartmentTree] = WeakKeyDictionary()
+
+
+def _tree(context: RuleContext) -> _CompartmentTree:
+    if context not in _TREES:
+        _TREES[context] = _CompartmentTree(context)
+    return _TREES[context]
+
+
+def described(grant: Grant) -> str:
+    """`manage object-family in compartment X`, for messages."""
+    what = f"{grant.verb} {grant.resource}" if grant.resource else "{" + ", ".join(grant.permissions) + "}"
+    text = f"{what} in {grant.location.shown()}"
+    if grant.associated is not None:
+        text += f" with {grant.associated.resource} in {grant.associated.location.shown()}"
+    return text
+
+
+def subjects_shown(principals) -> str:
+    return ", ".join(p.shown() for p in principals)
+
+
+def protected_target(grant: Grant, policy: Resource, context: RuleContext) -> tuple[list[Evidence], str] | None:
+    """What protected a grant reaches (a protected compartment, data resource-types), with evidence;
+    None when it reaches nothing protected."""
+    reach = protected_reach(grant.location, policy, context)
+    data = data_resource(grant, context)
+    if reach is None and data is None:
+        return None
+    evidence, reasons = [], []
+    if reach is not None:
+        evidence.append(reach.evidence(grant.location))
+        reasons.append(reach.shown)
+    if data is not None:
+        evidence.append(Evidence(grant.resource or "the permissions", "reach data resource-type", data))
+        reasons.append(f"data ({data})")
+    return evidence, " and ".join(reasons)
