@@ -60,15 +60,12 @@ def grants(resource: Resource) -> Iterator[tuple[StatementRead, Grant | None]]:
             yield read, read.statement
 
 
-def unreadable(read: StatementRead, context: RuleContext, what: str) -> Violation | None:
-    """Fail closed: a statement that cannot be read cannot be shown not to `what`. Seen one resource
-    at a time, a statement computed from other resources is left to the whole-stack pass."""
-    sources = read.resource.dependencies_of("statements")
-    if context.inventory is None and sources and not read.value.known:
-        return None
+def unreadable(read: StatementRead, context: RuleContext, what: str) -> Violation:
+    """Fail closed: a statement that cannot be read cannot be shown not to `what`."""
     evidence = [read.evidence()]
-    evidence += [Evidence(read.resource.name, "takes statements from", context.resource(urn).name)
-                 for urn in sources if context.resource(urn) is not None]
+    if context.inventory is not None:
+        evidence += [Evidence(read.resource.name, "takes statements from", source.name)
+                     for source in context.sources(read.resource, "statements") if source is not None]
     return Violation(
         read.resource, f"{read.path} {read.problem}, so it cannot be shown that it does not {what}",
         tuple(evidence), proven=False, path=read.path,
@@ -85,8 +82,8 @@ class GrantRule(ResourceRule):
         for read, grant in grants(resource):
             if grant is not None:
                 yield from self.check_grant(resource, read, grant, context)
-            elif (violation := unreadable(read, context, self.unreadable_means)) is not None:
-                yield violation
+            else:
+                yield unreadable(read, context, self.unreadable_means)
 
     def check_grant(self, policy: Resource, read: StatementRead, grant: Grant, context: RuleContext) -> Iterable[Violation]:
         raise NotImplementedError

@@ -94,8 +94,7 @@ def _grants_to(group: Resource, context: RuleContext) -> Iterator[Evidence]:
 def _protected_sources(group: Resource, context: RuleContext) -> list[Evidence]:
     """Protected compartments of the program that the unknown matching rule is computed from."""
     found = []
-    for urn in group.dependencies_of("matching_rule"):
-        source = context.resource(urn)
+    for source in context.sources(group, "matching_rule"):
         if source is None or source.token != COMPARTMENT:
             continue
         inside = context.protected_compartment(source)

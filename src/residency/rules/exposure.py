@@ -83,9 +83,7 @@ def _bucket(resource: Resource, context: RuleContext) -> Iterator[Violation]:
 def _preauth_request(resource: Resource, context: RuleContext) -> Iterator[Violation]:
     """A pre-authenticated request is a URL that works for whoever holds it. On a bucket the program
     does not show, the bucket's classification is unknown: it is treated as protected."""
-    sources = [context.resource(urn) for urn in resource.dependencies_of("bucket")]
-    if sources and context.inventory is None:
-        return  # seen one resource at a time; the whole-stack pass follows the bucket
+    sources = context.sources(resource, "bucket")
     buckets = [s for s in sources if s is not None and s.token == BUCKET]
     if buckets and not any(context.is_protected(b) for b in buckets):
         return
@@ -120,7 +118,7 @@ def _vnic(resource: Resource, context: RuleContext) -> Iterator[Violation]:
             )
         return
     subnet = resource.first("create_vnic_details.subnet_id")
-    subnets = [context.resource(urn) for urn in resource.dependencies_of("create_vnic_details")]
+    subnets = context.sources(resource, "create_vnic_details")
     subnets = [s for s in subnets if s is not None and s.token == SUBNET]
     if subnets:
         if not all(_prohibits_public_ips(s) for s in subnets):
@@ -132,7 +130,7 @@ def _vnic(resource: Resource, context: RuleContext) -> Iterator[Violation]:
                  Evidence(subnets[0].name, "does not set", "prohibit_public_ip_on_vnic = true")),
                 path="create_vnic_details.assign_public_ip",
             )
-    elif subnet is not None and (subnet.known or context.inventory is not None):
+    elif subnet is not None:
         yield Violation(
             resource,
             "create_vnic_details.assign_public_ip is not set, so the VNIC gets a public IP if its subnet is public, "
@@ -172,7 +170,7 @@ def _internet_gateway(resource: Resource, context: RuleContext) -> Iterator[Viol
     enabled = resource.first("enabled")
     if enabled is not None and enabled.known and enabled.value is False:
         return
-    vcns = [context.resource(urn) for urn in resource.dependencies_of("vcn_id")]
+    vcns = context.sources(resource, "vcn_id")
     protected = [v for v in vcns if v is not None and context.is_protected(v)]
     if not context.is_protected(resource) and not protected:
         return
@@ -212,9 +210,7 @@ def _nsg_rule(resource: Resource, context: RuleContext) -> Iterator[Violation]:
     direction = resource.first("direction")
     if direction is None or not direction.known or str(direction.value).upper() != "INGRESS":
         return
-    sources = [context.resource(urn) for urn in resource.dependencies_of("network_security_group_id")]
-    if sources and context.inventory is None:
-        return  # seen one resource at a time; the whole-stack pass follows the group
+    sources = context.sources(resource, "network_security_group_id")
     groups = [s for s in sources if s is not None and s.token == NSG]
     if not any(context.is_protected(g) for g in groups) and (groups or not context.is_protected(resource)):
         return
