@@ -1,35 +1,16 @@
-"""The US data boundary: protected storage in the primary region, replicated to the DR region."""
+"""The US data boundary, built from this stack's config and policies/residency.yaml."""
 
 import pulumi
-import pulumi_oci as oci
 
-config = pulumi.Config()
-classification = {"DataGovernance.Classification": "restricted"}
-namespace = oci.objectstorage.get_namespace().namespace
+from boundary import build_boundary
 
-primary = oci.Provider("primary", region=config.require("primaryRegion"))
-dr = oci.Provider("dr", region=config.require("drRegion"))
-
-compartment = oci.identity.Compartment(
-    "us-protected-data",
-    compartment_id=config.require("tenancyOcid"),
-    name="us-protected-data",
-    description="Protected US user data",
-    opts=pulumi.ResourceOptions(provider=primary),
-)
-dr_bucket = oci.objectstorage.Bucket(
-    "records-dr", compartment_id=compartment.id, namespace=namespace, name="records-dr",
-    access_type="NoPublicAccess", defined_tags=classification, opts=pulumi.ResourceOptions(provider=dr),
-)
-bucket = oci.objectstorage.Bucket(
-    "records", compartment_id=compartment.id, namespace=namespace, name="records",
-    access_type="NoPublicAccess", versioning="Enabled", defined_tags=classification,
-    opts=pulumi.ResourceOptions(provider=primary),
-)
-oci.objectstorage.ReplicationPolicy(
-    "records-to-dr", bucket=bucket.name, namespace=namespace, name="records-to-dr",
-    destination_bucket_name=dr_bucket.name, destination_region_name=config.require("drRegion"),
-    opts=pulumi.ResourceOptions(provider=primary),
-)
-pulumi.export("compartment_id", compartment.id)
-pulumi.export("bucket", bucket.name)
+boundary = build_boundary()
+pulumi.export("compartment_id", boundary.identity.compartment.id)
+pulumi.export("compartment_ids", {name: c.id for name, c in boundary.identity.children.items()})
+pulumi.export("vault_ids", {role: k.vault.id for role, k in boundary.keys.items()})
+pulumi.export("key_ids", {role: k.key.id for role, k in boundary.keys.items()})
+pulumi.export("buckets", {name: b.name for name, b in boundary.storage.buckets.items()})
+pulumi.export("replica_buckets", {name: b.name for name, b in boundary.storage.replicas.items()})
+pulumi.export("namespace", boundary.storage.namespace)
+if boundary.database is not None:
+    pulumi.export("database_id", boundary.database.database.id)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import PROGRAMS
+from conftest import PROGRAMS, REPO
 from residency.inventory import UNKNOWN, RegionSource, Secret
 from residency.sources.pulumi_program import run_program
 
@@ -138,6 +138,12 @@ def test_modules_of_the_program_are_imported_fresh_each_run(write):
         "import pulumi_oci as oci\ndef build():\n    oci.objectstorage.Bucket('two', compartment_id='c', namespace='n', name='two')\n"
     )
     assert [r.name for r in run_program(directory, "dev").resources] == ["two"]
+
+
+def test_a_project_with_its_virtualenv_inside_runs_again_in_the_same_process():
+    # The repository's own stack: its .venv, with pulumi_oci, lies under the project directory.
+    first, second = (run_program(REPO, "us-dev") for _ in range(2))
+    assert sorted(r.urn for r in first.resources) == sorted(r.urn for r in second.resources)
 
 
 def test_data_sources_get_answers_from_the_provider_region(write):

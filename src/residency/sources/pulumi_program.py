@@ -18,6 +18,7 @@ import logging
 import os
 import runpy
 import sys
+import sysconfig
 import threading
 import traceback
 from collections.abc import Callable, Iterator
@@ -257,9 +258,13 @@ def _program_environment(project: PulumiProject) -> Iterator[None]:
         os.chdir(saved_cwd)
         sys.path[:] = saved_path
         root = project.directory.resolve()
+        # A project's own virtualenv (Pulumi.yaml's `virtualenv: .venv`) lies under its directory too;
+        # its packages (pulumi_oci registers itself once per process) stay imported.
+        installed = [Path(sysconfig.get_path(kind)).resolve() for kind in ("purelib", "platlib")]
         for name in set(sys.modules) - saved_modules:
             file = getattr(sys.modules[name], "__file__", None)
-            if file and Path(file).resolve().is_relative_to(root):
+            path = Path(file).resolve() if file else None
+            if path and path.is_relative_to(root) and not any(path.is_relative_to(i) for i in installed):
                 del sys.modules[name]
 
 

@@ -1,0 +1,150 @@
+"""Identity: compartments, classification tags, groups, region-bound IAM policies and quotas, all
+through the home-region provider.
+
+Statements are checked against Oracle's documented grammar with precise expressions (IAM:
+`Allow <subject> to <verb> <resource-type> in <location> where <conditions>`; quotas:
+`zero <family> quota(s) [<names>] in compartment <location> [where request.region = <name>]`)."""
+
+import re
+
+import pytest
+
+from residency.catalog import ResourceKind
+from residency.errors import ProgramError
+from residency.inventory import RegionSource
+from residency.oci.regions import REGIONS
+from residency.sources.pulumi_program import run_program
+from stack_inventory import REPO, dev, prod, project_copy, stack  # noqa: F401 (fixtures)
+
+IAM_STATEMENT = re.compile(
+    r"Allow (?P<subject>group [\w.-]+|dynamic-group [\w.-]+|service [\w.-]+)"
+    r" to (?P<verb>inspect|read|use|manage) (?P<resource>[a-z][a-z-]*)"
+    r" in compartment (?P<location>[\w.-]+(?::[\w.-]+)*)"
+    r" where any \{(?P<keys>request\.region = '[a-z]{3}'(?:, request\.region = '[a-z]{3}')*)\}"
+)
+QUOTA_STATEMENT = re.compile(
+    r"(?P<action>zero) (?P<family>[a-z][a-z0-9-]*) (?:quota|quotas)(?: (?P<names>/[^/]+/|[a-z0-9-]+(?:, ?[a-z0-9-]+)*))?"
+    r" in (?:tenancy|compartment (?P<location>[\w.-]+(?::[\w.-]+)*))"
+    r"(?: where request\.region = '?(?P<region>[a-z]+-[a-z]+-\d+)'?)?",
+    re.IGNORECASE,
+)
+TENANCY = {"us-prod": "ocid1.tenancy.oc1..aaaaaaaaexampletenancy", "us-dev": "ocid1.tenancy.oc1..aaaaaaaaexampledevtenancy"}
+FAMILIES = ["object-storage", "block-storage", "filesystem", "kms", "database"]
+
+
+def test_identity_is_managed_only_through_the_home_region_provider(stack):
+    identity = [r for r in stack.inventory.resources if r.kind is ResourceKind.IDENTITY]
+    assert {r.token.split(":")[1] for r in identity} >= {
+        "Identity/compartment", "Identity/tagNamespace", "Identity/tag", "Identity/tagDefault",
+        "Identity/group", "Identity/policy", "Limits/quota",
+    }
+    for resource in identity:
+        assert resource.region.source is RegionSource.EXPLICIT_PROVIDER, resource.name
+        assert resource.region.region == stack.policy.home_region, resource.name
+        assert resource.provider.endswith("::home")
+
+
+def test_the_protected_compartment_is_the_policys_and_holds_the_boundarys_children(prod):
+    parent = prod.one("Identity/compartment", "us-protected-data")
+    assert prod.value(parent, "name") in prod.policy.protected_compartments
+    assert prod.value(parent, "compartment_id") == TENANCY["us-prod"]
+    children = [c for c in prod.of_type("Identity/compartment") if c is not parent]
+    assert sorted(prod.value(c, "name") for c in children) == ["app", "network", "security", "storage"]
+    assert all(prod.source_of(c, "compartment_id") is parent for c in children)
+
+
+def test_the_classification_tag_has_the_policys_levels_and_defaults_on_the_protected_compartment(prod):
+    scheme = prod.policy.classification
+    (namespace,) = prod.of_type("Identity/tagNamespace")
+    (tag,) = prod.of_type("Identity/tag")
+    (default,) = prod.of_type("Identity/tagDefault")
+    assert prod.value(namespace, "name") == scheme.tag_namespace
+    assert prod.value(tag, "name") == scheme.tag_key
+    assert prod.value(tag, "validator") == {"validatorType": "ENUM", "values": list(scheme.levels)}
+    assert prod.source_of(default, "compartment_id").name == "us-protected-data"
+    assert prod.source_of(default, "tag_definition_id") is tag
+    assert prod.value(default, "value") == "restricted"
+
+
+def test_groups_are_admins_operators_and_auditors(prod):
+    names = sorted(prod.value(g, "name") for g in prod.of_type("Identity/group"))
+    assert names == ["us-protected-data-admins", "us-protected-data-auditors", "us-protected-data-operators"]
+
+
+def test_every_iam_statement_is_bound_to_the_protected_compartment_and_the_allowed_region_keys(stack):
+    allowed_keys = {r.key for r in stack.policy.allowed_regions}
+    groups = {stack.value(g, "name") for g in stack.of_type("Identity/group")}
+    statements = [s for p in stack.of_type("Identity/policy") for s in stack.values(p, "statements")]
+    assert statements
+    for statement in statements:
+        match = IAM_STATEMENT.fullmatch(statement)
+        assert match, statement
+        assert match["location"] == "us-protected-data"
+        assert set(re.findall(r"'([a-z]{3})'", match["keys"])) == allowed_keys, statement
+        kind, _, subject = match["subject"].partition(" ")
+        if kind == "group":
+            assert subject in groups
+    for policy in stack.of_type("Identity/policy"):
+        assert stack.value(policy, "compartment_id") == TENANCY[stack.inventory.source.stack]
+        assert len(stack.values(policy, "statements")) <= 50
+
+
+def test_no_group_may_manage_policies_or_compartments(prod):
+    for policy in prod.of_type("Identity/policy"):
+        for statement in prod.values(policy, "statements"):
+            match = IAM_STATEMENT.fullmatch(statement)
+            assert match["resource"] not in {"all-resources", "policies", "compartments"} or match["verb"] == "inspect"
+
+
+def test_services_act_only_for_the_stacks_regions(prod, dev):
+    def services(stack):
+        (policy,) = [p for p in stack.of_type("Identity/policy") if p.name.endswith("-services")]
+        return {IAM_STATEMENT.fullmatch(s)["subject"] for s in stack.values(policy, "statements")}
+
+    assert services(prod) == {"service objectstorage-us-ashburn-1", "service objectstorage-us-phoenix-1",
+                              "service blockstorage", "dynamic-group us-protected-data-databases"}
+    assert services(dev) == {"service objectstorage-us-ashburn-1", "service blockstorage"}
+
+
+def test_quotas_zero_every_data_family_in_every_region_of_the_realm_that_is_not_allowed(stack):
+    home = stack.policy.home_region
+    expected = {r.name for r in REGIONS.in_realm(home.realm) if not stack.policy.allows(r)}
+    assert "eu-frankfurt-1" in expected and "us-phoenix-1" not in expected
+    covered = {family: set() for family in FAMILIES}
+    for quota in stack.of_type("Limits/quota"):
+        assert stack.value(quota, "compartment_id") == TENANCY[stack.inventory.source.stack]
+        statements = stack.values(quota, "statements")
+        assert 0 < len(statements) <= 50
+        for statement in statements:
+            match = QUOTA_STATEMENT.fullmatch(statement)
+            assert match, statement
+            assert match["location"] == "us-protected-data"
+            assert match["names"] is None  # every quota of the family
+            covered[match["family"]].add(match["region"])
+    assert covered == {family: expected for family in FAMILIES}
+
+
+def test_the_quota_expression_rejects_what_oracle_would(prod):
+    for statement in [
+        "zero object-storage quotas in compartment us-protected-data where request.region = 'fra'",  # a key
+        "zero object-storage in compartment us-protected-data where request.region = eu-frankfurt-1",
+        "Allow group x to manage object-family in compartment us-protected-data",
+    ]:
+        assert QUOTA_STATEMENT.fullmatch(statement) is None
+    assert QUOTA_STATEMENT.fullmatch("Zero email-delivery quotas in compartment MyCompartment")
+    assert QUOTA_STATEMENT.fullmatch(
+        "zero compute-core quota standard-e4-core-count in compartment MyCompartment where request.region = us-phoenix-1")
+
+
+@pytest.mark.parametrize("change, message", [
+    (("compartment: us-protected-data", "compartment: team-data"),
+     "compartment 'team-data' is not one of the protected compartments of policies/residency.yaml (us-protected-data)"),
+    (("classification: confidential", "classification: secret"),
+     "classification 'secret' is not a level of policies/residency.yaml (public, internal, confidential, restricted)"),
+])
+def test_a_stack_config_that_contradicts_the_policy_is_refused(tmp_path, change, message):
+    config = (REPO / "Pulumi.us-dev.yaml").read_text()
+    assert change[0] in config
+    directory = project_copy(tmp_path, {"Pulumi.broken.yaml": config.replace(*change)})
+    with pytest.raises(ProgramError, match=re.escape(message)):
+        run_program(directory, "broken")
