@@ -1,6 +1,7 @@
 """The boundary against the residency gate: each stack gives no finding at any level, and each
 noncompliant variant gives exactly the findings it should."""
 
+import json
 import subprocess
 import sys
 from io import StringIO
@@ -17,14 +18,21 @@ from stack_inventory import REPO, project_copy
 VARIANTS = REPO / "tests" / "fixtures" / "boundary_variants"
 
 
+# The one exception on record in policies/residency.yaml: the database's dynamic group names a
+# compartment by the OCID the stack creates, which no preview can know.
+WAIVED = {"us-prod": [("RES106", "us-protected-data-databases")], "us-dev": []}
+
+
 @pytest.mark.parametrize("stack", ["us-prod", "us-dev"])
 def test_each_stack_passes_the_gate_at_every_level(stack):
     result = subprocess.run(
-        [sys.executable, "-m", "residency", "check", ".", "--stack", stack, "--fail-on", "advisory"],
+        [sys.executable, "-m", "residency", "check", ".", "--stack", stack, "--fail-on", "advisory", "--format", "json"],
         capture_output=True, text=True, cwd=REPO,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "No findings." in result.stdout
+    findings = json.loads(result.stdout)["findings"]
+    assert [(f["rule_id"], f["resource"]["name"]) for f in findings if not (f["waiver"] and f["waiver"]["active"])] == []
+    assert [(f["rule_id"], f["resource"]["name"]) for f in findings] == WAIVED[stack]
 
 
 def variant_project(variant: Path, directory: Path) -> Path:
@@ -47,7 +55,7 @@ def test_a_noncompliant_variant_gives_exactly_the_expected_findings(variant, tmp
     directory = variant_project(variant, tmp_path)
     report = evaluate(run_program(directory, "variant"), load_policy(directory / "policies" / "residency.yaml"))
     expected = YAML(typ="safe").load((variant / "expected.yaml").read_text())["findings"]
-    actual = sorted((f.rule.id, f.resource.name, f.path, f.level.value, f.proven) for f in report.findings)
+    actual = sorted((f.rule.id, f.resource.name, f.path, f.level.value, f.proven) for f in report.findings if not f.waived)
     assert actual == sorted((e["rule"], e["resource"], e["path"], e["level"], e["proven"]) for e in expected)
     for entry in expected:
         if "message_contains" in entry:

@@ -1,33 +1,34 @@
 """Identity: compartments, classification tags, groups, region-bound IAM policies and quotas, all
-through the home-region provider.
-
-Statements are checked against Oracle's documented grammar with precise expressions (IAM:
-`Allow <subject> to <verb> <resource-type> in <location> where <conditions>`; quotas:
-`zero <family> quota(s) [<names>] in compartment <location> [where request.region = <name>]`)."""
+through the home-region provider. Statements are read with the engine's parser of OCI's policy
+and quota languages (residency.iam), which rejects what OCI's grammar does not allow."""
 
 import re
 
 import pytest
 
 from residency.catalog import ResourceKind
+from residency.iam import ConditionGroup, Grant, parse_quota, parse_statement
 from residency.errors import ProgramError
 from residency.inventory import RegionSource
 from residency.oci.regions import REGIONS
 from residency.sources.pulumi_program import run_program
 from stack_inventory import REPO, dev, prod, project_copy, stack  # noqa: F401 (fixtures)
 
-IAM_STATEMENT = re.compile(
-    r"Allow (?P<subject>group [\w.-]+|dynamic-group [\w.-]+|service [\w.-]+)"
-    r" to (?P<verb>inspect|read|use|manage) (?P<resource>[a-z][a-z-]*)"
-    r" in compartment (?P<location>[\w.-]+(?::[\w.-]+)*)"
-    r" where any \{(?P<keys>request\.region = '[a-z]{3}'(?:, request\.region = '[a-z]{3}')*)\}"
-)
-QUOTA_STATEMENT = re.compile(
-    r"(?P<action>zero) (?P<family>[a-z][a-z0-9-]*) (?:quota|quotas)(?: (?P<names>/[^/]+/|[a-z0-9-]+(?:, ?[a-z0-9-]+)*))?"
-    r" in (?:tenancy|compartment (?P<location>[\w.-]+(?::[\w.-]+)*))"
-    r"(?: where request\.region = '?(?P<region>[a-z]+-[a-z]+-\d+)'?)?",
-    re.IGNORECASE,
-)
+
+
+def grant(statement: str) -> Grant:
+    parsed = parse_statement(statement)
+    assert isinstance(parsed, Grant) and parsed.action == "allow" and not parsed.deny, statement
+    return parsed
+
+
+def region_keys(condition) -> set[str]:
+    """The keys an `any {request.region = 'k', ...}` condition allows."""
+    assert isinstance(condition, ConditionGroup) and condition.quantifier == "any"
+    assert all(c.variable == "request.region" and c.operator == "=" for c in condition.items)
+    return {c.values[0].text for c in condition.items}
+
+
 TENANCY = {"us-prod": "ocid1.tenancy.oc1..aaaaaaaaexampletenancy", "us-dev": "ocid1.tenancy.oc1..aaaaaaaaexampledevtenancy"}
 FAMILIES = ["object-storage", "block-storage", "filesystem", "kms", "database"]
 
@@ -77,13 +78,13 @@ def test_every_iam_statement_is_bound_to_the_protected_compartment_and_the_allow
     statements = [s for p in stack.of_type("Identity/policy") for s in stack.values(p, "statements")]
     assert statements
     for statement in statements:
-        match = IAM_STATEMENT.fullmatch(statement)
-        assert match, statement
-        assert match["location"] == "us-protected-data"
-        assert set(re.findall(r"'([a-z]{3})'", match["keys"])) == allowed_keys, statement
-        kind, _, subject = match["subject"].partition(" ")
-        if kind == "group":
-            assert subject in groups
+        parsed = grant(statement)
+        assert (parsed.location.kind, parsed.location.path) == ("compartment", ("us-protected-data",)), statement
+        assert region_keys(parsed.condition) == allowed_keys, statement
+        for subject in parsed.subjects:
+            assert subject.kind in ("group", "dynamic-group", "service"), statement
+            if subject.kind == "group":
+                assert subject.name in groups
     for policy in stack.of_type("Identity/policy"):
         assert stack.value(policy, "compartment_id") == TENANCY[stack.inventory.source.stack]
         assert len(stack.values(policy, "statements")) <= 50
@@ -92,14 +93,14 @@ def test_every_iam_statement_is_bound_to_the_protected_compartment_and_the_allow
 def test_no_group_may_manage_policies_or_compartments(prod):
     for policy in prod.of_type("Identity/policy"):
         for statement in prod.values(policy, "statements"):
-            match = IAM_STATEMENT.fullmatch(statement)
-            assert match["resource"] not in {"all-resources", "policies", "compartments"} or match["verb"] == "inspect"
+            parsed = grant(statement)
+            assert parsed.resource not in {"all-resources", "policies", "compartments"} or parsed.verb == "inspect"
 
 
 def test_services_act_only_for_the_stacks_regions(prod, dev):
     def services(stack):
         (policy,) = [p for p in stack.of_type("Identity/policy") if p.name.endswith("-services")]
-        return {IAM_STATEMENT.fullmatch(s)["subject"] for s in stack.values(policy, "statements")}
+        return {f"{p.kind} {p.name}" for s in stack.values(policy, "statements") for p in grant(s).subjects}
 
     assert services(prod) == {"service objectstorage-us-ashburn-1", "service objectstorage-us-phoenix-1",
                               "service blockstorage", "dynamic-group us-protected-data-databases"}
@@ -116,24 +117,13 @@ def test_quotas_zero_every_data_family_in_every_region_of_the_realm_that_is_not_
         statements = stack.values(quota, "statements")
         assert 0 < len(statements) <= 50
         for statement in statements:
-            match = QUOTA_STATEMENT.fullmatch(statement)
-            assert match, statement
-            assert match["location"] == "us-protected-data"
-            assert match["names"] is None  # every quota of the family
-            covered[match["family"]].add(match["region"])
+            quota = parse_quota(statement)
+            assert quota.action == "zero" and quota.location.path == ("us-protected-data",), statement
+            assert quota.names == ()  # every quota of the family
+            condition = quota.condition
+            assert (condition.variable, condition.operator) == ("request.region", "="), statement
+            covered[quota.family].add(condition.values[0].text)
     assert covered == {family: expected for family in FAMILIES}
-
-
-def test_the_quota_expression_rejects_what_oracle_would(prod):
-    for statement in [
-        "zero object-storage quotas in compartment us-protected-data where request.region = 'fra'",  # a key
-        "zero object-storage in compartment us-protected-data where request.region = eu-frankfurt-1",
-        "Allow group x to manage object-family in compartment us-protected-data",
-    ]:
-        assert QUOTA_STATEMENT.fullmatch(statement) is None
-    assert QUOTA_STATEMENT.fullmatch("Zero email-delivery quotas in compartment MyCompartment")
-    assert QUOTA_STATEMENT.fullmatch(
-        "zero compute-core quota standard-e4-core-count in compartment MyCompartment where request.region = us-phoenix-1")
 
 
 @pytest.mark.parametrize("change, message", [
