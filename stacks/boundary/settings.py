@@ -133,7 +133,7 @@ def load_settings() -> Settings:
         volumes=tuple(VolumePlan(v["name"], int(v["sizeInGbs"])) for v in config.get_object("volumes") or []),
         database=DatabasePlan(database["name"], database["subnet"], int(database["computeCount"]),
                               int(database["storageTbs"])) if database else None,
-        quota_families=tuple(config.require_object("quotaFamilies")),
+        quota_families=policy.guardrails.quota_families,
         key_rotation_days=rotation,
         backup_retention_days=config.require_int("backupRetentionDays"),
         flow_log_retention_days=config.require_int("flowLogRetentionDays"),

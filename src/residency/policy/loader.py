@@ -18,7 +18,7 @@ from residency.catalog import CATALOG
 from residency.errors import InputError
 from residency.iam import ParseError, parse_group
 from residency.oci.regions import lookup_region
-from residency.policy.model import AccessPolicy, Classification, ResidencyPolicy, RuleSetting, Waiver
+from residency.policy.model import AccessPolicy, Classification, GuardrailsPolicy, ResidencyPolicy, RuleSetting, Waiver
 from residency.yamlfile import line_of, load_yaml, plain
 
 DEFAULT_POLICY_PATH = Path("policies") / "residency.yaml"
@@ -150,6 +150,14 @@ def _access_problems(access: dict, document: Any) -> list[tuple[int | None, str,
     return problems
 
 
+def _guardrails(guardrails: dict) -> GuardrailsPolicy:
+    default = GuardrailsPolicy()
+    return GuardrailsPolicy(
+        quota_families=tuple(guardrails.get("quota_families", default.quota_families)),
+        security_zone=guardrails.get("security_zone", default.security_zone),
+    )
+
+
 def _access(access: dict) -> AccessPolicy:
     default = AccessPolicy()
     return AccessPolicy(
@@ -197,5 +205,6 @@ def _build(data: dict, shown: str) -> ResidencyPolicy:
         rules=rules,
         waivers=waivers,
         access=_access(data.get("access", {})),
+        guardrails=_guardrails(data.get("guardrails", {})),
         source=shown,
     )

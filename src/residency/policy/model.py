@@ -76,6 +76,14 @@ class AccessPolicy:
 
 
 @dataclass(frozen=True)
+class GuardrailsPolicy:
+    """What every protected compartment the program creates must come with: read by RES005."""
+
+    quota_families: tuple[str, ...] = ("object-storage", "block-storage", "filesystem", "kms", "database")
+    security_zone: bool = True
+
+
+@dataclass(frozen=True)
 class ResidencyPolicy:
     allowed_regions: tuple[Region, ...]
     home_region: Region
@@ -84,6 +92,7 @@ class ResidencyPolicy:
     rules: Mapping[str, RuleSetting] = field(default_factory=dict)  # by rule id
     waivers: tuple[Waiver, ...] = ()
     access: AccessPolicy = AccessPolicy()
+    guardrails: GuardrailsPolicy = GuardrailsPolicy()
     source: str = "built-in default"
 
     def allows(self, region: Region) -> bool:

@@ -9,12 +9,13 @@ from residency.rules.cross_tenancy import CrossTenancyGrant
 from residency.rules.dynamic_group_scope import DynamicGroupScope
 from residency.rules.exposure import PublicExposure
 from residency.rules.foreign_reference import ForeignReference
+from residency.rules.guardrails import Guardrails
 from residency.rules.region import ResourceRegion
 from residency.rules.region_condition import RegionUnrestrictedGrant
 from residency.rules.tenancy_data_access import TenancyWideDataAccess
 
 RULES: tuple[Rule, ...] = (
-    ResourceRegion(), CrossRegionMovement(), ForeignReference(), MissingClassification(),
+    ResourceRegion(), CrossRegionMovement(), ForeignReference(), MissingClassification(), Guardrails(),
     AnyPrincipalGrant(), CrossTenancyGrant(), TenancyWideDataAccess(), RegionUnrestrictedGrant(), PublicExposure(),
     DynamicGroupScope(),
 )
