@@ -35,10 +35,10 @@ def report(
     """Render FILE (`-` for stdin) as html, md, sarif, junit or json.
 
     Exit status: 0 written, 2 bad input or usage (a document that fails the schema, an unreadable file)."""
-    if output_format is None and not reports:
-        raise click.UsageError("choose a report: --format FORMAT [-o FILE], or --report FORMAT=PATH")
     if output is not None and output_format is None:
         raise click.UsageError("--output needs --format")
+    if output_format is None and not reports:
+        raise click.UsageError("choose a report: --format FORMAT [-o FILE], or --report FORMAT=PATH")
     if policy_file is not None and source == "findings":
         raise click.UsageError("--policy goes with --from pulumi-events or checkov-json; a findings document names its policy")
     targets = [*reports, *([ReportTarget(output_format, output)] if output is not None else [])]
@@ -58,7 +58,12 @@ def read_document(file: Path, source: str, policy_file: Path | None) -> dict:
     if source == "findings":
         from residency.render.document import parse_document
 
-        return parse_document(text, file=shown)
+        try:
+            return parse_document(text, file=shown)
+        except InputError as error:
+            if error.key in ("$", None):  # not a findings document at all
+                error.details.append("(output of the policy pack or of Checkov? read it with --from pulumi-events or --from checkov-json)")
+            raise
     from residency.policy import load_policy
     from residency.readers import read_checkov_json, read_pulumi_events
 

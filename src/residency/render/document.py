@@ -38,7 +38,8 @@ def validate_document(document: Any, *, file: str, text: str | None = None) -> N
             file=file, key="version",
         )
     validator = jsonschema.Draft202012Validator(findings_schema())
-    errors = sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
+    # outermost first, and what is missing before what is extra
+    errors = sorted(validator.iter_errors(document), key=lambda e: (list(map(str, e.absolute_path)), e.validator != "required"))
     if not errors:
         return
     first, rest = errors[0], errors[1:]
