@@ -29,13 +29,14 @@ def check_command() -> list[str]:
     script = steps()["Check the stack"]["run"].replace("\\\n", " ")
     line = next(line for line in script.splitlines() if "residency check" in line)
     words = shlex.split(line)
-    return words[words.index(".venv/bin/residency") + 1:]
+    return words[words.index(".venv/bin/residency") + 1 :]
 
 
 def test_the_workflow_is_valid_for_github_actions():
     result = subprocess.run(
         [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows", str(WORKFLOW)],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -53,8 +54,10 @@ def test_the_workflows_check_writes_what_the_later_steps_read(tmp_path, monkeypa
     args = check_command()
     targets = [word.partition("=") for word in args if word.partition("=")[0] in RENDERERS]
     reports = {path: name for name, _, path in targets}  # path -> format
-    moved = [f"{word.partition('=')[0]}={tmp_path / word.partition('=')[2]}" if word.partition("=")[0] in RENDERERS else word
-             for word in args]
+    moved = [
+        f"{word.partition('=')[0]}={tmp_path / word.partition('=')[2]}" if word.partition("=")[0] in RENDERERS else word
+        for word in args
+    ]
     monkeypatch.chdir(REPO)
     result = CliRunner().invoke(main, moved, catch_exceptions=False)
     assert result.exit_code == 0, result.output
@@ -70,7 +73,9 @@ def test_the_workflows_check_writes_what_the_later_steps_read(tmp_path, monkeypa
 
 def test_the_pre_commit_hook_is_a_valid_manifest():
     result = subprocess.run(
-        [sys.executable, "-m", "pre_commit", "validate-manifest", str(HOOKS)], capture_output=True, text=True,
+        [sys.executable, "-m", "pre_commit", "validate-manifest", str(HOOKS)],
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -12,15 +12,29 @@ from residency.render.html import render_html
 
 CHROMIUM = shutil.which("chromium") or next((p for p in ("/usr/bin/chromium",) if Path(p).exists()), None)
 pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="no chromium here (Debian: apt-get install chromium); the HTML report is not opened in a browser",
+    CHROMIUM is None,
+    reason="no chromium here (Debian: apt-get install chromium); the HTML report is not opened in a browser",
 )
 
 
 def chromium(page: Path, profile: Path, *args: str) -> subprocess.CompletedProcess:
     result = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", f"--user-data-dir={profile}", *args, page.as_uri()],
-        capture_output=True, text=True, timeout=180,
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            *args,
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return result

@@ -57,7 +57,9 @@ def test_report_reads_pulumi_events_from_stdin():
 
 
 def test_report_reads_checkov_json(tmp_path):
-    result = invoke("report", str(INPUTS / "checkov-terraform-and-plan.json"), "--from", "checkov-json", "--format", "junit")
+    result = invoke(
+        "report", str(INPUTS / "checkov-terraform-and-plan.json"), "--from", "checkov-json", "--format", "junit"
+    )
     assert result.exit_code == 0
     assert 'tests="10" failures="8" errors="0" skipped="1"' in result.output
 
@@ -89,11 +91,19 @@ def test_bad_report_options_are_usage_errors(args, message):
     [
         ([str(DOCUMENTS / "violations.json")], "choose a report: --format FORMAT [-o FILE], or --report FORMAT=PATH"),
         ([str(DOCUMENTS / "violations.json"), "-o", "x.html"], "--output needs --format"),
-        ([str(DOCUMENTS / "violations.json"), "--format", "md", "--policy", "p.yaml"], "--policy goes with --from pulumi-events"),
-        ([str(DOCUMENTS / "violations.json"), "--format", "md", "-o", str(DOCUMENTS / "violations.json")],
-         "the md report would overwrite an input"),
+        (
+            [str(DOCUMENTS / "violations.json"), "--format", "md", "--policy", "p.yaml"],
+            "--policy goes with --from pulumi-events",
+        ),
+        (
+            [str(DOCUMENTS / "violations.json"), "--format", "md", "-o", str(DOCUMENTS / "violations.json")],
+            "the md report would overwrite an input",
+        ),
         (["missing.json", "--format", "md"], "missing.json: file not found"),
-        ([str(INPUTS / "checkov-nothing-to-check.json"), "--format", "md"], "not a residency findings document: 'version' is a required property"),
+        (
+            [str(INPUTS / "checkov-nothing-to-check.json"), "--format", "md"],
+            "not a residency findings document: 'version' is a required property",
+        ),
     ],
 )
 def test_report_errors_exit_2_with_a_message(args, message):
@@ -105,7 +115,9 @@ def test_report_errors_exit_2_with_a_message(args, message):
 
 def test_a_report_that_cannot_be_written_is_an_input_error(tmp_path):
     (tmp_path / "file").write_text("")
-    result = invoke("report", str(DOCUMENTS / "violations.json"), "--format", "md", "-o", str(tmp_path / "file" / "r.md"))
+    result = invoke(
+        "report", str(DOCUMENTS / "violations.json"), "--format", "md", "-o", str(tmp_path / "file" / "r.md")
+    )
     assert result.exit_code == 2
     assert "r.md: cannot write the md report" in result.output
 

@@ -27,6 +27,7 @@ def sarif_schema():
 
 # --- the document ---------------------------------------------------------------------------
 
+
 def test_findings_are_grouped_by_rule_then_compartment_then_resource():
     groups = group_findings(saved_document("violations"))
     assert [g.rule["id"] for g in groups] == ["RES001", "RES002", "RES003", "RES004"]
@@ -81,12 +82,16 @@ def test_the_schema_error_names_the_line_in_the_file():
 
 # --- Markdown ---------------------------------------------------------------------------------
 
+
 def test_markdown_groups_by_rule_and_says_how_to_fix():
     text = render_markdown(saved_document("violations"))
     assert text.startswith("<!-- residency-report -->\n### ❌ Residency check failed: 4 findings at mandatory level\n")
     assert re.findall(r"^#### (RES\d{3}) ", text, re.M) == ["RES001", "RES002", "RES003", "RES004"]
     assert text.count("**How to fix:**") == 4
-    assert "Open findings by severity: **3** critical · **1** high · **1** medium. 1 waived. 1 could not be proven before apply." in text
+    assert (
+        "Open findings by severity: **3** critical · **1** high · **1** medium. 1 waived. 1 could not be proven before apply."
+        in text
+    )
     assert "<details>" not in text  # no rule has more than five findings
     assert "Cut:" not in text
 
@@ -98,7 +103,9 @@ def test_markdown_shows_program_text_literally():
     finding["resource"]["name"] = "name`with`ticks|pipe"
     text = render_markdown(document)
     row = next(line for line in text.splitlines() if "onerror" in line)
-    assert "&lt;/details&gt;&lt;img src=x onerror=alert(1)&gt; \\*bold\\* \\[link\\](https://example.invalid) a\\|b" in row
+    assert (
+        "&lt;/details&gt;&lt;img src=x onerror=alert(1)&gt; \\*bold\\* \\[link\\](https://example.invalid) a\\|b" in row
+    )
     assert "``name`with`ticks\\|pipe``" in row
     assert "<img" not in text and "</details><" not in text
     assert "`scratch<&>`" in render_markdown(saved_document("violations"))  # a code span shows it literally
@@ -117,7 +124,10 @@ def test_markdown_stays_under_the_comment_limit_and_says_what_it_cut():
     text = render_markdown(document)
     assert len(text) <= GITHUB_COMMENT_LIMIT
     rows = len(re.findall(r"^\| (🔴|🟡|⚪) ", text, re.M))
-    cut = re.search(r"\*\*Cut:\*\* (\d+) of 2400 findings are not listed here, because a comment may hold at most 65,536 characters", text)
+    cut = re.search(
+        r"\*\*Cut:\*\* (\d+) of 2400 findings are not listed here, because a comment may hold at most 65,536 characters",
+        text,
+    )
     assert cut, text[-500:]
     assert 0 < rows < 2400 and rows + int(cut.group(1)) == 2400
     assert text.count("<details>") == text.count("</details>")
@@ -140,6 +150,7 @@ def test_compliant_markdown_says_what_was_checked():
 
 # --- HTML -------------------------------------------------------------------------------------
 
+
 def test_html_has_one_element_per_finding_grouped_by_rule():
     page = Elements(render_html(saved_document("violations")))
     findings = page.with_class("finding")
@@ -157,7 +168,10 @@ def test_html_is_self_contained_with_an_inline_chart_and_a_print_stylesheet():
     assert "@media print" in html
     bars = page.with_class("bar")
     assert [(b["class"], b["width"]) for b in bars] == [
-        ("bar critical", "240"), ("bar high", "80"), ("bar medium", "80"), ("bar low", "0"),
+        ("bar critical", "240"),
+        ("bar high", "80"),
+        ("bar medium", "80"),
+        ("bar low", "0"),
     ]
 
 
@@ -180,6 +194,7 @@ def test_compliant_html_lists_what_was_checked():
 
 # --- SARIF ------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", sorted(SOURCES))
 def test_sarif_is_valid_against_the_sarif_2_1_0_schema(name):
     log = json.loads(render_sarif(saved_document(name)))
@@ -195,7 +210,10 @@ def test_sarif_rules_carry_descriptions_levels_and_security_severity():
     assert rules["RES001"]["fullDescription"]["text"].startswith("A resource's region is where OCI stores")
     assert rules["RES001"]["help"]["text"].startswith("How to fix: Create the resource through an explicit provider")
     assert [(r["defaultConfiguration"]["level"], r["properties"]["security-severity"]) for r in rules.values()] == [
-        ("error", "9.5"), ("error", "9.5"), ("error", "8.0"), ("warning", "5.5"),
+        ("error", "9.5"),
+        ("error", "9.5"),
+        ("error", "8.0"),
+        ("warning", "5.5"),
     ]
     assert rules["RES001"]["properties"]["tags"] == ["region", "residency", "security"]
 
@@ -205,21 +223,27 @@ def test_sarif_results_point_at_the_program_line_and_the_urn():
     (run,) = json.loads(render_sarif(document))["runs"]
     results = run["results"]
     assert [r["ruleId"] for r in results] == [f["rule_id"] for f in document["findings"]]
-    assert [r["partialFingerprints"]["residencyFinding/v1"] for r in results] == [f["fingerprint"] for f in document["findings"]]
+    assert [r["partialFingerprints"]["residencyFinding/v1"] for r in results] == [
+        f["fingerprint"] for f in document["findings"]
+    ]
     profiles = next(r for r in results if r["locations"][0]["logicalLocations"][0]["name"] == "profiles")
     (location,) = profiles["locations"]
     assert location["physicalLocation"] == {
-        "artifactLocation": {"uri": "tests/fixtures/reports/program/__main__.py"}, "region": {"startLine": 14},
+        "artifactLocation": {"uri": "tests/fixtures/reports/program/__main__.py"},
+        "region": {"startLine": 14},
     }
     assert location["logicalLocations"][0]["fullyQualifiedName"] == (
         "urn:pulumi:review::customer-platform::oci:ObjectStorage/bucket:Bucket::profiles"
     )
     assert [r["level"] for r in results] == ["error", "error", "error", "error", "error", "warning"]
     (waived,) = [r for r in results if "suppressions" in r]
-    assert waived["suppressions"] == [{
-        "kind": "external", "status": "accepted",
-        "justification": "vendor-managed key until the 2027 migration; approved by CISO; SEC-1234; expires 2030-03-31",
-    }]
+    assert waived["suppressions"] == [
+        {
+            "kind": "external",
+            "status": "accepted",
+            "justification": "vendor-managed key until the 2027 migration; approved by CISO; SEC-1234; expires 2030-03-31",
+        }
+    ]
     assert run["automationDetails"] == {"id": "residency/customer-platform/review/"}
 
 
@@ -235,6 +259,7 @@ def test_sarif_without_a_source_file_has_only_the_logical_location():
 
 # --- JUnit ------------------------------------------------------------------------------------
 
+
 def junit(name_or_document):
     document = saved_document(name_or_document) if isinstance(name_or_document, str) else name_or_document
     return JUnitXml.fromfile(io.BytesIO(render_junit(document).encode()))
@@ -242,15 +267,27 @@ def junit(name_or_document):
 
 def test_junit_has_a_case_per_rule_and_resource():
     suites = {suite.name: suite for suite in junit("violations")}
-    assert list(suites) == ["RES001 resource-region", "RES002 cross-region-movement", "RES003 foreign-reference", "RES004 missing-classification"]
+    assert list(suites) == [
+        "RES001 resource-region",
+        "RES002 cross-region-movement",
+        "RES003 foreign-reference",
+        "RES004 missing-classification",
+    ]
     cases = {(case.classname, case.name.rsplit("::", 1)[-1]): case for suite in suites.values() for case in suite}
     assert sorted(cases) == [
-        ("RES001", "archive"), ("RES001", "profiles"), ("RES002", "orders-to-amsterdam"),
-        ("RES003", "invoices"), ("RES003", "legacy-export"), ("RES004", "scratch<&>"),
+        ("RES001", "archive"),
+        ("RES001", "profiles"),
+        ("RES002", "orders-to-amsterdam"),
+        ("RES003", "invoices"),
+        ("RES003", "legacy-export"),
+        ("RES004", "scratch<&>"),
     ]
     failure = cases[("RES001", "profiles")].result[0]
     assert isinstance(failure, Failure) and failure.message == "in eu-frankfurt-1, outside the allowed regions"
-    assert "provider frankfurt has region eu-frankfurt-1" in failure.text and "How to fix: Create the resource" in failure.text
+    assert (
+        "provider frankfurt has region eu-frankfurt-1" in failure.text
+        and "How to fix: Create the resource" in failure.text
+    )
     assert isinstance(cases[("RES003", "legacy-export")].result[0], Skipped)
     advisory = cases[("RES004", "scratch<&>")]
     assert advisory.is_passed and "no DataGovernance.Classification tag" in advisory.system_out
@@ -260,8 +297,10 @@ def test_junit_has_a_case_per_rule_and_resource():
 def test_junit_for_a_compliant_program_has_a_passing_case_per_rule():
     suites = list(junit("compliant"))
     assert [(s.name, s.tests, s.failures) for s in suites] == [
-        ("RES001 resource-region", 1, 0), ("RES002 cross-region-movement", 1, 0),
-        ("RES003 foreign-reference", 1, 0), ("RES004 missing-classification", 1, 0),
+        ("RES001 resource-region", 1, 0),
+        ("RES002 cross-region-movement", 1, 0),
+        ("RES003 foreign-reference", 1, 0),
+        ("RES004 missing-classification", 1, 0),
     ]
     assert all(case.system_out == "no findings in 3 resources checked" for suite in suites for case in suite)
 

@@ -39,12 +39,18 @@ def _parse(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
 
 
 report_option = click.option(
-    "--report", "reports", multiple=True, metavar="FORMAT=PATH", callback=_parse,
+    "--report",
+    "reports",
+    multiple=True,
+    metavar="FORMAT=PATH",
+    callback=_parse,
     help=f"Also write a report ({', '.join(RENDERERS)}) to PATH; repeat for several. Directories are created.",
 )
 
 
-def refuse_to_overwrite(targets: Iterable[ReportTarget], inputs: Iterable[Path], *, sources: Path | None = None) -> None:
+def refuse_to_overwrite(
+    targets: Iterable[ReportTarget], inputs: Iterable[Path], *, sources: Path | None = None
+) -> None:
     """A report never replaces what the command reads: the given input files, nor (under
     `sources`, the program directory) any Python file."""
     protected = {p.resolve() for p in inputs}
@@ -62,4 +68,6 @@ def write_reports(document: Mapping[str, Any], targets: Iterable[ReportTarget]) 
             target.path.parent.mkdir(parents=True, exist_ok=True)
             target.path.write_text(text, encoding="utf-8")
         except OSError as error:
-            raise InputError(f"cannot write the {target.format} report: {error.strerror or error}", file=str(target.path)) from None
+            raise InputError(
+                f"cannot write the {target.format} report: {error.strerror or error}", file=str(target.path)
+            ) from None

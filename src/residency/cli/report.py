@@ -18,19 +18,37 @@ SOURCES = ("findings", "pulumi-events", "checkov-json")
 
 @click.command()
 @click.argument("file", type=click.Path(path_type=Path, allow_dash=True))
-@click.option("--from", "source", type=click.Choice(SOURCES), default="findings", show_default=True,
-              help="What FILE is: a findings document (`residency check --format json`), a Pulumi engine event "
-                   "stream (`--event-log`, `pulumi policy analyze --json`) or `checkov -o json` output.")
-@click.option("--format", "output_format", type=click.Choice(list(RENDERERS)),
-              help="The report to write to stdout, or to --output.")
+@click.option(
+    "--from",
+    "source",
+    type=click.Choice(SOURCES),
+    default="findings",
+    show_default=True,
+    help="What FILE is: a findings document (`residency check --format json`), a Pulumi engine event "
+    "stream (`--event-log`, `pulumi policy analyze --json`) or `checkov -o json` output.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(list(RENDERERS)),
+    help="The report to write to stdout, or to --output.",
+)
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the --format report here.")
 @report_option
-@click.option("--policy", "policy_file", type=click.Path(path_type=Path),
-              help="With --from pulumi-events or checkov-json: the residency policy the engine ran with "
-                   "(default: policies/residency.yaml here, else the built-in one).")
+@click.option(
+    "--policy",
+    "policy_file",
+    type=click.Path(path_type=Path),
+    help="With --from pulumi-events or checkov-json: the residency policy the engine ran with "
+    "(default: policies/residency.yaml here, else the built-in one).",
+)
 def report(
-    file: Path, source: str, output_format: str | None, output: Path | None,
-    reports: tuple[ReportTarget, ...], policy_file: Path | None,
+    file: Path,
+    source: str,
+    output_format: str | None,
+    output: Path | None,
+    reports: tuple[ReportTarget, ...],
+    policy_file: Path | None,
 ) -> None:
     """Render FILE (`-` for stdin) as html, md, sarif, junit or json.
 
@@ -40,7 +58,9 @@ def report(
     if output_format is None and not reports:
         raise click.UsageError("choose a report: --format FORMAT [-o FILE], or --report FORMAT=PATH")
     if policy_file is not None and source == "findings":
-        raise click.UsageError("--policy goes with --from pulumi-events or checkov-json; a findings document names its policy")
+        raise click.UsageError(
+            "--policy goes with --from pulumi-events or checkov-json; a findings document names its policy"
+        )
     targets = [*reports, *([ReportTarget(output_format, output)] if output is not None else [])]
     refuse_to_overwrite(targets, [file] if str(file) != "-" else [])
     try:
@@ -62,7 +82,7 @@ def read_document(file: Path, source: str, policy_file: Path | None) -> dict:
             return parse_document(text, file=shown)
         except InputError as error:
             if error.key in ("$", None):  # not a findings document at all
-                error.details.append("(output of the policy pack or of Checkov? read it with --from pulumi-events or --from checkov-json)")
+                error.details.append("(the policy pack's or Checkov's output? read it with --from pulumi-events or checkov-json)")
             raise
     from residency.policy import load_policy
     from residency.readers import read_checkov_json, read_pulumi_events

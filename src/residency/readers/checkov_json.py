@@ -28,7 +28,11 @@ def read_checkov_json(text: str, *, file: str, policy: ResidencyPolicy) -> dict[
     for position, report in enumerate(reports):
         where = f"[{position}]" if isinstance(data, list) else ""
         if not isinstance(report, dict) or not ("results" in report or "resource_count" in report):
-            raise InputError("not Checkov JSON output: expected `results` and `summary` (checkov -o json)", file=file, key=where or None)
+            raise InputError(
+                "not Checkov JSON output: expected `results` and `summary` (checkov -o json)",
+                file=file,
+                key=where or None,
+            )
         summary = report.get("summary", report)  # with nothing to check, Checkov prints the summary alone
         versions.add(summary.get("checkov_version"))
         if "check_type" in report:
@@ -45,13 +49,18 @@ def read_checkov_json(text: str, *, file: str, policy: ResidencyPolicy) -> dict[
 
 
 def _read(record: Any, key: str, builder: DocumentBuilder, checked: dict[str, str], *, file: str, where: str) -> None:
-    if not isinstance(record, dict) or not all(isinstance(record.get(k), str) for k in ("check_id", "check_name", "resource")):
+    if not isinstance(record, dict) or not all(
+        isinstance(record.get(k), str) for k in ("check_id", "check_name", "resource")
+    ):
         raise InputError("a Checkov result needs check_id, check_name and resource", file=file, key=where)
     address = record.get("resource_address") or record["resource"]
     terraform_type = _terraform_type(address)
     checked[address] = terraform_type
     rule = ForeignRule(
-        record["check_id"], record["check_name"], severity=_severity(record.get("severity")), level="mandatory",
+        record["check_id"],
+        record["check_name"],
+        severity=_severity(record.get("severity")),
+        level="mandatory",
         url=record.get("guideline"),
     )
     if key == "passed_checks":
@@ -61,20 +70,30 @@ def _read(record: Any, key: str, builder: DocumentBuilder, checked: dict[str, st
     evaluated = [k for k in (record.get("check_result") or {}).get("evaluated_keys") or [] if isinstance(k, str)]
     details = [d for d in record.get("details") or [] if isinstance(d, str)]
     comment = (record.get("check_result") or {}).get("suppress_comment")
-    builder.add(ForeignFinding(
-        rule=rule,
-        level="mandatory",  # a failed check fails `checkov` unless --soft-fail
-        severity=_severity(record.get("severity")),
-        resource=resource_object(address, name, terraform_type, terraform_type if CATALOG.token(terraform_type) else None),
-        message="; ".join(details) or f"fails {record['check_id']}: {record['check_name']}",
-        path=evaluated[0] if len(evaluated) == 1 else None,
-        location=_location(record),
-        evidence=[{"subject": name, "relation": "fails", "value": f"{record['check_id']} ({record['check_name']})"}]
-        + [{"subject": record["check_id"], "relation": "evaluated", "value": k} for k in evaluated],
-        waiver=None if key == "failed_checks" else {
-            "active": True, "reason": comment or "skipped in Checkov", "approved_by": None, "reference": None, "expires": None,
-        },
-    ))
+    builder.add(
+        ForeignFinding(
+            rule=rule,
+            level="mandatory",  # a failed check fails `checkov` unless --soft-fail
+            severity=_severity(record.get("severity")),
+            resource=resource_object(
+                address, name, terraform_type, terraform_type if CATALOG.token(terraform_type) else None
+            ),
+            message="; ".join(details) or f"fails {record['check_id']}: {record['check_name']}",
+            path=evaluated[0] if len(evaluated) == 1 else None,
+            location=_location(record),
+            evidence=[{"subject": name, "relation": "fails", "value": f"{record['check_id']} ({record['check_name']})"}]
+            + [{"subject": record["check_id"], "relation": "evaluated", "value": k} for k in evaluated],
+            waiver=None
+            if key == "failed_checks"
+            else {
+                "active": True,
+                "reason": comment or "skipped in Checkov",
+                "approved_by": None,
+                "reference": None,
+                "expires": None,
+            },
+        )
+    )
 
 
 def _terraform_type(address: str) -> str:

@@ -78,10 +78,15 @@ class DocumentBuilder:
             else:
                 self._foreign.add(key)
                 self.rules[key] = {
-                    "id": key, "name": key, "title": foreign.title, "severity": UNSTATED_SEVERITY.value,
+                    "id": key,
+                    "name": key,
+                    "title": foreign.title,
+                    "severity": UNSTATED_SEVERITY.value,
                     "level": Level.ADVISORY.value,  # Pulumi's default for a policy; Checkov's say mandatory
-                    "rationale": "", "remediation": foreign.remediation or f"Make the resource pass {key}: {foreign.title}.",
-                    "applies_to": "", "tags": list(foreign.tags),
+                    "rationale": "",
+                    "remediation": foreign.remediation or f"Make the resource pass {key}: {foreign.title}.",
+                    "applies_to": "",
+                    "tags": list(foreign.tags),
                 }
             self.rules[key]["url"] = None
         rule = self.rules[key]
@@ -102,14 +107,24 @@ class DocumentBuilder:
         meta = residency_rule(finding.rule.identifier)
         if not finding.proven and meta is not None:  # fail closed, at the level the policy gives unproven findings
             level = self.policy.setting(meta.id, meta.default_level).unproven_level.value
-        self.findings.append({
-            "rule_id": rule["id"], "rule_name": rule["name"], "title": rule["title"],
-            "severity": finding.severity or rule["severity"], "level": level, "proven": finding.proven,
-            "resource": finding.resource, "path": finding.path, "message": finding.message,
-            "evidence": finding.evidence, "remediation": rule["remediation"], "location": finding.location,
-            "waiver": finding.waiver,
-            "fingerprint": fingerprint(rule["id"], finding.resource["urn"], finding.path),
-        })
+        self.findings.append(
+            {
+                "rule_id": rule["id"],
+                "rule_name": rule["name"],
+                "title": rule["title"],
+                "severity": finding.severity or rule["severity"],
+                "level": level,
+                "proven": finding.proven,
+                "resource": finding.resource,
+                "path": finding.path,
+                "message": finding.message,
+                "evidence": finding.evidence,
+                "remediation": rule["remediation"],
+                "location": finding.location,
+                "waiver": finding.waiver,
+                "fingerprint": fingerprint(rule["id"], finding.resource["urn"], finding.path),
+            }
+        )
 
     def document(self, source: Mapping[str, Any], resources: Iterable[str], *, file: str) -> dict[str, Any]:
         """`resources`: the type of every resource that was checked, one entry per resource."""
@@ -117,7 +132,9 @@ class DocumentBuilder:
         notes = list(source.get("notes", []))
         unstated = sorted(self._foreign - self._severity_stated)
         if unstated:
-            notes.append(f"no severity given by the engine for {', '.join(unstated)}: shown as {UNSTATED_SEVERITY.value}")
+            notes.append(
+                f"no severity given by the engine for {', '.join(unstated)}: shown as {UNSTATED_SEVERITY.value}"
+            )
         findings = sorted(self.findings, key=_sort_key)
         failing = [f for f in findings if fails(f, Level.MANDATORY.value)]
         open_findings = [f for f in findings if not is_waived(f)]
@@ -131,7 +148,9 @@ class DocumentBuilder:
                 "resources": sum(by_type.values()),
                 "resources_by_type": dict(sorted(by_type.items())),
                 "findings": len(findings),
-                "by_level": {level: sum(f["level"] == level for f in open_findings) for level in ("mandatory", "advisory")},
+                "by_level": {
+                    level: sum(f["level"] == level for f in open_findings) for level in ("mandatory", "advisory")
+                },
                 "by_severity": dict(sorted(Counter(f["severity"] for f in open_findings).items())),
                 "waived": len(findings) - len(open_findings),
                 "unproven": sum(not f["proven"] for f in findings),
@@ -148,12 +167,27 @@ class DocumentBuilder:
 def _sort_key(finding: Mapping[str, Any]) -> tuple:
     """The order `residency check` gives: failing first, then severity, rule, resource."""
     rank = [s.value for s in Severity].index(finding["severity"])
-    return (finding["level"] != "mandatory", -rank, finding["rule_id"], finding["resource"]["urn"], finding["path"] or "", finding["message"])
+    return (
+        finding["level"] != "mandatory",
+        -rank,
+        finding["rule_id"],
+        finding["resource"]["urn"],
+        finding["path"] or "",
+        finding["message"],
+    )
 
 
-def resource_object(urn: str, name: str, type_: str, terraform_type: str | None, *, compartment: str | None = None) -> dict[str, Any]:
+def resource_object(
+    urn: str, name: str, type_: str, terraform_type: str | None, *, compartment: str | None = None
+) -> dict[str, Any]:
     """A resource as another engine reports it: no region decision of ours behind it."""
     return {
-        "urn": urn, "name": name, "type": type_, "terraform_type": terraform_type,
-        "region": None, "region_source": None, "provider": None, "compartment": compartment,
+        "urn": urn,
+        "name": name,
+        "type": type_,
+        "terraform_type": terraform_type,
+        "region": None,
+        "region_source": None,
+        "provider": None,
+        "compartment": compartment,
     }

@@ -52,7 +52,10 @@ def read_pulumi_events(text: str, *, file: str, policy: ResidencyPolicy) -> dict
     project, stack_name = _project_and_stack(stack)
     notes = [f"policy pack {name} {version}".rstrip() for name, version in sorted(packs.items()) if name]
     source = {
-        "kind": "pulumi-policy-events", "path": file, "project": project, "stack": stack_name,
+        "kind": "pulumi-policy-events",
+        "path": file,
+        "project": project,
+        "stack": stack_name,
         "notes": notes or ["no policy pack ran: the stream has no policy events (run with --policy-pack)"],
     }
     return builder.document(source, checked.values(), file=file)
@@ -66,7 +69,9 @@ def _events(text: str, file: str) -> Iterable[tuple[int, Mapping[str, Any]]]:
         try:
             event = json.loads(line)
         except json.JSONDecodeError as error:
-            raise InputError(f"not a Pulumi engine event (JSON lines expected): {error.msg}", file=file, line=number) from None
+            raise InputError(
+                f"not a Pulumi engine event (JSON lines expected): {error.msg}", file=file, line=number
+            ) from None
         if not isinstance(event, dict):
             raise InputError("not a Pulumi engine event: expected a JSON object per line", file=file, line=number)
         found = True
@@ -75,7 +80,9 @@ def _events(text: str, file: str) -> Iterable[tuple[int, Mapping[str, Any]]]:
         raise InputError("no Pulumi engine events in the file", file=file)
 
 
-def _finding(event: Mapping[str, Any], line: int, file: str, stack: str, inputs: Mapping[str, Mapping[str, Any]]) -> ForeignFinding:
+def _finding(
+    event: Mapping[str, Any], line: int, file: str, stack: str, inputs: Mapping[str, Mapping[str, Any]]
+) -> ForeignFinding:
     for key in ("policyName", "policyPackName", "enforcementLevel", "message"):
         if not isinstance(event.get(key), str):
             raise InputError(f"policyEvent without {key}", file=file, line=line, key=f"policyEvent.{key}")
@@ -83,7 +90,9 @@ def _finding(event: Mapping[str, Any], line: int, file: str, stack: str, inputs:
     if level is None:
         raise InputError(
             f"unknown enforcement level {event['enforcementLevel']!r}; expected one of {', '.join(LEVELS)}",
-            file=file, line=line, key="policyEvent.enforcementLevel",
+            file=file,
+            line=line,
+            key="policyEvent.enforcementLevel",
         )
     severity = event.get("severity") or None
     if severity is not None and severity not in SEVERITIES:
@@ -100,10 +109,17 @@ def _finding(event: Mapping[str, Any], line: int, file: str, stack: str, inputs:
         rule=ForeignRule(name, description, severity=severity, level=level, remediation=_remediation(name, event)),
         level=level,
         severity=severity,
-        resource=resource_object(urn, urn.rsplit("::", 1)[-1], resource_type, CATALOG.terraform_type(resource_type),
-                                 compartment=_compartment(inputs.get(urn, {}))),
+        resource=resource_object(
+            urn,
+            urn.rsplit("::", 1)[-1],
+            resource_type,
+            CATALOG.terraform_type(resource_type),
+            compartment=_compartment(inputs.get(urn, {})),
+        ),
         message="\n".join(message) or description,
-        evidence=[{"subject": urn.rsplit("::", 1)[-1], "relation": "violates", "value": f"policy {name} of pack {pack}"}],
+        evidence=[
+            {"subject": urn.rsplit("::", 1)[-1], "relation": "violates", "value": f"policy {name} of pack {pack}"}
+        ],
         proven=not skipped,
     )
 
@@ -140,7 +156,7 @@ def _stack_urn(events: list[tuple[int, Mapping[str, Any]]]) -> str:
         for payload in event.values():
             urn = payload.get("resourceUrn") if isinstance(payload, dict) else None
             if isinstance(urn, str) and urn.count("::") >= 3 and urn.startswith("urn:pulumi:"):
-                stack, project = urn[len("urn:pulumi:"):].split("::")[:2]
+                stack, project = urn[len("urn:pulumi:") :].split("::")[:2]
                 return f"urn:pulumi:{stack}::{project}::pulumi:pulumi:Stack::{project}-{stack}"
     return "stack"
 
@@ -148,5 +164,5 @@ def _stack_urn(events: list[tuple[int, Mapping[str, Any]]]) -> str:
 def _project_and_stack(stack_urn: str) -> tuple[str | None, str | None]:
     if not stack_urn.startswith("urn:pulumi:"):
         return None, None
-    stack, project = stack_urn[len("urn:pulumi:"):].split("::")[:2]
+    stack, project = stack_urn[len("urn:pulumi:") :].split("::")[:2]
     return project, stack

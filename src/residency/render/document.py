@@ -32,21 +32,31 @@ def parse_document(text: str, *, file: str) -> dict[str, Any]:
 
 def validate_document(document: Any, *, file: str, text: str | None = None) -> None:
     """Raise an InputError naming the first place where `document` breaks the schema."""
-    if isinstance(document, dict) and isinstance(document.get("version"), str) and not document["version"].startswith("1."):
+    if (
+        isinstance(document, dict)
+        and isinstance(document.get("version"), str)
+        and not document["version"].startswith("1.")
+    ):
         raise InputError(
             f"findings document version {document['version']} is not supported; this residency reads 1.x",
-            file=file, key="version",
+            file=file,
+            key="version",
         )
     validator = jsonschema.Draft202012Validator(findings_schema())
     # outermost first, and what is missing before what is extra
-    errors = sorted(validator.iter_errors(document), key=lambda e: (list(map(str, e.absolute_path)), e.validator != "required"))
+    errors = sorted(
+        validator.iter_errors(document), key=lambda e: (list(map(str, e.absolute_path)), e.validator != "required")
+    )
     if not errors:
         return
     first, rest = errors[0], errors[1:]
     raise InputError(
         f"not a residency findings document: {first.message}",
-        file=file, line=_line(text, list(first.absolute_path)), key=first.json_path,
-        details=[f"{e.json_path}: {e.message}" for e in rest[:9]] + ([f"... and {len(rest) - 9} more"] if len(rest) > 9 else []),
+        file=file,
+        line=_line(text, list(first.absolute_path)),
+        key=first.json_path,
+        details=[f"{e.json_path}: {e.message}" for e in rest[:9]]
+        + ([f"... and {len(rest) - 9} more"] if len(rest) > 9 else []),
     )
 
 
@@ -109,9 +119,16 @@ def rule_of(document: Mapping[str, Any], finding: Mapping[str, Any]) -> Mapping[
         if rule["id"] == finding["rule_id"]:
             return rule
     return {
-        "id": finding["rule_id"], "name": finding["rule_name"], "title": finding["title"],
-        "severity": finding["severity"], "level": finding["level"], "rationale": "",
-        "remediation": finding["remediation"], "applies_to": "", "tags": [], "url": None,
+        "id": finding["rule_id"],
+        "name": finding["rule_name"],
+        "title": finding["title"],
+        "severity": finding["severity"],
+        "level": finding["level"],
+        "rationale": "",
+        "remediation": finding["remediation"],
+        "applies_to": "",
+        "tags": [],
+        "url": None,
     }
 
 

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from residency.render.document import SEVERITIES, checked_rules, group_findings, is_waived, target
-from residency.render.templates import environment
+from residency.render.document import SEVERITIES, group_findings, is_waived
+from residency.render.templates import render_template
 
 CHART_WIDTH = 240  # pixels of the longest bar
 
@@ -26,16 +26,8 @@ def render_html(document: Mapping[str, Any]) -> str:
     failing = Counter(f["severity"] for group in groups for f in group.findings if f["failing"])
     opened = Counter(f["severity"] for f in document["findings"] if not is_waived(f))
     longest = max(opened.values(), default=0)
-    severities = [
+    bars = [
         SeverityRow(name, opened[name], failing[name], round(CHART_WIDTH * opened[name] / longest) if longest else 0)
         for name in SEVERITIES
     ]
-    return environment().get_template("report.html.j2").render(
-        document=document,
-        summary=document["summary"],
-        target=target(document),
-        groups=groups,
-        severities=severities,
-        rules=checked_rules(document),
-        chart_width=CHART_WIDTH,
-    )
+    return render_template("report.html.j2", document, groups=groups, bars=bars, chart_width=CHART_WIDTH)

@@ -64,6 +64,8 @@ def _describe(finding: Mapping[str, Any]) -> str:
         lines.append(f"property: {finding['path']}")
     if finding["location"]:
         where = finding["location"]["file"]
-        lines.append(f"at: {where}:{finding['location']['line']}" if finding["location"].get("line") else f"at: {where}")
+        lines.append(
+            f"at: {where}:{finding['location']['line']}" if finding["location"].get("line") else f"at: {where}"
+        )
     lines.extend(f"  {e['subject']} {e['relation']} {e['value']}" for e in finding["evidence"])
     return "\n".join(lines)

@@ -9,8 +9,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from residency.render.document import SEVERITIES, RuleGroup, checked_rules, group_findings, target
-from residency.render.templates import environment
+from residency.render.document import RuleGroup, group_findings
+from residency.render.templates import render_template
 
 GITHUB_COMMENT_LIMIT = 65_536  # characters in an issue or pull-request comment body
 COLLAPSE_AFTER = 5  # a rule with more findings shows them folded
@@ -52,15 +52,12 @@ def _render(document: Mapping[str, Any], groups: list[RuleGroup], budget: int, l
         budget -= len(shown)
         sections.append(_Section(group, shown, len(rows) - len(shown)))
     hidden = sum(s.hidden for s in sections)
-    return environment().get_template("report.md.j2").render(
-        document=document,
-        summary=document["summary"],
-        target=target(document),
+    return render_template(
+        "report.md.j2",
+        document,
         sections=sections,
         hidden=hidden,
-        rules=checked_rules(document),
         collapse_after=COLLAPSE_AFTER,
         marker=MARKER,
-        severities=SEVERITIES,
         limit=limit,
     )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import posixpath
-from pathlib import PurePosixPath
 from collections.abc import Mapping
+from pathlib import PurePosixPath
 from typing import Any
 
 from residency.render.document import fails, is_waived, rule_of
@@ -117,12 +117,17 @@ def _result(document: Mapping[str, Any], finding: Mapping[str, Any], index: Mapp
     }
     waiver = finding["waiver"]
     if is_waived(finding):
-        justification = "; ".join(filter(None, [
-            waiver["reason"],
-            f"approved by {waiver['approved_by']}" if waiver.get("approved_by") else None,
-            waiver.get("reference"),
-            f"expires {waiver['expires']}" if waiver.get("expires") else None,
-        ]))
+        justification = "; ".join(
+            filter(
+                None,
+                [
+                    waiver["reason"],
+                    f"approved by {waiver['approved_by']}" if waiver.get("approved_by") else None,
+                    waiver.get("reference"),
+                    f"expires {waiver['expires']}" if waiver.get("expires") else None,
+                ],
+            )
+        )
         result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": justification}]
     return result
 

@@ -4,12 +4,14 @@ template: finding messages and resource names come from the program under review
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import cache
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from residency.render.document import short_type
+from residency.render.document import SEVERITIES, checked_rules, short_type, target
 
 _CODE_SPAN = re.compile(r"`([^`]+)`")
 
@@ -59,7 +61,27 @@ def environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(
-        short_type=short_type, inline_code=inline_code,
-        md=markdown_text, md_code=markdown_code, md_prose=markdown_prose,
+        short_type=short_type,
+        inline_code=inline_code,
+        md=markdown_text,
+        md_code=markdown_code,
+        md_prose=markdown_prose,
     )
     return env
+
+
+def render_template(name: str, document: Mapping[str, Any], **context: Any) -> str:
+    """A report template with what every report shows: the document, its summary, what was
+    checked and by which rules."""
+    return (
+        environment()
+        .get_template(name)
+        .render(
+            document=document,
+            summary=document["summary"],
+            target=target(document),
+            rules=checked_rules(document),
+            severities=SEVERITIES,
+            **context,
+        )
+    )
