@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, PROGRAMS, REPO
+from conftest import FIXTURES, REPO
 
 REPORTS = FIXTURES / "reports"
 DOCUMENTS = REPORTS / "documents"
@@ -25,7 +25,7 @@ TODAY = datetime.date(2026, 11, 1)  # waivers are judged on this day
 # name -> how the document is made (paths relative to the repository, as the CLI would see them)
 SOURCES = {
     "violations": ("program", REPORTS / "program", "review", REPORTS / "program" / "policy.yaml"),
-    "compliant": ("program", PROGRAMS / "resource_region" / "pass_two_us_regions", "test", None),
+    "compliant": ("program", REPORTS / "compliant", "review", None),
     "pulumi-residency-pack": ("pulumi-events", INPUTS / "pulumi-residency-pack_preview.jsonl"),
     "pulumi-engine-violations": ("pulumi-events", INPUTS / "pulumi-engine_policy-violations.jsonl"),
     "checkov": ("checkov-json", INPUTS / "checkov-terraform-and-plan.json"),

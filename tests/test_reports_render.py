@@ -144,8 +144,9 @@ def test_markdown_cuts_to_any_limit():
 def test_compliant_markdown_says_what_was_checked():
     text = render_markdown(saved_document("compliant"))
     assert "### ✅ Residency check passed" in text
-    assert "3 resources checked against RES001, RES002, RES003, RES004" in text
-    assert "| `ObjectStorage.Bucket` | 2 |" in text and "| `Identity.Group` | 1 |" in text
+    assert "9 resources checked against RES001, RES002, RES003, RES004" in text
+    assert "<details><summary>What was checked: 7 resource types</summary>" in text  # more than five: folded
+    assert "| `ObjectStorage.Bucket` | 3 |" in text and "| `Kms.Key` | 1 |" in text
 
 
 # --- HTML -------------------------------------------------------------------------------------
@@ -188,7 +189,7 @@ def test_compliant_html_lists_what_was_checked():
     assert page.with_class("finding") == []
     text = " ".join(page.text)
     assert "No resource breaks the residency policy. This is what was checked:" in text
-    assert "Identity.Group" in text and "ObjectStorage.Bucket" in text
+    assert "Identity.Group" in text and "ObjectStorage.Bucket" in text and "Kms.Vault" in text
     assert "RES004 Data-bearing resources are classified" in text
 
 
@@ -302,7 +303,7 @@ def test_junit_for_a_compliant_program_has_a_passing_case_per_rule():
         ("RES003 foreign-reference", 1, 0),
         ("RES004 missing-classification", 1, 0),
     ]
-    assert all(case.system_out == "no findings in 3 resources checked" for suite in suites for case in suite)
+    assert all(case.system_out == "no findings in 9 resources checked" for suite in suites for case in suite)
 
 
 def test_junit_marks_a_disabled_rule_skipped():
