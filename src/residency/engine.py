@@ -34,14 +34,14 @@ def evaluate(
             level = setting.level if violation.proven else setting.unproven_level
             if level is Level.DISABLED:
                 continue
-            findings.append(_finding(rule, violation, level, stack, policy, today))
+            findings.append(_finding(rule, violation, level, stack, context, today))
     return Report(inventory, policy, tuple(levels), sort_findings(findings), today)
 
 
-def _finding(rule: Rule, violation: Violation, level: Level, stack: ResourceIdentity, policy: ResidencyPolicy, today: datetime.date) -> Finding:
+def _finding(rule: Rule, violation: Violation, level: Level, stack: ResourceIdentity, context: RuleContext, today: datetime.date) -> Finding:
     resource = violation.resource
-    identity = ResourceIdentity.of(resource) if resource is not None else stack
-    waiver = next((w for w in policy.waivers if w.matches(rule.meta.ids, identity.urn, identity.name)), None)
+    identity = ResourceIdentity.of(resource, context.inventory) if resource is not None else stack
+    waiver = next((w for w in context.policy.waivers if w.matches(rule.meta.ids, identity.urn, identity.name)), None)
     return Finding(
         rule=rule.meta,
         level=level,

@@ -14,8 +14,9 @@ from residency.enforcement import Level, Severity
 from residency.inventory import Inventory, Resource, SourceLocation
 from residency.policy import ResidencyPolicy, Waiver
 from residency.rules.base import Evidence, RuleMeta
+from residency.rules.context import COMPARTMENT
 
-DOCUMENT_VERSION = "1.0"
+DOCUMENT_VERSION = "1.1"
 
 
 @dataclass(frozen=True)
@@ -27,9 +28,10 @@ class ResourceIdentity:
     region: str | None  # as shown (never a secret value)
     region_source: str | None
     provider: str | None
+    compartment: str | None = None  # for grouping in reports; None when the program does not say
 
     @classmethod
-    def of(cls, resource: Resource) -> ResourceIdentity:
+    def of(cls, resource: Resource, inventory: Inventory | None = None) -> ResourceIdentity:
         resolution = resource.region
         return cls(
             urn=resource.urn,
@@ -39,6 +41,7 @@ class ResourceIdentity:
             region=resolution.shown if resolution else None,
             region_source=resolution.source.value if resolution else None,
             provider=resource.provider,
+            compartment=compartment_of(resource, inventory),
         )
 
     @classmethod
@@ -49,6 +52,29 @@ class ResourceIdentity:
             urn=source.stack_urn or source.path, name=name, type="pulumi:pulumi:Stack" if source.stack_urn else "stack",
             terraform_type=None, region=None, region_source=None, provider=None,
         )
+
+
+def compartment_of(resource: Resource, inventory: Inventory | None) -> str | None:
+    """The compartment as a reviewer knows it: the OCID the program writes, or the name of the
+    compartment the program creates (its OCID is known only after apply)."""
+    value = resource.first("compartment_id")
+    if value is None:
+        return None
+    if value.known:
+        return value.shown()
+    for urn in resource.dependencies_of("compartment_id"):
+        compartment = inventory.get(urn) if inventory is not None else None
+        if compartment is not None and compartment.token == COMPARTMENT:
+            name = compartment.first("name")
+            return name.shown() if name is not None and name.known else compartment.name
+    return None
+
+
+def fingerprint(rule_id: str, urn: str, path: str | None) -> str:
+    """Stable across runs and engines: the same rule, resource and property give the same
+    fingerprint, whether the finding comes from `residency check`, the policy pack or Checkov."""
+    key = "\0".join([rule_id, urn, path or ""])
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -82,9 +108,7 @@ class Finding:
 
     @property
     def fingerprint(self) -> str:
-        """Stable across runs: the same rule, resource and property give the same fingerprint."""
-        key = "\0".join([self.rule.id, self.resource.urn, self.path or ""])
-        return hashlib.sha256(key.encode()).hexdigest()[:16]
+        return fingerprint(self.rule.id, self.resource.urn, self.path)
 
     def sort_key(self) -> tuple:
         return (-self.level.fails(Level.MANDATORY), -self.severity.rank, self.rule.id, self.resource.urn, self.path or "", self.message)
@@ -114,15 +138,11 @@ class Report:
                 "kind": source.kind, "path": source.path, "project": source.project,
                 "stack": source.stack, "notes": list(source.notes),
             },
-            "policy": {
-                "source": self.policy.source,
-                "allowed_regions": [r.name for r in self.policy.allowed_regions],
-                "home_region": self.policy.home_region.name,
-                "classification_tag": self.policy.classification.tag,
-            },
-            "rules": [_rule_document(meta, level) for meta, level in self.rules],
+            "policy": policy_document(self.policy),
+            "rules": [rule_document(meta, level) for meta, level in self.rules],
             "summary": {
                 "resources": len(checked),
+                "resources_by_type": dict(sorted(Counter(r.type_label for r in checked).items())),
                 "findings": len(self.findings),
                 "by_level": {level.value: counts.get(level.value, 0) for level in (Level.MANDATORY, Level.ADVISORY)},
                 "by_severity": dict(sorted(Counter(f.severity.value for f in self.findings if not f.waived).items())),
@@ -136,7 +156,16 @@ class Report:
         }
 
 
-def _rule_document(meta: RuleMeta, level: Level) -> dict:
+def policy_document(policy: ResidencyPolicy) -> dict:
+    return {
+        "source": policy.source,
+        "allowed_regions": [r.name for r in policy.allowed_regions],
+        "home_region": policy.home_region.name,
+        "classification_tag": policy.classification.tag,
+    }
+
+
+def rule_document(meta: RuleMeta, level: Level) -> dict:
     return {
         "id": meta.id, "name": meta.name, "title": meta.title, "severity": meta.severity.value,
         "level": level.value, "rationale": meta.rationale, "remediation": meta.remediation,
@@ -158,6 +187,7 @@ def _finding_document(finding: Finding) -> dict:
             "urn": resource.urn, "name": resource.name, "type": resource.type,
             "terraform_type": resource.terraform_type, "region": resource.region,
             "region_source": resource.region_source, "provider": resource.provider,
+            "compartment": resource.compartment,
         },
         "path": finding.path,
         "message": finding.message,

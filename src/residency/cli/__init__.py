@@ -6,6 +6,7 @@ import click
 
 from residency import __version__
 from residency.cli.check import check
+from residency.cli.report import report
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -15,3 +16,4 @@ def main() -> None:
 
 
 main.add_command(check)
+main.add_command(report)

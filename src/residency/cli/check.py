@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from residency.cli.common import fail, stderr_console, stdout_console
+from residency.cli.outputs import ReportTarget, refuse_to_overwrite, report_option, write_reports
 from residency.enforcement import Level
 from residency.errors import EXIT_FINDINGS, EXIT_OK, InputError
 from residency.inventory import Inventory
@@ -32,25 +33,34 @@ def pick_stack(directory: Path, stack: str | None) -> str:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--fail-on", type=click.Choice(["mandatory", "advisory"]), default="mandatory", show_default=True,
               help="The lowest level that fails the check.")
-def check(directory: Path, stack: str | None, policy_file: Path | None, output_format: str, fail_on: str) -> None:
+@report_option
+def check(
+    directory: Path, stack: str | None, policy_file: Path | None, output_format: str, fail_on: str,
+    reports: tuple[ReportTarget, ...],
+) -> None:
     """Run the Pulumi program in DIRECTORY offline and check it against the residency policy.
 
     Exit status: 0 no failing findings, 1 failing findings, 2 bad input or usage."""
     from residency.engine import evaluate
-    from residency.policy import load_policy
+    from residency.policy import DEFAULT_POLICY_PATH, load_policy
     from residency.render.text import render_text
 
     threshold = Level(fail_on)
+    stack = pick_stack(directory, stack)
+    inputs = [policy_file or DEFAULT_POLICY_PATH, directory / "Pulumi.yaml", directory / f"Pulumi.{stack}.yaml"]
+    refuse_to_overwrite(reports, inputs, sources=directory)
     try:
         policy = load_policy(policy_file)
-        inventory = run_program_with_progress(directory, pick_stack(directory, stack))
+        inventory = run_program_with_progress(directory, stack)
         report = evaluate(inventory, policy)
+        document = report.to_document(threshold) if output_format == "json" or reports else None
+        if output_format == "json":
+            click.echo(json.dumps(document, indent=2))
+        else:
+            render_text(report, stdout_console(), threshold)
+        write_reports(document, reports)
     except InputError as error:
         fail(error)
-    if output_format == "json":
-        click.echo(json.dumps(report.to_document(threshold), indent=2))
-    else:
-        render_text(report, stdout_console(), threshold)
     sys.exit(EXIT_FINDINGS if report.failing(threshold) else EXIT_OK)
 
 

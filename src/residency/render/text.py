@@ -8,6 +8,7 @@ from rich.text import Text
 
 from residency.enforcement import Level
 from residency.findings import Report
+from residency.render.document import short_type
 
 _LEVEL_STYLE = {Level.MANDATORY: "bold red", Level.ADVISORY: "yellow"}
 
@@ -38,7 +39,7 @@ def render_text(report: Report, console: Console, fail_on: Level) -> None:
         table.add_row(
             finding.rule.id,
             level,
-            f"{finding.resource.name}\n[dim]{_short_type(finding.resource.type)}{where}[/]",
+            f"{finding.resource.name}\n[dim]{short_type(finding.resource.type)}{where}[/]",
             finding.resource.region or "-",
             finding.message,
         )
@@ -50,10 +51,3 @@ def render_text(report: Report, console: Console, fail_on: Level) -> None:
     summary = f"{len(report.findings)} findings, {failing} failing at --fail-on {fail_on.value}"
     console.print(f"[bold red]{summary}[/]" if failing else f"[yellow]{summary}[/]")
 
-
-def _short_type(token: str) -> str:
-    """`oci:ObjectStorage/bucket:Bucket` -> `ObjectStorage.Bucket`."""
-    parts = token.split(":")
-    if len(parts) == 3 and "/" in parts[1]:
-        return f"{parts[1].split('/')[0]}.{parts[2]}"
-    return token

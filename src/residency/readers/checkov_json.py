@@ -1,0 +1,119 @@
+"""Checkov's JSON output (`checkov -o json`) as a findings document: failed checks are findings,
+skipped checks are waived findings, passed checks say what was checked. Checks that are
+residency's own (by id) get the rule's metadata."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from residency.catalog import CATALOG
+from residency.errors import InputError
+from residency.policy import ResidencyPolicy
+from residency.readers.common import DocumentBuilder, ForeignFinding, ForeignRule, resource_object
+
+RESULT_KEYS = ("failed_checks", "skipped_checks", "passed_checks")
+
+
+def read_checkov_json(text: str, *, file: str, policy: ResidencyPolicy) -> dict[str, Any]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(f"not JSON: {error.msg}", file=file, line=error.lineno) from None
+    reports = data if isinstance(data, list) else [data]  # one report per framework when several ran
+    builder = DocumentBuilder(policy)
+    checked: dict[str, str] = {}  # resource -> Terraform type
+    versions, frameworks = set(), []
+    for position, report in enumerate(reports):
+        where = f"[{position}]" if isinstance(data, list) else ""
+        if not isinstance(report, dict) or not ("results" in report or "resource_count" in report):
+            raise InputError(
+                "not Checkov JSON output: expected `results` and `summary` (checkov -o json)",
+                file=file,
+                key=where or None,
+            )
+        summary = report.get("summary", report)  # with nothing to check, Checkov prints the summary alone
+        versions.add(summary.get("checkov_version"))
+        if "check_type" in report:
+            frameworks.append(report["check_type"])
+        results = report.get("results", {})
+        for key in RESULT_KEYS:
+            for index, record in enumerate(results.get(key) or []):
+                _read(record, key, builder, checked, file=file, where=f"{where}.results.{key}[{index}]".lstrip("."))
+    notes = [f"checkov {', '.join(sorted(v for v in versions if v))}".strip()]
+    if frameworks:
+        notes.append(f"frameworks: {', '.join(frameworks)}")
+    source = {"kind": "checkov", "path": file, "project": None, "stack": None, "notes": notes}
+    return builder.document(source, checked.values(), file=file)
+
+
+def _read(record: Any, key: str, builder: DocumentBuilder, checked: dict[str, str], *, file: str, where: str) -> None:
+    if not isinstance(record, dict) or not all(
+        isinstance(record.get(k), str) for k in ("check_id", "check_name", "resource")
+    ):
+        raise InputError("a Checkov result needs check_id, check_name and resource", file=file, key=where)
+    address = record.get("resource_address") or record["resource"]
+    terraform_type = _terraform_type(address)
+    checked[address] = terraform_type
+    rule = ForeignRule(
+        record["check_id"],
+        record["check_name"],
+        severity=_severity(record.get("severity")),
+        level="mandatory",
+        url=record.get("guideline"),
+    )
+    if key == "passed_checks":
+        builder.rule(rule)
+        return
+    name = address.rsplit(".", 1)[-1]
+    evaluated = [k for k in (record.get("check_result") or {}).get("evaluated_keys") or [] if isinstance(k, str)]
+    details = [d for d in record.get("details") or [] if isinstance(d, str)]
+    comment = (record.get("check_result") or {}).get("suppress_comment")
+    builder.add(
+        ForeignFinding(
+            rule=rule,
+            level="mandatory",  # a failed check fails `checkov` unless --soft-fail
+            severity=_severity(record.get("severity")),
+            resource=resource_object(
+                address, name, terraform_type, terraform_type if CATALOG.token(terraform_type) else None
+            ),
+            message="; ".join(details) or f"fails {record['check_id']}: {record['check_name']}",
+            path=evaluated[0] if len(evaluated) == 1 else None,
+            location=_location(record),
+            evidence=[{"subject": name, "relation": "fails", "value": f"{record['check_id']} ({record['check_name']})"}]
+            + [{"subject": record["check_id"], "relation": "evaluated", "value": k} for k in evaluated],
+            waiver=None
+            if key == "failed_checks"
+            else {
+                "active": True,
+                "reason": comment or "skipped in Checkov",
+                "approved_by": None,
+                "reference": None,
+                "expires": None,
+            },
+        )
+    )
+
+
+def _terraform_type(address: str) -> str:
+    """`module.net.oci_core_vcn.main` -> `oci_core_vcn`; a provider (`oci.default`) -> `oci`."""
+    parts = address.split(".")
+    while len(parts) > 2 and parts[0] == "module":
+        parts = parts[2:]
+    return parts[0] if len(parts) >= 2 else address
+
+
+def _severity(value: Any) -> str | None:
+    """Checkov gives severities only with a platform key; offline they are null."""
+    return value.lower() if isinstance(value, str) and value.lower() in {"low", "medium", "high", "critical"} else None
+
+
+def _location(record: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The file relative to where Checkov ran (`repo_file_path`), and the block's first line."""
+    file = record.get("repo_file_path") or record.get("file_path")
+    if not isinstance(file, str) or not file:
+        return None
+    lines = record.get("file_line_range")
+    line = lines[0] if isinstance(lines, list) and lines and isinstance(lines[0], int) and lines[0] > 0 else None
+    return {"file": file.lstrip("/"), "line": line}

@@ -1,0 +1,71 @@
+"""JUnit XML for CI test views: a suite per rule, a test case per rule and resource."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from typing import Any
+
+from junitparser import Failure, JUnitXml, Skipped, TestCase, TestSuite
+
+from residency.render.document import ResourceGroup, group_findings, is_waived
+
+
+def render_junit(document: Mapping[str, Any]) -> str:
+    report = JUnitXml("residency")
+    groups = {group.rule["id"]: group for group in group_findings(document)}
+    rules = list(document["rules"]) + [g.rule for g in groups.values() if g.rule not in document["rules"]]
+    for rule in rules:
+        suite = TestSuite(rule["id"] if rule["name"] == rule["id"] else f"{rule['id']} {rule['name']}")
+        suite.add_property("title", rule["title"])
+        suite.add_property("severity", rule["severity"])
+        suite.add_property("level", rule["level"])
+        group = groups.get(rule["id"])
+        if rule["level"] == "disabled" and group is None:
+            case = TestCase("every resource", classname=rule["id"])
+            case.result = [Skipped("disabled by the policy")]
+            suite.add_testcase(case)
+        elif group is None:
+            case = TestCase("every resource", classname=rule["id"])
+            case.system_out = f"no findings in {document['summary']['resources']} resources checked"
+            suite.add_testcase(case)
+        else:
+            for compartment in group.compartments:
+                for entry in compartment.resources:
+                    suite.add_testcase(_case(rule, entry))
+        report.add_testsuite(suite)
+    report.update_statistics()
+    buffer = io.BytesIO()
+    report.write(buffer, pretty=True)
+    return buffer.getvalue().decode("utf-8")
+
+
+def _case(rule: Mapping[str, Any], entry: ResourceGroup) -> TestCase:
+    """One resource under one rule: a failure when any of its findings fails the gate, skipped
+    when all are waived, passed (with the findings as output) when they are only reported."""
+    case = TestCase(entry.resource["urn"], classname=rule["id"])
+    failing = [f for f in entry.findings if f["failing"]]
+    if failing:
+        failure = Failure(failing[0]["message"], f"{failing[0]['level']} {failing[0]['severity']}")
+        failure.text = "\n\n".join(_describe(f) for f in failing) + f"\n\nHow to fix: {rule['remediation']}\n"
+        case.result = [failure]
+    elif all(is_waived(f) for f in entry.findings):
+        case.result = [Skipped("waived: " + "; ".join(f["waiver"]["reason"] for f in entry.findings))]
+    else:
+        case.system_out = "\n\n".join(_describe(f) for f in entry.findings if not is_waived(f))
+    return case
+
+
+def _describe(finding: Mapping[str, Any]) -> str:
+    lines = [f"[{finding['level']}, {finding['severity']}] {finding['message']}"]
+    if not finding["proven"]:
+        lines.append("could not be proven before apply")
+    if finding["path"]:
+        lines.append(f"property: {finding['path']}")
+    if finding["location"]:
+        where = finding["location"]["file"]
+        lines.append(
+            f"at: {where}:{finding['location']['line']}" if finding["location"].get("line") else f"at: {where}"
+        )
+    lines.extend(f"  {e['subject']} {e['relation']} {e['value']}" for e in finding["evidence"])
+    return "\n".join(lines)

@@ -1,0 +1,63 @@
+"""Markdown for pull-request comments: short, grouped by rule, long lists collapsed, and never
+longer than a GitHub comment may be (findings that do not fit are cut, and the comment says so)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+
+from residency.render.document import RuleGroup, group_findings
+from residency.render.templates import render_template
+
+GITHUB_COMMENT_LIMIT = 65_536  # characters in an issue or pull-request comment body
+COLLAPSE_AFTER = 5  # a rule with more findings shows them folded
+MARKER = Markup("<!-- residency-report -->")  # lets a CI job find and update its previous comment
+
+
+@dataclass
+class _Section:
+    group: RuleGroup
+    rows: list[tuple[Mapping[str, Any], Mapping[str, Any]]]  # (compartment name, finding) shown
+    hidden: int
+
+
+def render_markdown(document: Mapping[str, Any], *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
+    groups = group_findings(document)
+    total = len(document["findings"])
+    text = _render(document, groups, total, limit)
+    if len(text) <= limit:
+        return text
+    fits, too_many = 0, total  # the most findings that fit: render is monotonic in what it shows
+    while too_many - fits > 1:
+        middle = (fits + too_many) // 2
+        if len(_render(document, groups, middle, limit)) <= limit:
+            fits = middle
+        else:
+            too_many = middle
+    text = _render(document, groups, fits, limit)
+    if len(text) > limit:  # even the summary alone is too long: keep its start
+        cut = f"\n\n**Cut:** the rest of this report is longer than a comment may be ({limit:,} characters).\n"
+        text = text[: limit - len(cut)] + cut
+    return text
+
+
+def _render(document: Mapping[str, Any], groups: list[RuleGroup], budget: int, limit: int) -> str:
+    sections = []
+    for group in groups:
+        rows = [(c.compartment, f) for c in group.compartments for r in c.resources for f in r.findings]
+        shown = rows[: max(budget, 0)]
+        budget -= len(shown)
+        sections.append(_Section(group, shown, len(rows) - len(shown)))
+    hidden = sum(s.hidden for s in sections)
+    return render_template(
+        "report.md.j2",
+        document,
+        sections=sections,
+        hidden=hidden,
+        collapse_after=COLLAPSE_AFTER,
+        marker=MARKER,
+        limit=limit,
+    )

@@ -1,0 +1,87 @@
+"""The jinja2 environment every template-based report shares. Autoescaping is on for every
+template: finding messages and resource names come from the program under review."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+from residency.render.document import SEVERITIES, checked_rules, short_type, target
+
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+def inline_code(text: str) -> Markup:
+    """HTML: the rules' `code` spans become <code> elements, everything else is escaped."""
+    return Markup(_CODE_SPAN.sub(lambda m: f"<code>{m.group(1)}</code>", str(escape(text))))
+
+
+# Markdown: what would format, link or break a table cell, and what would be HTML.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+_HTML_SPECIAL = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
+def markdown_text(text: object) -> Markup:
+    """Markdown: text from the program under review, shown as it is (no formatting, links or
+    HTML of its own), on one line so that it can stand in a table cell."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    escaped = "".join(_HTML_SPECIAL.get(c, c) for c in escaped)
+    return Markup(escaped.replace("\r", "").replace("\n", "<br>"))
+
+
+def markdown_code(text: object) -> Markup:
+    """Markdown: a code span (names, types, files, regions). Its content is shown literally, so only
+    the fence has to outrun any backticks inside, and `|` is escaped for tables."""
+    content = " ".join(str(text).split("\n")).replace("|", "\\|")
+    longest = max((len(run) for run in re.findall(r"`+", content)), default=0)
+    fence = "`" * (longest + 1)
+    padded = f" {content} " if content.startswith("`") or content.endswith("`") else content
+    return Markup(f"{fence}{padded}{fence}")
+
+
+def markdown_prose(text: str) -> Markup:
+    """Markdown: the rules' own text, whose `code` spans stay code spans."""
+    parts = re.split(r"(`[^`]+`)", text)
+    return Markup("".join(part if part.startswith("`") and len(part) > 1 else markdown_text(part) for part in parts))
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("residency.render", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        short_type=short_type,
+        inline_code=inline_code,
+        md=markdown_text,
+        md_code=markdown_code,
+        md_prose=markdown_prose,
+    )
+    return env
+
+
+def render_template(name: str, document: Mapping[str, Any], **context: Any) -> str:
+    """A report template with what every report shows: the document, its summary, what was
+    checked and by which rules."""
+    return (
+        environment()
+        .get_template(name)
+        .render(
+            document=document,
+            summary=document["summary"],
+            target=target(document),
+            rules=checked_rules(document),
+            severities=SEVERITIES,
+            **context,
+        )
+    )
