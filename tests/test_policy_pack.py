@@ -158,3 +158,30 @@ def test_the_published_pack_carries_the_policy_and_the_engine(tmp_path):
     assert wheel.startswith("wheels/residency-0.1.0-") and wheel.endswith(".whl")
     assert (tmp_path / "pack" / "requirements.txt").read_text() == f"./{wheel}[pulumi]\n"
     assert (tmp_path / "pack" / "residency.yaml").read_text() == (REPO / "policies" / "residency.yaml").read_text()
+
+
+def test_the_pack_s_violations_render_like_residency_check_s_findings():
+    """What the pack reports, as `pulumi preview --event-log` writes it, read back by the policy-event
+    reader, gives the findings residency check gives: the same rules, resources and levels."""
+    import json as json_module
+
+    from residency.readers.pulumi_events import read_pulumi_events
+
+    case = PROGRAMS / "foreign_reference" / "fail_key_created_in_frankfurt"
+    inventory, region = offline(case)
+    policy = load_policy(REPO / "policies" / "residency.yaml")
+    with running_pack() as analyzer:
+        diagnostics = analyzer.preview(inventory, region)
+    events = [
+        {"sequence": n, "timestamp": 0, "policyEvent": {
+            "resourceUrn": d.urn, "message": d.message, "color": "never", "policyName": d.policy,
+            "policyPackName": "oci-residency", "policyPackVersion": "0.1.0", "policyPackVersionTag": "0.1.0",
+            "enforcementLevel": d.level}}
+        for n, d in enumerate(diagnostics)
+    ]
+    text = "\n".join(json_module.dumps(e) for e in events) + "\n"
+    document = read_pulumi_events(text, file="events.jsonl", policy=policy)
+    expected = evaluate(inventory, policy).findings
+    assert sorted((f["rule_id"], f["resource"]["urn"], f["level"]) for f in document["findings"]) == sorted(
+        (f.rule.id, f.resource.urn, f.level.value) for f in expected
+    )

@@ -33,6 +33,7 @@ from pulumi_policy import (
 
 from residency.enforcement import Level
 from residency.oci.regions import REGIONS, lookup_region
+from residency.pack_names import policy_name
 from residency.policy import ResidencyPolicy
 from residency.policypack.resources import analyzed_resource, stack_inventory
 from residency.rules import RULES, NeedsGraph, Rule, RuleContext, Violation
@@ -73,7 +74,7 @@ class _Variant:
 
     @property
     def name(self) -> str:
-        return self.rule.meta.name + ("-stack" if self.stack else "") + ("-unproven" if self.unproven else "")
+        return policy_name(self.rule.meta.name, stack=self.stack, unproven=bool(self.unproven))
 
     def wants(self, violation: Violation) -> bool:
         return self.unproven is None or violation.proven != self.unproven

@@ -12,6 +12,7 @@ from typing import Any
 from residency import __version__
 from residency.enforcement import Level, Severity
 from residency.findings import DOCUMENT_VERSION, fingerprint, policy_document, rule_document
+from residency.pack_names import split_policy_name
 from residency.policy import ResidencyPolicy
 from residency.render.document import fails, is_waived, validate_document
 from residency.rules import RULES, RuleMeta
@@ -21,8 +22,10 @@ UNSTATED_SEVERITY = Severity.MEDIUM  # Checkov offline and older Pulumi CLIs giv
 
 def residency_rule(identifier: str) -> RuleMeta | None:
     """Residency's rule behind a policy name or check id: the id or the name, alone or after a
-    prefix (`RES001`, `resource-region`, `residency-resource-region`, `CKV_RES_001`)."""
-    tokens = [t for t in re.split(r"[^a-z0-9]+", identifier.lower()) if t]
+    prefix (`RES001`, `resource-region`, `residency-resource-region`, `CKV_RES_001`), or one of the
+    policies the oci-residency pack cuts from it (`resource-region-stack-unproven`)."""
+    rule_part, _, _ = split_policy_name(identifier)
+    tokens = [t for t in re.split(r"[^a-z0-9]+", rule_part.lower()) if t]
     tails = {"".join(tokens[start:]) for start in range(len(tokens))}
     for rule in RULES:
         if tails & {re.sub(r"[^a-z0-9]", "", i.lower()) for i in rule.meta.ids}:

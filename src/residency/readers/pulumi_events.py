@@ -11,6 +11,7 @@ from typing import Any
 
 from residency.catalog import CATALOG
 from residency.errors import InputError
+from residency.pack_names import split_policy_name
 from residency.policy import ResidencyPolicy
 from residency.readers.common import DocumentBuilder, ForeignFinding, ForeignRule, resource_object
 
@@ -120,7 +121,7 @@ def _finding(
         evidence=[
             {"subject": urn.rsplit("::", 1)[-1], "relation": "violates", "value": f"policy {name} of pack {pack}"}
         ],
-        proven=not skipped,
+        proven=not skipped and not split_policy_name(name)[2],
     )
 
 
