@@ -32,6 +32,14 @@ class MovementField:
         return tuple(segment.removesuffix("[]") for segment in self.path.split("."))
 
 
+def short_type(token: str) -> str:
+    """`oci:ObjectStorage/bucket:Bucket` -> `ObjectStorage.Bucket`; other types as they are."""
+    parts = token.split(":")
+    if len(parts) == 3 and "/" in parts[1]:
+        return f"{parts[1].split('/')[0]}.{parts[2]}"
+    return token
+
+
 def _snake(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 

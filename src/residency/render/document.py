@@ -158,14 +158,6 @@ def _by_compartment(findings: list[Mapping[str, Any]]) -> list[CompartmentGroup]
     ]
 
 
-def short_type(token: str) -> str:
-    """`oci:ObjectStorage/bucket:Bucket` -> `ObjectStorage.Bucket`; other types as they are."""
-    parts = token.split(":")
-    if len(parts) == 3 and "/" in parts[1]:
-        return f"{parts[1].split('/')[0]}.{parts[2]}"
-    return token
-
-
 def target(document: Mapping[str, Any]) -> str:
     """What was checked, in a few words: `project (stack s)` or the path."""
     source = document["source"]

@@ -11,7 +11,8 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from residency.render.document import SEVERITIES, checked_rules, short_type, target
+from residency.catalog import short_type
+from residency.render.document import SEVERITIES, checked_rules, target
 
 _CODE_SPAN = re.compile(r"`([^`]+)`")
 

@@ -8,7 +8,7 @@ from rich.text import Text
 
 from residency.enforcement import Level
 from residency.findings import Report
-from residency.render.document import short_type
+from residency.catalog import short_type
 
 _LEVEL_STYLE = {Level.MANDATORY: "bold red", Level.ADVISORY: "yellow"}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from residency.catalog import CATALOG
+from residency.catalog import CATALOG, short_type
 from residency.enforcement import Level, Severity
 from residency.inventory import Resource
 from residency.rules.base import Evidence, ResourceRule, RuleMeta, Violation
@@ -26,7 +26,7 @@ class MissingClassification(ResourceRule):
             "Add the classification defined tag (`defined_tags={\"<namespace>.<key>\": \"<level>\"}`) with "
             "one of the policy's levels, or create the resource in a protected compartment."
         ),
-        applies_to="data-bearing types: " + ", ".join(sorted(t.split(":")[-1] for t in CATALOG.data_bearing)),
+        applies_to="data-bearing types: " + ", ".join(sorted(short_type(t) for t in CATALOG.data_bearing)),
         default_level=Level.ADVISORY,
         tags=("classification",),
     )
