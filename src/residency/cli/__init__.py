@@ -6,6 +6,8 @@ import click
 
 from residency import __version__
 from residency.cli.check import check
+from residency.cli.checkov import checkov
+from residency.cli.export import export
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -15,3 +17,5 @@ def main() -> None:
 
 
 main.add_command(check)
+main.add_command(checkov)
+main.add_command(export)

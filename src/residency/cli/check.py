@@ -35,6 +35,9 @@ def pick_stack(directory: Path, stack: str | None) -> str:
 def check(directory: Path, stack: str | None, policy_file: Path | None, output_format: str, fail_on: str) -> None:
     """Run the Pulumi program in DIRECTORY offline and check it against the residency policy.
 
+    DIRECTORY may also be a directory of Terraform files, or a Terraform plan file (the JSON of
+    `terraform show -json`).
+
     Exit status: 0 no failing findings, 1 failing findings, 2 bad input or usage."""
     from residency.engine import evaluate
     from residency.policy import load_policy
@@ -43,7 +46,7 @@ def check(directory: Path, stack: str | None, policy_file: Path | None, output_f
     threshold = Level(fail_on)
     try:
         policy = load_policy(policy_file)
-        inventory = run_program_with_progress(directory, pick_stack(directory, stack))
+        inventory = load_inventory(directory, stack)
         report = evaluate(inventory, policy)
     except InputError as error:
         fail(error)
@@ -52,6 +55,20 @@ def check(directory: Path, stack: str | None, policy_file: Path | None, output_f
     else:
         render_text(report, stdout_console(), threshold)
     sys.exit(EXIT_FINDINGS if report.failing(threshold) else EXIT_OK)
+
+
+def load_inventory(target: Path, stack: str | None) -> Inventory:
+    """A Terraform plan file, a directory of .tf files (and no Pulumi.yaml), or a Pulumi program."""
+    if target.is_file():
+        from residency.sources.terraform_plan import load_plan
+
+        return load_plan(target)
+    pulumi = any((target / name).is_file() for name in ("Pulumi.yaml", "Pulumi.yml"))
+    if target.is_dir() and not pulumi and any(target.glob("*.tf")):
+        from residency.sources.terraform_hcl import load_directory
+
+        return load_directory(target)
+    return run_program_with_progress(target, pick_stack(target, stack))
 
 
 def run_program_with_progress(directory: Path, stack: str) -> Inventory:

@@ -122,21 +122,22 @@ class _RegionResolver:
         return False
 
     def _from_config(self) -> RegionResolution:
-        return _resolution(
+        return region_resolution(
             self._default_region, RegionSource.DEFAULT_PROVIDER, None,
             missing=f"the default OCI provider has no region: {self._config_name} does not set oci:region, so {AMBIENT}",
             what=f"oci:region in {self._config_name}",
         )
 
     def _from_provider(self, provider: PulumiRecord, source: RegionSource) -> RegionResolution:
-        return _resolution(
+        return region_resolution(
             provider.inputs.get("region"), source, provider.urn,
             missing=f"provider {provider.name!r} sets no region, so {AMBIENT}",
             what=f"the region of provider {provider.name!r}",
         )
 
 
-def _resolution(value: Any, source: RegionSource, provider: str | None, *, missing: str, what: str) -> RegionResolution:
+def region_resolution(value: Any, source: RegionSource, provider: str | None, *, missing: str, what: str) -> RegionResolution:
+    """A provider's written region as a resolution; the Terraform sources decide regions with it too."""
     secret = False
     while isinstance(value, Secret):
         value, secret = value.value, True
