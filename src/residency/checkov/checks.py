@@ -39,10 +39,7 @@ class Located:
 class ResidencyResourceCheck(BaseResourceCheck):
     def __init__(self, rule_id: str):
         self.rule = rule_by_id(rule_id)
-        super().__init__(
-            name=_name(self.rule), id=check_id(rule_id), categories=[CheckCategories.GENERAL_SECURITY],
-            supported_resources=["oci_*"], guideline=self.rule.meta.remediation,
-        )
+        super().__init__(**_described(self.rule), supported_resources=["oci_*"])
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         address = conf.get(ADDRESS)
@@ -59,10 +56,7 @@ class ResidencyResourceCheck(BaseResourceCheck):
 class ResidencyStackCheck(BaseProviderCheck):
     def __init__(self, rule_id: str):
         self.rule = rule_by_id(rule_id)
-        super().__init__(
-            name=_name(self.rule), id=check_id(rule_id), categories=[CheckCategories.GENERAL_SECURITY],
-            supported_provider=["oci"], guideline=self.rule.meta.remediation,
-        )
+        super().__init__(**_described(self.rule), supported_provider=["oci"])
 
     def scan_provider_conf(self, conf: dict[str, Any]) -> CheckResult:
         try:
@@ -73,8 +67,14 @@ class ResidencyStackCheck(BaseProviderCheck):
         return _result(self, verdict)
 
 
-def _name(rule: Rule) -> str:
-    return f"{rule.meta.title} ({rule.meta.id} {rule.meta.name})"
+def _described(rule: Rule) -> dict[str, Any]:
+    """What Checkov shows of a check: the rule's title, ids and remediation."""
+    return {
+        "name": f"{rule.meta.title} ({rule.meta.id} {rule.meta.name})",
+        "id": check_id(rule.meta.id),
+        "categories": [CheckCategories.GENERAL_SECURITY],
+        "guideline": rule.meta.remediation,
+    }
 
 
 def _result(check, verdict: Verdict) -> CheckResult:

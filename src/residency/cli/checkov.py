@@ -29,7 +29,7 @@ CHECKOV_IN_VENV = Path(".venv-checkov") / "bin" / "checkov"
 OUTPUTS = ["cli", "json", "sarif", "junitxml"]
 
 
-@click.command(context_settings={"ignore_unknown_options": True})
+@click.command()
 @click.argument("target", type=click.Path(path_type=Path), default=".")
 @click.option("--stack", "-s", help="For a Pulumi program: the stack whose Pulumi.<stack>.yaml config to use.")
 @click.option("--policy", "policy_file", type=click.Path(path_type=Path),
@@ -53,6 +53,8 @@ def checkov(target: Path, stack: str | None, policy_file: Path | None, outputs: 
     Exit status: checkov's (0 passed, 1 failed checks), 2 bad input or usage."""
     from residency.policy import load_policy
 
+    if str(target).startswith("-"):  # TARGET left out: Click gave it the first argument after `--`
+        target, checkov_args = Path("."), (str(target), *checkov_args)
     try:
         policy = load_policy(policy_file)
         executable = find_checkov(checkov_path)

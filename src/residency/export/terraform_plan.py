@@ -26,7 +26,7 @@ from typing import Any
 
 from residency.catalog import CATALOG
 from residency.inventory import UNKNOWN, Inventory, Resource, Secret
-from residency.inventory.values import snake
+from residency.inventory.values import leaves, snake
 from residency.export.terraform_schema import Field, FieldKind, input_fields
 from residency.sources.pulumi_graph import OCI_PROVIDER, is_default_provider
 
@@ -234,13 +234,8 @@ def _expression(value: Any) -> dict[str, Any] | list:
 
 
 def _known(value: Any) -> bool:
-    if value is UNKNOWN or isinstance(value, Secret):
-        return False
-    if isinstance(value, Mapping):
-        return all(_known(v) for v in value.values())
-    if isinstance(value, list):
-        return all(_known(v) for v in value)
-    return True
+    """Known and not secret, throughout: a value Terraform could show as a constant."""
+    return all(leaf.known and not leaf.secret for leaf in leaves({"value": value}))
 
 
 def _references(address: str, module: str) -> list[str]:

@@ -27,6 +27,7 @@ from residency.errors import InputError
 from residency.inventory import UNKNOWN, Inventory, SourceInfo, SourceLocation
 from residency.sources.terraform_expressions import Evaluated, Scope, references
 from residency.sources.terraform_graph import ProviderConfig, TerraformRecord, build_inventory
+from residency.yamlfile import read_text
 
 META_ARGUMENTS = {"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"}
 MAX_MODULE_DEPTH = 16
@@ -67,13 +68,14 @@ class _Reader:
         return str(path.relative_to(self.root)) if path.is_relative_to(self.root) else str(path)
 
     def parse(self, path: Path) -> dict[str, Any]:
+        text = read_text(path, self.shown(path))
         try:
-            return hcl2.loads(path.read_text(encoding="utf-8"))
+            return hcl2.loads(text)
         except UnexpectedInput as error:
             message = str(error).splitlines()[0]
             raise InputError(f"not valid HCL: {message}", file=self.shown(path), line=error.line) from None
-        except (LarkError, OSError, UnicodeDecodeError) as error:
-            raise InputError(f"cannot read the file: {str(error).splitlines()[0]}", file=self.shown(path)) from None
+        except LarkError as error:
+            raise InputError(f"not valid HCL: {str(error).splitlines()[0]}", file=self.shown(path)) from None
 
     def blocks(self, directory: Path) -> _Blocks:
         if directory not in self._blocks:
@@ -284,9 +286,9 @@ def _root_variables(directory: Path, reader: _Reader) -> dict[str, Evaluated]:
             continue
         if path.suffix == ".json":
             try:
-                assigned = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError) as error:
-                raise InputError(f"cannot read the variables: {error}", file=reader.shown(path)) from None
+                assigned = json.loads(read_text(path, reader.shown(path)))
+            except json.JSONDecodeError as error:
+                raise InputError(f"not valid JSON: {error.msg}", file=reader.shown(path), line=error.lineno) from None
         else:
             assigned = {k: v[0] for k, v in reader.parse(path).items() if isinstance(v, list) and v}
         values.update({k: Evaluated(v) for k, v in assigned.items() if k in declared})

@@ -24,6 +24,7 @@ from typing import Any
 from residency.errors import InputError
 from residency.inventory import UNKNOWN, Inventory, Secret, SourceInfo, SourceLocation
 from residency.sources.terraform_graph import ProviderConfig, TerraformRecord, build_inventory
+from residency.yamlfile import read_text
 
 MODULE_PART = re.compile(r'module\.([^.\[]+)(?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?')
 RESOURCE_REFERENCE = re.compile(r'^((?:module\.[^.\[]+(?:\[[^\]]*\])?\.)*)([a-z][a-z0-9_]*)\.([A-Za-z_][\w-]*)(\[[^\]]*\])?')
@@ -38,12 +39,7 @@ def load_plan(path: Path) -> Inventory:
 
 def read_plan(path: Path) -> dict[str, Any]:
     shown = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("file not found", file=shown) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"cannot read the file: {error}", file=shown) from None
+    text = read_text(path, shown)
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
