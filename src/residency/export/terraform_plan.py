@@ -24,10 +24,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from residency.catalog import CATALOG
+from residency.export.terraform_values import split_marks, terraform_name, terraform_values
 from residency.inventory import UNKNOWN, Inventory, Resource, Secret
-from residency.inventory.values import leaves, snake
-from residency.export.terraform_schema import Field, FieldKind, input_fields
+from residency.inventory.values import leaves
 from residency.sources.pulumi_graph import OCI_PROVIDER, is_default_provider
 
 FORMAT_VERSION = "1.2"
@@ -105,8 +104,8 @@ class _Exporter:
         address = self._addresses[resource.urn]
         module = self._module_of(resource)
         name = address.rsplit(".", 1)[1]
-        values = _terraform_values(resource.properties, input_fields(resource.token), resource.token, "")
-        after, unknown, sensitive = _split(values)
+        values = terraform_values(resource.properties, resource.token)
+        after, unknown, sensitive = split_marks(values)
         common = {"address": address, "mode": "managed", "type": resource.terraform_type, "name": name}
         planned = {**common, "provider_name": PROVIDER_NAME, "schema_version": 0, "values": after,
                    "sensitive_values": sensitive or {}}
@@ -121,8 +120,7 @@ class _Exporter:
 
     def _expressions(self, resource: Resource, values: Mapping[str, Any], module: str) -> dict[str, Any]:
         """Per attribute: the references behind it, else its constant value, else nothing known."""
-        fields = input_fields(resource.token) or {}
-        by_terraform = {_terraform_name(resource.token, "", wire, fields.get(wire)): wire for wire in resource.properties}
+        by_terraform = {terraform_name(resource.token, wire): wire for wire in resource.properties}
         expressions = {}
         for name, value in values.items():
             urns = resource.property_dependencies.get(by_terraform.get(name, name), ())
@@ -166,63 +164,6 @@ class _Names:
             candidate = f"{base}_{number}"
         self._taken.add((module, kind, candidate))
         return candidate
-
-
-def _terraform_values(properties: Mapping[str, Any], fields: Mapping[str, Field] | None, token: str, path: str) -> dict[str, Any]:
-    values = {}
-    for wire, value in properties.items():
-        if wire.startswith("__"):
-            continue
-        schema = (fields or {}).get(wire)
-        name = _terraform_name(token, path, wire, schema)
-        values[name] = _terraform_value(value, schema, token, f"{path}{schema.python_name if schema else snake(wire)}.")
-    return values
-
-
-def _terraform_name(token: str, path: str, wire: str, schema: Field | None) -> str:
-    python_name = schema.python_name if schema else snake(wire)
-    return CATALOG.terraform_name(token, path + python_name) or python_name
-
-
-def _terraform_value(value: Any, schema: Field | None, token: str, path: str) -> Any:
-    if isinstance(value, Secret):
-        return Secret(_terraform_value(value.value, schema, token, path))
-    if value is UNKNOWN or schema is None or schema.kind not in (FieldKind.BLOCK, FieldKind.BLOCKS):
-        return value
-    nested = schema.nested_fields()
-    if schema.kind is FieldKind.BLOCK and isinstance(value, Mapping):
-        return [_terraform_values(value, nested, token, path)]
-    if isinstance(value, list):
-        return [_terraform_value_item(item, nested, token, path) for item in value]
-    return value
-
-
-def _terraform_value_item(item: Any, nested: Mapping[str, Field], token: str, path: str) -> Any:
-    if isinstance(item, Secret):
-        return Secret(_terraform_value_item(item.value, nested, token, path))
-    return _terraform_values(item, nested, token, path) if isinstance(item, Mapping) else item
-
-
-def _split(value: Any) -> tuple[Any, Any, Any]:
-    """(the known value, its after_unknown marks, its after_sensitive marks); marks are None
-    where there is nothing to mark."""
-    if isinstance(value, Secret):
-        known, unknown, _ = _split(value.value)
-        return known, unknown, True
-    if value is UNKNOWN:
-        return None, True, None
-    if isinstance(value, Mapping):
-        parts = {key: _split(item) for key, item in value.items()}
-        known = {key: part[0] for key, part in parts.items() if part[1] is not True}
-        unknown = {key: part[1] for key, part in parts.items() if part[1]}
-        sensitive = {key: part[2] for key, part in parts.items() if part[2]}
-        return known, unknown or None, sensitive or None
-    if isinstance(value, list):
-        parts = [_split(item) for item in value]
-        unknown = [part[1] or False for part in parts]
-        sensitive = [part[2] or False for part in parts]
-        return [part[0] for part in parts], unknown if any(unknown) else None, sensitive if any(sensitive) else None
-    return value, None, None
 
 
 def _expression(value: Any) -> dict[str, Any] | list:

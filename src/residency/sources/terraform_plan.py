@@ -62,7 +62,6 @@ class _Plan:
         self._file = str(path)
         self._location = SourceLocation(path.name)
         configuration = _mapping(document.get("configuration"), self._file, "configuration")
-        self._configured = bool(configuration)
         self._provider_config = _mapping(configuration.get("provider_config"), self._file, "configuration.provider_config")
         self._config_root = _mapping(configuration.get("root_module"), self._file, "configuration.root_module")
         self._addresses = set(_planned_addresses(document["planned_values"].get("root_module") or {}))
@@ -138,10 +137,7 @@ class _Plan:
         if prefix or not module:
             return written
         relative = f"{module}.{written}"
-        return relative if self._planned(relative) or not self._planned(written) else written
-
-    def _planned(self, address: str) -> bool:
-        return address in self._addresses
+        return relative if relative in self._addresses or written not in self._addresses else written
 
     def _provider_key(self, key: Any, module: str) -> tuple[str | None, bool]:
         """The configuration a resource uses. Terraform points a resource at the configuration a
