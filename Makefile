@@ -3,8 +3,10 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Checkov in an environment of its own: its pins conflict with pulumi's (README, "Checkov").
+CHECKOV_VENV := .venv-checkov
 
-.PHONY: setup setup-dev check test benchmark policy-pack clean
+.PHONY: setup setup-dev setup-checkov check test benchmark policy-pack clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,13 +19,19 @@ $(VENV)/.dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $@ $(VENV)/.runtime
 
+$(CHECKOV_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[checkov]'
+	touch $@
+
 setup: $(VENV)/.runtime
 setup-dev: $(VENV)/.dev
+setup-checkov: $(CHECKOV_VENV)/.installed
 
 check: setup
 	$(BIN)/residency check . --stack us-prod
 
-test: setup-dev
+test: setup-dev setup-checkov
 	$(BIN)/python -m pytest
 
 benchmark: setup
@@ -33,4 +41,4 @@ policy-pack: setup
 	$(BIN)/python scripts/build_policy_pack.py
 
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(CHECKOV_VENV)

@@ -14,15 +14,20 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from residency.errors import InputError
 
 
-def load_yaml(path: Path, *, display: str | None = None) -> Any:
-    """The document in `path`, as ruamel's commented maps and lists, which remember lines."""
-    shown = display or str(path)
+def read_text(path: Path, shown: str) -> str:
+    """A file's text; a missing or unreadable file is an InputError naming it."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError("file not found", file=shown) from None
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"cannot read the file: {error}", file=shown) from None
+
+
+def load_yaml(path: Path, *, display: str | None = None) -> Any:
+    """The document in `path`, as ruamel's commented maps and lists, which remember lines."""
+    shown = display or str(path)
+    text = read_text(path, shown)
     try:
         return YAML(typ="rt", pure=True).load(text)
     except MarkedYAMLError as error:

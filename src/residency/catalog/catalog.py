@@ -45,7 +45,7 @@ def _snake(name: str) -> str:
 
 
 class Catalog:
-    def __init__(self, tokens: dict[str, str], terraform_types: set[str], types: dict):
+    def __init__(self, tokens: dict[str, str], terraform_types: set[str], types: dict, terraform_names: dict | None = None):
         self._terraform_by_token = dict(tokens)
         self._terraform_types = terraform_types
         self.identity = frozenset(types["identity"])
@@ -57,6 +57,7 @@ class Catalog:
         }
         self.iam_families = {family: frozenset(members) for family, members in types["iam_families"].items()}
         self.iam_types = frozenset(types["iam_individual_types"]).union(*self.iam_families.values(), self.iam_families, {ALL_RESOURCES})
+        self._terraform_names = terraform_names or {}
 
     @classmethod
     def bundled(cls) -> Catalog:
@@ -64,7 +65,8 @@ class Catalog:
         tokens = json.loads(files.joinpath("tokens.json").read_text())["resources"]
         terraform_types = set(files.joinpath("terraform_types.txt").read_text().split())
         types = YAML(typ="safe").load(files.joinpath("oci_types.yaml").read_text())
-        return cls(tokens, terraform_types, types)
+        terraform_names = json.loads(files.joinpath("terraform_names.json").read_text())["renamed"]
+        return cls(tokens, terraform_types, types, terraform_names)
 
     @cached_property
     def _token_by_terraform(self) -> dict[str, str]:
@@ -115,6 +117,15 @@ class Catalog:
 
     def movements(self, token: str) -> tuple[MovementField, ...]:
         return self._movements.get(token, ())
+
+    def terraform_name(self, token: str, path: str) -> str | None:
+        """Terraform's name for a pulumi-oci input (its snake_case path) that the bridge
+        pluralized; None where the two names agree (terraform_names.json)."""
+        return self._terraform_names.get(token, {}).get(path)
+
+    @property
+    def terraform_renamed(self) -> dict[str, dict[str, str]]:
+        return self._terraform_names
 
     @property
     def movement_tokens(self) -> frozenset[str]:

@@ -6,6 +6,8 @@ import click
 
 from residency import __version__
 from residency.cli.check import check
+from residency.cli.checkov import checkov
+from residency.cli.export import export
 from residency.cli.report import report
 
 
@@ -16,4 +18,6 @@ def main() -> None:
 
 
 main.add_command(check)
+main.add_command(checkov)
+main.add_command(export)
 main.add_command(report)

@@ -40,18 +40,26 @@ def check(
 ) -> None:
     """Run the Pulumi program in DIRECTORY offline and check it against the residency policy.
 
+    DIRECTORY may also be a directory of Terraform files, or a Terraform plan file (the JSON of
+    `terraform show -json`).
+
     Exit status: 0 no failing findings, 1 failing findings, 2 bad input or usage."""
     from residency.engine import evaluate
     from residency.policy import DEFAULT_POLICY_PATH, load_policy
     from residency.render.text import render_text
 
     threshold = Level(fail_on)
-    stack = pick_stack(directory, stack)
-    inputs = [policy_file or DEFAULT_POLICY_PATH, directory / "Pulumi.yaml", directory / f"Pulumi.{stack}.yaml"]
-    refuse_to_overwrite(reports, inputs, sources=directory)
+    kind = source_kind(directory)
+    inputs = [policy_file or DEFAULT_POLICY_PATH]
+    if kind == "pulumi":
+        stack = pick_stack(directory, stack)
+        inputs += [directory / "Pulumi.yaml", directory / f"Pulumi.{stack}.yaml"]
+    elif kind == "terraform-plan":
+        inputs.append(directory)
+    refuse_to_overwrite(reports, inputs, sources=directory if directory.is_dir() else None)
     try:
         policy = load_policy(policy_file)
-        inventory = run_program_with_progress(directory, stack)
+        inventory = load_inventory(directory, kind, stack)
         report = evaluate(inventory, policy)
         document = report.to_document(threshold) if output_format == "json" or reports else None
         if output_format == "json":
@@ -62,6 +70,28 @@ def check(
     except InputError as error:
         fail(error)
     sys.exit(EXIT_FINDINGS if report.failing(threshold) else EXIT_OK)
+
+
+def source_kind(target: Path) -> str:
+    """A Terraform plan file, a directory of .tf files (and no Pulumi.yaml), or a Pulumi program."""
+    if target.is_file():
+        return "terraform-plan"
+    pulumi = any((target / name).is_file() for name in ("Pulumi.yaml", "Pulumi.yml"))
+    if target.is_dir() and not pulumi and any(target.glob("*.tf")):
+        return "terraform"
+    return "pulumi"
+
+
+def load_inventory(target: Path, kind: str, stack: str | None) -> Inventory:
+    if kind == "terraform-plan":
+        from residency.sources.terraform_plan import load_plan
+
+        return load_plan(target)
+    if kind == "terraform":
+        from residency.sources.terraform_hcl import load_directory
+
+        return load_directory(target)
+    return run_program_with_progress(target, pick_stack(target, stack))
 
 
 def run_program_with_progress(directory: Path, stack: str) -> Inventory:

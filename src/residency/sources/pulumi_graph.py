@@ -129,28 +129,32 @@ class _RegionResolver:
         return f"the default OCI provider has no region: {self._config_name} does not set oci:region, so {AMBIENT}"
 
     def _from_config(self) -> RegionResolution:
-        return _resolution(
+        return region_resolution(
             self._default_region, RegionSource.DEFAULT_PROVIDER, None,
             missing=self._default_missing, what=f"oci:region in {self._config_name}",
         )
 
     def _from_provider(self, provider: PulumiRecord, source: RegionSource) -> RegionResolution:
-        auth = provider.inputs.get("auth")
-        ambient_auth = CATALOG.ambient_region_auth(auth) if isinstance(auth, str) else None
-        if ambient_auth is not None:
-            return RegionResolution(
-                RegionSource.UNRESOLVED, provider=provider.urn,
-                reason=f"provider {provider.name!r} authenticates with {ambient_auth}, under which OCI takes the "
-                "region from the runtime environment and ignores the provider's region, so it cannot be proven",
-            )
-        return _resolution(
+        return region_resolution(
             provider.inputs.get("region"), source, provider.urn,
             missing=f"provider {provider.name!r} sets no region, so {AMBIENT}",
             what=f"the region of provider {provider.name!r}",
+            auth=provider.inputs.get("auth"),
         )
 
 
-def _resolution(value: Any, source: RegionSource, provider: str | None, *, missing: str, what: str) -> RegionResolution:
+def region_resolution(
+    value: Any, source: RegionSource, provider: str | None, *, missing: str, what: str, auth: Any = None
+) -> RegionResolution:
+    """A provider's written region as a resolution; the Terraform sources decide regions with it too.
+    Under some `auth` methods OCI ignores the written region altogether."""
+    ambient_auth = CATALOG.ambient_region_auth(auth) if isinstance(auth, str) else None
+    if ambient_auth is not None:
+        return RegionResolution(
+            RegionSource.UNRESOLVED, provider=provider,
+            reason=f"{what} does not count: the provider authenticates with {ambient_auth}, under which OCI takes "
+            "the region from the runtime environment, so it cannot be proven",
+        )
     secret = False
     while isinstance(value, Secret):
         value, secret = value.value, True

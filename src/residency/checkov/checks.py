@@ -1,0 +1,139 @@
+"""The residency rules as Checkov checks (policies/checkov has one module per rule).
+
+Each rule becomes two checks with one id, `CKV_RES_<number>` (RES001 -> CKV_RES_001):
+- a resource check on every `oci_*` resource: FAILED when the rule has a finding about the
+  resource that counts (at any level the policy gives; a waived finding does not count);
+- a provider check on `oci`: FAILED when the rule has a finding about the deployment as a whole
+  (RES001: a home region that is not allowed).
+
+The checks decide nothing themselves: they find where the resource came from (the plan file,
+or its root module's directory, from Checkov's graph) and ask the engine (verdicts). A resource
+whose source cannot be found or read fails: residency that cannot be shown is not passed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.terraform.checks.provider.base_check import BaseProviderCheck
+from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+
+from residency.checkov.verdicts import Verdict, check_id, rule_by_id, verdicts_for
+from residency.errors import InputError
+from residency.rules import Rule
+
+ADDRESS = "__address__"
+PLAN_FILE = "__file__"
+
+
+@dataclass(frozen=True)
+class Located:
+    path: Path  # the plan file, or the root module's directory
+    kind: str  # plan | hcl
+    address: str
+
+
+class ResidencyResourceCheck(BaseResourceCheck):
+    def __init__(self, rule_id: str):
+        self.rule = rule_by_id(rule_id)
+        super().__init__(**_described(self.rule), supported_resources=["oci_*"])
+
+    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+        address = conf.get(ADDRESS)
+        try:
+            located = _locate_plan(conf) or _locate_in_graph(self.graph, "resource", address, self.entity_path)
+            verdict = verdicts_for(located.path, located.kind).resource(self.rule, located.address)
+        except InputError as error:
+            return _fail_unproven(self, str(error))
+        if verdict is None:
+            return _fail_unproven(self, f"residency did not find {address} in {located.path}")
+        return _result(self, verdict)
+
+
+class ResidencyStackCheck(BaseProviderCheck):
+    def __init__(self, rule_id: str):
+        self.rule = rule_by_id(rule_id)
+        super().__init__(**_described(self.rule), supported_provider=["oci"])
+
+    def scan_provider_conf(self, conf: dict[str, Any]) -> CheckResult:
+        try:
+            located = _locate_in_graph(self.graph, "provider", conf.get(ADDRESS), self.entity_path)
+            verdict = verdicts_for(located.path, located.kind).stack(self.rule)
+        except InputError as error:
+            return _fail_unproven(self, str(error))
+        return _result(self, verdict)
+
+
+def _described(rule: Rule) -> dict[str, Any]:
+    """What Checkov shows of a check: the rule's title, ids and remediation."""
+    return {
+        "name": f"{rule.meta.title} ({rule.meta.id} {rule.meta.name})",
+        "id": check_id(rule.meta.id),
+        "categories": [CheckCategories.GENERAL_SECURITY],
+        "guideline": rule.meta.remediation,
+    }
+
+
+def _result(check, verdict: Verdict) -> CheckResult:
+    check.details = [_detail(f) for f in verdict.findings]
+    check.details += [f"waived: {f.message} ({f.waiver.waiver.reason}, approved by {f.waiver.waiver.approved_by})"
+                      for f in verdict.waived]
+    return CheckResult.PASSED if verdict.passed else CheckResult.FAILED
+
+
+def _detail(finding) -> str:
+    where = f"{finding.path}: " if finding.path else ""
+    proof = "" if finding.proven else " [not proven before apply]"
+    return f"{finding.level.value}: {where}{finding.message}{proof}"
+
+
+def _fail_unproven(check, reason: str) -> CheckResult:
+    check.details = [f"residency cannot be shown: {reason}"]
+    return CheckResult.FAILED
+
+
+def _locate_plan(conf: dict[str, Any]) -> Located | None:
+    """In a plan, Checkov gives each resource the plan file's path."""
+    file = conf.get(PLAN_FILE)
+    if isinstance(file, list) and file and isinstance(conf.get(ADDRESS), str):
+        return Located(Path(file[0]), "plan", conf[ADDRESS])
+    return None
+
+
+def _locate_in_graph(graph: Any, block_type: str, address: Any, entity_path: str) -> Located:
+    """The block in Checkov's graph: its file, and for HCL the root module whose provider
+    configurations reach it (a module's resources are read through their outermost caller)."""
+    scanned = entity_path.rsplit(":", 2)[0]  # the file, relative to the directory Checkov scans
+    for attributes in _blocks(graph, block_type, address):
+        file = attributes.get("file_path_")
+        if not isinstance(file, str) or not file.endswith(scanned):
+            continue
+        if file.endswith(".json"):
+            return Located(Path(file), "plan", address)
+        caller = attributes.get("source_module_object_")
+        while caller is not None and getattr(caller, "nested_tf_module", None) is not None:
+            caller = caller.nested_tf_module
+        root = Path(caller.path).parent if caller is not None else Path(file).parent
+        return Located(root, "hcl", address)
+    raise InputError(f"Checkov's graph does not show where {address} comes from", file=scanned or None)
+
+
+_INDEXES: dict[int, tuple[Any, dict[tuple[str, Any], list[dict[str, Any]]]]] = {}
+
+
+def _blocks(graph: Any, block_type: str, address: Any) -> list[dict[str, Any]]:
+    """The graph's blocks by type and address, indexed once per graph: Checkov asks per resource."""
+    if graph is None or not hasattr(graph, "nodes"):
+        return []
+    cached = _INDEXES.get(id(graph))
+    if cached is None or cached[0] is not graph:
+        index: dict[tuple[str, Any], list[dict[str, Any]]] = {}
+        for node in graph.nodes():
+            attributes = node[1] if isinstance(node, tuple) else node
+            if isinstance(attributes, dict) and isinstance(attributes.get(ADDRESS), str):
+                index.setdefault((attributes.get("block_type_"), attributes[ADDRESS]), []).append(attributes)
+        cached = _INDEXES[id(graph)] = (graph, index)
+    return cached[1].get((block_type, address), [])

@@ -1,0 +1,112 @@
+"""What the residency rules say about a Terraform source, resource by resource.
+
+Checkov shows a check one resource at a time, and on a plan without its provider. So the checks
+read the whole source with the engine's own Terraform sources - the plan file, or the root
+module's directory - which link every resource to its provider configuration and region, and
+run the engine once per source and rule: the same levels, waivers and fail-closed reading as
+`residency check`. Nothing here imports Checkov.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from residency.engine import evaluate
+from residency.errors import InputError
+from residency.findings import Finding, ResourceIdentity
+from residency.inventory import Inventory
+from residency.policy import ResidencyPolicy, load_policy
+from residency.rules import RULES, Rule
+
+# The policy file the checks read; without it, policies/residency.yaml in the working directory,
+# else the built-in policy - as `residency check` chooses.
+POLICY_ENVIRONMENT = "RESIDENCY_POLICY"
+
+
+def check_id(rule_id: str) -> str:
+    """The Checkov id of a rule's checks: RES001 -> CKV_RES_001."""
+    return "CKV_RES_" + rule_id.removeprefix("RES")
+
+
+def rule_by_id(rule_id: str) -> Rule:
+    return next(rule for rule in RULES if rule.meta.id == rule_id)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    findings: tuple[Finding, ...]  # the findings that count against the resource
+    waived: tuple[Finding, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.findings
+
+
+class SourceVerdicts:
+    def __init__(self, inventory: Inventory, policy: ResidencyPolicy):
+        self._inventory = inventory
+        self._policy = policy
+        self._stack = ResourceIdentity.stack(inventory).urn
+        self._by_rule: dict[str, dict[str, list[Finding]]] = {}
+        self._by_base = {_without_indices(r.urn): r.urn for r in inventory.resources}
+
+    def resource(self, rule: Rule, address: str) -> Verdict | None:
+        """None when the source has no such resource. Checkov expands modules with count or
+        for_each into indexed addresses; the source reads such a module once, unindexed."""
+        urn = address if self._inventory.get(address) else self._by_base.get(_without_indices(address))
+        if urn is None:
+            return None
+        return _verdict(self._findings(rule).get(urn, []))
+
+    def stack(self, rule: Rule) -> Verdict:
+        return _verdict(self._findings(rule).get(self._stack, []))
+
+    def _findings(self, rule: Rule) -> dict[str, list[Finding]]:
+        if rule.meta.id not in self._by_rule:
+            grouped: dict[str, list[Finding]] = defaultdict(list)
+            for finding in evaluate(self._inventory, self._policy, rules=[rule]).findings:
+                grouped[finding.resource.urn].append(finding)
+            self._by_rule[rule.meta.id] = grouped
+        return self._by_rule[rule.meta.id]
+
+
+_SOURCES: dict[tuple[str, str, str | None], SourceVerdicts | InputError] = {}
+
+
+def verdicts_for(path: Path, kind: str) -> SourceVerdicts:
+    """`kind`: "plan" (a plan JSON file) or "hcl" (a root module directory). Read once per
+    process; a source or policy that cannot be read raises InputError every time it is asked."""
+    policy_file = os.environ.get(POLICY_ENVIRONMENT) or None
+    key = (kind, str(path), policy_file)
+    if key not in _SOURCES:
+        try:
+            policy = load_policy(Path(policy_file) if policy_file else None)
+            _SOURCES[key] = SourceVerdicts(_read(path, kind), policy)
+        except InputError as error:
+            _SOURCES[key] = error
+    found = _SOURCES[key]
+    if isinstance(found, InputError):
+        raise found
+    return found
+
+
+def _read(path: Path, kind: str) -> Inventory:
+    if kind == "plan":
+        from residency.sources.terraform_plan import load_plan
+
+        return load_plan(path)
+    from residency.sources.terraform_hcl import load_directory
+
+    return load_directory(path)
+
+
+def _verdict(findings: list[Finding]) -> Verdict:
+    return Verdict(tuple(f for f in findings if not f.waived), tuple(f for f in findings if f.waived))
+
+
+def _without_indices(address: str) -> str:
+    return re.sub(r"\[[^\]]*\]", "", address)

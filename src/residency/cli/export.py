@@ -1,0 +1,44 @@
+"""`residency export`: the offline inventory of a Pulumi program in another tool's format."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from residency.cli.check import pick_stack, run_program_with_progress
+from residency.cli.common import fail
+from residency.errors import InputError
+
+
+@click.command()
+@click.argument("directory", type=click.Path(path_type=Path), default=".")
+@click.option("--stack", "-s", help="The stack whose Pulumi.<stack>.yaml config to use.")
+@click.option("--format", "output_format", type=click.Choice(["terraform-plan"]), default="terraform-plan", show_default=True,
+              help="terraform-plan: the JSON of `terraform show -json`, which Checkov scans.")
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to this file instead of stdout.")
+def export(directory: Path, stack: str | None, output_format: str, output: Path | None) -> None:
+    """Run the Pulumi program in DIRECTORY offline and write its deployment as a Terraform plan.
+
+    Exit status: 0 written, 2 bad input or usage."""
+    try:
+        document = export_program(directory, stack)
+    except InputError as error:
+        fail(error)
+    text = json.dumps(document, indent=1) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+def export_program(directory: Path, stack: str | None) -> dict:
+    """The program's deployment as a plan document (`terraform show -json`)."""
+    from residency.export.terraform_plan import export_plan
+    from residency.sources.pulumi_project import load_project, load_stack_config
+
+    stack = pick_stack(directory, stack)
+    config = load_stack_config(load_project(directory), stack)
+    inventory = run_program_with_progress(directory, stack)
+    return export_plan(inventory, config.get("oci:region")).document

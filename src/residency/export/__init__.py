@@ -1,0 +1,1 @@
+"""Exports: the offline inventory in formats other tools read (a Terraform plan, for Checkov)."""

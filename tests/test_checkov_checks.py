@@ -1,0 +1,140 @@
+"""The residency checks, run by the real checkov CLI on Terraform: fixture folders per check
+(tests/fixtures/checkov/<rule>/{hcl,plan}), resources named pass_* or fail_*, and the exact
+verdicts in each folder's expected.yaml."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from checkov_support import CHECKS, POLICY, Scan, needs_checkov, run_checkov
+from conftest import FIXTURES
+from residency.checkov.verdicts import check_id
+from residency.rules import RULES
+
+pytestmark = needs_checkov
+
+CHECKOV_FIXTURES = FIXTURES / "checkov"
+RULE_FOLDERS = sorted(p.parent for p in CHECKOV_FIXTURES.glob("*/expected.yaml"))
+CASES = [(folder, form) for folder in RULE_FOLDERS for form in ("hcl", "plan")]
+
+
+@cache
+def scan(form: str) -> Scan:
+    """One checkov run over every fixture folder of a form: Terraform files, or plans."""
+    framework = "terraform" if form == "hcl" else "terraform_plan"
+    return run_checkov("--directory", str(CHECKOV_FIXTURES), "--framework", framework)
+
+
+def expected(folder: Path) -> dict:
+    return YAML(typ="safe").load((folder / "expected.yaml").read_text())
+
+
+@pytest.mark.parametrize("folder, form", CASES, ids=[f"{f.name}-{form}" for f, form in CASES])
+def test_each_check_gives_exactly_the_expected_verdicts(folder: Path, form: str):
+    wanted = expected(folder)
+    verdicts = scan(form).verdicts(wanted["check"], under=folder / form)
+    assert {a for a, passed in verdicts.items() if passed} == set(wanted[form]["pass"])
+    assert {a for a, passed in verdicts.items() if not passed} == set(wanted[form]["fail"])
+
+
+@pytest.mark.parametrize("folder, form", CASES, ids=[f"{f.name}-{form}" for f, form in CASES])
+def test_failures_say_why(folder: Path, form: str):
+    wanted = expected(folder)
+    for address, phrases in wanted["details"].items():
+        if address not in wanted[form]["fail"]:
+            continue
+        text = " ".join(scan(form).details(wanted["check"], address))
+        for phrase in phrases:
+            assert phrase in text, f"{address}: {text}"
+
+
+@pytest.mark.parametrize("folder", RULE_FOLDERS, ids=[f.name for f in RULE_FOLDERS])
+def test_fixture_names_agree_with_their_verdicts(folder: Path):
+    for form in ("hcl", "plan"):
+        for verdict in ("pass", "fail"):
+            for address in expected(folder)[form][verdict]:
+                kinds = {m[:4] for m in re.findall(r"(?:^|\.)((?:pass|fail)_\w+)", address)}
+                assert kinds == {verdict}, address
+
+
+@pytest.mark.parametrize("form", ["hcl", "plan"])
+def test_the_fixtures_parse_cleanly(form: str):
+    assert scan(form).parsing_errors == ()
+
+
+@pytest.mark.parametrize("form", ["hcl", "plan"])
+def test_every_rule_runs_on_every_oci_resource(form: str):
+    """Each CKV_RES check gives a verdict on the same resources: none is skipped silently."""
+    per_check = [set(scan(form).verdicts(check_id(rule.meta.id))) for rule in RULES]
+    assert per_check[0] and all(addresses == per_check[0] for addresses in per_check)
+
+
+@pytest.mark.parametrize("form", ["hcl", "plan"])
+def test_provider_checks_pass_under_a_policy_that_allows_its_home_region(form: str):
+    providers = scan(form).verdicts("CKV_RES_001", providers=True)
+    assert providers and all(providers.values())
+
+
+def test_oracle_style_terraform_with_region_variables_fails_rather_than_passes():
+    """Oracle's examples take the region and the destination region from variables without a
+    default: nothing in the files says where the data goes."""
+    folder = CHECKOV_FIXTURES / "oracle_examples"
+    result = scan("hcl")
+    resources = {"oci_objectstorage_bucket.test_bucket", "oci_objectstorage_replication_policy.test_replication_policy",
+                 "oci_core_volume_backup_policy.test_volume_backup_policy"}
+    assert result.verdicts("CKV_RES_001", under=folder) == dict.fromkeys(resources, False)
+    for address in resources:
+        assert "var.region has no value" in " ".join(result.details("CKV_RES_001", address))
+    movement = result.verdicts("CKV_RES_002", under=folder)
+    assert movement == {
+        "oci_objectstorage_bucket.test_bucket": True,
+        "oci_objectstorage_replication_policy.test_replication_policy": False,
+        "oci_core_volume_backup_policy.test_volume_backup_policy": False,
+    }
+
+
+def test_home_region_outside_the_allowed_regions_fails_the_provider_check(tmp_path):
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY.read_text().replace("home: us-ashburn-1", "home: eu-frankfurt-1"))
+    result = run_checkov("--file", str(CHECKOV_FIXTURES / "foreign_reference" / "plan" / "plan.json"),
+                         "--check", "CKV_RES_001", policy=policy)
+    providers = result.verdicts("CKV_RES_001", providers=True)
+    assert providers and not any(providers.values())
+    assert "home region eu-frankfurt-1 is not an allowed region" in " ".join(result.details("CKV_RES_001", "oci.default"))
+
+
+def test_a_waived_finding_passes_and_says_so(tmp_path):
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY.read_text().replace("waivers: []", (
+        "waivers:\n  - rule: RES003\n    resource: oci_objectstorage_bucket.fail_key_in_frankfurt\n"
+        "    reason: vendor key until the migration\n    approved_by: CISO\n    expires: 2999-01-01\n"
+    )))
+    result = run_checkov("--file", str(CHECKOV_FIXTURES / "foreign_reference" / "plan" / "plan.json"),
+                         "--check", "CKV_RES_003", policy=policy)
+    verdicts = result.verdicts("CKV_RES_003")
+    assert verdicts["oci_objectstorage_bucket.fail_key_in_frankfurt"] is True
+    assert verdicts["oci_objectstorage_bucket.fail_key_created_in_frankfurt"] is False
+    assert "waived" in " ".join(result.details("CKV_RES_003", "oci_objectstorage_bucket.fail_key_in_frankfurt"))
+
+
+def test_an_unreadable_policy_fails_every_check_instead_of_passing(tmp_path):
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("version: 1\nregions: {allowed: [mars-1]}\n")
+    result = run_checkov("--file", str(CHECKOV_FIXTURES / "foreign_reference" / "plan" / "plan.json"),
+                         "--check", "CKV_RES_003", policy=policy)
+    verdicts = result.verdicts("CKV_RES_003")
+    assert verdicts and not any(verdicts.values())
+    assert "residency cannot be shown" in " ".join(result.details("CKV_RES_003", "oci_kms_vault.pass_frankfurt_vault"))
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.meta.id for r in RULES])
+def test_every_rule_has_its_check_module(rule):
+    modules = [p for p in CHECKS.glob("*.py") if f'"{rule.meta.id}"' in p.read_text()]
+    assert len(modules) == 1, f"policies/checkov needs one module registering {rule.meta.id}"
+    text = modules[0].read_text()
+    assert f'ResidencyResourceCheck("{rule.meta.id}")' in text and f'ResidencyStackCheck("{rule.meta.id}")' in text

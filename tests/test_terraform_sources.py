@@ -1,0 +1,271 @@
+"""The Terraform sources: a plan (`terraform show -json`) and a directory of .tf files become an
+inventory whose every resource has the region of the provider configuration that creates it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from residency.errors import InputError
+from residency.inventory import UNKNOWN, RegionSource, Secret
+from residency.sources.terraform_expressions import Evaluated, Scope
+from residency.sources.terraform_hcl import load_directory
+from residency.sources.terraform_plan import load_plan
+
+OCI = "registry.terraform.io/oracle/oci"
+
+
+def plan(resources, *, config=None, providers=None, variables=None, changes=None, modules=None) -> dict:
+    document = {
+        "format_version": "1.2", "terraform_version": "1.9.8",
+        "variables": {k: {"value": v} for k, v in (variables or {}).items()},
+        "planned_values": {"root_module": {"resources": resources, **({"child_modules": modules} if modules else {})}},
+        "resource_changes": changes or [],
+    }
+    if config is not None or providers is not None:
+        document["configuration"] = {"provider_config": providers or {}, "root_module": config or {}}
+    return document
+
+
+def bucket(name, values=None, address=None):
+    return {"address": address or f"oci_objectstorage_bucket.{name}", "mode": "managed",
+            "type": "oci_objectstorage_bucket", "name": name, "values": values or {"namespace": "ns"}}
+
+
+def config_of(name, key="oci", expressions=None):
+    return {"address": f"oci_objectstorage_bucket.{name}", "mode": "managed", "type": "oci_objectstorage_bucket",
+            "name": name, "provider_config_key": key, "expressions": expressions or {}}
+
+
+def provider(region=None, alias=None, **extra):
+    entry = {"name": "oci", "full_name": OCI, **extra}
+    if alias:
+        entry["alias"] = alias
+    if region is not None:
+        entry["expressions"] = {"region": region}
+    return entry
+
+
+def load(write, document) -> dict:
+    directory = write({"plan.json": json.dumps(document)})
+    return {r.urn: r for r in load_plan(directory / "plan.json").resources}
+
+
+# --- plans ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, message, where", [
+    ('{"terraform_version": "1.9.8",\n "planned_values": ', "not valid JSON", ":2"),
+    ('{"format_version": "1.0"}', "not a Terraform plan", "plan.json"),
+    ('{"terraform_version": "1.9.8", "values": {}}', "no planned_values: expected a plan", "(planned_values)"),
+    ('{"terraform_version": "1.9.8", "planned_values": {"root_module": {"resources": [{"name": "x"}]}}}',
+     "expected resources with address", "planned_values (root module)"),
+])
+def test_a_file_that_is_no_plan_is_a_clear_error(write, text, message, where):
+    directory = write({"plan.json": text})
+    with pytest.raises(InputError) as error:
+        load_plan(directory / "plan.json")
+    assert message in str(error.value) and where in str(error.value)
+
+
+def test_a_variable_gives_the_provider_its_region(write):
+    resources = load(write, plan(
+        [bucket("a"), bucket("b")],
+        config={"resources": [config_of("a", "oci.dr"), config_of("b", "oci.other")]},
+        providers={"oci.dr": provider({"references": ["var.dr_region"]}, "dr"),
+                   "oci.other": provider({"references": ["var.missing"]}, "other")},
+        variables={"dr_region": "us-phoenix-1"},
+    ))
+    assert resources["oci_objectstorage_bucket.a"].region.region.name == "us-phoenix-1"
+    unresolved = resources["oci_objectstorage_bucket.b"].region
+    assert unresolved.source is RegionSource.UNRESOLVED
+    assert unresolved.reason == "the region of provider oci.other cannot be known: var.missing has no value in the plan"
+
+
+def test_without_a_configuration_block_the_provider_is_not_guessed(write):
+    resources = load(write, plan([bucket("a")], changes=[
+        {"address": "oci_objectstorage_bucket.a", "change": {"actions": ["create"], "after_unknown": {"kms_key_id": True}}}
+    ]))
+    resource = resources["oci_objectstorage_bucket.a"]
+    assert resource.region.source is RegionSource.UNRESOLVED
+    assert "does not say which provider configuration" in resource.region.reason
+    assert resource.properties["kms_key_id"] is UNKNOWN  # nothing says it is unset
+
+
+def test_computed_attributes_the_configuration_does_not_set_are_left_out(write):
+    change = {"actions": ["create"], "after_unknown": {"id": True, "kms_key_id": True, "defined_tags": True},
+              "after_sensitive": {"metadata": True}}
+    resources = load(write, plan(
+        [bucket("a", {"namespace": "ns", "metadata": {"k": "v"}})],
+        config={"resources": [config_of("a", expressions={"kms_key_id": {"references": ["var.key"]}})]},
+        providers={"oci": provider({"constant_value": "us-ashburn-1"})},
+        changes=[{"address": "oci_objectstorage_bucket.a", "change": change}],
+    ))
+    properties = resources["oci_objectstorage_bucket.a"].properties
+    assert properties == {"namespace": "ns", "metadata": Secret({"k": "v"}), "kms_key_id": UNKNOWN}
+
+
+def test_deleted_and_data_resources_are_not_deployed(write):
+    data = {**bucket("d"), "mode": "data"}
+    resources = load(write, plan(
+        [bucket("kept"), bucket("gone"), data],
+        changes=[{"address": "oci_objectstorage_bucket.gone", "change": {"actions": ["delete"]}}],
+    ))
+    assert set(resources) == {"oci_objectstorage_bucket.kept"}
+
+
+def test_references_are_relative_to_the_module_and_cover_every_instance(write):
+    key = {"address": "module.m.oci_kms_key.k[0]", "mode": "managed", "type": "oci_kms_key", "name": "k",
+           "index": 0, "values": {}}
+    module_bucket = bucket("b", address="module.m.oci_objectstorage_bucket.b")
+    resources = load(write, plan(
+        [], modules=[{"address": "module.m", "resources": [key, module_bucket]}],
+        config={"resources": [], "module_calls": {"m": {"source": "./m", "module": {"resources": [
+            {"address": "oci_kms_key.k", "mode": "managed", "type": "oci_kms_key", "name": "k", "provider_config_key": "oci"},
+            config_of("b", expressions={"kms_key_id": {"references": ["oci_kms_key.k.id", "oci_kms_key.k"]}}),
+        ]}}}},
+        providers={"oci": provider({"constant_value": "us-ashburn-1"})},
+    ))
+    bucket_resource = resources["module.m.oci_objectstorage_bucket.b"]
+    assert bucket_resource.dependencies_of("kms_key_id") == ("module.m.oci_kms_key.k[0]",)
+    assert bucket_resource.region.source is RegionSource.PARENT_PROVIDER
+
+
+# --- HCL -----------------------------------------------------------------------------------
+
+
+def hcl(write, files: dict[str, str]) -> dict:
+    directory = write(files)
+    return {r.urn: r for r in load_directory(directory).resources}
+
+
+BUCKET = 'resource "oci_objectstorage_bucket" "%s" {\n  namespace = "ns"\n  name = %s\n%s}\n'
+
+
+def test_tfvars_files_set_variables_and_the_environment_does_not(write, monkeypatch):
+    monkeypatch.setenv("TF_VAR_secondary", "us-phoenix-1")
+    resources = hcl(write, {
+        "main.tf": 'variable "primary" { default = "eu-frankfurt-1" }\nvariable "secondary" {}\nvariable "third" {}\n'
+                   'provider "oci" { region = var.primary }\n'
+                   'provider "oci" {\n  alias = "b"\n  region = var.secondary\n}\n'
+                   'provider "oci" {\n  alias = "c"\n  region = var.third\n}\n'
+                   + BUCKET % ("a", '"a"', "") + BUCKET % ("b", '"b"', "  provider = oci.b\n")
+                   + BUCKET % ("c", '"c"', "  provider = oci.c\n"),
+        "terraform.tfvars": 'primary = "us-ashburn-1"\n',
+        "z.auto.tfvars.json": '{"third": "us-chicago-1"}',
+    })
+    assert resources["oci_objectstorage_bucket.a"].region.region.name == "us-ashburn-1"
+    assert "var.secondary has no value" in resources["oci_objectstorage_bucket.b"].region.reason
+    assert resources["oci_objectstorage_bucket.c"].region.region.name == "us-chicago-1"
+
+
+def test_count_for_each_locals_and_templates_are_evaluated(write):
+    resources = hcl(write, {"main.tf": (
+        'provider "oci" { region = "us-ashburn-1" }\n'
+        'locals {\n  prefix = "app"\n  regions = { east = "us-ashburn-1", west = "us-phoenix-1" }\n}\n'
+        'resource "oci_objectstorage_replication_policy" "copy" {\n  for_each = local.regions\n'
+        '  name = "${local.prefix}-${each.key}"\n  destination_region_name = each.value\n}\n'
+        'resource "oci_objectstorage_bucket" "n" {\n  count = 2\n  name = "b${count.index}"\n}\n'
+        'resource "oci_objectstorage_bucket" "later" {\n  count = length(var.names)\n  name = "x"\n}\n'
+        'variable "names" {}\n'
+    )})
+    west = resources['oci_objectstorage_replication_policy.copy["west"]']
+    assert west.properties == {"name": "app-west", "destination_region_name": "us-phoenix-1"}
+    assert resources["oci_objectstorage_bucket.n[1]"].properties == {"name": "b1"}
+    assert "oci_objectstorage_bucket.later" in resources  # a count not known before apply: one, unindexed
+
+
+def test_modules_receive_provider_configurations_and_variables(write):
+    resources = hcl(write, {
+        "main.tf": 'provider "oci" { region = "us-ashburn-1" }\n'
+                   'provider "oci" {\n  alias = "phoenix"\n  region = "us-phoenix-1"\n}\n'
+                   'module "implicit" {\n  source = "./child"\n  name = "one"\n}\n'
+                   'module "passed" {\n  source = "./child"\n  name = "two"\n'
+                   '  providers = {\n    oci = oci.phoenix\n    oci.home = oci\n  }\n}\n'
+                   'module "remote" {\n  source = "oracle-terraform-modules/vcn/oci"\n}\n',
+        "child/main.tf": 'variable "name" {}\n'
+                         'resource "oci_objectstorage_bucket" "b" {\n  name = var.name\n}\n'
+                         'resource "oci_identity_group" "g" {\n  provider = oci.home\n  name = var.name\n}\n',
+    })
+    assert resources["module.implicit.oci_objectstorage_bucket.b"].region.region.name == "us-ashburn-1"
+    assert resources["module.implicit.oci_objectstorage_bucket.b"].properties == {"name": "one"}
+    assert resources["module.passed.oci_objectstorage_bucket.b"].region.region.name == "us-phoenix-1"
+    assert resources["module.passed.oci_identity_group.g"].region.region.name == "us-ashburn-1"
+    # an aliased configuration is never inherited implicitly
+    assert resources["module.implicit.oci_identity_group.g"].region.source is RegionSource.UNRESOLVED
+
+
+def test_remote_modules_are_noted_not_read(write):
+    directory = write({"main.tf": 'module "vcn" {\n  source = "oracle-terraform-modules/vcn/oci"\n}\n'})
+    inventory = load_directory(directory)
+    assert inventory.resources == []
+    assert inventory.source.notes == ("module.vcn: source 'oracle-terraform-modules/vcn/oci' is not a local path, so its resources were not read",)
+
+
+def test_references_and_dynamic_blocks(write):
+    resources = hcl(write, {"main.tf": (
+        'resource "oci_kms_key" "k" {\n  display_name = "k"\n}\n'
+        'resource "oci_vault_secret" "s" {\n  key_id = oci_kms_key.k.id\n'
+        '  dynamic "replication_config" {\n    for_each = var.replicas\n    content {\n      replication_targets {\n'
+        '        target_region = replication_config.value\n      }\n    }\n  }\n}\n'
+    )})
+    secret = resources["oci_vault_secret.s"]
+    assert secret.properties == {"key_id": UNKNOWN, "replication_config": UNKNOWN}
+    assert secret.dependencies_of("key_id") == ("oci_kms_key.k",)
+
+
+@pytest.mark.parametrize("files, message, where", [
+    ({"main.tf": 'resource "oci_objectstorage_bucket" "b" {\n  name = = "x"\n}\n'}, "not valid HCL", "main.tf:2"),
+    ({"main.tf": 'module "m" {\n  source = "./missing"\n}\n'}, "source ./missing is not a directory", "main.tf:1"),
+    ({"notes.txt": "no terraform"}, "no .tf files here", ""),
+])
+def test_bad_configurations_are_clear_errors(write, files, message, where):
+    directory = write(files)
+    with pytest.raises(InputError) as error:
+        load_directory(directory)
+    assert message in str(error.value) and where in str(error.value)
+
+
+# --- expressions ---------------------------------------------------------------------------
+
+
+def scope(**variables) -> Scope:
+    def lookup(kind, name):
+        if kind == "var" and name in variables:
+            return Evaluated(variables[name])
+        return Evaluated(UNKNOWN, f"{kind}.{name} has no value")
+    return Scope(lookup)
+
+
+@pytest.mark.parametrize("raw, value", [
+    ("plain", "plain"),
+    ("${var.region}", "us-ashburn-1"),
+    ("${var.count}", 3),
+    ("${var.tags[\"owner\"]}", "ops"),
+    ("${var.tags.owner}", "ops"),
+    ("x-${var.region}-${var.count}", "x-us-ashburn-1-3"),
+    ("$${literal}", "${literal}"),
+    ("${toset(['b', 'a', 'b'])}", ["a", "b"]),
+    ("${-1}", -1),
+    ("${true}", True),
+    (["${var.region}", 1], ["us-ashburn-1", 1]),
+    ({"k": "${var.region}"}, {"k": "us-ashburn-1"}),
+])
+def test_values_known_before_apply(raw, value):
+    result = scope(region="us-ashburn-1", count=3, tags={"owner": "ops"}).evaluate(raw)
+    assert (result.value, result.reason) == (value, None)
+
+
+@pytest.mark.parametrize("raw, reason", [
+    ("${var.missing}", "var.missing has no value"),
+    ("eu-${var.missing}", "var.missing has no value"),
+    ("${oci_kms_key.k.id}", "it comes from oci_kms_key.k, known only after apply"),
+    ("${data.oci_identity_regions.r.regions[0].name}", "read from the cloud only when Terraform plans"),
+    ("${module.net.region}", "output of module.net"),
+    ('${lookup(var.m,"k","d")}', "is not evaluated before apply"),
+    ("${var.tags.missing}", "cannot be read from its value"),
+])
+def test_values_not_known_before_apply_say_why(raw, reason):
+    result = scope(tags={"owner": "ops"}).evaluate(raw)
+    assert result.value is UNKNOWN and reason in result.reason
