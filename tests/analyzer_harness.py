@@ -57,10 +57,10 @@ class Analyzer:
     def analyze_stack(self, resources: list[analyzer_pb2.AnalyzerResource]) -> list[Diagnostic]:
         return _diagnostics(self.stub.AnalyzeStack(analyzer_pb2.AnalyzeStackRequest(resources=resources)))
 
-    def preview(self, inventory: Inventory, default_region: str | None) -> list[Diagnostic]:
+    def preview(self, inventory: Inventory, default_provider: dict) -> list[Diagnostic]:
         """What a `pulumi preview` would ask of the pack for this inventory: Analyze for every
         custom resource, then AnalyzeStack with all of them."""
-        requests = EngineView(inventory, default_region)
+        requests = EngineView(inventory, default_provider)
         diagnostics = []
         for resource in inventory.resources:
             if resource.custom and not resource.is_provider:
@@ -102,14 +102,16 @@ class EngineView:
     """The requests the engine would build for an inventory from the offline source: the default
     provider and the root stack, which the engine creates itself, are added."""
 
-    def __init__(self, inventory: Inventory, default_region: str | None):
+    def __init__(self, inventory: Inventory, default_provider: dict):
+        """`default_provider`: the inputs the engine gives the default provider from the stack config
+        (`region` from oci:region, `auth` from oci:auth)."""
         self.inventory = inventory
         source = inventory.source
         self.stack_urn = source.stack_urn
         self.default_provider = Resource(
             urn=f"urn:pulumi:{source.stack}::{source.project}::pulumi:providers:oci::default_5_5_0",
             name="default_5_5_0", token="pulumi:providers:oci", terraform_type=None, custom=True,
-            properties={"region": default_region} if default_region is not None else {}, naming="pulumi",
+            properties=default_provider, naming="pulumi",
         )
 
     def provider_of(self, resource: Resource) -> Resource | None:

@@ -110,8 +110,10 @@ def test_home_region_outside_the_allowed_regions_fails_the_provider_check(tmp_pa
 
 def test_a_waived_finding_passes_and_says_so(tmp_path):
     policy = tmp_path / "policy.yaml"
-    policy.write_text(POLICY.read_text().replace("waivers: []", (
-        "waivers:\n  - rule: RES003\n    resource: oci_objectstorage_bucket.fail_key_in_frankfurt\n"
+    text = POLICY.read_text()
+    assert "\nwaivers:\n" in text
+    policy.write_text(text.replace("\nwaivers:\n", (
+        "\nwaivers:\n  - rule: RES003\n    resource: oci_objectstorage_bucket.fail_key_in_frankfurt\n"
         "    reason: vendor key until the migration\n    approved_by: CISO\n    expires: 2999-01-01\n"
     )))
     result = run_checkov("--file", str(CHECKOV_FIXTURES / "foreign_reference" / "plan" / "plan.json"),

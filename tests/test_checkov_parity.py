@@ -35,7 +35,8 @@ def exported(directory: Path) -> dict[Path, Exported]:
     found = {}
     for case in CASES:
         report = evaluate_fixture(case)
-        plan = export_plan(report.inventory, load_stack_config(load_project(case), "test").get("oci:region"))
+        config = load_stack_config(load_project(case), "test")
+        plan = export_plan(report.inventory, config.get("oci:region"), config.get("oci:auth"))
         group = directory / (case.name if (case / "policy.yaml").is_file() else "default")
         group.mkdir(parents=True, exist_ok=True)
         path = group / f"{case.parent.name}--{case.name}.json"

@@ -31,10 +31,11 @@ def analyzer():
 
 
 def offline(case: Path, stack: str = "test"):
+    """The program's inventory, and the default provider's inputs from its stack config."""
     inventory = run_program(case, stack)
     config = load_stack_config(load_project(case), stack)
-    region = config.get("oci:region")
-    return inventory, region
+    default_provider = {key: config.get(f"oci:{key}") for key in ("region", "auth") if config.get(f"oci:{key}") is not None}
+    return inventory, default_provider
 
 
 def test_the_pack_is_what_pulumi_expects():

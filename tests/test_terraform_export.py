@@ -167,7 +167,8 @@ def test_the_plan_source_reads_back_what_the_program_gives(case: Path, tmp_path)
     """Exported and read back, a program gives the same findings: same rule, resource, level and
     provability, the property at fault in Terraform's shape (a one-item block is a list)."""
     report = evaluate_fixture(case)
-    plan = export_plan(report.inventory, load_stack_config(load_project(case), "test").get("oci:region"))
+    config = load_stack_config(load_project(case), "test")
+    plan = export_plan(report.inventory, config.get("oci:region"), config.get("oci:auth"))
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(plan.document))
     back = evaluate(load_plan(path), report.policy)

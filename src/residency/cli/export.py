@@ -41,4 +41,4 @@ def export_program(directory: Path, stack: str | None) -> dict:
     stack = pick_stack(directory, stack)
     config = load_stack_config(load_project(directory), stack)
     inventory = run_program_with_progress(directory, stack)
-    return export_plan(inventory, config.get("oci:region")).document
+    return export_plan(inventory, config.get("oci:region"), config.get("oci:auth")).document

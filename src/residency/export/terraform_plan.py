@@ -51,15 +51,17 @@ class _Module:
     children: dict[str, _Module] = field(default_factory=dict)
 
 
-def export_plan(inventory: Inventory, default_region: Any) -> ExportedPlan:
-    """`default_region`: the stack's `oci:region` (None when unset), the default provider's region."""
-    return _Exporter(inventory, default_region).export()
+def export_plan(inventory: Inventory, default_region: Any, default_auth: Any = None) -> ExportedPlan:
+    """`default_region`, `default_auth`: the stack's `oci:region` and `oci:auth` (None when unset),
+    the default provider's configuration."""
+    return _Exporter(inventory, default_region, default_auth).export()
 
 
 class _Exporter:
-    def __init__(self, inventory: Inventory, default_region: Any):
+    def __init__(self, inventory: Inventory, default_region: Any, default_auth: Any = None):
         self._inventory = inventory
         self._default_region = default_region
+        self._default_auth = default_auth
         self._names = _Names()
         self._root = _Module("")
         self._modules: dict[str, _Module] = {}  # component URN -> its module
@@ -139,11 +141,13 @@ class _Exporter:
         return self._provider_keys[urn]
 
     def _provider_config(self) -> dict[str, Any]:
-        configs = {DEFAULT_PROVIDER_KEY: _provider_entry(None, self._default_region)}
+        configs = {DEFAULT_PROVIDER_KEY: _provider_entry(None, self._default_region, self._default_auth)}
         for urn, key in self._provider_keys.items():
             provider = self._inventory.get(urn)
-            region = provider.properties.get("region") if provider and provider.token == OCI_PROVIDER else UNKNOWN
-            configs[key] = _provider_entry(key.split(".", 1)[1], region)
+            known = provider is not None and provider.token == OCI_PROVIDER
+            region = provider.properties.get("region") if known else UNKNOWN
+            auth = provider.properties.get("auth") if known else None
+            configs[key] = _provider_entry(key.split(".", 1)[1], region, auth)
         return configs
 
 
@@ -188,17 +192,24 @@ def _references(address: str, module: str) -> list[str]:
     return [f"{address}.id", address]
 
 
-def _provider_entry(alias: str | None, region: Any) -> dict[str, Any]:
+def _provider_entry(alias: str | None, region: Any, auth: Any = None) -> dict[str, Any]:
+    """A provider configuration: its region, and its `auth` method, which decides whether OCI uses
+    that region at all."""
     entry: dict[str, Any] = {"name": "oci", "full_name": PROVIDER_NAME}
     if alias:
         entry["alias"] = alias
     secret = isinstance(region, Secret)
     while isinstance(region, Secret):
         region = region.value
+    expressions: dict[str, Any] = {}
     if region is UNKNOWN or (secret and region is None):
-        entry["expressions"] = {"region": {}}
+        expressions["region"] = {}
     elif region is not None:
-        entry["expressions"] = {"region": {"constant_value": region}}
+        expressions["region"] = {"constant_value": region}
+    if isinstance(auth, str):
+        expressions["auth"] = {"constant_value": auth}
+    if expressions:
+        entry["expressions"] = expressions
     return entry
 
 

@@ -59,13 +59,14 @@ def is_default_provider(urn: str) -> bool:
 
 
 def build_inventory(
-    records: Iterable[PulumiRecord], *, default_region: Any, config_name: str, source: SourceInfo
+    records: Iterable[PulumiRecord], *, default_region: Any, config_name: str, source: SourceInfo,
+    default_auth: Any = None,
 ) -> Inventory:
     """`default_region` is the stack's `oci:region` (None when unset); `config_name` says where it
     is set, for messages."""
     records = list(records)
     by_urn = {r.urn: r for r in records}
-    resolver = _RegionResolver(by_urn, default_region, config_name)
+    resolver = _RegionResolver(by_urn, default_region, config_name, default_auth)
     resources = [
         Resource(
             urn=r.urn,
@@ -88,9 +89,10 @@ def build_inventory(
 
 
 class _RegionResolver:
-    def __init__(self, by_urn: Mapping[str, PulumiRecord], default_region: Any, config_name: str):
+    def __init__(self, by_urn: Mapping[str, PulumiRecord], default_region: Any, config_name: str, default_auth: Any):
         self._by_urn = by_urn
         self._default_region = default_region
+        self._default_auth = default_auth
         self._config_name = config_name
 
     def resolve(self, record: PulumiRecord) -> RegionResolution | None:
@@ -103,9 +105,10 @@ class _RegionResolver:
         if is_default_provider(urn):
             if provider is None:
                 return self._from_config()
-            return _resolution(
+            return region_resolution(
                 provider.inputs.get("region"), RegionSource.DEFAULT_PROVIDER, provider.urn,
                 missing=self._default_missing, what="the region of the default OCI provider",
+                auth=provider.inputs.get("auth"),
             )
         if provider is None:
             return RegionResolution(
@@ -131,7 +134,7 @@ class _RegionResolver:
     def _from_config(self) -> RegionResolution:
         return region_resolution(
             self._default_region, RegionSource.DEFAULT_PROVIDER, None,
-            missing=self._default_missing, what=f"oci:region in {self._config_name}",
+            missing=self._default_missing, what=f"oci:region in {self._config_name}", auth=self._default_auth,
         )
 
     def _from_provider(self, provider: PulumiRecord, source: RegionSource) -> RegionResolution:

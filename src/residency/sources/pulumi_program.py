@@ -61,7 +61,8 @@ def run_program(directory: Path, stack: str, *, on_resource: Callable[[int], Non
         notes=tuple(notes),
     )
     return build_inventory(
-        monitor.records, default_region=config.get("oci:region"), config_name=config_name, source=source
+        monitor.records, default_region=config.get("oci:region"), config_name=config_name, source=source,
+        default_auth=config.get("oci:auth"),
     )
 
 
