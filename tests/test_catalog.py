@@ -107,3 +107,14 @@ def test_kinds():
     assert CATALOG.kind("oci:Identity/domain:Domain") is ResourceKind.REGIONAL  # identity domains are regional
     assert CATALOG.kind("oci:Core/vcn:Vcn") is ResourceKind.REGIONAL
     assert CATALOG.kind("random:index/randomId:RandomId") is ResourceKind.NOT_OCI
+
+
+def test_an_oci_terraform_type_the_catalogue_does_not_know_is_still_regional():
+    from residency.catalog import ResourceKind
+    from residency.inventory import Resource
+
+    newer = Resource(urn="oci_shiny_new_thing.x", name="x", token="", terraform_type="oci_shiny_new_thing",
+                     custom=True, properties={}, naming="terraform")
+    other = Resource(urn="aws_s3_bucket.x", name="x", token="", terraform_type="aws_s3_bucket",
+                     custom=True, properties={}, naming="terraform")
+    assert (newer.kind, other.kind) == (ResourceKind.REGIONAL, ResourceKind.NOT_OCI)

@@ -69,6 +69,8 @@ class Resource:
     def kind(self) -> ResourceKind:
         if not self.custom or self.is_provider:
             return ResourceKind.NOT_OCI
+        if not self.token and (self.terraform_type or "").startswith("oci_"):
+            return ResourceKind.REGIONAL  # an OCI type newer than the catalogue: regional until shown otherwise
         return CATALOG.kind(self.token)
 
     @property
