@@ -122,3 +122,6 @@ def test_an_error_inside_an_apply_is_reported_too(write):
     result = run("check", str(directory), "--stack", "dev")
     assert result.returncode == 2
     assert "ZeroDivisionError" in result.stderr and "__main__.py:3" in result.stderr
+    # what the failure left pending is not printed as tracebacks of its own
+    assert "Traceback" not in result.stderr and "Task was destroyed" not in result.stderr
+    assert "never awaited" not in result.stderr

@@ -70,14 +70,28 @@ class ForeignReference(ResourceRule):
                     ), ocid.region
 
     def _references(self, resource: Resource, context: RuleContext) -> Iterator[tuple[Violation, Region | None]]:
-        """Values known only after apply that come from resources of the same program, whose
-        region is known."""
+        """Values known only after apply: an ID that comes from a resource of the program has that
+        resource's region; an ID that comes from nowhere in the program (another stack, an encrypted
+        config value) names a region that cannot be shown."""
         movement_roots = {m.segments[0] for m in resource.movements()}
         for key, value in resource.properties.items():
             name = snake(key) if resource.naming == "pulumi" else key
             if name in movement_roots or not _has_unknown(value):
                 continue
-            for source in context.sources(resource, name):
+            sources = context.sources(resource, name)
+            unknown_ids = _unknown_ids(name, value, resource)
+            if unknown_ids and not any(s is not None and s.kind is not ResourceKind.NOT_OCI for s in sources):
+                shown = ", ".join(unknown_ids)
+                yield Violation(
+                    resource,
+                    f"{shown} is known only after apply and comes from no OCI resource of this program, so the "
+                    "region of what it names cannot be shown",
+                    (Evidence(resource.name, f"has {shown} =", "(known only after apply)"),
+                     *(Evidence(resource.name, f"takes {name} from", s.name) for s in sources if s is not None)),
+                    proven=False,
+                    path=name,
+                ), None
+            for source in sources:
                 if source is None or source.kind is not ResourceKind.REGIONAL or source.region is None:
                     continue
                 region = source.region.region
@@ -88,6 +102,17 @@ class ForeignReference(ResourceRule):
                         (Evidence(resource.name, f"takes {name} from", source.name), Evidence(source.name, "is in", source.region.shown)),
                         path=name,
                     ), region
+
+
+def _unknown_ids(name: str, value, resource: Resource) -> list[str]:
+    """The paths of OCID-valued fields (`*_id`, `*_ids`) under a property that are unknown."""
+    found = []
+    for leaf in leaves({name: value}):
+        path = _snake_path(leaf.path, resource)
+        field = re.sub(r"\[\d+\]", "", path).rsplit(".", 1)[-1]
+        if not leaf.known and field.endswith(("_id", "_ids")):
+            found.append(path)
+    return found
 
 
 def _snake_path(path: str, resource: Resource) -> str:

@@ -21,6 +21,7 @@ import sys
 import sysconfig
 import threading
 import traceback
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -103,7 +104,8 @@ class RecordingMonitor(MockMonitor):
         return resource_pb2.ReadResourceResponse(urn=urn, properties=request.properties)
 
     def _record(self, request, urn: str, custom: bool) -> None:
-        struct = request.object if request.HasField("object") else getattr(request, "properties", None)
+        # A registration carries its inputs in `object`, a read (Resource.get, StackReference) in `properties`.
+        struct = request.properties if isinstance(request, resource_pb2.ReadResourceRequest) else request.object
         inputs = _decode(struct)
         record = PulumiRecord(
             urn=urn,
@@ -221,10 +223,14 @@ def _execute(project: PulumiProject, config: StackConfig, monitor: RecordingMoni
         pulumi_config.set_all_config(settings_values, secret_keys)
         loop = asyncio.new_event_loop()
         loop.set_default_executor(_InlineExecutor())
+        # A failing program leaves outputs and registrations pending; asyncio would print each of
+        # them as a traceback. The failure is reported once, as a ProgramError.
+        loop.set_exception_handler(lambda _loop, _context: None)
         asyncio.set_event_loop(loop)
         try:
             loop.run_until_complete(run_in_stack(lambda: runpy.run_path(str(project.main), run_name="__main__")))
         finally:
+            _cancel_pending(loop)
             loop.close()
             asyncio.set_event_loop(None)
 
@@ -237,7 +243,10 @@ def _execute(project: PulumiProject, config: StackConfig, monitor: RecordingMoni
             if exit_.code not in (0, None):
                 raise ProgramError(f"the program exited with status {exit_.code}", file=str(project.program_file)) from None
         except BaseException as error:  # noqa: BLE001 - whatever the program raised becomes a clear error
-            raise _program_error(project, monitor, error) from None
+            failure = _program_error(project, monitor, error)
+            del error
+            _discard_abandoned_coroutines()
+            raise failure from None
     if errors.messages:
         raise ProgramError(
             "the program logged errors, which fail a Pulumi run", file=str(project.program_file), details=errors.messages
@@ -267,6 +276,22 @@ def _program_environment(project: PulumiProject) -> Iterator[None]:
             path = Path(file).resolve() if file else None
             if path and path.is_relative_to(root) and not any(path.is_relative_to(i) for i in installed):
                 del sys.modules[name]
+
+
+def _cancel_pending(loop: asyncio.AbstractEventLoop) -> None:
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+
+
+def _discard_abandoned_coroutines() -> None:
+    """Collect what a failed program left behind now, quietly, rather than have Python warn about
+    never-awaited coroutines when the process ends."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gc.collect()
 
 
 @contextlib.contextmanager
