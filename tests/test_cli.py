@@ -96,6 +96,11 @@ def test_bad_input_exits_2_with_a_message_and_no_traceback(write, files, args, m
     assert "Traceback" not in result.stderr
 
 
+def test_a_path_that_does_not_exist_is_named(tmp_path):
+    result = run("check", str(tmp_path / "missing"))
+    assert result.returncode == 2 and "missing: not found: expected a Pulumi program" in result.stderr
+
+
 def test_a_failing_program_shows_where_it_failed(write):
     directory = write({
         "Pulumi.yaml": "name: x\nruntime: python\n",

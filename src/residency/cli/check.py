@@ -1,4 +1,5 @@
-"""`residency check`: run a Pulumi program offline and check it against the residency policy."""
+"""`residency check`: read a Pulumi program (run offline), a Terraform directory or a Terraform plan,
+and check it against the residency policy."""
 
 from __future__ import annotations
 
@@ -49,6 +50,8 @@ def check(
     from residency.render.text import render_text
 
     threshold = Level(fail_on)
+    if not directory.exists():
+        fail(InputError("not found: expected a Pulumi program, a directory of .tf files or a plan (JSON)", file=str(directory)))
     kind = source_kind(directory)
     inputs = [policy_file or DEFAULT_POLICY_PATH]
     if kind == "pulumi":
