@@ -4,6 +4,7 @@ verdicts in each folder's expected.yaml."""
 
 from __future__ import annotations
 
+import datetime
 import re
 from functools import cache
 from pathlib import Path
@@ -113,8 +114,10 @@ def test_a_waived_finding_passes_and_says_so(tmp_path):
     text = POLICY.read_text()
     assert "\nwaivers:\n" in text
     policy.write_text(text.replace("\nwaivers:\n", (
-        "\nwaivers:\n  - rule: RES003\n    resource: oci_objectstorage_bucket.fail_key_in_frankfurt\n"
-        "    reason: vendor key until the migration\n    approved_by: CISO\n    expires: 2999-01-01\n"
+        "\nwaivers:\n  - rule: RES003\n    type: oci_objectstorage_bucket\n"
+        "    resource: oci_objectstorage_bucket.fail_key_in_frankfurt\n"
+        "    reason: vendor key until the migration\n    approved_by: CISO\n"
+        f"    expires: {datetime.date.today() + datetime.timedelta(days=30)}\n"  # Checkov reads today's date
     )))
     result = run_checkov("--file", str(CHECKOV_FIXTURES / "foreign_reference" / "plan" / "plan.json"),
                          "--check", "CKV_RES_003", policy=policy)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -44,6 +45,21 @@ class ResourceIdentity:
             compartment=compartment_of(resource, inventory),
         )
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        """What a waiver may call the resource: its URN (or Terraform address), its name and, for an
+        address, the name in it (`module.db.oci_identity_dynamic_group.admins["a"]` -> `admins`), which
+        is the name the Pulumi program gave where the resource came through the plan export."""
+        names = [self.urn, self.name]
+        match = _ADDRESS_NAME.match(self.urn)
+        if match:
+            names.append(match.group(1))
+        return tuple(dict.fromkeys(names))
+
+    @property
+    def types(self) -> tuple[str, ...]:
+        return tuple(t for t in (self.type, self.terraform_type) if t)
+
     @classmethod
     def stack(cls, inventory: Inventory) -> ResourceIdentity:
         source = inventory.source
@@ -52,6 +68,10 @@ class ResourceIdentity:
             urn=source.stack_urn or source.path, name=name, type="pulumi:pulumi:Stack" if source.stack_urn else "stack",
             terraform_type=None, region=None, region_source=None, provider=None,
         )
+
+
+# A Terraform address: module calls, an optional `data.`, the type, then the name and an index.
+_ADDRESS_NAME = re.compile(r"^(?:module\.[^.\[]+(?:\[[^\]]*\])?\.)*(?:data\.)?[A-Za-z0-9_-]+\.([A-Za-z0-9_-]+)(?:\[[^\]]*\])?$")
 
 
 def compartment_of(resource: Resource, inventory: Inventory | None) -> str | None:
@@ -159,6 +179,7 @@ class Report:
 def policy_document(policy: ResidencyPolicy) -> dict:
     return {
         "source": policy.source,
+        "sha256": policy.sha256,
         "allowed_regions": [r.name for r in policy.allowed_regions],
         "home_region": policy.home_region.name,
         "classification_tag": policy.classification.tag,
