@@ -127,6 +127,32 @@ def test_a_waived_finding_passes_and_says_so(tmp_path):
     assert "waived" in " ".join(result.details("CKV_RES_003", "oci_objectstorage_bucket.fail_key_in_frankfurt"))
 
 
+def test_a_waiver_names_a_terraform_resource_by_its_name_and_only_of_its_type(tmp_path):
+    policy = tmp_path / "policy.yaml"
+    expires = datetime.date.today() + datetime.timedelta(days=30)  # Checkov reads today's date
+    waiver = ("  - rule: RES003\n    type: {type}\n    resource: fail_key_in_frankfurt\n"
+              f"    reason: vendor key\n    approved_by: CISO\n    expires: {expires}\n")
+    plan = str(CHECKOV_FIXTURES / "foreign_reference" / "plan" / "plan.json")
+    bucket = "oci_objectstorage_bucket.fail_key_in_frankfurt"
+    policy.write_text(POLICY.read_text().replace("\nwaivers:\n", "\nwaivers:\n" + waiver.format(type="oci_objectstorage_bucket")))
+    assert run_checkov("--file", plan, "--check", "CKV_RES_003", policy=policy).verdicts("CKV_RES_003")[bucket] is True
+    policy.write_text(POLICY.read_text().replace("\nwaivers:\n", "\nwaivers:\n" + waiver.format(type="oci_core_volume")))
+    assert run_checkov("--file", plan, "--check", "CKV_RES_003", policy=policy).verdicts("CKV_RES_003")[bucket] is False
+
+
+def test_an_inline_suppression_in_the_scanned_code_does_not_waive_a_residency_finding(tmp_path):
+    (tmp_path / "main.tf").write_text(
+        'provider "oci" {\n  region = "eu-frankfurt-1"\n}\n\n'
+        'resource "oci_objectstorage_bucket" "data" {\n'
+        '  #checkov:skip=CKV_RES_001:the author says it is fine\n'
+        '  compartment_id = "ocid1.compartment.oc1..aaaa"\n  name = "data"\n  namespace = "ns"\n}\n'
+    )
+    result = run_checkov("--directory", str(tmp_path), "--framework", "terraform", "--check", "CKV_RES_001", cwd=tmp_path)
+    assert result.verdicts("CKV_RES_001") == {"oci_objectstorage_bucket.data": False}
+    details = " ".join(result.details("CKV_RES_001", "oci_objectstorage_bucket.data"))
+    assert "eu-frankfurt-1" in details and "`checkov:skip=CKV_RES_001` in the scanned code is ignored" in details
+
+
 def test_an_unreadable_policy_fails_every_check_instead_of_passing(tmp_path):
     policy = tmp_path / "policy.yaml"
     policy.write_text("version: 1\nregions: {allowed: [mars-1]}\n")

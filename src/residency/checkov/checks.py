@@ -36,7 +36,22 @@ class Located:
     address: str
 
 
-class ResidencyResourceCheck(BaseResourceCheck):
+class PolicyWaiversOnly:
+    """Checkov skips a check where the scanned code says `#checkov:skip=<id>`, and so would let the
+    code under review waive its own findings. Residency's checks run anyway: only the policy's
+    waivers, with their approval and expiry, waive a finding. The ignored comment is noted."""
+
+    def run(self, scanned_file, entity_configuration, entity_name, entity_type, skip_info):
+        result = super().run(scanned_file, entity_configuration, entity_name, entity_type, {})
+        if skip_info:
+            self.details.append(
+                f"note: the inline suppression `checkov:skip={self.id}` in the scanned code is ignored: "
+                "residency findings are waived only by the policy's waivers (policies/residency.yaml)"
+            )
+        return result
+
+
+class ResidencyResourceCheck(PolicyWaiversOnly, BaseResourceCheck):
     def __init__(self, rule_id: str):
         self.rule = rule_by_id(rule_id)
         super().__init__(**_described(self.rule), supported_resources=["oci_*"])
@@ -53,7 +68,7 @@ class ResidencyResourceCheck(BaseResourceCheck):
         return _result(self, verdict)
 
 
-class ResidencyStackCheck(BaseProviderCheck):
+class ResidencyStackCheck(PolicyWaiversOnly, BaseProviderCheck):
     def __init__(self, rule_id: str):
         self.rule = rule_by_id(rule_id)
         super().__init__(**_described(self.rule), supported_provider=["oci"])

@@ -19,11 +19,12 @@ from residency.engine import evaluate
 from residency.errors import InputError
 from residency.findings import Finding, ResourceIdentity
 from residency.inventory import Inventory
-from residency.policy import ResidencyPolicy, load_policy
+from residency.policy import BUILTIN, ResidencyPolicy, find_policy, load_policy
 from residency.rules import RULES, Rule
 
-# The policy file the checks read; without it, policies/residency.yaml in the working directory,
-# else the built-in policy - as `residency check` chooses.
+# The policy file the checks read (`builtin`: the built-in one; `residency checkov` always sets it);
+# without it, the policies/residency.yaml that governs the scanned source, found as `residency check`
+# finds it; the built-in policy only outside CI.
 POLICY_ENVIRONMENT = "RESIDENCY_POLICY"
 
 
@@ -84,14 +85,25 @@ def verdicts_for(path: Path, kind: str) -> SourceVerdicts:
     key = (kind, str(path), policy_file)
     if key not in _SOURCES:
         try:
-            policy = load_policy(Path(policy_file) if policy_file else None)
-            _SOURCES[key] = SourceVerdicts(_read(path, kind), policy)
+            _SOURCES[key] = SourceVerdicts(_read(path, kind), _policy(policy_file, path))
         except InputError as error:
             _SOURCES[key] = error
     found = _SOURCES[key]
     if isinstance(found, InputError):
         raise found
     return found
+
+
+def _policy(policy_file: str | None, source: Path) -> ResidencyPolicy:
+    if policy_file:
+        return load_policy(BUILTIN if policy_file == BUILTIN else Path(policy_file))
+    found = find_policy(source)
+    if found is None and os.environ.get("CI", "").lower() == "true":
+        raise InputError(
+            f"no policies/residency.yaml governs {source}: under CI the built-in policy is used only when "
+            f"{POLICY_ENVIRONMENT}=builtin says so",
+        )
+    return load_policy(found or BUILTIN)
 
 
 def _read(path: Path, kind: str) -> Inventory:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from residency.cli.common import fail, stderr_console, stdout_console
+from residency.cli.common import POLICY_HELP, choose_policy, fail, stderr_console, stdout_console
 from residency.cli.outputs import ReportTarget, refuse_to_overwrite, report_option, write_reports
 from residency.enforcement import Level
 from residency.errors import EXIT_FINDINGS, EXIT_OK, InputError
@@ -29,8 +29,7 @@ def pick_stack(directory: Path, stack: str | None) -> str:
 @click.command()
 @click.argument("directory", type=click.Path(path_type=Path), default=".")
 @click.option("--stack", "-s", help="The stack whose Pulumi.<stack>.yaml config to use.")
-@click.option("--policy", "policy_file", type=click.Path(path_type=Path),
-              help="Residency policy (default: policies/residency.yaml here, else the built-in one).")
+@click.option("--policy", "policy_file", type=click.Path(path_type=Path), help=POLICY_HELP)
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--fail-on", type=click.Choice(["mandatory", "advisory"]), default="mandatory", show_default=True,
               help="The lowest level that fails the check.")
@@ -46,14 +45,17 @@ def check(
 
     Exit status: 0 no failing findings, 1 failing findings, 2 bad input or usage."""
     from residency.engine import evaluate
-    from residency.policy import DEFAULT_POLICY_PATH, load_policy
     from residency.render.text import render_text
 
     threshold = Level(fail_on)
     if not directory.exists():
         fail(InputError("not found: expected a Pulumi program, a directory of .tf files or a plan (JSON)", file=str(directory)))
+    try:
+        policy = choose_policy(directory, policy_file)
+    except InputError as error:
+        fail(error)
     kind = source_kind(directory)
-    inputs = [policy_file or DEFAULT_POLICY_PATH]
+    inputs = [] if policy.is_builtin else [Path(policy.source)]
     if kind == "pulumi":
         stack = pick_stack(directory, stack)
         inputs += [directory / "Pulumi.yaml", directory / f"Pulumi.{stack}.yaml"]
@@ -61,7 +63,6 @@ def check(
         inputs.append(directory)
     refuse_to_overwrite(reports, inputs, sources=directory if directory.is_dir() else None)
     try:
-        policy = load_policy(policy_file)
         inventory = load_inventory(directory, kind, stack)
         report = evaluate(inventory, policy)
         document = report.to_document(threshold) if output_format == "json" or reports else None

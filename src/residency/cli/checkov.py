@@ -18,7 +18,7 @@ import click
 
 import residency
 from residency.checkov.verdicts import POLICY_ENVIRONMENT, check_id
-from residency.cli.common import fail
+from residency.cli.common import POLICY_HELP, choose_policy, fail, policy_line, stderr_console
 from residency.enforcement import Level
 from residency.errors import InputError
 from residency.rules import RULES
@@ -32,8 +32,7 @@ OUTPUTS = ["cli", "json", "sarif", "junitxml"]
 @click.command()
 @click.argument("target", type=click.Path(path_type=Path), default=".")
 @click.option("--stack", "-s", help="For a Pulumi program: the stack whose Pulumi.<stack>.yaml config to use.")
-@click.option("--policy", "policy_file", type=click.Path(path_type=Path),
-              help="Residency policy (default: policies/residency.yaml here, else the built-in one).")
+@click.option("--policy", "policy_file", type=click.Path(path_type=Path), help=POLICY_HELP)
 @click.option("--output", "-o", "outputs", type=click.Choice(OUTPUTS), multiple=True,
               help="Checkov's output formats (repeatable); default cli.")
 @click.option("--output-file-path", type=click.Path(path_type=Path), help="Checkov writes its reports into this directory.")
@@ -51,12 +50,11 @@ def checkov(target: Path, stack: str | None, policy_file: Path | None, outputs: 
     after `--` go to checkov unchanged.
 
     Exit status: checkov's (0 passed, 1 failed checks), 2 bad input or usage."""
-    from residency.policy import load_policy
-
     if str(target).startswith("-"):  # TARGET left out: Click gave it the first argument after `--`
         target, checkov_args = Path("."), (str(target), *checkov_args)
     try:
-        policy = load_policy(policy_file)
+        policy = choose_policy(target, policy_file)
+        stderr_console().print(f"residency policy: {policy_line(policy)}", markup=False, highlight=False, soft_wrap=True)
         executable = find_checkov(checkov_path)
         checks = find_checks()
         with tempfile.TemporaryDirectory(prefix="residency-checkov-") as scratch:
@@ -66,13 +64,19 @@ def checkov(target: Path, stack: str | None, policy_file: Path | None, outputs: 
             if output_file_path is not None:
                 command += ["--output-file-path", str(output_file_path)]
             command += [a for rule_id in _soft_failing(policy, Level(fail_on)) for a in ("--soft-fail-on", rule_id)]
-            environment = dict(os.environ)
-            if policy_file is not None:
-                environment[POLICY_ENVIRONMENT] = str(policy_file.resolve())
+            # The checks read exactly the policy chosen here, wherever Checkov runs them from.
+            environment = {**os.environ, POLICY_ENVIRONMENT: policy_environment(policy)}
             returncode = subprocess.run([*command, *checkov_args], env=environment, check=False).returncode
     except InputError as error:
         fail(error)
     sys.exit(returncode)
+
+
+def policy_environment(policy) -> str:
+    """What RESIDENCY_POLICY says to the checks: the file's absolute path, or `builtin`."""
+    from residency.policy import BUILTIN
+
+    return BUILTIN if policy.is_builtin else str(Path(policy.source).resolve())
 
 
 def _scan_arguments(target: Path, stack: str | None, scratch: Path) -> list[str]:

@@ -20,9 +20,17 @@ def find_policy(target: Path) -> Path | None:
     for candidate_directory in (directory, *directory.parents):
         candidate = candidate_directory / POLICY_IN_REPOSITORY
         if candidate.is_file():
-            return candidate
+            return _relative(candidate)
         if candidate.exists() or candidate.is_symlink():
             raise InputError("not a policy file: expected a readable YAML file (or pass --policy)", file=str(candidate))
         if (candidate_directory / ".git").exists():
             return None
     return None
+
+
+def _relative(path: Path) -> Path:
+    """As the user would write it: relative to the working directory when it is below it."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path

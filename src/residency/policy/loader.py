@@ -21,7 +21,7 @@ from residency.errors import InputError
 from residency.iam import ParseError, parse_group
 from residency.oci.regions import lookup_region
 from residency.policy.discovery import BUILTIN, find_policy
-from residency.policy.model import AccessPolicy, Classification, GuardrailsPolicy, ResidencyPolicy, RuleSetting, Waiver
+from residency.policy.model import BUILTIN_SOURCE, AccessPolicy, Classification, GuardrailsPolicy, ResidencyPolicy, RuleSetting, Waiver
 from residency.yamlfile import line_of, load_yaml, plain
 
 DEFAULT_POLICY_PATH = Path("policies") / "residency.yaml"
@@ -48,7 +48,7 @@ def load_policy(
     if path == BUILTIN:
         default = resources.files(__package__).joinpath("default.yaml")
         with resources.as_file(default) as default_path:
-            return _load(default_path, "built-in default", today)
+            return _load(default_path, BUILTIN_SOURCE, today)
     return _load(Path(path), str(path), today)
 
 

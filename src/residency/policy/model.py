@@ -11,6 +11,9 @@ from residency.enforcement import Level
 from residency.oci.regions import Region
 
 
+BUILTIN_SOURCE = "built-in default"
+
+
 @dataclass(frozen=True)
 class RuleSetting:
     level: Level
@@ -98,9 +101,13 @@ class ResidencyPolicy:
     waivers: tuple[Waiver, ...] = ()
     access: AccessPolicy = AccessPolicy()
     guardrails: GuardrailsPolicy = GuardrailsPolicy()
-    source: str = "built-in default"
+    source: str = BUILTIN_SOURCE  # the policy file as the user named it
     sha256: str | None = None  # of the policy file's bytes, so that every output says which file decided
     waiver_max_days: int = 365  # how far ahead of the day it is read a waiver may expire
+
+    @property
+    def is_builtin(self) -> bool:
+        return self.source == BUILTIN_SOURCE
 
     def allows(self, region: Region) -> bool:
         return region in self.allowed_regions
