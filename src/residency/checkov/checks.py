@@ -94,6 +94,7 @@ def _described(rule: Rule) -> dict[str, Any]:
 
 def _result(check, verdict: Verdict) -> CheckResult:
     check.details = [_detail(f) for f in verdict.findings]
+    check.details += [f"{_detail(f)} (below --fail-on: reported, not failing)" for f in verdict.below]
     check.details += [f"waived: {f.message} ({f.waiver.waiver.reason}, approved by {f.waiver.waiver.approved_by})"
                       for f in verdict.waived]
     return CheckResult.PASSED if verdict.passed else CheckResult.FAILED

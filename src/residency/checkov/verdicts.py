@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from residency.engine import evaluate
+from residency.enforcement import Level
 from residency.errors import InputError
 from residency.findings import Finding, ResourceIdentity
 from residency.inventory import Inventory
@@ -26,6 +27,10 @@ from residency.rules import RULES, Rule
 # without it, the policies/residency.yaml that governs the scanned source, found as `residency check`
 # finds it; the built-in policy only outside CI.
 POLICY_ENVIRONMENT = "RESIDENCY_POLICY"
+# The lowest level whose findings fail a check (`residency checkov --fail-on` sets it). Checkov
+# has no levels, and a rule's proven and unproven findings may have different ones, so the
+# check itself decides; without it every finding fails its check, as plain Checkov would.
+FAIL_ON_ENVIRONMENT = "RESIDENCY_FAIL_ON"
 
 
 def check_id(rule_id: str) -> str:
@@ -39,8 +44,9 @@ def rule_by_id(rule_id: str) -> Rule:
 
 @dataclass(frozen=True)
 class Verdict:
-    findings: tuple[Finding, ...]  # the findings that count against the resource
+    findings: tuple[Finding, ...]  # the findings that fail the check
     waived: tuple[Finding, ...]
+    below: tuple[Finding, ...] = ()  # findings at a level below RESIDENCY_FAIL_ON: shown, not failing
 
     @property
     def passed(self) -> bool:
@@ -117,7 +123,13 @@ def _read(path: Path, kind: str) -> Inventory:
 
 
 def _verdict(findings: list[Finding]) -> Verdict:
-    return Verdict(tuple(f for f in findings if not f.waived), tuple(f for f in findings if f.waived))
+    threshold = Level(os.environ.get(FAIL_ON_ENVIRONMENT) or Level.ADVISORY.value)
+    open_findings = [f for f in findings if not f.waived]
+    return Verdict(
+        tuple(f for f in open_findings if f.fails(threshold)),
+        tuple(f for f in findings if f.waived),
+        tuple(f for f in open_findings if not f.fails(threshold)),
+    )
 
 
 def _without_indices(address: str) -> str:

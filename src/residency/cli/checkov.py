@@ -17,11 +17,9 @@ from pathlib import Path
 import click
 
 import residency
-from residency.checkov.verdicts import POLICY_ENVIRONMENT, check_id
+from residency.checkov.verdicts import FAIL_ON_ENVIRONMENT, POLICY_ENVIRONMENT
 from residency.cli.common import POLICY_HELP, choose_policy, fail, policy_line, stderr_console
-from residency.enforcement import Level
 from residency.errors import InputError
-from residency.rules import RULES
 
 CHECKOV_ENVIRONMENT = "RESIDENCY_CHECKOV"
 CHECKS = Path("policies") / "checkov"
@@ -37,7 +35,7 @@ OUTPUTS = ["cli", "json", "sarif", "junitxml"]
               help="Checkov's output formats (repeatable); default cli.")
 @click.option("--output-file-path", type=click.Path(path_type=Path), help="Checkov writes its reports into this directory.")
 @click.option("--fail-on", type=click.Choice(["mandatory", "advisory"]), default="mandatory", show_default=True,
-              help="The lowest residency level whose failed checks fail the run (lower ones soft-fail).")
+              help="The lowest residency level whose findings fail a check (lower ones pass, with the finding in the details).")
 @click.option("--checkov", "checkov_path", type=click.Path(path_type=Path), envvar=CHECKOV_ENVIRONMENT,
               help=f"The checkov executable (default: {CHECKOV_IN_VENV} of this project, else checkov on PATH).")
 @click.argument("checkov_args", nargs=-1, type=click.UNPROCESSED)
@@ -63,9 +61,8 @@ def checkov(target: Path, stack: str | None, policy_file: Path | None, outputs: 
             command += [argument for output in outputs for argument in ("--output", output)]
             if output_file_path is not None:
                 command += ["--output-file-path", str(output_file_path)]
-            command += [a for rule_id in _soft_failing(policy, Level(fail_on)) for a in ("--soft-fail-on", rule_id)]
             # The checks read exactly the policy chosen here, wherever Checkov runs them from.
-            environment = {**os.environ, POLICY_ENVIRONMENT: policy_environment(policy)}
+            environment = {**os.environ, POLICY_ENVIRONMENT: policy_environment(policy), FAIL_ON_ENVIRONMENT: fail_on}
             returncode = subprocess.run([*command, *checkov_args], env=environment, check=False).returncode
     except InputError as error:
         fail(error)
@@ -97,16 +94,6 @@ def _scan_arguments(target: Path, stack: str | None, scratch: Path) -> list[str]
     if any(target.glob("*.tf")):
         return ["--directory", str(target), "--framework", "terraform"]
     raise InputError("expected a directory of .tf files, a plan (JSON) or a Pulumi program (Pulumi.yaml)", file=str(target))
-
-
-def _soft_failing(policy, threshold: Level) -> list[str]:
-    """The checks of rules whose findings are all below the threshold: they report, not fail."""
-    soft = []
-    for rule in RULES:
-        setting = policy.setting(rule.meta.id, rule.meta.default_level)
-        if not any(level.fails(threshold) for level in (setting.level, setting.unproven_level)):
-            soft.append(check_id(rule.meta.id))
-    return soft
 
 
 def find_checkov(given: Path | None) -> Path:
