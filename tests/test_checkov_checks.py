@@ -10,10 +10,10 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from ruamel.yaml import YAML
-
 from checkov_support import CHECKS, POLICY, Scan, needs_checkov, run_checkov
 from conftest import FIXTURES
+from ruamel.yaml import YAML
+
 from residency.checkov.verdicts import check_id
 from residency.rules import RULES
 

@@ -6,9 +6,9 @@ import datetime
 from pathlib import Path
 
 import pytest
+from conftest import PROGRAMS
 from ruamel.yaml import YAML
 
-from conftest import PROGRAMS
 from residency.engine import evaluate
 from residency.policy import BUILTIN, load_policy
 from residency.rules import RULES

@@ -21,7 +21,7 @@ from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.provider.base_check import BaseProviderCheck
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
-from residency.checkov.verdicts import Verdict, check_id, rule_by_id, verdicts_for
+from residency.checkov.verdicts import BELOW_FAIL_ON, Verdict, check_id, rule_by_id, verdicts_for
 from residency.errors import InputError
 from residency.rules import Rule
 
@@ -94,7 +94,7 @@ def _described(rule: Rule) -> dict[str, Any]:
 
 def _result(check, verdict: Verdict) -> CheckResult:
     check.details = [_detail(f) for f in verdict.findings]
-    check.details += [f"{_detail(f)} (below --fail-on: reported, not failing)" for f in verdict.below]
+    check.details += [f"{_detail(f)} {BELOW_FAIL_ON}" for f in verdict.below]
     check.details += [f"waived: {f.message} ({f.waiver.waiver.reason}, approved by {f.waiver.waiver.approved_by})"
                       for f in verdict.waived]
     return CheckResult.PASSED if verdict.passed else CheckResult.FAILED

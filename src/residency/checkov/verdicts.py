@@ -15,8 +15,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from residency.engine import evaluate
 from residency.enforcement import Level
+from residency.engine import evaluate
 from residency.errors import InputError
 from residency.findings import Finding, ResourceIdentity
 from residency.inventory import Inventory
@@ -31,6 +31,7 @@ POLICY_ENVIRONMENT = "RESIDENCY_POLICY"
 # has no levels, and a rule's proven and unproven findings may have different ones, so the
 # check itself decides; without it every finding fails its check, as plain Checkov would.
 FAIL_ON_ENVIRONMENT = "RESIDENCY_FAIL_ON"
+BELOW_FAIL_ON = "(below --fail-on: reported, not failing)"  # ends the detail of such a finding
 
 
 def check_id(rule_id: str) -> str:

@@ -15,13 +15,21 @@ from typing import Any
 
 import jsonschema
 
-from residency.enforcement import Level
 from residency.catalog import CATALOG
+from residency.enforcement import Level
 from residency.errors import InputError
 from residency.iam import ParseError, parse_group
 from residency.oci.regions import lookup_region
 from residency.policy.discovery import BUILTIN, find_policy
-from residency.policy.model import BUILTIN_SOURCE, AccessPolicy, Classification, GuardrailsPolicy, ResidencyPolicy, RuleSetting, Waiver
+from residency.policy.model import (
+    BUILTIN_SOURCE,
+    AccessPolicy,
+    Classification,
+    GuardrailsPolicy,
+    ResidencyPolicy,
+    RuleSetting,
+    Waiver,
+)
 from residency.yamlfile import line_of, load_yaml, plain
 
 DEFAULT_POLICY_PATH = Path("policies") / "residency.yaml"

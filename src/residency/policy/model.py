@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from residency.enforcement import Level
 from residency.oci.regions import Region
 
-
 BUILTIN_SOURCE = "built-in default"
 
 

@@ -31,8 +31,8 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from residency.engine import Judge
 from residency.enforcement import Level
+from residency.engine import Judge
 from residency.findings import Finding, ResourceIdentity
 from residency.oci.regions import REGIONS, lookup_region
 from residency.pack_names import policy_name
@@ -91,18 +91,18 @@ def build_policies(policy: ResidencyPolicy) -> list[Policy]:
     policies: list[Policy] = []
     for variant in _variants(policy):
         meta = variant.rule.meta
-        common = dict(
-            name=variant.name,
-            description=meta.title + (" (values known only after apply)" if variant.unproven else ""),
-            enforcement_level=_LEVELS[_level(policy, variant)],
-            config_schema=CONFIG_SCHEMA,
-            display_name=f"{meta.id} {meta.title}",
-            severity=_SEVERITIES[meta.severity.value],
-            framework=PolicyComplianceFramework(name="residency", version="1", reference=meta.id, specification=meta.rationale),
-            tags=list(meta.tags),
-            remediation_steps=meta.remediation,
-            url=DOCS_URL + meta.id,
-        )
+        common = {
+            "name": variant.name,
+            "description": meta.title + (" (values known only after apply)" if variant.unproven else ""),
+            "enforcement_level": _LEVELS[_level(policy, variant)],
+            "config_schema": CONFIG_SCHEMA,
+            "display_name": f"{meta.id} {meta.title}",
+            "severity": _SEVERITIES[meta.severity.value],
+            "framework": PolicyComplianceFramework(name="residency", version="1", reference=meta.id, specification=meta.rationale),
+            "tags": list(meta.tags),
+            "remediation_steps": meta.remediation,
+            "url": DOCS_URL + meta.id,
+        }
         if variant.stack:
             policies.append(StackValidationPolicy(validate=_validate_stack(variant, policy), **common))
         else:

@@ -6,9 +6,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from residency.catalog import short_type
 from residency.enforcement import Level
 from residency.findings import Report
-from residency.catalog import short_type
 
 _LEVEL_STYLE = {Level.MANDATORY: "bold red", Level.ADVISORY: "yellow"}
 
