@@ -5,9 +5,9 @@ import json
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import REPO
 from reports_fixtures import DOCUMENTS, INPUTS, REPORTS
+
 from residency.cli import main
 from residency.render.formats import RENDERERS
 

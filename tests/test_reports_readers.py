@@ -8,9 +8,9 @@ HCL and plan JSON, with a stand-in check under residency's id prefix and a skip 
 import json
 
 import pytest
-
 from conftest import PROGRAMS
 from reports_fixtures import INPUTS
+
 from residency.errors import InputError
 from residency.findings import fingerprint
 from residency.policy import load_policy
@@ -89,8 +89,10 @@ def test_the_residency_pack_events_get_the_rules_metadata_and_fail_closed():
             "critical",
             "mandatory",
             False,
-            "can't run policy 'cross-region-movement' from policy pack 'residency@v0.1.0' during preview: "
-            "can't read unknown property 'destinationRegionName'",
+            (
+                "can't run policy 'cross-region-movement' from policy pack 'residency@v0.1.0' during preview: "
+                "can't read unknown property 'destinationRegionName'"
+            ),
         ),
         (
             "RES004",
