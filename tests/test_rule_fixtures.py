@@ -63,3 +63,25 @@ def test_waivers_are_judged_on_the_day_a_policy_is_read():
     (the_day_after,) = evaluate_fixture(case, today=datetime.date(2027, 7, 1)).findings
     assert on_the_last_day.waived and not on_the_last_day.fails(on_the_last_day.level)
     assert not the_day_after.waived and the_day_after.waiver.waiver.approved_by == "data protection officer"
+
+
+def test_a_rule_is_one_module_discovered_with_no_other_edit(tmp_path, monkeypatch):
+    """What RULES is made of: every class with a RuleMeta of its own in a module of the package."""
+    from residency.rules import discover
+
+    package = tmp_path / "more_rules"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "helpers.py").write_text("class NotARule:\n    meta = None\n")
+    (package / "res999_example.py").write_text(
+        "from residency.rules.base import ResourceRule, RuleMeta\n"
+        "from residency.enforcement import Severity\n\n"
+        "class Example(ResourceRule):\n"
+        "    meta = RuleMeta(id='RES999', name='example', title='t', severity=Severity.LOW, rationale='r',\n"
+        "                    remediation='m', applies_to='a')\n\n"
+        "    def check(self, resource, context):\n        return ()\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    (rule,) = discover("more_rules", [str(package)])
+    assert (rule.meta.id, rule.meta.name) == ("RES999", "example")
+    assert [r.meta.id for r in RULES] == sorted(r.meta.id for r in RULES)  # every engine sees them in id order
