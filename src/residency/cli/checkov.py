@@ -19,7 +19,9 @@ import click
 import residency
 from residency.checkov.verdicts import FAIL_ON_ENVIRONMENT, POLICY_ENVIRONMENT
 from residency.cli.common import POLICY_HELP, choose_policy, fail, policy_line, stderr_console
+from residency.enforcement import Level
 from residency.errors import InputError
+from residency.policy import ResidencyPolicy
 
 CHECKOV_ENVIRONMENT = "RESIDENCY_CHECKOV"
 CHECKS = Path("policies") / "checkov"
@@ -56,27 +58,36 @@ def checkov(target: Path, stack: str | None, policy_file: Path | None, outputs: 
         executable = find_checkov(checkov_path)
         checks = find_checks()
         with tempfile.TemporaryDirectory(prefix="residency-checkov-") as scratch:
-            scan = _scan_arguments(target, stack, Path(scratch))
-            command = [str(executable), *scan, "--external-checks-dir", str(checks), "--skip-download"]
-            command += [argument for output in outputs for argument in ("--output", output)]
-            if output_file_path is not None:
-                command += ["--output-file-path", str(output_file_path)]
-            # The checks read exactly the policy chosen here, wherever Checkov runs them from.
-            environment = {**os.environ, POLICY_ENVIRONMENT: policy_environment(policy), FAIL_ON_ENVIRONMENT: fail_on}
-            returncode = subprocess.run([*command, *checkov_args], env=environment, check=False).returncode
+            scan = scan_arguments(target, stack, Path(scratch))
+            command = checkov_command(executable, checks, scan, outputs, output_file_path, checkov_args)
+            environment = {**os.environ, **checks_environment(policy, Level(fail_on))}
+            returncode = subprocess.run(command, env=environment, check=False).returncode
     except InputError as error:
         fail(error)
     sys.exit(returncode)
 
 
-def policy_environment(policy) -> str:
-    """What RESIDENCY_POLICY says to the checks: the file's absolute path, or `builtin`."""
+def checkov_command(executable: Path, checks: Path, scan: list[str], outputs: tuple[str, ...],
+                    output_file_path: Path | None, checkov_args: tuple[str, ...]) -> list[str]:
+    command = [str(executable), *scan, "--external-checks-dir", str(checks), "--skip-download"]
+    command += [argument for output in outputs for argument in ("--output", output)]
+    if output_file_path is not None:
+        command += ["--output-file-path", str(output_file_path)]
+    return [*command, *checkov_args]
+
+
+def checks_environment(policy: ResidencyPolicy, fail_on: Level) -> dict[str, str]:
+    """What the checks are told: exactly the policy chosen here (its absolute path, or `builtin`),
+    wherever Checkov runs them from, and the level whose findings fail a check."""
     from residency.policy import BUILTIN
 
-    return BUILTIN if policy.is_builtin else str(Path(policy.source).resolve())
+    return {
+        POLICY_ENVIRONMENT: BUILTIN if policy.is_builtin else str(Path(policy.source).resolve()),
+        FAIL_ON_ENVIRONMENT: fail_on.value,
+    }
 
 
-def _scan_arguments(target: Path, stack: str | None, scratch: Path) -> list[str]:
+def scan_arguments(target: Path, stack: str | None, scratch: Path) -> list[str]:
     if target.is_file():
         from residency.sources.terraform_plan import read_plan
 
