@@ -159,3 +159,18 @@ def test_a_waiver_names_one_type_by_token_or_terraform_type(write):
     assert by_token.matches("RES003", bucket, ["urn:x", "legacy-export"])
     assert not by_token.matches("RES003", volume, ["urn:x", "legacy-export"])  # a volume named like the bucket
     assert not by_token.matches("RES001", bucket, ["urn:x", "legacy-export"])
+
+
+def test_a_waiver_matches_by_urn_address_or_name_the_same_way_in_every_source(write):
+    from residency.findings import ResourceIdentity
+
+    text = VALID.replace('resource: "legacy-*"', 'resource: "exports/legacy"')
+    (waiver,) = load(write, text).waivers
+    pulumi = ResourceIdentity("urn:pulumi:s::p::oci:ObjectStorage/bucket:Bucket::exports/legacy", "exports/legacy",
+                              "oci:ObjectStorage/bucket:Bucket", "oci_objectstorage_bucket", None, None, None)
+    exported = "module.app.oci_objectstorage_bucket.exports_legacy"  # the same bucket through the plan export
+    terraform = ResourceIdentity(exported, exported, "oci_objectstorage_bucket", "oci_objectstorage_bucket",
+                                 None, None, None)
+    for resource in (pulumi, terraform):
+        assert waiver.matches("RES003", resource.types, resource.names)
+    assert "oci_objectstorage_bucket.exports_legacy" in pulumi.names and "exports_legacy" in terraform.names

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from residency import __version__
+from residency.catalog import terraform_identifier
 from residency.enforcement import Level, Severity
 from residency.inventory import Inventory, Resource, SourceLocation
 from residency.policy import ResidencyPolicy, Waiver
@@ -48,13 +49,16 @@ class ResourceIdentity:
 
     @property
     def names(self) -> tuple[str, ...]:
-        """What a waiver may call the resource: its URN (or Terraform address), its name and, for an
-        address, the name in it (`module.db.oci_identity_dynamic_group.admins["a"]` -> `admins`), which
-        is the name the Pulumi program gave where the resource came through the plan export."""
+        """What a waiver may call the resource, the same in every engine: its URN (or Terraform
+        address), its name, and `<Terraform type>.<name>` with the name as Terraform writes it. For
+        an address that is the name in it (`module.db.oci_identity_dynamic_group.admins["a"]` ->
+        `admins`), which is the Pulumi name where the resource came through the plan export."""
         names = [self.urn, self.name]
         match = _ADDRESS_NAME.match(self.urn)
-        if match:
-            names.append(match.group(1))
+        short = match.group(1) if match else terraform_identifier(self.name)
+        names.append(short)
+        if self.terraform_type:
+            names.append(f"{self.terraform_type}.{short}")
         return tuple(dict.fromkeys(names))
 
     @property

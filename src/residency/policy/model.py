@@ -7,6 +7,7 @@ import fnmatch
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from residency.catalog import terraform_identifier
 from residency.enforcement import Level
 from residency.oci.regions import Region
 
@@ -61,10 +62,12 @@ class Waiver:
     def matches(self, rule_id: str, types: Iterable[str | None], names: Iterable[str]) -> bool:
         """Whether the waiver covers a finding of `rule_id` about a resource of one of `types`
         (token, Terraform type) known by one of `names` (URN, address, name)."""
+        # As written, or as a Terraform name (how the plan export writes `app/db` as `app_db`).
+        patterns = {self.resource, terraform_identifier(self.resource, wildcards=True)}
         return (
             self.rule == rule_id
             and not self.types.isdisjoint(t for t in types if t)
-            and any(fnmatch.fnmatchcase(name, self.resource) for name in names)
+            and any(fnmatch.fnmatchcase(name, pattern) for name in names for pattern in patterns)
         )
 
     def expired(self, today: datetime.date) -> bool:
