@@ -174,3 +174,12 @@ def test_a_waiver_matches_by_urn_address_or_name_the_same_way_in_every_source(wr
     for resource in (pulumi, terraform):
         assert waiver.matches("RES003", resource.types, resource.names)
     assert "oci_objectstorage_bucket.exports_legacy" in pulumi.names and "exports_legacy" in terraform.names
+
+
+def test_the_loader_reads_rule_names_from_the_rules_it_is_given(write):
+    """No hidden registry: the rules a policy may name are a parameter (RULES by default)."""
+    from residency.rules import RULES
+
+    only_region = [rule for rule in RULES if rule.meta.id == "RES001"]
+    with pytest.raises(InputError, match="unknown rule 'RES004'"):
+        load_policy(write({"policy.yaml": VALID}) / "policy.yaml", today=TODAY, rules=only_region)

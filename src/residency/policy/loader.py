@@ -9,6 +9,7 @@ import datetime
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from residency.policy.model import (
     RuleSetting,
     Waiver,
 )
+from residency.rules import RULES, Rule, RuleMeta
 from residency.yamlfile import line_of, load_yaml, plain
 
 DEFAULT_POLICY_PATH = Path("policies") / "residency.yaml"
@@ -46,35 +48,38 @@ def schema() -> dict[str, Any]:
 
 
 def load_policy(
-    path: Path | str | None = None, *, cwd: Path | None = None, today: datetime.date | None = None
+    path: Path | str | None = None, *, cwd: Path | None = None, today: datetime.date | None = None,
+    rules: Iterable[Rule] = RULES,
 ) -> ResidencyPolicy:
     """The policy in `path` (`builtin`: the built-in one); without one, the policies/residency.yaml
     that discovery finds from `cwd` (README, "Which policy decides"), else the built-in one.
-    `today` bounds the waivers' expiry (waiver_max_days)."""
+    `today` bounds the waivers' expiry (waiver_max_days); `rules` are the rules the file may name
+    (by id or name): the registry's, unless an engine runs others."""
+    known = _rule_names(rule.meta for rule in rules)
     if path is None:
         path = find_policy(cwd or Path.cwd()) or BUILTIN
     if path == BUILTIN:
         default = resources.files(__package__).joinpath("default.yaml")
         with resources.as_file(default) as default_path:
-            return _load(default_path, BUILTIN_SOURCE, today)
-    return _load(Path(path), str(path), today)
+            return _load(default_path, BUILTIN_SOURCE, today, known)
+    return _load(Path(path), str(path), today, known)
 
 
-def _load(path: Path, shown: str, today: datetime.date | None) -> ResidencyPolicy:
+def _load(path: Path, shown: str, today: datetime.date | None, known: dict[str, str]) -> ResidencyPolicy:
     if path.exists() and not path.is_file():
         raise InputError("not a policy file: expected a readable YAML file", file=shown)
     document = load_yaml(path, display=shown)
     data = plain(document)
     problems = [_describe(error, document) for error in _schema_errors(data)]
     if not problems:
-        problems = _semantic_problems(data, document, today or datetime.date.today())
+        problems = _semantic_problems(data, document, today or datetime.date.today(), known)
     if problems:
         (line, key, message), rest = problems[0], problems[1:]
         raise InputError(
             message, file=shown, line=line, key=key or None,
             details=[" ".join(filter(None, [f"line {ln}" if ln else "", f"({k})" if k else ""])) + f": {m}" for ln, k, m in rest],
         )
-    return _build(data, shown, hashlib.sha256(path.read_bytes()).hexdigest())
+    return _build(data, shown, hashlib.sha256(path.read_bytes()).hexdigest(), known)
 
 
 def _schema_errors(data: Any) -> list[jsonschema.ValidationError]:
@@ -117,17 +122,14 @@ def _describe(error: jsonschema.ValidationError, document: Any) -> tuple[int | N
     return line_of(document, path), _dotted(path), error.message
 
 
-def _known_rules() -> dict[str, str]:
-    from residency.rules import RULES  # the rules register themselves; imported late to avoid a cycle
-
-    known = {}
-    for rule in RULES:
-        known[rule.meta.id] = rule.meta.id
-        known[rule.meta.name] = rule.meta.id
-    return known
+def _rule_names(rules: Iterable[RuleMeta]) -> dict[str, str]:
+    """Each rule's id and name -> its id: the policy file may name a rule either way."""
+    return {identifier: rule.id for rule in rules for identifier in rule.ids}
 
 
-def _semantic_problems(data: dict, document: Any, today: datetime.date) -> list[tuple[int | None, str, str]]:
+def _semantic_problems(
+    data: dict, document: Any, today: datetime.date, known: dict[str, str]
+) -> list[tuple[int | None, str, str]]:
     def problem(path: list[Any], message: str) -> None:
         problems.append((line_of(document, path), _dotted(path), message))
 
@@ -146,7 +148,6 @@ def _semantic_problems(data: dict, document: Any, today: datetime.date) -> list[
     if levels[-1] not in classification["protected"]:
         problem(["classification", "protected"],
                 f"the strictest level {levels[-1]!r} must be protected: unclassified resources are treated as that level")
-    known = _known_rules()
     named: dict[str, str] = {}  # rule id -> the key that set it
     for key in data.get("rules", {}):
         if key not in known:
@@ -217,8 +218,7 @@ def _access(access: dict) -> AccessPolicy:
     )
 
 
-def _build(data: dict, shown: str, sha256: str) -> ResidencyPolicy:
-    known = _known_rules()
+def _build(data: dict, shown: str, sha256: str, known: dict[str, str]) -> ResidencyPolicy:
     classification = data["classification"]
     rules = {}
     for key, setting in data.get("rules", {}).items():

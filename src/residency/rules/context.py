@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from residency.inventory import FieldValue, Inventory, Resource, Secret
 from residency.oci.regions import Region
-from residency.policy import ResidencyPolicy
+
+if TYPE_CHECKING:  # the policy package reads the rules' names; the rules only read a policy they are given
+    from residency.policy import ResidencyPolicy
 
 COMPARTMENT = "oci:Identity/compartment:Compartment"
 
