@@ -13,11 +13,11 @@ from typing import Any
 
 from residency import __version__
 from residency.catalog import terraform_identifier
+from residency.catalog.tokens import COMPARTMENT
 from residency.enforcement import Level, Severity
 from residency.inventory import Inventory, Resource, SourceLocation
 from residency.policy import ResidencyPolicy, Waiver
 from residency.rules.base import Evidence, RuleMeta
-from residency.rules.context import COMPARTMENT
 
 DOCUMENT_VERSION = "1.1"
 

@@ -6,13 +6,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from residency.catalog.tokens import COMPARTMENT
 from residency.inventory import FieldValue, Inventory, Resource, Secret
 from residency.oci.regions import Region
 
 if TYPE_CHECKING:  # the policy package reads the rules' names; the rules only read a policy they are given
     from residency.policy import ResidencyPolicy
 
-COMPARTMENT = "oci:Identity/compartment:Compartment"
 
 
 class NeedsGraph(Exception):
