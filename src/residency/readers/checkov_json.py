@@ -4,12 +4,12 @@ residency's own (by id) get the rule's metadata."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from residency.catalog import CATALOG
 from residency.errors import InputError
+from residency.inputs import parse_json
 from residency.policy import ResidencyPolicy
 from residency.readers.common import DocumentBuilder, ForeignFinding, ForeignRule, resource_object
 
@@ -17,10 +17,7 @@ RESULT_KEYS = ("failed_checks", "skipped_checks", "passed_checks")
 
 
 def read_checkov_json(text: str, *, file: str, policy: ResidencyPolicy) -> dict[str, Any]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(f"not JSON: {error.msg}", file=file, line=error.lineno) from None
+    data = parse_json(text, file=file)
     reports = data if isinstance(data, list) else [data]  # one report per framework when several ran
     builder = DocumentBuilder(policy)
     checked: dict[str, str] = {}  # resource -> Terraform type

@@ -4,13 +4,13 @@ get the rule's metadata; other packs' policies are reported under their own name
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from residency.catalog import CATALOG
 from residency.errors import InputError
+from residency.inputs import parse_json
 from residency.pack_names import split_policy_name
 from residency.policy import ResidencyPolicy
 from residency.readers.common import DocumentBuilder, ForeignFinding, ForeignRule, resource_object
@@ -68,11 +68,10 @@ def _events(text: str, file: str) -> Iterable[tuple[int, Mapping[str, Any]]]:
         if not line.strip():
             continue
         try:
-            event = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise InputError(
-                f"not a Pulumi engine event (JSON lines expected): {error.msg}", file=file, line=number
-            ) from None
+            event = parse_json(line, file=file, what="a Pulumi engine event (JSON lines expected)")
+        except InputError as error:
+            error.line = number
+            raise
         if not isinstance(event, dict):
             raise InputError("not a Pulumi engine event: expected a JSON object per line", file=file, line=number)
         found = True
