@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import sys
+import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from rich.console import Console
 
-from residency.errors import EXIT_INPUT, InputError
+from residency import __version__
+from residency.errors import EXIT_INPUT, EXIT_INTERNAL, InputError
 
 if TYPE_CHECKING:
     from residency.policy import ResidencyPolicy
@@ -65,3 +67,18 @@ def choose_policy(target: Path, given: Path | None) -> ResidencyPolicy:
 def policy_line(policy: ResidencyPolicy) -> str:
     """Which policy decided, as every output says it."""
     return f"{policy.source} (sha256 {policy.sha256})"
+
+
+def internal_error(error: BaseException) -> NoReturn:
+    """A bug in residency itself: say so, with the few frames that locate it, and exit 3."""
+    frames = traceback.extract_tb(error.__traceback__)[-4:]
+    console = stderr_console()
+    console.print(f"internal error: {type(error).__name__}: {error}", markup=False, highlight=False, soft_wrap=True)
+    for frame in frames:
+        console.print(f"  {frame.filename}:{frame.lineno} in {frame.name}", markup=False, highlight=False)
+    console.print(
+        f"This is a bug in residency {__version__}, not a verdict on your code: please report it with the command "
+        "you ran and, if you can, the input that caused it.",
+        markup=False, highlight=False, soft_wrap=True,
+    )
+    sys.exit(EXIT_INTERNAL)
