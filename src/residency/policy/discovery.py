@@ -7,7 +7,7 @@ from pathlib import Path
 
 from residency.errors import InputError
 
-POLICY_IN_REPOSITORY = Path("policies") / "residency.yaml"
+DEFAULT_POLICY_PATH = Path("policies") / "residency.yaml"
 BUILTIN = "builtin"  # `--policy builtin`: the built-in policy, chosen on purpose
 
 
@@ -18,7 +18,7 @@ def find_policy(target: Path) -> Path | None:
     start = target.absolute()
     directory = start if start.is_dir() else start.parent
     for candidate_directory in (directory, *directory.parents):
-        candidate = candidate_directory / POLICY_IN_REPOSITORY
+        candidate = candidate_directory / DEFAULT_POLICY_PATH
         if candidate.is_file():
             return _relative(candidate)
         if candidate.exists() or candidate.is_symlink():

@@ -34,7 +34,6 @@ from residency.policy.model import (
 from residency.rules import RULES, Rule, RuleMeta
 from residency.yamlfile import line_of, load_yaml, plain
 
-DEFAULT_POLICY_PATH = Path("policies") / "residency.yaml"
 _FORMATS = jsonschema.FormatChecker(formats=["date"])
 
 
