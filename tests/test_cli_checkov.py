@@ -12,6 +12,7 @@ from checkov_support import CHECKOV, POLICY, needs_checkov, parse_scan
 from conftest import FIXTURES, PROGRAMS, REPO
 
 from residency.enforcement import Level
+from residency.errors import InputError
 
 CHECKOV_FIXTURES = FIXTURES / "checkov"
 FRANKFURT = PROGRAMS / "resource_region" / "fail_frankfurt_provider"
@@ -136,3 +137,24 @@ def test_the_cli_finds_the_checkov_environment():
     from residency.cli.checkov import find_checkov
 
     assert find_checkov(None).resolve() == CHECKOV.resolve()
+
+
+@pytest.mark.parametrize("configuration, refused", [
+    ("skip-check: CKV_RES_001\n", "skip-check"),
+    ("skip-check: [CKV_OCI_1, 'CKV_RES*']\n", "skip-check"),
+    ("soft-fail: true\n", "soft-fail"),
+    ("soft-fail-on: CKV_OCI_1,CKV_RES_002\n", "soft-fail-on"),
+    ("check: [CKV_OCI_1]\n", "check"),
+    ("skip-check: [CKV_OCI_1]\ncheck: ['CKV_RES_*', CKV_OCI_2]\n", None),
+])
+def test_a_checkov_configuration_in_the_scanned_code_cannot_waive_residency_checks(tmp_path, configuration, refused):
+    from residency.cli.checkov import checkov_configurations, refuse_configuration_that_waives
+
+    (tmp_path / ".checkov.yaml").write_text(configuration)
+    paths = checkov_configurations(["--directory", str(tmp_path), "--framework", "terraform"])
+    assert tmp_path / ".checkov.yaml" in paths
+    if refused is None:
+        refuse_configuration_that_waives(paths)
+        return
+    with pytest.raises(InputError, match=f"would skip or soft-fail the residency checks \\({refused}\\)"):
+        refuse_configuration_that_waives(paths)

@@ -6,6 +6,7 @@ A Pulumi program is first exported as a plan (`residency export`) into a tempora
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import shutil
@@ -17,11 +18,12 @@ from pathlib import Path
 import click
 
 import residency
-from residency.checkov.verdicts import FAIL_ON_ENVIRONMENT, POLICY_ENVIRONMENT
+from residency.checkov.verdicts import FAIL_ON_ENVIRONMENT, POLICY_ENVIRONMENT, check_id
 from residency.cli.common import POLICY_HELP, choose_policy, fail, policy_line, stderr_console
 from residency.enforcement import Level
 from residency.errors import InputError
 from residency.policy import ResidencyPolicy
+from residency.rules import RULES
 
 CHECKOV_ENVIRONMENT = "RESIDENCY_CHECKOV"
 CHECKS = Path("policies") / "checkov"
@@ -59,6 +61,7 @@ def checkov(target: Path, stack: str | None, policy_file: Path | None, outputs: 
         checks = find_checks()
         with tempfile.TemporaryDirectory(prefix="residency-checkov-") as scratch:
             scan = scan_arguments(target, stack, Path(scratch))
+            refuse_configuration_that_waives(checkov_configurations(scan))
             command = checkov_command(executable, checks, scan, outputs, output_file_path, checkov_args)
             environment = {**os.environ, **checks_environment(policy, Level(fail_on))}
             returncode = subprocess.run(command, env=environment, check=False).returncode
@@ -85,6 +88,47 @@ def checks_environment(policy: ResidencyPolicy, fail_on: Level) -> dict[str, str
         POLICY_ENVIRONMENT: BUILTIN if policy.is_builtin else str(Path(policy.source).resolve()),
         FAIL_ON_ENVIRONMENT: fail_on.value,
     }
+
+
+def checkov_configurations(scan: list[str]) -> list[Path]:
+    """The `.checkov.yaml` files Checkov reads by itself: in the scanned directory and in the
+    working directory - both usually the code under review."""
+    directories = [Path(scan[i + 1]) for i, argument in enumerate(scan[:-1]) if argument == "--directory"]
+    return [directory / name for directory in (*directories, Path.cwd()) for name in (".checkov.yaml", ".checkov.yml")]
+
+
+def refuse_configuration_that_waives(paths: list[Path]) -> None:
+    """Only the policy waives a residency finding: a Checkov configuration in the scanned code that
+    would skip the residency checks, run only others, or soft-fail them is refused (exit 2)."""
+    from residency.yamlfile import load_yaml, plain
+
+    residency_ids = [check_id(rule.meta.id) for rule in RULES]
+    for path in paths:
+        if not path.is_file():
+            continue
+        settings = plain(load_yaml(path))
+        if not isinstance(settings, dict):
+            continue
+        waiving = [key for key in ("skip-check", "soft-fail-on") if _covers_residency(settings.get(key), residency_ids)]
+        if settings.get("soft-fail") not in (None, False, "false", "False"):
+            waiving.append("soft-fail")
+        only = settings.get("check")
+        if only is not None and not all(_covers_residency(only, [i]) for i in residency_ids):
+            waiving.append("check")
+        if waiving:
+            raise InputError(
+                f"this Checkov configuration would skip or soft-fail the residency checks ({', '.join(waiving)}): "
+                "only the residency policy's waivers waive a residency finding; take CKV_RES_* out of it",
+                file=str(path),
+            )
+
+
+def _covers_residency(value: object, residency_ids: list[str]) -> bool:
+    """Whether a Checkov list option (a list, or text separated by commas) names one of the ids,
+    itself or by a wildcard (`CKV_RES*`, `CKV_*`)."""
+    items = value if isinstance(value, list) else str(value).split(",") if value is not None else []
+    patterns = [str(item).strip() for item in items if str(item).strip()]
+    return any(fnmatch.fnmatchcase(identifier, pattern) for identifier in residency_ids for pattern in patterns)
 
 
 def scan_arguments(target: Path, stack: str | None, scratch: Path) -> list[str]:
