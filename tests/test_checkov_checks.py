@@ -109,35 +109,27 @@ def test_home_region_outside_the_allowed_regions_fails_the_provider_check(tmp_pa
     assert "home region eu-frankfurt-1 is not an allowed region" in " ".join(result.details("CKV_RES_001", "oci.default"))
 
 
-def test_a_waived_finding_passes_and_says_so(tmp_path):
+def test_waived_findings_pass_and_say_so_by_address_or_name_and_only_for_their_type(tmp_path):
     policy = tmp_path / "policy.yaml"
+    expires = datetime.date.today() + datetime.timedelta(days=30)  # Checkov reads today's date
+    waiver = ("  - rule: RES003\n    type: {type}\n    resource: {resource}\n"
+              f"    reason: vendor key\n    approved_by: CISO\n    expires: {expires}\n")
+    waivers = "".join(waiver.format(type=kind, resource=resource) for kind, resource in [
+        ("oci_objectstorage_bucket", "oci_objectstorage_bucket.fail_key_in_frankfurt"),  # by address
+        ("oci:ObjectStorage/bucket:Bucket", "fail_secret_key_*"),  # by name, the type as a pulumi token
+        ("oci_core_volume", "fail_key_created_in_frankfurt"),  # a volume's waiver: not for the bucket
+    ])
     text = POLICY.read_text()
     assert "\nwaivers:\n" in text
-    policy.write_text(text.replace("\nwaivers:\n", (
-        "\nwaivers:\n  - rule: RES003\n    type: oci_objectstorage_bucket\n"
-        "    resource: oci_objectstorage_bucket.fail_key_in_frankfurt\n"
-        "    reason: vendor key until the migration\n    approved_by: CISO\n"
-        f"    expires: {datetime.date.today() + datetime.timedelta(days=30)}\n"  # Checkov reads today's date
-    )))
+    policy.write_text(text.replace("\nwaivers:\n", "\nwaivers:\n" + waivers))
     result = run_checkov("--file", str(CHECKOV_FIXTURES / "foreign_reference" / "plan" / "plan.json"),
                          "--check", "CKV_RES_003", policy=policy)
     verdicts = result.verdicts("CKV_RES_003")
     assert verdicts["oci_objectstorage_bucket.fail_key_in_frankfurt"] is True
+    assert verdicts["oci_objectstorage_bucket.fail_secret_key_in_frankfurt"] is True
     assert verdicts["oci_objectstorage_bucket.fail_key_created_in_frankfurt"] is False
+    assert verdicts["oci_core_instance.fail_image_from_london"] is False
     assert "waived" in " ".join(result.details("CKV_RES_003", "oci_objectstorage_bucket.fail_key_in_frankfurt"))
-
-
-def test_a_waiver_names_a_terraform_resource_by_its_name_and_only_of_its_type(tmp_path):
-    policy = tmp_path / "policy.yaml"
-    expires = datetime.date.today() + datetime.timedelta(days=30)  # Checkov reads today's date
-    waiver = ("  - rule: RES003\n    type: {type}\n    resource: fail_key_in_frankfurt\n"
-              f"    reason: vendor key\n    approved_by: CISO\n    expires: {expires}\n")
-    plan = str(CHECKOV_FIXTURES / "foreign_reference" / "plan" / "plan.json")
-    bucket = "oci_objectstorage_bucket.fail_key_in_frankfurt"
-    policy.write_text(POLICY.read_text().replace("\nwaivers:\n", "\nwaivers:\n" + waiver.format(type="oci_objectstorage_bucket")))
-    assert run_checkov("--file", plan, "--check", "CKV_RES_003", policy=policy).verdicts("CKV_RES_003")[bucket] is True
-    policy.write_text(POLICY.read_text().replace("\nwaivers:\n", "\nwaivers:\n" + waiver.format(type="oci_core_volume")))
-    assert run_checkov("--file", plan, "--check", "CKV_RES_003", policy=policy).verdicts("CKV_RES_003")[bucket] is False
 
 
 def test_an_inline_suppression_in_the_scanned_code_does_not_waive_a_residency_finding(tmp_path):
