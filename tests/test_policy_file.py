@@ -183,3 +183,18 @@ def test_the_loader_reads_rule_names_from_the_rules_it_is_given(write):
     only_region = [rule for rule in RULES if rule.meta.id == "RES001"]
     with pytest.raises(InputError, match="unknown rule 'RES004'"):
         load_policy(write({"policy.yaml": VALID}) / "policy.yaml", today=TODAY, rules=only_region)
+
+
+def test_a_renewed_waiver_applies_beside_its_expired_predecessor(write):
+    from residency.engine import Judge
+    from residency.findings import ResourceIdentity
+    from residency.rules import RULES
+
+    renewed = VALID + VALID[VALID.index("  - rule: RES003"):].replace("2027-03-31", "2027-09-30")
+    policy = load(write, renewed.replace("expires: 2027-03-31", "expires: 2026-06-30", 1))
+    bucket = ResourceIdentity("urn:x", "legacy-export", "oci:ObjectStorage/bucket:Bucket", None, None, None, None)
+    rule = next(r.meta for r in RULES if r.meta.id == "RES003")
+    applied = Judge(policy, TODAY).waiver(rule, bucket)
+    assert applied.active and applied.waiver.expires == datetime.date(2027, 9, 30)
+    applied = Judge(policy, datetime.date(2027, 10, 1)).waiver(rule, bucket)
+    assert not applied.active  # both over: the finding counts, with the waiver on record

@@ -29,9 +29,13 @@ class Judge:
         return setting.level if proven else setting.unproven_level
 
     def waiver(self, rule: RuleMeta, resource: ResourceIdentity) -> AppliedWaiver | None:
-        """The policy's waiver for a finding of `rule` about `resource`, by type and by URN, address or name."""
-        waiver = next((w for w in self.policy.waivers if w.matches(rule.id, resource.types, resource.names)), None)
-        return AppliedWaiver(waiver, not waiver.expired(self.today)) if waiver is not None else None
+        """The policy's waiver for a finding of `rule` about `resource`, by type and by URN, address or
+        name: an active one where several match (a renewed waiver beside its expired predecessor)."""
+        matching = [w for w in self.policy.waivers if w.matches(rule.id, resource.types, resource.names)]
+        if not matching:
+            return None
+        waiver = next((w for w in matching if not w.expired(self.today)), matching[0])
+        return AppliedWaiver(waiver, not waiver.expired(self.today))
 
     def finding(self, rule: RuleMeta, violation: Violation, resource: ResourceIdentity) -> Finding | None:
         """None when the policy disables the rule at this violation's level."""
