@@ -9,6 +9,7 @@ from residency.cli.check import check
 from residency.cli.checkov import checkov
 from residency.cli.export import export
 from residency.cli.report import report
+from residency.cli.verify import verify
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,3 +22,4 @@ main.add_command(check)
 main.add_command(checkov)
 main.add_command(export)
 main.add_command(report)
+main.add_command(verify)

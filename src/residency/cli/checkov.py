@@ -18,6 +18,7 @@ import click
 
 import residency
 from residency.checkov.verdicts import POLICY_ENVIRONMENT, check_id
+from residency.cli.attesting import AttestRequest, attest_decision, attest_options, refuse_to_overwrite_inputs
 from residency.cli.common import fail
 from residency.enforcement import Level
 from residency.errors import InputError
@@ -41,9 +42,11 @@ OUTPUTS = ["cli", "json", "sarif", "junitxml"]
               help="The lowest residency level whose failed checks fail the run (lower ones soft-fail).")
 @click.option("--checkov", "checkov_path", type=click.Path(path_type=Path), envvar=CHECKOV_ENVIRONMENT,
               help=f"The checkov executable (default: {CHECKOV_IN_VENV} of this project, else checkov on PATH).")
+@attest_options
 @click.argument("checkov_args", nargs=-1, type=click.UNPROCESSED)
 def checkov(target: Path, stack: str | None, policy_file: Path | None, outputs: tuple[str, ...],
-            output_file_path: Path | None, fail_on: str, checkov_path: Path | None, checkov_args: tuple[str, ...]) -> None:
+            output_file_path: Path | None, fail_on: str, checkov_path: Path | None, checkov_args: tuple[str, ...],
+            attest: AttestRequest | None) -> None:
     """Scan TARGET with Checkov, its own checks and the residency checks (CKV_RES_*).
 
     TARGET is a directory of Terraform files, a Terraform plan (`terraform show -json`), or a
@@ -55,7 +58,9 @@ def checkov(target: Path, stack: str | None, policy_file: Path | None, outputs: 
 
     if str(target).startswith("-"):  # TARGET left out: Click gave it the first argument after `--`
         target, checkov_args = Path("."), (str(target), *checkov_args)
+    refuse_to_overwrite_inputs(attest, [target, *([policy_file] if policy_file else [])])
     try:
+        signer = attest.signer() if attest is not None else None
         policy = load_policy(policy_file)
         executable = find_checkov(checkov_path)
         checks = find_checks()
@@ -70,9 +75,27 @@ def checkov(target: Path, stack: str | None, policy_file: Path | None, outputs: 
             if policy_file is not None:
                 environment[POLICY_ENVIRONMENT] = str(policy_file.resolve())
             returncode = subprocess.run([*command, *checkov_args], env=environment, check=False).returncode
+        if attest is not None and returncode in (0, 1):
+            _attest(attest, signer, target, stack, policy_file, policy, Level(fail_on), returncode)
     except InputError as error:
         fail(error)
     sys.exit(returncode)
+
+
+def _attest(attest: AttestRequest, signer, target: Path, stack: str | None, policy_file: Path | None, policy,
+            threshold: Level, returncode: int) -> None:
+    """Checkov's verdict, attested with the residency findings its CKV_RES checks are made of
+    (the engine's, on the same inputs): what `residency verify` can evaluate again."""
+    from residency.cli.check import load_inventory, pick_stack, source_kind
+    from residency.engine import evaluate
+
+    kind = source_kind(target)
+    stack = pick_stack(target, stack) if kind == "pulumi" else None
+    report = evaluate(load_inventory(target, kind, stack), policy)
+    attest_decision(
+        attest, command="checkov", target=target, kind=kind, stack=stack, policy_file=policy_file,
+        fail_on=threshold.value, exit_code=returncode, report=report, findings=report.to_document(threshold), signer=signer,
+    )
 
 
 def _scan_arguments(target: Path, stack: str | None, scratch: Path) -> list[str]:
