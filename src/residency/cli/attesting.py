@@ -50,17 +50,26 @@ def attest_options(command: Callable) -> Callable:
     return wrapper
 
 
-def refuse_to_overwrite_inputs(request: AttestRequest | None, inputs: Iterable[Path]) -> None:
-    """The attestation never replaces an input of the decision, the key or the log."""
+def refuse_to_overwrite_inputs(
+    request: AttestRequest | None, inputs: Iterable[Path], target: Path, kind: str, stack: str | None
+) -> None:
+    """The attestation and the log never replace an input of the decision (the files the source
+    reads, the policy), the key, or each other."""
     if request is None:
         return
-    protected = {p.resolve() for p in inputs} | {request.signing_key.resolve()}
-    if request.evidence_log is not None:
-        protected.add(request.evidence_log.resolve())
-    if request.attestation.resolve() in protected:
-        raise click.UsageError(f"the attestation would overwrite an input: {request.attestation}")
-    if request.evidence_log is not None and request.evidence_log.resolve() in protected - {request.evidence_log.resolve()}:
-        raise click.UsageError(f"the evidence log would overwrite an input: {request.evidence_log}")
+    from residency.attest.inputs import SOURCE_INPUTS
+
+    try:
+        source_files = SOURCE_INPUTS[kind](target, stack)
+    except InputError:
+        source_files = []  # the run itself reports what is wrong with the target
+    protected = {p.resolve() for p in [*inputs, *source_files, request.signing_key]}
+    outputs = [("attestation", request.attestation), ("evidence log", request.evidence_log)]
+    for name, path in outputs:
+        if path is not None and path.resolve() in protected:
+            raise click.UsageError(f"the {name} would overwrite an input: {path}")
+    if request.evidence_log is not None and request.evidence_log.resolve() == request.attestation.resolve():
+        raise click.UsageError("--attest and --evidence-log name the same file")
 
 
 def attest_decision(

@@ -62,7 +62,7 @@ def check(
     elif kind == "terraform-plan":
         inputs.append(directory)
     refuse_to_overwrite(reports, inputs, sources=directory if directory.is_dir() else None)
-    refuse_to_overwrite_inputs(attest, inputs)
+    refuse_to_overwrite_inputs(attest, inputs, directory, kind, stack)
     try:
         signer = attest.signer() if attest is not None else None  # a bad key fails before the program runs
         policy = load_policy(policy_file)

@@ -58,7 +58,12 @@ def checkov(target: Path, stack: str | None, policy_file: Path | None, outputs: 
 
     if str(target).startswith("-"):  # TARGET left out: Click gave it the first argument after `--`
         target, checkov_args = Path("."), (str(target), *checkov_args)
-    refuse_to_overwrite_inputs(attest, [target, *([policy_file] if policy_file else [])])
+    if attest is not None:
+        from residency.cli.check import pick_stack, source_kind
+
+        kind = source_kind(target)
+        stack = pick_stack(target, stack) if kind == "pulumi" else None
+        refuse_to_overwrite_inputs(attest, [target, *([policy_file] if policy_file else [])], target, kind, stack)
     try:
         signer = attest.signer() if attest is not None else None
         policy = load_policy(policy_file)
@@ -86,11 +91,10 @@ def _attest(attest: AttestRequest, signer, target: Path, stack: str | None, poli
             threshold: Level, returncode: int) -> None:
     """Checkov's verdict, attested with the residency findings its CKV_RES checks are made of
     (the engine's, on the same inputs): what `residency verify` can evaluate again."""
-    from residency.cli.check import load_inventory, pick_stack, source_kind
+    from residency.cli.check import load_inventory, source_kind
     from residency.engine import evaluate
 
     kind = source_kind(target)
-    stack = pick_stack(target, stack) if kind == "pulumi" else None
     report = evaluate(load_inventory(target, kind, stack), policy)
     attest_decision(
         attest, command="checkov", target=target, kind=kind, stack=stack, policy_file=policy_file,
