@@ -3,6 +3,7 @@ check --attest` and `residency verify`, and every tampering detected with the me
 
 import base64
 import json
+import shlex
 import shutil
 import subprocess
 
@@ -428,3 +429,24 @@ def test_a_log_line_that_is_no_entry_is_an_alteration(log_of_three):
 def test_an_evidence_log_needs_an_attestation(checkout, key_pair):
     result = cli("check", "infra", "--evidence-log", "out/evidence.jsonl")
     assert result.exit_code == 2 and "--evidence-log needs --attest" in result.output
+
+
+def test_the_workflow_attests_each_run_and_keeps_the_attestation_and_its_log_entry(tmp_path, monkeypatch, key_pair):
+    """The workflow's attest step, run as written (the key from a file instead of the secret's pipe,
+    a small program instead of the stack), writes what its upload step keeps."""
+    from test_ci_integration import steps
+
+    script = steps()["Attest the decision"]["run"].replace("\\\n", " ")
+    assert "env -u RESIDENCY_SIGNING_KEY" in script  # the program under review never sees the key
+    line = next(line for line in script.splitlines() if "residency check" in line)
+    words = shlex.split(line.replace("<(printf '%s\\n' \"$RESIDENCY_SIGNING_KEY\")", str(key_pair[0])))
+    args = words[words.index(".venv/bin/residency") + 1:]
+    kept = steps()["Keep the attestation"]["with"]["path"].split()
+    assert args[args.index("--attest") + 1] in kept and args[args.index("--evidence-log") + 1] in kept
+    args[args.index(".")] = str(PROGRAMS / "resource_region" / "pass_two_us_regions")
+    args[args.index("--stack") + 1] = "test"
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert all((tmp_path / path).is_file() for path in kept)
+    assert verify(key_pair[1], "--log", kept[1], attestation=kept[0]).exit_code == 0
