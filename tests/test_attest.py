@@ -450,3 +450,18 @@ def test_the_workflow_attests_each_run_and_keeps_the_attestation_and_its_log_ent
     assert result.exit_code == 0, result.output
     assert all((tmp_path / path).is_file() for path in kept)
     assert verify(key_pair[1], "--log", kept[1], attestation=kept[0]).exit_code == 0
+
+
+def test_checkov_decisions_are_attested_with_checkovs_verdict_and_the_engines_findings(checkout, key_pair, tmp_path):
+    fake_checkov = tmp_path / "checkov"
+    fake_checkov.write_text("#!/bin/sh\nexit 1\n")  # Checkov's verdict: failed checks
+    fake_checkov.chmod(0o755)
+    result = cli("checkov", "infra", "--checkov", fake_checkov, "--attest", "out/decision.json",
+                 "--signing-key", key_pair[0], "--evidence-log", "out/evidence.jsonl")
+    assert result.exit_code == 1, result.output
+    _, statement = payload()
+    predicate = statement["predicate"]
+    assert (predicate["command"], predicate["verdict"], predicate["exit_code"]) == ("checkov", "fail", 1)
+    assert [f["rule_id"] for f in predicate["findings"]["findings"] if f["level"] == "mandatory"] == ["RES001"]
+    assert {s["name"] for s in statement["subject"]} == {"infra/main.tf", "policies/residency.yaml"}
+    assert verify(key_pair[1], "--source", ".", "--log", "out/evidence.jsonl").exit_code == 0
