@@ -181,19 +181,22 @@ def _through_subnet(resource: Resource, exposure: ExposureField, path: str, writ
     """OCI decides by the subnet: public IPs where the subnet allows them."""
     subnets = _subnets(resource, exposure.subnet or exposure.path, context)
     public = [s for s in subnets if not _prohibits_public_ips(s)]
+    placed = exposure.kind == "subnet"  # the field is the subnet itself, not a setting the subnet defaults
     if public:
         subnet = public[0]
+        how = f"{path} is subnet {subnet.name}, which allows public IPs" if placed else (
+            f"{path} is not set, and subnet {subnet.name} allows public IPs")
         yield Violation(
-            resource, f"{path} is not set, and subnet {subnet.name} allows public IPs, so {exposure.means}",
+            resource, f"{how}, so {exposure.means}",
             (Evidence(resource.name, "is in subnet", subnet.name),
              Evidence(subnet.name, "does not set", "prohibit_public_ip_on_vnic = true"),
              *_network_path(subnet, context)),
             path=path,
         )
     elif not subnets and written:
+        how = f"{path} names a subnet" if placed else f"{path} is not set, so {exposure.means}"
         yield Violation(
-            resource, f"{path} is not set, so {exposure.means} if its subnet is public, and the subnet is not one this "
-            "program creates",
+            resource, f"{how} if its subnet is public, and the subnet is not one this program creates",
             (Evidence(resource.name, f"has {written[0].path} =", written[0].shown()),), proven=False, path=path,
         )
 
