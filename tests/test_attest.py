@@ -2,22 +2,24 @@
 check --attest` and `residency verify`, and every tampering detected with the message that names it."""
 
 import base64
+import hashlib
 import json
 import shlex
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import PROGRAMS, REPO
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
-from in_toto_attestation.v1.statement import Statement
 from google.protobuf import json_format
 from in_toto_attestation.v1 import statement_pb2
+from in_toto_attestation.v1.statement import Statement
 from securesystemslib.dsse import Envelope
 from securesystemslib.signer import CryptoSigner, SSlibKey
 
-from conftest import PROGRAMS, REPO
 from residency.attest.statement import PREDICATE_TYPE, build_statement, canonical_json, ci_context, digest_of
 from residency.cli import main
 
@@ -81,7 +83,7 @@ def verify(key, *extra, attestation="out/decision.json"):
 
 
 def payload(path="out/decision.json"):
-    envelope = json.loads(open(path).read())
+    envelope = json.loads(Path(path).read_text())
     return envelope, json.loads(base64.b64decode(envelope["payload"]))
 
 
@@ -91,8 +93,7 @@ def resign(statement, private_key_path, path="out/decision.json"):
     from residency.attest.keys import load_signer
 
     envelope = sign_statement(statement, load_signer(private_key_path))
-    with open(path, "w") as handle:
-        json.dump(envelope, handle)
+    Path(path).write_text(json.dumps(envelope))
 
 
 def problems(result):
@@ -173,13 +174,13 @@ def test_a_payload_edited_after_signing_fails_the_signature(checkout, key_pair):
     envelope, statement = payload()
     statement["predicate"]["verdict"] = "pass"
     envelope["payload"] = base64.b64encode(canonical_json(statement)).decode()
-    open("out/decision.json", "w").write(json.dumps(envelope))
+    Path("out/decision.json").write_text(json.dumps(envelope))
     result = verify(key_pair[1])
     assert result.exit_code == 1
-    assert problems(result) == [
+    assert problems(result) == [(
         "signature of out/decision.json: the signature does not verify with the given key: signed by another key, "
         "or the payload was changed"
-    ]
+    )]
 
 
 def test_an_altered_signature_is_detected(checkout, key_pair):
@@ -188,7 +189,7 @@ def test_an_altered_signature_is_detected(checkout, key_pair):
     signature = bytearray(base64.b64decode(envelope["signatures"][0]["sig"]))
     signature[0] ^= 1
     envelope["signatures"][0]["sig"] = base64.b64encode(bytes(signature)).decode()
-    open("out/decision.json", "w").write(json.dumps(envelope))
+    Path("out/decision.json").write_text(json.dumps(envelope))
     result = verify(key_pair[1])
     assert result.exit_code == 1
     assert problems(result)[0].startswith("signature of out/decision.json: the signature does not verify")
@@ -298,10 +299,10 @@ def test_keys_made_by_openssl_sign_and_verify(checkout, tmp_path):
 
 def test_the_html_report_shows_the_attestation_digest(checkout, key_pair):
     attest(key_pair, "--report", "html=out/report.html", "--report", "json=out/findings.json")
-    digest = __import__("hashlib").sha256(open("out/decision.json", "rb").read()).hexdigest()
-    html = open("out/report.html").read()
+    digest = hashlib.sha256(Path("out/decision.json").read_bytes()).hexdigest()
+    html = Path("out/report.html").read_text()
     assert digest in html and "residency verify decision.json --key" in html
-    saved = json.load(open("out/findings.json"))
+    saved = json.loads(Path("out/findings.json").read_text())
     assert saved["attestation"]["sha256"] == digest
     _, statement = payload()
     assert "attestation" not in statement["predicate"]["findings"]  # the attested document is the one before
@@ -360,7 +361,7 @@ def test_a_log_of_three_decisions_verifies(log_of_three, key_pair):
     entries = [json.loads(line) for line in log_of_three.read_text().splitlines()]
     assert [e["seq"] for e in entries] == [1, 2, 3]
     assert entries[0]["prev"] == "0" * 64
-    digest = __import__("hashlib").sha256(open("out/decision.json", "rb").read()).hexdigest()
+    digest = hashlib.sha256(Path("out/decision.json").read_bytes()).hexdigest()
     assert entries[2]["attestation"] == {"file": "decision.json", "sha256": digest}
     result = verify_log(log_of_three, key_pair[1])
     assert result.exit_code == 0, result.output

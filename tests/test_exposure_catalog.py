@@ -7,6 +7,7 @@ import importlib
 import re
 
 import pytest
+from test_catalog import input_fields, pulumi_oci_classes
 
 from residency.catalog import CATALOG
 from residency.catalog.exposure import KINDS, as_bool, exposure_catalog, field_segments, is_everywhere
@@ -14,7 +15,6 @@ from residency.inventory import UNKNOWN, Inventory, Resource, SourceInfo
 from residency.policy import load_policy
 from residency.rules import RuleContext
 from residency.rules.exposure import PublicExposure
-from test_catalog import input_fields, pulumi_oci_classes
 
 CATALOGUE = exposure_catalog()
 FIELDS = [(token, f) for token, entry in sorted(CATALOGUE.types.items()) for f in entry.fields if f.path]
@@ -238,10 +238,10 @@ def test_an_endpoint_is_public_where_its_subnet_allows_public_ips(token, field, 
         return list(RULE.check(resource, RuleContext(policy(write), inventory)))
 
     (public,) = with_subnet(True)
-    assert public.proven and public.path == path and "subnet s allows public IPs" in public.message
+    assert public.proven and public.path == path and f"{path} is subnet s, which allows public IPs" in public.message
     assert with_subnet(False) == []
     (unknown,) = findings(token, properties, "terraform", write)  # a subnet the program does not create
-    assert not unknown.proven and "the subnet is not one this program creates" in unknown.message
+    assert not unknown.proven and "a subnet this program does not create" in unknown.message
 
 
 def test_a_resource_classified_public_outside_protected_networks_is_not_judged(write):

@@ -97,8 +97,8 @@ def _reevaluate(target: Path, kind: str, stack: str | None, policy_file: Path | 
     from importlib import resources
 
     from residency.cli.check import load_inventory
-    from residency.engine import evaluate
     from residency.enforcement import Level
+    from residency.engine import evaluate
     from residency.policy import load_policy
 
     if policy_file is None:

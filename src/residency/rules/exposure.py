@@ -194,9 +194,13 @@ def _through_subnet(resource: Resource, exposure: ExposureField, path: str, writ
             path=path,
         )
     elif not subnets and written:
-        how = f"{path} names a subnet" if placed else f"{path} is not set, so {exposure.means}"
+        message = (
+            f"{path} is {written[0].shown()}, a subnet this program does not create, so it cannot be shown that "
+            f"it allows no public IPs (if it does, {exposure.means})" if placed else
+            f"{path} is not set, so {exposure.means} if its subnet is public, and the subnet is not one this program creates"
+        )
         yield Violation(
-            resource, f"{how} if its subnet is public, and the subnet is not one this program creates",
+            resource, message,
             (Evidence(resource.name, f"has {written[0].path} =", written[0].shown()),), proven=False, path=path,
         )
 

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-CALL = re.compile(r"^(cidrsubnet|cidrhost|cidrnetmask)\s*\((.*)\)$", re.S)
+CALL = re.compile(r"^(cidrsubnet|cidrhost|cidrnetmask)\s*\((.*)\)$", re.DOTALL)
 
 
 def split_call(expression: str) -> tuple[str, list[str]] | None:
