@@ -249,3 +249,15 @@ def test_a_resource_classified_public_outside_protected_networks_is_not_judged(w
     tagged = {"is_private": False, "defined_tags": {"DataGovernance.Classification": "public"}}
     assert findings(token, tagged, "terraform", write) == []
     assert [v.path for v in findings(token, {"is_private": False}, "terraform", write)] == ["is_private"]
+
+
+def test_a_subnet_whose_public_ips_are_decided_after_apply_makes_its_instances_unproven(write):
+    token = "oci:Core/instance:Instance"
+    undecided = Resource("urn:subnet::s", "s", "oci:Core/subnet:Subnet", None, True,
+                         {"prohibit_public_ip_on_vnic": UNKNOWN}, "terraform")
+    instance = Resource(f"urn:{token}::r", "r", token, None, True, {"create_vnic_details": [{"subnet_id": UNKNOWN}]},
+                        "terraform", property_dependencies={"create_vnic_details": ("urn:subnet::s",)})
+    inventory = Inventory(SourceInfo("test", "test"), [instance, undecided])
+    (finding,) = RULE.check(instance, RuleContext(policy(write), inventory))
+    assert not finding.proven and finding.path == "create_vnic_details[0].assign_public_ip"
+    assert "subnet s allows public IPs or not only after apply" in finding.message

@@ -180,8 +180,18 @@ def _through_subnet(resource: Resource, exposure: ExposureField, path: str, writ
                     context: RuleContext) -> Iterator[Violation]:
     """OCI decides by the subnet: public IPs where the subnet allows them."""
     subnets = _subnets(resource, exposure.subnet or exposure.path, context)
-    public = [s for s in subnets if not _prohibits_public_ips(s)]
+    public = [s for s in subnets if _prohibits_public_ips(s) is False]
+    undecided = [s for s in subnets if _prohibits_public_ips(s) is None]
     placed = exposure.kind == "subnet"  # the field is the subnet itself, not a setting the subnet defaults
+    if undecided and not public:
+        subnet = undecided[0]
+        yield Violation(
+            resource, f"subnet {subnet.name} allows public IPs or not only after apply, so it cannot be shown that "
+            f"{path} keeps this private (if it allows them, {exposure.means})",
+            (Evidence(resource.name, "is in subnet", subnet.name),
+             Evidence(subnet.name, "has prohibit_public_ip_on_vnic", "known only after apply")),
+            proven=False, path=path,
+        )
     if public:
         subnet = public[0]
         how = f"{path} is subnet {subnet.name}, which allows public IPs" if placed else (
@@ -205,9 +215,14 @@ def _through_subnet(resource: Resource, exposure: ExposureField, path: str, writ
         )
 
 
-def _prohibits_public_ips(subnet: Resource) -> bool:
-    return any(v is not None and v.known and as_bool(v.value) is True
-               for v in (subnet.first("prohibit_public_ip_on_vnic"), subnet.first("prohibit_internet_ingress")))
+def _prohibits_public_ips(subnet: Resource) -> bool | None:
+    """True when the subnet prohibits public IPs, False when it allows them (OCI's default),
+    None when that is known only after apply."""
+    settings = [v for v in (subnet.first("prohibit_public_ip_on_vnic"), subnet.first("prohibit_internet_ingress"))
+                if v is not None]
+    if any(v.known and as_bool(v.value) is True for v in settings):
+        return True
+    return None if any(not v.known for v in settings) else False
 
 
 def _network_path(subnet: Resource, context: RuleContext) -> Iterator[Evidence]:
