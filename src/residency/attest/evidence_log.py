@@ -18,18 +18,15 @@ from securesystemslib.signer import Key, Signature, Signer
 
 from residency.attest.statement import canonical_json
 from residency.errors import InputError
+from residency.inputs import read_bytes
 
 GENESIS = "0" * 64  # the `prev` of the first entry
 
 
 def _lines(path: Path) -> list[bytes]:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+    if not path.exists():
         return []
-    except OSError as error:
-        raise InputError(f"cannot read the evidence log: {error.strerror or error}", file=str(path)) from None
-    return [line for line in data.split(b"\n") if line]
+    return [line for line in read_bytes(path, str(path)).split(b"\n") if line]
 
 
 def line_digest(line: bytes) -> str:

@@ -6,7 +6,6 @@ Each problem is one line naming what differs (a file, the verdict, a finding, th
 from __future__ import annotations
 
 import datetime
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ from residency.attest.envelope import MalformedAttestation, open_envelope
 from residency.attest.inputs import BUILT_IN_POLICY, built_in_policy_digest, decision_inputs, sha256_file
 from residency.attest.statement import digest_of
 from residency.errors import InputError
+from residency.inputs import parse_json, read_text
 from residency.render.document import validate_document
 
 # (target, kind, stack, policy file or None for the built-in one, evaluation date, fail-on) -> findings document
@@ -33,14 +33,7 @@ class Verification:
 
 
 def read_envelope(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"cannot read the attestation: {getattr(error, 'strerror', None) or error}", file=str(path)) from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(f"not JSON: {error.msg}", file=str(path), line=error.lineno) from None
+    return parse_json(read_text(path, str(path)), file=str(path))
 
 
 def open_attestation(path: Path, key: Any) -> dict[str, Any]:
