@@ -12,11 +12,20 @@ from securesystemslib.signer import CryptoSigner, SSlibKey
 from residency.errors import InputError
 
 
+MAX_KEY_BYTES = 64 * 1024  # a PEM Ed25519 key is about 120 bytes
+
+
 def _read(path: Path, what: str) -> bytes:
+    """The key's bytes. Unlike other inputs, a pipe is welcome (`--signing-key <(...)`): CI hands
+    the key over that way, so that it is never a file on disk."""
     try:
-        return path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(MAX_KEY_BYTES + 1)
     except OSError as error:
         raise InputError(f"cannot read the {what}: {error.strerror or error}", file=str(path)) from None
+    if len(data) > MAX_KEY_BYTES:
+        raise InputError(f"the {what} has more than {MAX_KEY_BYTES} bytes: not a PEM key", file=str(path))
+    return data
 
 
 def load_signer(path: Path) -> CryptoSigner:
