@@ -11,7 +11,6 @@ from securesystemslib.signer import CryptoSigner, SSlibKey
 
 from residency.errors import InputError
 
-
 MAX_KEY_BYTES = 64 * 1024  # a PEM Ed25519 key is about 120 bytes
 
 
