@@ -20,7 +20,7 @@ from in_toto_attestation.v1.statement import Statement
 from securesystemslib.dsse import Envelope
 from securesystemslib.signer import CryptoSigner, SSlibKey
 
-from residency.attest.statement import PREDICATE_TYPE, build_statement, canonical_json, ci_context, digest_of
+from residency.attest.statement import PREDICATE_TYPE, canonical_json, ci_context, digest_of
 from residency.cli import main
 
 BUCKET = """
@@ -332,15 +332,18 @@ def test_a_pulumi_program_attests_its_sources_config_policy_and_approvals(tmp_pa
     assert problems(changed)[0].startswith("file policies/approvals/apr-1.yaml: changed since the decision")
 
 
-def test_the_ci_context_names_repository_commit_and_run():
+def test_the_ci_context_names_repository_commit_and_run(checkout, key_pair, monkeypatch):
     environment = {"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "acme/infra", "GITHUB_SHA": "abc123",
                    "GITHUB_RUN_ID": "42", "GITHUB_SERVER_URL": "https://github.com"}
-    assert ci_context(environment) == {
-        "system": "github-actions", "repository": "acme/infra", "commit": "abc123", "run_id": "42",
-        "server": "https://github.com",
-    }
+    expected = {"system": "github-actions", "repository": "acme/infra", "commit": "abc123", "run_id": "42",
+                "server": "https://github.com"}
+    assert ci_context(environment) == expected
     assert ci_context({}) is None
-    assert callable(build_statement)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    attest(key_pair, "--evidence-log", "out/evidence.jsonl")
+    assert payload()[1]["predicate"]["ci"] == expected
+    assert json.loads(Path("out/evidence.jsonl").read_text())["ci"] == expected
 
 
 # The evidence log

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from residency import __version__
-from residency.attest.inputs import BUILT_IN_POLICY, DecisionInput, approval_files, subject_name
+from residency.attest.inputs import DecisionInput, approval_files, subject_name
 from residency.errors import InputError
 from residency.findings import Report
 
@@ -51,7 +51,7 @@ class Decision:
     target: str  # subject-style name of the checked path
     kind: str  # pulumi | terraform | terraform-plan
     stack: str | None
-    policy: str  # subject name of the policy file, or BUILT_IN_POLICY
+    policy: str  # subject name of the policy file, or inputs.BUILT_IN_POLICY
     fail_on: str
     exit_code: int  # the command's own exit status: 0 passed, 1 failed
 
@@ -133,5 +133,3 @@ def build_statement(
         "predicate": predicate,
     }
 
-
-__all__ = ["BUILT_IN_POLICY", "PREDICATE_TYPE", "Decision", "build_statement", "canonical_json", "digest_of"]
