@@ -322,7 +322,7 @@ def test_a_pulumi_program_attests_its_sources_config_policy_and_approvals(tmp_pa
     names = {s["name"] for s in statement["subject"]}
     assert {"program/Pulumi.yaml", "program/Pulumi.test.yaml", "program/__main__.py", "policies/residency.yaml",
             "policies/approvals/apr-1.yaml"} <= names
-    assert "program/Pulumi.other.yaml" not in names
+    assert "program/Pulumi.other.yaml" not in names and "program/expected.yaml" not in names
     approvals = statement["predicate"]["approvals"]
     assert [(a["id"], a["file"]) for a in approvals] == [("APR-2026-001", "policies/approvals/apr-1.yaml")]
     assert verify(key_pair[1], "--source", ".").exit_code == 0
@@ -469,3 +469,18 @@ def test_checkov_decisions_are_attested_with_checkovs_verdict_and_the_engines_fi
     assert [f["rule_id"] for f in predicate["findings"]["findings"] if f["level"] == "mandatory"] == ["RES001"]
     assert {s["name"] for s in statement["subject"]} == {"infra/main.tf", "policies/residency.yaml"}
     assert verify(key_pair[1], "--source", ".", "--log", "out/evidence.jsonl").exit_code == 0
+
+
+def test_reports_and_attestations_beside_a_program_are_not_taken_for_its_inputs(tmp_path, monkeypatch, key_pair):
+    shutil.copytree(PROGRAMS / "resource_region" / "pass_two_us_regions", tmp_path / "program")
+    monkeypatch.chdir(tmp_path)
+    attestation = "program/decision.json"
+    result = cli("check", "program", "--stack", "test", "--attest", attestation, "--signing-key", key_pair[0],
+                 "--report", "html=program/report.html", "--report", "json=program/findings.json")
+    assert result.exit_code == 0, result.output
+    verified = verify(key_pair[1], "--source", ".", attestation=attestation)
+    assert verified.exit_code == 0, verified.output
+    (tmp_path / "program" / "helpers.py").write_text("REGION = 'eu-frankfurt-1'\n")  # a module is an input
+    assert problems(verify(key_pair[1], "--source", ".", attestation=attestation)) == [
+        "file program/helpers.py: an input of the decision now, but not attested"
+    ]

@@ -56,20 +56,17 @@ def _files_under(directory: Path, keep: Callable[[Path], bool]) -> Iterator[Path
 
 
 def pulumi_inputs(target: Path, stack: str | None) -> list[Path]:
-    """Pulumi.yaml, the stack's config and every file of the program (`main`), which may read
-    data files as well as import modules. Other stacks' config files do not decide this one."""
+    """Pulumi.yaml, the stack's config and the program's Python modules (under `main`). Reports
+    and attestations written beside the program are not inputs; other stacks' config files do not
+    decide this one."""
     from residency.sources.pulumi_project import load_project
 
     project = load_project(target)
     main = project.main if project.main.is_dir() else project.main.parent
     project_file = next(p for p in (target / "Pulumi.yaml", target / "Pulumi.yml") if p.is_file())
     config = target / f"Pulumi.{stack}.yaml"
-
-    def program_file(path: Path) -> bool:
-        other_config = path.parent == project.directory and path.name.startswith("Pulumi.") and path != config.resolve()
-        return not other_config and path.suffix != ".pyc"
-
-    files = [project_file, *([config] if config.is_file() else []), *_files_under(main, program_file)]
+    modules = _files_under(main, lambda p: p.suffix == ".py")
+    files = [project_file, *([config] if config.is_file() else []), *modules]
     return list(dict.fromkeys(p.resolve() for p in files))
 
 
