@@ -261,3 +261,10 @@ def test_a_subnet_whose_public_ips_are_decided_after_apply_makes_its_instances_u
     (finding,) = RULE.check(instance, RuleContext(policy(write), inventory))
     assert not finding.proven and finding.path == "create_vnic_details[0].assign_public_ip"
     assert "subnet s allows public IPs or not only after apply" in finding.message
+
+
+def test_a_privacy_flag_known_only_after_apply_is_unproven(write):
+    token = "oci:Core/subnet:Subnet"
+    (finding,) = findings(token, {"prohibit_internet_ingress": UNKNOWN}, "terraform", write)
+    assert not finding.proven and finding.path == "prohibit_internet_ingress"
+    assert findings(token, {"prohibit_internet_ingress": "true"}, "terraform", write) == []

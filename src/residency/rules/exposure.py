@@ -104,8 +104,9 @@ def _values(element: Any, name: str, prefix: str, resource: Resource) -> list[Fi
     return [FieldValue(prefix + v.path, v.value, v.secret) for v in select(element, (name,), resource.naming)]
 
 
-def _applies(element: Mapping, exposure: ExposureField, resource: Resource) -> bool:
-    """`only` holds and no `unless` field makes the resource private."""
+def _applies(element: Mapping, exposure: ExposureField, resource: Resource) -> bool | FieldValue:
+    """Whether the field applies: `only` holds and no `unless` field makes the resource private.
+    An `unless` flag known only after apply is returned, so that the caller reports it unproven."""
     for name, wanted in exposure.only.items():
         value = next(select(element, (name,), resource.naming), None)
         if value is not None and value.known and str(value.value).upper() != str(wanted).upper():
@@ -114,9 +115,19 @@ def _applies(element: Mapping, exposure: ExposureField, resource: Resource) -> b
         value = next(select(resource.properties, (name,), resource.naming), None)
         if value is None:
             continue
-        if when == "set" or (not value.known) or as_bool(value.value) is True:
-            return False
+        if when == "set" or (value.known and as_bool(value.value) is True):
+            return False  # an ID known only after apply is still set: a private endpoint is there
+        if not value.known:
+            return value
     return True
+
+
+def _undecided(resource: Resource, flag: FieldValue, exposure: ExposureField) -> Violation:
+    return Violation(
+        resource, f"{flag.path} is known only after apply, so it cannot be shown that the resource is private "
+        f"(otherwise: {exposure.means})",
+        (Evidence(resource.name, f"has {flag.path} =", flag.shown()),), proven=False, path=flag.path,
+    )
 
 
 def _evidence(resource: Resource, value: FieldValue, context: RuleContext) -> tuple[Evidence, ...]:
@@ -150,7 +161,10 @@ def _scalar(resource: Resource, exposure: ExposureField, context: RuleContext) -
         if isinstance(element, FieldValue):
             yield _unknown(resource, FieldValue(prefix + name, element.value, element.secret), exposure)
             continue
-        if not _applies(element, exposure, resource):
+        applies = _applies(element, exposure, resource)
+        if isinstance(applies, FieldValue):
+            yield _undecided(resource, applies, exposure)
+        if applies is not True:
             continue
         values = _values(element, name, prefix, resource)
         if not values:
@@ -255,7 +269,10 @@ def _cidr(resource: Resource, exposure: ExposureField, context: RuleContext) -> 
         if isinstance(element, FieldValue):
             yield _unknown(resource, FieldValue(prefix.rstrip("."), element.value, element.secret), exposure)
             continue
-        if not _applies(element, exposure, resource):
+        applies = _applies(element, exposure, resource)
+        if isinstance(applies, FieldValue):
+            yield _undecided(resource, applies, exposure)
+        if applies is not True:
             continue
         kind = next(select(element, (exposure.type,), resource.naming), None) if exposure.type else None
         if kind is not None and kind.known and str(kind.value).upper() != "CIDR_BLOCK":
@@ -269,7 +286,10 @@ def _cidr(resource: Resource, exposure: ExposureField, context: RuleContext) -> 
 
 def _allowlist(resource: Resource, exposure: ExposureField, context: RuleContext) -> Iterator[Violation]:
     """Addresses allowed in: none (absent or empty) is everyone, and so is a /0 network."""
-    if not _applies(resource.properties, exposure, resource):
+    applies = _applies(resource.properties, exposure, resource)
+    if isinstance(applies, FieldValue):
+        yield _undecided(resource, applies, exposure)
+    if applies is not True:
         return
     path = exposure.path.replace("[]", "")
     values = list(resource.field(field_segments(resource.token, exposure.path, resource.naming)))
