@@ -268,3 +268,26 @@ def test_a_privacy_flag_known_only_after_apply_is_unproven(write):
     (finding,) = findings(token, {"prohibit_internet_ingress": UNKNOWN}, "terraform", write)
     assert not finding.proven and finding.path == "prohibit_internet_ingress"
     assert findings(token, {"prohibit_internet_ingress": "true"}, "terraform", write) == []
+
+
+def test_a_public_subnet_finding_shows_the_way_in_route_table_gateway_and_security_list(write):
+    def make(name, token, properties, dependencies=None):
+        return Resource(f"urn:{name}", name, token, None, True, properties, "terraform",
+                        property_dependencies=dependencies or {})
+
+    gateway = make("igw", "oci:Core/internetGateway:InternetGateway", {"enabled": False})
+    table = make("to-internet", "oci:Core/routeTable:RouteTable",
+                 {"route_rules": [{"network_entity_id": UNKNOWN, "destination": "0.0.0.0/0"}]},
+                 {"route_rules": ("urn:igw",)})
+    open_list = make("open", "oci:Core/securityList:SecurityList",
+                     {"ingress_security_rules": [{"protocol": "6", "source": "0.0.0.0/0"}]})
+    web = make("web", "oci:Core/subnet:Subnet", {"route_table_id": UNKNOWN, "security_list_ids": [UNKNOWN]},
+               {"route_table_id": ("urn:to-internet",), "security_list_ids": ("urn:open",)})
+    inventory = Inventory(SourceInfo("test", "test"), [gateway, table, open_list, web])
+    (finding,) = RULE.check(web, RuleContext(policy(write), inventory))
+    assert finding.path == "prohibit_public_ip_on_vnic"
+    assert [(e.subject, e.relation, e.value) for e in finding.evidence][2:] == [
+        ("web", "routes through route table", "to-internet"),
+        ("to-internet", "sends traffic to internet gateway", "igw"),
+        ("web", "admits, through security list", "open: ingress from 0.0.0.0/0"),
+    ]

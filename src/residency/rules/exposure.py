@@ -135,8 +135,16 @@ def _evidence(resource: Resource, value: FieldValue, context: RuleContext) -> tu
 
 
 def _public(resource: Resource, value: FieldValue, exposure: ExposureField, context: RuleContext) -> Violation:
-    return Violation(resource, f"{value.path} is {value.shown()}: {exposure.means}", _evidence(resource, value, context),
-                     path=value.path)
+    evidence = (*_evidence(resource, value, context), *_own_network_path(resource, context))
+    return Violation(resource, f"{value.path} is {value.shown()}: {exposure.means}", evidence, path=value.path)
+
+
+def _own_network_path(resource: Resource, context: RuleContext) -> tuple[Evidence, ...]:
+    """A public subnet's way in from the internet, where the whole program is in view (one
+    resource at a time, the finding stands without it)."""
+    if resource.token != SUBNET or context.inventory is None:
+        return ()
+    return tuple(_network_path(resource, context))
 
 
 def _unknown(resource: Resource, value: FieldValue, exposure: ExposureField) -> Violation:
@@ -150,7 +158,9 @@ def _unknown(resource: Resource, value: FieldValue, exposure: ExposureField) -> 
 def _absent(resource: Resource, path: str, exposure: ExposureField, context: RuleContext) -> Violation:
     return Violation(
         resource, f"{path} is not set, and OCI's default is public: {exposure.means}",
-        (Evidence(resource.name, "does not set", path), classification_evidence(resource, context)), path=path,
+        (Evidence(resource.name, "does not set", path), classification_evidence(resource, context),
+         *_own_network_path(resource, context)),
+        path=path,
     )
 
 
