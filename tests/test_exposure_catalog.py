@@ -275,7 +275,7 @@ def test_a_public_subnet_finding_shows_the_way_in_route_table_gateway_and_securi
         return Resource(f"urn:{name}", name, token, None, True, properties, "terraform",
                         property_dependencies=dependencies or {})
 
-    gateway = make("igw", "oci:Core/internetGateway:InternetGateway", {"enabled": False})
+    gateway = make("igw", "oci:Core/internetGateway:InternetGateway", {"enabled": "true"})
     table = make("to-internet", "oci:Core/routeTable:RouteTable",
                  {"route_rules": [{"network_entity_id": UNKNOWN, "destination": "0.0.0.0/0"}]},
                  {"route_rules": ("urn:igw",)})
@@ -291,3 +291,7 @@ def test_a_public_subnet_finding_shows_the_way_in_route_table_gateway_and_securi
         ("to-internet", "sends traffic to internet gateway", "igw"),
         ("web", "admits, through security list", "open: ingress from 0.0.0.0/0"),
     ]
+    disabled = make("igw", "oci:Core/internetGateway:InternetGateway", {"enabled": "false"})
+    inventory = Inventory(SourceInfo("test", "test"), [disabled, table, open_list, web])
+    (finding,) = RULE.check(web, RuleContext(policy(write), inventory))
+    assert "sends traffic to internet gateway" not in [e.relation for e in finding.evidence]

@@ -249,11 +249,17 @@ def _prohibits_public_ips(subnet: Resource) -> bool | None:
     return None if any(not v.known for v in settings) else False
 
 
+def _disabled(gateway: Resource) -> bool:
+    enabled = gateway.first("enabled")
+    return enabled is not None and enabled.known and as_bool(enabled.value) is False
+
+
 def _network_path(subnet: Resource, context: RuleContext) -> Iterator[Evidence]:
     """How the internet reaches the subnet, as far as the program shows: its route table's route
     to an internet gateway, and security lists that admit everyone."""
     for table in (t for t in context.sources(subnet, "route_table_id") if t is not None):
-        for gateway in (g for g in context.sources(table, "route_rules") if g is not None and g.token == INTERNET_GATEWAY):
+        for gateway in (g for g in context.sources(table, "route_rules") if g is not None and g.token == INTERNET_GATEWAY
+                        and not _disabled(g)):
             yield Evidence(subnet.name, "routes through route table", table.name)
             yield Evidence(table.name, "sends traffic to internet gateway", gateway.name)
     for security_list in context.sources(subnet, "security_list_ids"):
