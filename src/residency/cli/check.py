@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from residency.cli.attesting import AttestRequest, attest_decision, attest_options, refuse_to_overwrite_inputs
 from residency.cli.common import POLICY_HELP, choose_policy, fail, stderr_console, stdout_console
 from residency.cli.outputs import ReportTarget, refuse_to_overwrite, report_option, write_reports
 from residency.enforcement import Level
@@ -34,9 +35,10 @@ def pick_stack(directory: Path, stack: str | None) -> str:
 @click.option("--fail-on", type=click.Choice(["mandatory", "advisory"]), default="mandatory", show_default=True,
               help="The lowest level that fails the check.")
 @report_option
+@attest_options
 def check(
     directory: Path, stack: str | None, policy_file: Path | None, output_format: str, fail_on: str,
-    reports: tuple[ReportTarget, ...],
+    reports: tuple[ReportTarget, ...], attest: AttestRequest | None,
 ) -> None:
     """Run the Pulumi program in DIRECTORY offline and check it against the residency policy.
 
@@ -62,10 +64,20 @@ def check(
     elif kind == "terraform-plan":
         inputs.append(directory)
     refuse_to_overwrite(reports, inputs, sources=directory if directory.is_dir() else None)
+    refuse_to_overwrite_inputs(attest, inputs, directory, kind, stack)
     try:
+        signer = attest.signer() if attest is not None else None  # a bad key fails before the program runs
         inventory = load_inventory(directory, kind, stack)
         report = evaluate(inventory, policy)
-        document = report.to_document(threshold) if output_format == "json" or reports else None
+        document = report.to_document(threshold) if output_format == "json" or reports or attest else None
+        if attest is not None:
+            attestation = attest_decision(
+                attest, command="check", target=directory, kind=kind, stack=stack,
+                policy_file=None if policy.is_builtin else Path(policy.source),
+                fail_on=fail_on, exit_code=EXIT_FINDINGS if report.failing(threshold) else EXIT_OK,
+                report=report, findings=document, signer=signer,
+            )
+            document = {**document, "attestation": attestation}
         if output_format == "json":
             click.echo(json.dumps(document, indent=2))
         else:

@@ -19,6 +19,7 @@ import click
 
 import residency
 from residency.checkov.verdicts import FAIL_ON_ENVIRONMENT, POLICY_ENVIRONMENT, check_id
+from residency.cli.attesting import AttestRequest, attest_decision, attest_options, refuse_to_overwrite_inputs
 from residency.cli.common import POLICY_HELP, choose_policy, fail, policy_line, stderr_console
 from residency.enforcement import Level
 from residency.errors import InputError
@@ -42,9 +43,11 @@ OUTPUTS = ["cli", "json", "sarif", "junitxml"]
               help="The lowest residency level whose findings fail a check (lower ones pass, with the finding in the details).")
 @click.option("--checkov", "checkov_path", type=click.Path(path_type=Path), envvar=CHECKOV_ENVIRONMENT,
               help=f"The checkov executable (default: {CHECKOV_IN_VENV} of this project, else checkov on PATH).")
+@attest_options
 @click.argument("checkov_args", nargs=-1, type=click.UNPROCESSED)
 def checkov(target: Path, stack: str | None, policy_file: Path | None, outputs: tuple[str, ...],
-            output_file_path: Path | None, fail_on: str, checkov_path: Path | None, checkov_args: tuple[str, ...]) -> None:
+            output_file_path: Path | None, fail_on: str, checkov_path: Path | None, checkov_args: tuple[str, ...],
+            attest: AttestRequest | None) -> None:
     """Scan TARGET with Checkov, its own checks and the residency checks (CKV_RES_*).
 
     TARGET is a directory of Terraform files, a Terraform plan (`terraform show -json`), or a
@@ -54,7 +57,14 @@ def checkov(target: Path, stack: str | None, policy_file: Path | None, outputs: 
     Exit status: checkov's (0 passed, 1 failed checks), 2 bad input or usage."""
     if str(target).startswith("-"):  # TARGET left out: Click gave it the first argument after `--`
         target, checkov_args = Path("."), (str(target), *checkov_args)
+    if attest is not None:
+        from residency.cli.check import pick_stack, source_kind
+
+        kind = source_kind(target)
+        stack = pick_stack(target, stack) if kind == "pulumi" else None
+        refuse_to_overwrite_inputs(attest, [target, *([policy_file] if policy_file else [])], target, kind, stack)
     try:
+        signer = attest.signer() if attest is not None else None
         policy = choose_policy(target, policy_file)
         stderr_console().print(f"residency policy: {policy_line(policy)}", markup=False, highlight=False, soft_wrap=True)
         executable = find_checkov(checkov_path)
@@ -65,9 +75,27 @@ def checkov(target: Path, stack: str | None, policy_file: Path | None, outputs: 
             command = checkov_command(executable, checks, scan, outputs, output_file_path, checkov_args)
             environment = {**os.environ, **checks_environment(policy, Level(fail_on))}
             returncode = subprocess.run(command, env=environment, check=False).returncode
+        if attest is not None and returncode in (0, 1):
+            _attest(attest, signer, target, stack, policy, Level(fail_on), returncode)
     except InputError as error:
         fail(error)
     sys.exit(returncode)
+
+
+def _attest(attest: AttestRequest, signer, target: Path, stack: str | None, policy: ResidencyPolicy,
+            threshold: Level, returncode: int) -> None:
+    """Checkov's verdict, attested with the residency findings its CKV_RES checks are made of
+    (the engine's, on the same inputs): what `residency verify` can evaluate again."""
+    from residency.cli.check import load_inventory, source_kind
+    from residency.engine import evaluate
+
+    kind = source_kind(target)
+    report = evaluate(load_inventory(target, kind, stack), policy)
+    attest_decision(
+        attest, command="checkov", target=target, kind=kind, stack=stack,
+        policy_file=None if policy.is_builtin else Path(policy.source),
+        fail_on=threshold.value, exit_code=returncode, report=report, findings=report.to_document(threshold), signer=signer,
+    )
 
 
 def checkov_command(executable: Path, checks: Path, scan: list[str], outputs: tuple[str, ...],
