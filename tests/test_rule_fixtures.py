@@ -1,5 +1,6 @@
 """Every rule against its fixture programs: each folder holds a small Pulumi program and the
-exact findings it must give (rule, resource, property, level, proven)."""
+exact findings it must give (rule, resource, property, level, proven). A `state.json` beside the
+program is what is deployed, for the rules that compare the two (`residency check --state`)."""
 
 from pathlib import Path
 
@@ -10,21 +11,26 @@ from conftest import PROGRAMS
 from residency.engine import evaluate
 from residency.policy import load_policy
 from residency.rules import RULES
+from residency.sources.files import load_file
 from residency.sources.pulumi_program import run_program
 
 CASES = sorted(p for p in PROGRAMS.glob("*/*") if (p / "expected.yaml").is_file())
 
 
-def evaluate_fixture(case: Path):
+def evaluate_fixture(case: Path, *, deployed: bool = False):
+    """`deployed`: with the fixture's state.json, where it has one (other engines never have one)."""
     policy_file = case / "policy.yaml"
     policy = load_policy(policy_file if policy_file.is_file() else None, cwd=case)
-    return evaluate(run_program(case, "test"), policy)
+    inventory = run_program(case, "test")
+    if deployed and (case / "state.json").is_file():
+        inventory.deployed = load_file(case / "state.json")
+    return evaluate(inventory, policy)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.parent.name}/{c.name}" for c in CASES])
 def test_fixture_gives_exactly_the_expected_findings(case: Path):
     expected = YAML(typ="safe").load((case / "expected.yaml").read_text())["findings"]
-    report = evaluate_fixture(case)
+    report = evaluate_fixture(case, deployed=True)
     actual = sorted(
         (f.rule.id, f.resource.name, f.path, f.level.value, f.proven) for f in report.findings
     )
@@ -45,7 +51,7 @@ def test_every_rule_has_passing_and_failing_fixtures(rule):
     assert any(n.startswith("fail_") for n in names), f"{folder} has no fail_ fixture"
     for case in folder.iterdir():
         if case.name.startswith("fail_"):
-            report = evaluate_fixture(case)
+            report = evaluate_fixture(case, deployed=True)
             if rule.meta.id in {f.rule.id for f in report.findings}:
                 break
     else:

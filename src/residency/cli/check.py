@@ -75,6 +75,11 @@ def check(
             from residency.sources.files import load_file
 
             inventory.deployed = load_file(state_file)
+            if inventory.source.kind.split("-")[0] != inventory.deployed.source.kind.split("-")[0]:
+                raise InputError(
+                    f"a {inventory.deployed.source.kind} cannot be compared with a {inventory.source.kind}: "
+                    "give the state the same engine wrote for this program", file=str(state_file), key="--state",
+                )
         report = evaluate(inventory, policy)
         document = report.to_document(threshold) if output_format == "json" or reports else None
         if output_format == "json":

@@ -6,6 +6,7 @@ from residency.rules.classification import MissingClassification
 from residency.rules.context import NeedsGraph, RuleContext
 from residency.rules.cross_region import CrossRegionMovement
 from residency.rules.cross_tenancy import CrossTenancyGrant
+from residency.rules.drift import DeployedDrift
 from residency.rules.dynamic_group_scope import DynamicGroupScope
 from residency.rules.exposure import PublicExposure
 from residency.rules.foreign_reference import ForeignReference
@@ -18,6 +19,7 @@ RULES: tuple[Rule, ...] = (
     ResourceRegion(), CrossRegionMovement(), ForeignReference(), MissingClassification(), Guardrails(),
     AnyPrincipalGrant(), CrossTenancyGrant(), TenancyWideDataAccess(), RegionUnrestrictedGrant(), PublicExposure(),
     DynamicGroupScope(),
+    DeployedDrift(),
 )
 
 __all__ = ["RULES", "Evidence", "NeedsGraph", "Rule", "RuleContext", "RuleMeta", "Violation"]
