@@ -48,11 +48,16 @@ def inventory_from_terraform_state(document: Any, file: str) -> Inventory:
     providers = {
         r.provider: ProviderConfig(r.provider, UNKNOWN, NOT_RECORDED) for r in records if r.provider is not None
     }
-    source = SourceInfo(kind="terraform-state", path=file, stack=Path(file).stem)
+    source = SourceInfo(kind="terraform-state", path=file, stack=_stack_name(Path(file)))
     inventory = build_inventory(records, providers, source)
     for resource, record in zip(inventory.resources, records, strict=True):
         locate_by_ocid(resource, _plain(record.values.get("id")))
     return inventory
+
+
+def _stack_name(path: Path) -> str:
+    """The file's name, or its folder's for Terraform's own `terraform.tfstate` (`envs/prod/terraform.tfstate`)."""
+    return path.parent.name if path.stem == "terraform" and path.parent.name else path.stem
 
 
 _EXPECTED = ("not a Terraform state: expected the JSON of `terraform show -json` (with values.root_module) "
