@@ -217,7 +217,7 @@ def test_an_oci_event_log_takes_the_default_providers_region_and_drops_deleted_r
 # --- detection and bad input ------------------------------------------------------------------
 
 @pytest.mark.parametrize("content, expected", [
-    ("{not json", "not valid JSON"),
+    ("{not json", "input.json:1: not JSON: Expecting property name"),
     ('{"hello": "world"}', "not a format residency reads: expected `pulumi stack export`"),
     ('{"version": 2, "deployment": {}}', "unsupported deployment version 2: expected 3 or 4"),
     ('{"version": 3, "deployment": {"resources": [{"urn": "u"}]}}', "deployment.resources[0].type"),

@@ -65,9 +65,6 @@ def read_pulumi_events(text: str, *, file: str, policy: ResidencyPolicy) -> dict
 def _finding(
     event: Mapping[str, Any], line: int, file: str, stack: str, inputs: Mapping[str, Mapping[str, Any]]
 ) -> ForeignFinding:
-    for key in ("policyName", "policyPackName", "enforcementLevel", "message"):
-        if not isinstance(event.get(key), str):
-            raise InputError(f"policyEvent without {key}", file=file, line=line, key=f"policyEvent.{key}")
     level = LEVELS.get(event["enforcementLevel"])
     if level is None:
         raise InputError(

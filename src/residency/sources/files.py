@@ -8,14 +8,12 @@ show -json` prints it) or `lineage` (the raw file).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from residency.errors import InputError
+from residency.inputs import parse_json, read_text
 from residency.inventory import Inventory
-from residency.sources.json_file import parse_json
-from residency.yamlfile import read_text
 
 FORMATS = {
     "pulumi-state": "`pulumi stack export` or a backend checkpoint",
@@ -31,7 +29,9 @@ def load_file(path: Path, kind: str | None = None) -> Inventory:
     """The inventory of a file in any of FORMATS; `kind` forces the format."""
     file = str(path)
     text = read_text(path, file)
-    kind = kind or detect(text, file)
+    document = None
+    if kind is None:
+        kind, document = detect(text, file)
     if kind == "terraform-plan":
         from residency.sources.terraform_plan import load_plan
 
@@ -40,7 +40,8 @@ def load_file(path: Path, kind: str | None = None) -> Inventory:
         from residency.sources.pulumi_events import inventory_from_events, parse_events
 
         return inventory_from_events(parse_events(text, file), file)
-    document = parse_json(text, file)
+    if document is None:
+        document = parse_json(text, file=file)
     if kind == "pulumi-state":
         from residency.sources.pulumi_state import inventory_from_state
 
@@ -56,25 +57,26 @@ def load_file(path: Path, kind: str | None = None) -> Inventory:
     raise InputError(f"unknown format {kind!r}; expected one of {', '.join(FORMATS)}", file=file)
 
 
-def detect(text: str, file: str) -> str:
+def detect(text: str, file: str) -> tuple[str, Any]:
+    """The format, and the document when it is one JSON document (an event log is lines of them)."""
     try:
-        document: Any = json.loads(text)
-    except json.JSONDecodeError as error:
-        if _starts_with_event(text):
-            return "pulumi-events"
-        raise InputError(f"not valid JSON: {error.msg} (column {error.colno}); {EXPECTED}", file=file,
-                         line=error.lineno) from None
+        document = parse_json(text, file=file)
+    except InputError as error:
+        if _starts_with_event(text, file):
+            return "pulumi-events", None
+        error.message += f"; {EXPECTED}"
+        raise
     kind = _kind(document)
     if kind is None:
         raise InputError(f"not a format residency reads: {EXPECTED}", file=file)
-    return kind
+    return kind, document
 
 
-def _starts_with_event(text: str) -> bool:
+def _starts_with_event(text: str, file: str) -> bool:
     first = next((line for line in text.splitlines() if line.strip()), "")
     try:
-        event = json.loads(first)
-    except json.JSONDecodeError:
+        event = parse_json(first, file=file)
+    except InputError:
         return False
     return isinstance(event, dict) and "sequence" in event
 

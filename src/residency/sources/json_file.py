@@ -1,24 +1,17 @@
-"""JSON files the deployed-state sources read, with errors that name the file and the line."""
+"""JSON files the deployed-state sources read, and the shapes they expect, with errors that name the place."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from residency.errors import InputError
-from residency.yamlfile import read_text
+from residency.inputs import parse_json, read_text
 
 
 def read_json(path: Path) -> Any:
-    return parse_json(read_text(path, str(path)), str(path))
-
-
-def parse_json(text: str, file: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(f"not valid JSON: {error.msg} (column {error.colno})", file=file, line=error.lineno) from None
+    """A JSON file, read within the bounds every input has (residency.inputs)."""
+    return parse_json(read_text(path, str(path)), file=str(path))
 
 
 def expect_mapping(value: Any, file: str, key: str) -> dict[str, Any]:

@@ -10,35 +10,35 @@ region comes from `oci:region` in the prelude's config. The report reader of pol
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from residency.errors import InputError
+from residency.inputs import parse_json, read_text
 from residency.inventory import Inventory
+from residency.readers.shapes import check_shape
 from residency.sources.pulumi_preview import blinded
 from residency.sources.pulumi_state import ResourceState, deployed_inventory, resource_state
-from residency.yamlfile import read_text
 
 STEP_EVENTS = ("resourcePreEvent", "resOutputsEvent")
 REMOVED = ("delete", "discard", "read-discard")  # the resource is gone after the step; a replaced one is not
 
 
 def parse_events(text: str, file: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
-    """The stream's events with their line numbers."""
+    """The stream's events with their line numbers, each checked against the shape residency reads."""
     found = False
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            event = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise InputError(
-                f"not a Pulumi engine event (JSON lines expected): {error.msg}", file=file, line=number
-            ) from None
+            event = parse_json(line, file=file, what="a Pulumi engine event (JSON lines expected)")
+        except InputError as error:
+            error.line = number
+            raise
         if not isinstance(event, dict):
             raise InputError("not a Pulumi engine event: expected a JSON object per line", file=file, line=number)
+        check_shape(event, "pulumi-event", file=file, what="a Pulumi engine event", line=number)
         found = True
         yield number, event
     if not found:
