@@ -1,10 +1,13 @@
 """`residency audit`: a folder of mixed states, audited in parallel, one answer for the fleet."""
 
+import importlib
+import io
 import json
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from rich.console import Console
 
 from conftest import FIXTURES
 from deployed_states import TAGS, bucket, ocid, pulumi_export, shown_state, tfstate, write
@@ -88,3 +91,22 @@ def test_bad_paths_exit_2(arguments, expected, tmp_path):
     result = CliRunner().invoke(main, ["audit", *[a.format(empty=tmp_path / "empty") for a in arguments]])
     assert result.exit_code == 2
     assert expected in result.stderr
+
+
+def test_on_a_terminal_a_progress_bar_counts_the_stacks(fleet, monkeypatch):
+    audit_command = importlib.import_module("residency.cli.audit")  # the module, not the command it defines
+    screen = io.StringIO()
+    monkeypatch.setattr(audit_command, "stderr_console", lambda: Console(file=screen, force_terminal=True, width=100))
+    result = CliRunner().invoke(main, ["audit", str(fleet), "--jobs", "1"])
+    assert result.exit_code == 1
+    assert "auditing" in screen.getvalue() and "5/5" in screen.getvalue()
+
+
+def test_a_report_never_overwrites_a_state_and_from_applies_to_every_file(fleet):
+    state = fleet / "prod.json"
+    result = CliRunner().invoke(main, ["audit", str(fleet), "--report", f"json={state}"])
+    assert result.exit_code == 2 and "would overwrite an input" in result.stderr
+    result = CliRunner().invoke(main, ["audit", str(fleet / "prod.json"), str(fleet / "dev.json"), "--from", "pulumi-state"])
+    assert result.exit_code == 1
+    result = CliRunner().invoke(main, ["audit", str(fleet / "prod.json"), "--from", "terraform-state"])
+    assert result.exit_code == 2 and "not a Terraform state" in result.stderr
