@@ -13,6 +13,7 @@ from residency.errors import InputError
 from residency.pack_names import split_policy_name
 from residency.policy import ResidencyPolicy
 from residency.readers.common import DocumentBuilder, ForeignFinding, ForeignRule, resource_object
+from residency.readers.shapes import check_shape
 from residency.sources.pulumi_events import parse_events, step_states
 
 COLOR_MARKUP = re.compile(r"<\{%[^%]*%\}>")
@@ -29,6 +30,8 @@ SKIPPED_PREFIX = "can't run policy '"
 
 def read_pulumi_events(text: str, *, file: str, policy: ResidencyPolicy) -> dict[str, Any]:
     events = list(parse_events(text, file))
+    for line, event in events:
+        check_shape(event, "pulumi-event", file=file, what="a Pulumi engine event", line=line)
     inputs = _step_inputs(events)
     builder = DocumentBuilder(policy)
     checked: dict[str, str] = {}  # urn -> type

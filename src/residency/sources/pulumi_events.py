@@ -17,7 +17,6 @@ from typing import Any
 from residency.errors import InputError
 from residency.inputs import parse_json, read_text
 from residency.inventory import Inventory
-from residency.readers.shapes import check_shape
 from residency.sources.pulumi_preview import blinded
 from residency.sources.pulumi_state import ResourceState, deployed_inventory, resource_state
 
@@ -26,7 +25,7 @@ REMOVED = ("delete", "discard", "read-discard")  # the resource is gone after th
 
 
 def parse_events(text: str, file: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
-    """The stream's events with their line numbers, each checked against the shape residency reads."""
+    """The stream's events with their line numbers."""
     found = False
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -38,7 +37,6 @@ def parse_events(text: str, file: str) -> Iterator[tuple[int, Mapping[str, Any]]
             raise
         if not isinstance(event, dict):
             raise InputError("not a Pulumi engine event: expected a JSON object per line", file=file, line=number)
-        check_shape(event, "pulumi-event", file=file, what="a Pulumi engine event", line=number)
         found = True
         yield number, event
     if not found:

@@ -36,6 +36,7 @@ class ResourceState:
 
     record: PulumiRecord
     id: Any = None
+    pending_deletion: bool = False  # an old copy that a replacement will delete: it still holds its data
 
 
 def load_state(path: Path) -> Inventory:
@@ -115,15 +116,18 @@ def resource_state(
     record = PulumiRecord(
         urn=urn,
         type=entry["type"],
-        name=urn.rsplit("::", 1)[-1] + (" (pending deletion)" if entry.get("delete") else ""),
+        name=urn.rsplit("::", 1)[-1] + (" (pending deletion)" if entry.get("delete") else ""),  # told apart in reports
         custom=bool(entry.get("custom")),
         inputs=properties,
         parent=entry.get("parent") or None,
         provider=entry.get("provider") or None,
         dependencies=tuple(d for d in dependencies if isinstance(d, str)),
-        property_dependencies={k: tuple(v or ()) for k, v in property_dependencies.items()},
+        property_dependencies={
+            key: tuple(d for d in urns if isinstance(d, str))
+            for key, urns in property_dependencies.items() if isinstance(urns, list)
+        },
     )
-    return ResourceState(record, decode(entry.get("id")) if entry.get("id") else outputs.get("id"))
+    return ResourceState(record, decode(entry.get("id") or outputs.get("id")), pending_deletion=bool(entry.get("delete")))
 
 
 def deployed_inventory(
@@ -132,7 +136,7 @@ def deployed_inventory(
 ) -> Inventory:
     """Records -> inventory, regions decided as for a program, then placed by their OCIDs. A
     resource awaiting deletion comes first, so that its URN stands for the live one."""
-    states = sorted(states, key=lambda s: not s.record.name.endswith("(pending deletion)"))
+    states = sorted(states, key=lambda s: not s.pending_deletion)
     stack_urn = next((s.record.urn for s in states if s.record.type == STACK_TYPE), None)
     project, stack = urn_project_and_stack(stack_urn or next((s.record.urn for s in states), ""))
     source = SourceInfo(kind=kind, path=file, project=project, stack=stack, stack_urn=stack_urn, notes=tuple(notes))
