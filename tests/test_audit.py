@@ -24,12 +24,13 @@ def frankfurt_bucket(name: str) -> tuple[str, str, dict]:
 
 @pytest.fixture
 def fleet(tmp_path) -> Path:
-    """Stacks as a nightly export job leaves them: two Pulumi exports, a backend checkpoint (AWS,
-    nothing of OCI), two Terraform states, a README that is no state."""
+    """Stacks as a nightly job leaves them: two Pulumi exports, a backend checkpoint (AWS, nothing
+    of OCI), an engine event log, two Terraform states, a README that is no state."""
     folder = tmp_path / "exports"
     write(folder / "prod.json", pulumi_export([bucket("data", "iad"), bucket("old", "eu-frankfurt-1")], stack="prod"))
     write(folder / "dev.json", pulumi_export([bucket("data", "iad")], stack="dev"))
     (folder / "legacy.json").write_text((SAMPLES / "pulumi-testdata_checkpoint-v4.json").read_text())
+    (folder / "events.jsonl").write_text((SAMPLES / "engine_preview_provider-unknowns.jsonl").read_text())
     write(folder / "eu" / "terraform.tfstate", tfstate([frankfurt_bucket("a"), frankfurt_bucket("b")]))
     write(folder / "network.json", shown_state([("oci_core_vcn", "main", {"id": ocid("vcn", "phx"), "defined_tags": TAGS})]))
     (folder / "README.md").write_text("nightly exports")
@@ -50,7 +51,8 @@ def test_a_fleet_is_audited_in_parallel_into_one_answer(fleet, tmp_path):
     assert rows["dev"][1:] == ["1", "none", "-"]
     assert rows["foo"][1:] == ["23", "none", "-"]  # the checkpoint's stack; 23 custom resources, none of OCI
     assert rows["network"][1:] == ["1", "none", "-"]
-    assert "5 stacks, 29 resources: 2 failing" in result.stdout
+    assert rows["test"][1:] == ["1", "none", "-"]  # the event log's stack
+    assert "6 stacks, 30 resources: 2 failing" in result.stdout
 
     document = json.loads((out / "fleet.json").read_text())
     validate_document(document, file="fleet.json")
@@ -79,7 +81,7 @@ def test_a_state_that_cannot_be_read_is_named_and_the_rest_still_audited(fleet):
     result = CliRunner().invoke(main, ["audit", str(fleet), "--jobs", "1"])
     assert result.exit_code == 2
     assert f"{fleet / 'broken.json'} (deployment.resources[0].urn): a resource without urn" in result.stderr
-    assert "6 stacks, 29 resources: 2 failing, 1 could not be read" in result.stdout
+    assert "7 stacks, 30 resources: 2 failing, 1 could not be read" in result.stdout
 
 
 @pytest.mark.parametrize("arguments, expected", [
@@ -99,7 +101,7 @@ def test_on_a_terminal_a_progress_bar_counts_the_stacks(fleet, monkeypatch):
     monkeypatch.setattr(audit_command, "stderr_console", lambda: Console(file=screen, force_terminal=True, width=100))
     result = CliRunner().invoke(main, ["audit", str(fleet), "--jobs", "1"])
     assert result.exit_code == 1
-    assert "auditing" in screen.getvalue() and "5/5" in screen.getvalue()
+    assert "auditing" in screen.getvalue() and "6/6" in screen.getvalue()
 
 
 def test_a_report_never_overwrites_a_state_and_from_applies_to_every_file(fleet):
