@@ -18,6 +18,7 @@ from residency.engine import evaluate
 from residency.errors import InputError
 from residency.inventory import UNKNOWN, RegionSource, Secret
 from residency.policy import load_policy
+from residency.render.document import validate_document
 from residency.sources.files import load_file
 from residency.sources.pulumi_state import inventory_from_state
 
@@ -128,6 +129,7 @@ def test_secrets_are_checked_and_never_shown(tmp_path):
     result = CliRunner().invoke(main, ["check", str(path), "--format", "json"])
     assert result.exit_code == 1
     document = json.loads(result.stdout)
+    validate_document(document, file="findings.json")  # region_source deployed-ocid is in the schema
     assert key not in result.stdout and "topsecretkey" not in result.stdout
     shown = {(f["rule_id"], f["resource"]["name"]): f for f in document["findings"]}
     assert shown[("RES003", "keyed")]["proven"] and "[secret]" in json.dumps(shown[("RES003", "keyed")]["evidence"])
