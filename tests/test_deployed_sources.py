@@ -250,3 +250,25 @@ def test_from_forces_the_format(tmp_path):
 def test_a_missing_state_file_is_an_input_error():
     with pytest.raises(InputError, match="file not found"):
         load_file(Path("no-such-state.json"))
+
+
+def test_terraform_addresses_keep_modules_and_instance_keys(tmp_path):
+    def instance(key, region):
+        return {"index_key": key, "schema_version": 0, "attributes": {"id": ocid("vcn", region, str(key))}}
+
+    raw = {"version": 4, "terraform_version": "1.9.8", "serial": 1, "lineage": "x", "resources": [
+        {"module": "module.net", "mode": "managed", "type": "oci_core_vcn", "name": "main",
+         "provider": 'provider["registry.terraform.io/oracle/oci"].west', "instances": [instance(0, "phx"), instance("eu", "fra")]},
+        {"mode": "data", "type": "oci_identity_regions", "name": "all", "provider": 'provider["registry.terraform.io/oracle/oci"]',
+         "instances": [{"schema_version": 0, "attributes": {"id": "x"}}]},
+    ]}
+    shown = {"format_version": "1.0", "values": {"root_module": {"child_modules": [{"address": "module.net", "resources": [
+        {"address": 'module.net.oci_core_vcn.main["eu"]', "mode": "managed", "type": "oci_core_vcn", "name": "main",
+         "provider_name": "registry.terraform.io/oracle/oci", "values": {"id": ocid("vcn", "fra")}}]}]}}}
+    inventory = load_file(write(tmp_path / "raw.tfstate", raw))
+    assert [(r.urn, r.provider, r.region.region.name) for r in inventory.resources] == [
+        ("module.net.oci_core_vcn.main[0]", "oci.west", "us-phoenix-1"),
+        ('module.net.oci_core_vcn.main["eu"]', "oci.west", "eu-frankfurt-1"),
+    ]
+    inventory = load_file(write(tmp_path / "shown.json", shown))
+    assert [(r.urn, r.region.region.name) for r in inventory.resources] == [('module.net.oci_core_vcn.main["eu"]', "eu-frankfurt-1")]
