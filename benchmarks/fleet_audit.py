@@ -99,7 +99,7 @@ jobs = int(sys.argv[2]) if len(sys.argv) > 2 else None
 started = time.perf_counter()
 files = state_files([Path(sys.argv[1])])
 audit = run_audit(files, None, Level.MANDATORY, jobs=jobs)
-document = combined_document(audit, policy_document(load_policy(None)), Level.MANDATORY)
+document = combined_document(audit, policy_document(load_policy(None)), Level.MANDATORY, audited=sys.argv[1])
 text = json.dumps(document)
 print(json.dumps({"states": len(files), "resources": document["summary"]["resources"],
                   "findings": document["summary"]["findings"], "seconds": time.perf_counter() - started,

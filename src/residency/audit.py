@@ -148,9 +148,12 @@ def audit_state(path: str, fail_on: str, file_format: str | None) -> StackResult
     return StackResult(path, evaluate(inventory, _WORKER_POLICY[0]).to_document(Level(fail_on)))
 
 
-def combined_document(audit: FleetAudit, policy_document: Mapping[str, Any], fail_on: Level) -> dict[str, Any]:
-    """One findings document for the fleet. A Terraform address names a resource only within its
-    state, so it is qualified with the state file; findings from a state point at that file."""
+def combined_document(
+    audit: FleetAudit, policy_document: Mapping[str, Any], fail_on: Level, *, audited: str,
+) -> dict[str, Any]:
+    """One findings document for the fleet (`audited`: the paths given, as a reader knows them). A
+    Terraform address names a resource only within its state, so it is qualified with the state
+    file; findings from a state point at that file."""
     documents = [r for r in audit.results if r.document is not None]
     findings, rules, by_type = [], {}, Counter()
     for result in documents:
@@ -163,11 +166,11 @@ def combined_document(audit: FleetAudit, policy_document: Mapping[str, Any], fai
     open_findings = [f for f in findings if not is_waived(f)]
     failing = [f for f in findings if fails(f, fail_on.value)]
     notes = [f"{len(documents)} stacks audited" + (f"; {len(audit.errors)} could not be read" if audit.errors else "")]
-    notes += [f"{r.path}: {r.error}" for r in audit.errors]
+    notes += [r.error for r in audit.errors]
     return {
         "version": DOCUMENT_VERSION,
         "tool": {"name": "residency", "version": __version__},
-        "source": {"kind": "fleet-audit", "path": ", ".join(r.path for r in audit.results), "project": None,
+        "source": {"kind": "fleet-audit", "path": audited, "project": None,
                    "stack": None, "notes": notes},
         "policy": dict(policy_document),
         "rules": sorted(rules.values(), key=lambda r: r["id"]),

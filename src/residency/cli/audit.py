@@ -52,7 +52,7 @@ def audit(
             raise InputError("no state files (*.json, *.jsonl, *.tfstate) in " + ", ".join(map(str, paths)))
         refuse_to_overwrite(reports, [*files, *([policy_file] if policy_file else [])])
         result = _run_with_progress(run_audit, files, policy_file, threshold, file_format, jobs)
-        document = combined_document(result, policy_document(policy), threshold)
+        document = combined_document(result, policy_document(policy), threshold, audited=", ".join(map(str, paths)))
         if output_format == "json":
             click.echo(json.dumps(document, indent=2))
         else:
