@@ -8,6 +8,7 @@ those are kept, so memory follows the findings, not the resources.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -121,7 +122,10 @@ def _results(files, policy_file, fail_on, file_format, jobs) -> Iterator[StackRe
         for path in files:
             yield audit_state(str(path), fail_on.value, file_format)
         return
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(policy_file,)) as pool:
+    # Workers start fresh rather than forked from this process: its progress bar runs a thread,
+    # and a fork would copy whatever lock that thread holds.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(jobs, context, initializer=_start_worker, initargs=(policy_file,)) as pool:
         futures = [pool.submit(audit_state, str(path), fail_on.value, file_format) for path in files]
         for future in as_completed(futures):
             yield future.result()
