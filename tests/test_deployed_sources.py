@@ -290,3 +290,12 @@ def test_terraform_addresses_keep_modules_and_instance_keys(tmp_path):
     ]
     inventory = load_file(write(tmp_path / "shown.json", shown))
     assert [(r.urn, r.region.region.name) for r in inventory.resources] == [('module.net.oci_core_vcn.main["eu"]', "eu-frankfurt-1")]
+
+
+def test_resources_a_stack_only_reads_are_left_to_their_owners():
+    document = pulumi_export([bucket("mine", "iad"), bucket("theirs", "eu-frankfurt-1")])
+    theirs = next(r for r in document["deployment"]["resources"] if r["urn"].endswith("::theirs"))
+    theirs["external"] = True
+    inventory = inventory_from_state(document, "prod.json")
+    assert "theirs" not in by_name(inventory) and "mine" in by_name(inventory)
+    assert inventory.source.notes[0].startswith("1 resource(s) the stack only reads (`get`)")

@@ -48,8 +48,16 @@ def inventory_from_state(document: Any, file: str) -> Inventory:
     resources = expect_list(deployment.get("resources"), file, f"{where}.resources")
     states = [resource_state(entry, file, f"{where}.resources[{index}]", prefer_outputs=True)
               for index, entry in enumerate(resources)]
+    external = [bool(entry.get("external")) for entry in resources]  # each entry is an object by now
+    read = [state for state, only_read in zip(states, external, strict=True) if only_read]
+    states = [state for state, only_read in zip(states, external, strict=True) if not only_read]
     pending = expect_list(deployment.get("pending_operations"), file, f"{where}.pending_operations")
     notes = []
+    if read:
+        notes.append(
+            f"{len(read)} resource(s) the stack only reads (`get`) are left to whatever manages them: "
+            + ", ".join(s.record.urn for s in read[:5]) + (" ..." if len(read) > 5 else "")
+        )
     if pending:
         notes.append(
             f"{len(pending)} operation(s) were still pending when the state was written: some resources may exist "
