@@ -87,7 +87,7 @@ def deployment_validator() -> Draft202012Validator:
 def without_null_dependencies(value):
     if isinstance(value, dict):
         return {k: without_null_dependencies(v) for k, v in value.items()
-                if not (k == "propertyDependencies" and None in value[k].values())}
+                if not (k == "propertyDependencies" and None in v.values())}
     return [without_null_dependencies(v) for v in value] if isinstance(value, list) else value
 
 

@@ -10,18 +10,18 @@ from conftest import PROGRAMS
 from deployed_states import COMPARTMENT, TAGS, ocid, tfstate, write
 from residency.cli import main
 
-MAIN_TF = """
-provider "oci" {
+MAIN_TF = f"""
+provider "oci" {{
   region = "us-ashburn-1"
-}
+}}
 
-resource "oci_objectstorage_bucket" "data" {
-  compartment_id = "%s"
+resource "oci_objectstorage_bucket" "data" {{
+  compartment_id = "{COMPARTMENT}"
   namespace      = "ns"
   name           = "data"
-  defined_tags   = { "DataGovernance.Classification" = "restricted" }
-}
-""" % COMPARTMENT
+  defined_tags   = {{ "DataGovernance.Classification" = "restricted" }}
+}}
+"""
 
 
 def bucket_state(name: str, region: str) -> tuple[str, str, dict]:
