@@ -95,8 +95,8 @@ def state_files(paths: Iterable[Path]) -> list[Path]:
                 sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in STATE_SUFFIXES
                        and not any(part.startswith(".") for part in p.relative_to(path).parts))
             )
-        elif path.is_file():
-            found.append(path)
+        elif path.exists():
+            found.append(path)  # a file, or something that is not one, which its reading refuses and names
         else:
             raise InputError("not found: expected a state file or a folder of them", file=str(path))
     return list(dict.fromkeys(found))
