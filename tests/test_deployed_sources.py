@@ -299,3 +299,15 @@ def test_resources_a_stack_only_reads_are_left_to_their_owners():
     inventory = inventory_from_state(document, "prod.json")
     assert "theirs" not in by_name(inventory) and "mine" in by_name(inventory)
     assert inventory.source.notes[0].startswith("1 resource(s) the stack only reads (`get`)")
+
+
+def test_a_preview_without_sames_says_why_a_provider_is_missing(tmp_path):
+    prefix = "urn:pulumi:prod::data::"
+    provider = f"{prefix}pulumi:providers:oci::primary::7d1c"
+    urn = f"{prefix}oci:Core/vcn:Vcn::net"
+    step = {"op": "update", "urn": urn, "provider": provider, "detailedDiff": None,
+            "newState": {"urn": urn, "custom": True, "type": "oci:Core/vcn:Vcn", "provider": provider,
+                         "inputs": {"compartmentId": COMPARTMENT, "definedTags": TAGS}}}
+    inventory = load_file(write(tmp_path / "preview.json", {"steps": [step], "changeSummary": {"update": 1}}))
+    assert "is not in the preview, which lists only what changes" in inventory.resources[0].region.reason
+    assert findings(inventory) == [("RES001", "net", None, False)]

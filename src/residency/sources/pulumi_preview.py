@@ -10,13 +10,15 @@ what changes, unless it ran with `--show-sames`, and never the default providers
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from residency.errors import InputError
-from residency.inventory import UNKNOWN, Inventory, Secret
+from residency.inventory import UNKNOWN, Inventory, RegionSource, Secret
 from residency.inventory.values import from_pulumi
 from residency.sources.json_file import expect_list, expect_mapping, read_json
+from residency.sources.pulumi_graph import is_default_provider
 from residency.sources.pulumi_state import deployed_inventory, resource_state
 
 BLINDED_SECRET = "[secret]"
@@ -66,7 +68,16 @@ def inventory_from_preview(document: Any, file: str) -> Inventory:
         states.append(resource_state(step["newState"], file, f"{where}.newState", prefer_outputs=False, decode=blinded))
     notes = [] if sames else [SAMES_LEFT_OUT]
     region = blinded(config.get("oci:region")) if isinstance(config, Mapping) else None
-    return deployed_inventory(
+    inventory = deployed_inventory(
         states, "pulumi-preview", file, default_region=region, default_auth=blinded(config.get("oci:auth")),
         notes=notes, config_name="the preview's config",
     )
+    for resource in inventory.resources:
+        resolution = resource.region
+        if (resolution is not None and resolution.source is RegionSource.UNRESOLVED and resolution.provider
+                and not is_default_provider(resolution.provider) and inventory.get(resolution.provider) is None):
+            resource.region = replace(resolution, reason=(
+                f"its provider {resolution.provider} is not in the preview, which lists only what changes "
+                "(run `pulumi preview --json --show-sames`)"
+            ))
+    return inventory
