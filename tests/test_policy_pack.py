@@ -12,9 +12,11 @@ from ruamel.yaml import YAML
 from residency.engine import evaluate
 from residency.inventory import UNKNOWN
 from residency.policy import load_policy
-from residency.rules import RULES
+from residency.rules import RULES as ALL_RULES
 from residency.sources.pulumi_program import run_program
 from residency.sources.pulumi_project import load_project, load_stack_config
+
+RULES = tuple(r for r in ALL_RULES if not r.meta.reads_deployed_state)  # what the pack runs
 
 RULE_BY_POLICY = {}
 for rule in RULES:

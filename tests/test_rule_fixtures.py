@@ -1,6 +1,7 @@
 """Every rule against its fixture programs: each folder holds a small Pulumi program and the
 exact findings it must give (rule, resource, property, level, proven, and `waived: true` where a
-waiver of the folder's policy.yaml covers it)."""
+waiver of the folder's policy.yaml covers it). A `state.json` beside the program is what is
+deployed, for the rules that compare the two (`residency check --state`)."""
 
 import datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ from ruamel.yaml import YAML
 from residency.engine import evaluate
 from residency.policy import BUILTIN, load_policy
 from residency.rules import RULES
+from residency.sources.files import load_file
 from residency.sources.pulumi_program import run_program
 
 CASES = sorted(p for p in PROGRAMS.glob("*/*") if (p / "expected.yaml").is_file())
@@ -19,16 +21,20 @@ CASES = sorted(p for p in PROGRAMS.glob("*/*") if (p / "expected.yaml").is_file(
 TODAY = datetime.date(2026, 12, 1)
 
 
-def evaluate_fixture(case: Path, today: datetime.date = TODAY):
+def evaluate_fixture(case: Path, today: datetime.date = TODAY, *, deployed: bool = False):
+    """`deployed`: with the fixture's state.json, where it has one (other engines never have one)."""
     policy_file = case / "policy.yaml"
     policy = load_policy(policy_file if policy_file.is_file() else BUILTIN, today=today)
-    return evaluate(run_program(case, "test"), policy, today=today)
+    inventory = run_program(case, "test")
+    if deployed and (case / "state.json").is_file():
+        inventory.deployed = load_file(case / "state.json")
+    return evaluate(inventory, policy, today=today)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.parent.name}/{c.name}" for c in CASES])
 def test_fixture_gives_exactly_the_expected_findings(case: Path):
     expected = YAML(typ="safe").load((case / "expected.yaml").read_text())["findings"]
-    report = evaluate_fixture(case)
+    report = evaluate_fixture(case, deployed=True)
     actual = sorted(
         (f.rule.id, f.resource.name, f.path, f.level.value, f.proven, f.waived) for f in report.findings
     )
@@ -49,7 +55,7 @@ def test_every_rule_has_passing_and_failing_fixtures(rule):
     assert any(n.startswith("fail_") for n in names), f"{folder} has no fail_ fixture"
     for case in folder.iterdir():
         if case.name.startswith("fail_"):
-            report = evaluate_fixture(case)
+            report = evaluate_fixture(case, deployed=True)
             if rule.meta.id in {f.rule.id for f in report.findings}:
                 break
     else:

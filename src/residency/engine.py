@@ -67,6 +67,8 @@ def evaluate(
     stack = ResourceIdentity.stack(inventory)
     levels, findings = [], []
     for rule in rules:
+        if rule.meta.reads_deployed_state and inventory.deployed is None:
+            continue  # nothing deployed to compare with
         setting = policy.setting(rule.meta.id, rule.meta.default_level)
         levels.append((rule.meta, setting.level))
         if setting.level is Level.DISABLED and setting.unproven_level is Level.DISABLED:

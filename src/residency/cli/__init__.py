@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from residency import __version__
+from residency.cli.audit import audit
 from residency.cli.check import check
 from residency.cli.checkov import checkov
 from residency.cli.common import fail, internal_error
@@ -34,6 +35,7 @@ def main() -> None:
     """Keep protected data inside its allowed OCI regions."""
 
 
+main.add_command(audit)
 main.add_command(check)
 main.add_command(checkov)
 main.add_command(export)

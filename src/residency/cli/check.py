@@ -15,6 +15,7 @@ from residency.cli.outputs import ReportTarget, refuse_to_overwrite, report_opti
 from residency.enforcement import Level
 from residency.errors import EXIT_FINDINGS, EXIT_OK, InputError
 from residency.inventory import Inventory
+from residency.sources.files import FORMATS as FILE_FORMATS
 
 
 def pick_stack(directory: Path, stack: str | None) -> str:
@@ -34,16 +35,21 @@ def pick_stack(directory: Path, stack: str | None) -> str:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--fail-on", type=click.Choice(["mandatory", "advisory"]), default="mandatory", show_default=True,
               help="The lowest level that fails the check.")
+@click.option("--from", "file_format", type=click.Choice(list(FILE_FORMATS)),
+              help="What the file DIRECTORY names is (default: told from its content).")
+@click.option("--state", "state_file", type=click.Path(path_type=Path),
+              help="A deployed state of the same stack (any --from format): also report drift from it (RES006).")
 @report_option
 @attest_options
 def check(
     directory: Path, stack: str | None, policy_file: Path | None, output_format: str, fail_on: str,
-    reports: tuple[ReportTarget, ...], attest: AttestRequest | None,
+    file_format: str | None, state_file: Path | None, reports: tuple[ReportTarget, ...], attest: AttestRequest | None,
 ) -> None:
     """Run the Pulumi program in DIRECTORY offline and check it against the residency policy.
 
-    DIRECTORY may also be a directory of Terraform files, or a Terraform plan file (the JSON of
-    `terraform show -json`).
+    DIRECTORY may also be a directory of Terraform files, or a file: a Terraform plan or state
+    (`terraform show -json`, terraform.tfstate), a Pulumi stack export or checkpoint, `pulumi
+    preview --json` or a Pulumi event log (`--event-log`).
 
     Exit status: 0 no failing findings, 1 failing findings, 2 bad input or usage."""
     from residency.engine import evaluate
@@ -57,17 +63,28 @@ def check(
     except InputError as error:
         fail(error)
     kind = source_kind(directory)
-    inputs = [] if policy.is_builtin else [Path(policy.source)]
+    if file_format is not None and kind != "file":
+        raise click.UsageError("--from names the format of a file; DIRECTORY is a directory")
+    inputs = [*([] if policy.is_builtin else [Path(policy.source)]), *([state_file] if state_file else [])]
     if kind == "pulumi":
         stack = pick_stack(directory, stack)
         inputs += [directory / "Pulumi.yaml", directory / f"Pulumi.{stack}.yaml"]
-    elif kind == "terraform-plan":
+    elif kind == "file":
         inputs.append(directory)
     refuse_to_overwrite(reports, inputs, sources=directory if directory.is_dir() else None)
     refuse_to_overwrite_inputs(attest, inputs, directory, kind, stack)
     try:
         signer = attest.signer() if attest is not None else None  # a bad key fails before the program runs
-        inventory = load_inventory(directory, kind, stack)
+        inventory = load_inventory(directory, kind, stack, file_format)
+        if state_file is not None:
+            from residency.sources.files import load_file
+
+            inventory.deployed = load_file(state_file)
+            if inventory.source.kind.split("-")[0] != inventory.deployed.source.kind.split("-")[0]:
+                raise InputError(
+                    f"a {inventory.deployed.source.kind} cannot be compared with a {inventory.source.kind}: "
+                    "give the state the same engine wrote for this program", file=str(state_file), key="--state",
+                )
         report = evaluate(inventory, policy)
         document = report.to_document(threshold) if output_format == "json" or reports or attest else None
         if attest is not None:
@@ -89,20 +106,20 @@ def check(
 
 
 def source_kind(target: Path) -> str:
-    """A Terraform plan file, a directory of .tf files (and no Pulumi.yaml), or a Pulumi program."""
+    """A file (a plan, a state, ...), a directory of .tf files (and no Pulumi.yaml), or a Pulumi program."""
     if target.is_file():
-        return "terraform-plan"
+        return "file"
     pulumi = any((target / name).is_file() for name in ("Pulumi.yaml", "Pulumi.yml"))
     if target.is_dir() and not pulumi and any(target.glob("*.tf")):
         return "terraform"
     return "pulumi"
 
 
-def load_inventory(target: Path, kind: str, stack: str | None) -> Inventory:
-    if kind == "terraform-plan":
-        from residency.sources.terraform_plan import load_plan
+def load_inventory(target: Path, kind: str, stack: str | None, file_format: str | None = None) -> Inventory:
+    if kind == "file":
+        from residency.sources.files import load_file
 
-        return load_plan(target)
+        return load_file(target, file_format)
     if kind == "terraform":
         from residency.sources.terraform_hcl import load_directory
 

@@ -113,6 +113,8 @@ def build_policies(policy: ResidencyPolicy) -> list[Policy]:
 def _variants(policy: ResidencyPolicy) -> list[_Variant]:
     variants = []
     for rule in RULES:
+        if rule.meta.reads_deployed_state:
+            continue  # the engine hands a pack no deployed state to compare with
         setting = policy.setting(rule.meta.id, rule.meta.default_level)
         split = setting.unproven_level is not setting.level
         for stack in (False, True):
