@@ -46,7 +46,7 @@ def choose_policy(target: Path, given: Path | None) -> ResidencyPolicy:
     from residency.policy import BUILTIN, find_policy, load_policy
 
     if given is not None:
-        return load_policy(BUILTIN if str(given) == BUILTIN else given)
+        return load_policy(given)
     found = find_policy(target)
     if found is not None:
         return load_policy(found)

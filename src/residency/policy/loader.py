@@ -57,7 +57,7 @@ def load_policy(
     known = _rule_names(rule.meta for rule in rules)
     if path is None:
         path = find_policy(cwd or Path.cwd()) or BUILTIN
-    if path == BUILTIN:
+    if str(path) == BUILTIN:  # `--policy builtin`; a file of that name is given by another path (/abs/builtin)
         default = resources.files(__package__).joinpath("default.yaml")
         with resources.as_file(default) as default_path:
             return _load(default_path, BUILTIN_SOURCE, today, known)
