@@ -4,3 +4,6 @@ COMPARTMENT = "oci:Identity/compartment:Compartment"
 POLICY = "oci:Identity/policy:Policy"
 QUOTA = "oci:Limits/quota:Quota"
 SECURITY_ZONE = "oci:CloudGuard/securityZone:SecurityZone"
+SUBNET = "oci:Core/subnet:Subnet"
+INTERNET_GATEWAY = "oci:Core/internetGateway:InternetGateway"
+SECURITY_LISTS = ("oci:Core/securityList:SecurityList", "oci:Core/defaultSecurityList:DefaultSecurityList")

@@ -8,16 +8,13 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from residency.catalog.exposure import ExposureField, ExposureType, as_bool, exposure_catalog, field_segments
+from residency.catalog.tokens import INTERNET_GATEWAY, SECURITY_LISTS, SUBNET
 from residency.enforcement import Severity
 from residency.inventory import FieldValue, Resource
 from residency.inventory.values import select
 from residency.rules.base import Evidence, ResourceRule, RuleMeta, Violation
 from residency.rules.context import RuleContext
 from residency.rules.evidence import classification_evidence
-
-SUBNET = "oci:Core/subnet:Subnet"
-INTERNET_GATEWAY = "oci:Core/internetGateway:InternetGateway"
-SECURITY_LISTS = ("oci:Core/securityList:SecurityList", "oci:Core/defaultSecurityList:DefaultSecurityList")
 
 
 class PublicExposure(ResourceRule):
