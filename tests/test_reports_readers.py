@@ -266,3 +266,26 @@ def test_the_readers_judge_residency_findings_with_the_policy_waivers_and_levels
     document = pulumi("events.jsonl", "".join(json.dumps(e) + "\n" for e in events), policy=policy)
     found = {f["resource"]["type"]: (f["level"], bool(f["waiver"] and f["waiver"]["active"])) for f in document["findings"]}
     assert found == {"oci:ObjectStorage/bucket:Bucket": ("mandatory", True), "oci:Core/volume:Volume": ("mandatory", False)}
+
+
+def test_a_residency_check_that_passes_below_fail_on_still_reports_its_findings():
+    """`residency checkov` (--fail-on mandatory) passes a check whose findings are advisory and
+    lists them in its details: read back, they are advisory findings, not a clean pass."""
+    from residency.checkov.verdicts import BELOW_FAIL_ON
+
+    reports = json.loads((INPUTS / "checkov-terraform-and-plan.json").read_text())
+    passed = dict(reports[0]["results"]["passed_checks"][0])
+    passed.update({
+        "check_id": "CKV_RES_004", "check_name": "Data is classified (RES004 missing-classification)",
+        "resource": "oci_objectstorage_bucket.untagged", "resource_address": "oci_objectstorage_bucket.untagged",
+        "details": [f"advisory: defined_tags: no DataGovernance.Classification tag {BELOW_FAIL_ON}",
+                    f"advisory: defined_tags: the tag is known only after apply [not proven before apply] {BELOW_FAIL_ON}"],
+    })
+    reports[0]["results"]["passed_checks"].append(passed)
+    document = checkov("checkov.json", json.dumps(reports))
+    found = [(f["rule_id"], f["resource"]["urn"], f["level"], f["proven"], f["message"])
+             for f in document["findings"] if f["rule_id"] == "RES004"]
+    assert found == [
+        ("RES004", "oci_objectstorage_bucket.untagged", "advisory", True, "defined_tags: no DataGovernance.Classification tag"),
+        ("RES004", "oci_objectstorage_bucket.untagged", "advisory", False, "defined_tags: the tag is known only after apply"),
+    ]

@@ -21,7 +21,7 @@ from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.provider.base_check import BaseProviderCheck
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
-from residency.checkov.verdicts import BELOW_FAIL_ON, Verdict, check_id, rule_by_id, verdicts_for
+from residency.checkov.verdicts import BELOW_FAIL_ON, UNPROVEN_MARK, Verdict, check_id, rule_by_id, verdicts_for
 from residency.errors import InputError
 from residency.rules import Rule
 
@@ -102,7 +102,7 @@ def _result(check, verdict: Verdict) -> CheckResult:
 
 def _detail(finding) -> str:
     where = f"{finding.path}: " if finding.path else ""
-    proof = "" if finding.proven else " [not proven before apply]"
+    proof = "" if finding.proven else f" {UNPROVEN_MARK}"
     return f"{finding.level.value}: {where}{finding.message}{proof}"
 
 

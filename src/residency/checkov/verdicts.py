@@ -32,6 +32,7 @@ POLICY_ENVIRONMENT = "RESIDENCY_POLICY"
 # check itself decides; without it every finding fails its check, as plain Checkov would.
 FAIL_ON_ENVIRONMENT = "RESIDENCY_FAIL_ON"
 BELOW_FAIL_ON = "(below --fail-on: reported, not failing)"  # ends the detail of such a finding
+UNPROVEN_MARK = "[not proven before apply]"  # ends the detail of an unproven finding
 
 
 def check_id(rule_id: str) -> str:

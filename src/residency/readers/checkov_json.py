@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from residency.catalog import CATALOG
+from residency.checkov.verdicts import BELOW_FAIL_ON, UNPROVEN_MARK
 from residency.errors import InputError
 from residency.inputs import parse_json
 from residency.policy import ResidencyPolicy
@@ -59,10 +60,12 @@ def _read(record: Any, key: str, builder: DocumentBuilder, checked: dict[str, st
         level="mandatory",
         url=record.get("guideline"),
     )
+    name = address.rsplit(".", 1)[-1]
     if key == "passed_checks":
         builder.rule(rule)
+        if residency_rule(record["check_id"]) is not None:
+            _read_below_fail_on(record, rule, builder, address, name, terraform_type)
         return
-    name = address.rsplit(".", 1)[-1]
     evaluated = [k for k in (record.get("check_result") or {}).get("evaluated_keys") or [] if isinstance(k, str)]
     details = [d for d in record.get("details") or [] if isinstance(d, str)]
     comment = (record.get("check_result") or {}).get("suppress_comment")
@@ -99,6 +102,26 @@ def _read(record: Any, key: str, builder: DocumentBuilder, checked: dict[str, st
             },
         )
     )
+
+
+def _read_below_fail_on(
+    record: Mapping[str, Any], rule: ForeignRule, builder: DocumentBuilder, address: str, name: str, terraform_type: str
+) -> None:
+    """A residency check passes with the findings below `residency checkov --fail-on` in its
+    details (`advisory: ... (below --fail-on: ...)`): they are findings all the same."""
+    for detail in record.get("details") or []:
+        if not isinstance(detail, str) or not detail.endswith(BELOW_FAIL_ON):
+            continue
+        text = detail.removesuffix(BELOW_FAIL_ON).strip().split(": ", 1)[-1]
+        builder.add(ForeignFinding(
+            rule=rule,
+            level="advisory",
+            resource=resource_object(address, name, terraform_type, terraform_type if CATALOG.token(terraform_type) else None),
+            message=text.removesuffix(UNPROVEN_MARK).strip(),
+            location=_location(record),
+            evidence=[{"subject": name, "relation": "has below --fail-on", "value": record["check_id"]}],
+            proven=not text.endswith(UNPROVEN_MARK),
+        ))
 
 
 def _terraform_type(address: str) -> str:
