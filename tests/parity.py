@@ -96,10 +96,6 @@ class Answer:
     fails: bool
     messages: tuple[tuple[str, str], ...] = ()  # (URN, message) as the engine words them, where it does
 
-    @property
-    def failing(self) -> frozenset[tuple[str, str]]:
-        return frozenset((rule, urn) for rule, urn, level in self.findings if level == Level.MANDATORY.value)
-
 
 class Gate:
     """The offline gate: each program run once."""
