@@ -153,6 +153,7 @@ def test_secrets_are_checked_and_never_shown(tmp_path):
     assert shown[("RES003", "keyed")]["proven"] and "[secret]" in json.dumps(shown[("RES003", "keyed")]["evidence"])
     assert not shown[("RES003", "sealed")]["proven"]  # ciphertext: what it names cannot be shown
     assert shown[("RES001", "net")]["resource"]["region"] == "[secret]"
+    assert any(note.startswith("1 secret value(s) are ciphertext") for note in document["source"]["notes"])
 
 
 TERRAFORM = [
