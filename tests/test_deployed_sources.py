@@ -312,3 +312,17 @@ def test_a_preview_without_sames_says_why_a_provider_is_missing(tmp_path):
     inventory = load_file(write(tmp_path / "preview.json", {"steps": [step], "changeSummary": {"update": 1}}))
     assert "is not in the preview, which lists only what changes" in inventory.resources[0].region.reason
     assert findings(inventory) == [("RES001", "net", None, False)]
+
+
+def test_a_checkpoint_takes_the_region_from_its_config_and_an_encrypted_one_is_unproven():
+    resources = [{"urn": "urn:pulumi:prod::data::oci:Core/vcn:Vcn::net", "custom": True, "type": "oci:Core/vcn:Vcn",
+                  "inputs": {"compartmentId": COMPARTMENT, "definedTags": TAGS}}]  # no default provider in the state
+
+    def checkpoint(region):
+        return {"version": 3, "checkpoint": {"stack": "prod", "config": {"oci:region": region},
+                                             "latest": {"manifest": {}, "resources": resources}}}
+
+    assert findings(inventory_from_state(checkpoint("eu-frankfurt-1"), "prod.json")) == [("RES001", "net", None, True)]
+    sealed = inventory_from_state(checkpoint({"secure": "v1:abc"}), "prod.json")
+    assert findings(sealed) == [("RES001", "net", None, False)]
+    assert "encrypted secret" in sealed.resources[0].region.reason
