@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from residency.errors import InputError
 from residency.inventory import UNKNOWN, Inventory, RegionSource, Secret
 from residency.inventory.values import from_pulumi
-from residency.sources.json_file import expect_list, expect_mapping, read_json
+from residency.sources.json_file import expect_list, expect_mapping
 from residency.sources.pulumi_graph import is_default_provider
 from residency.sources.pulumi_state import deployed_inventory, resource_state
 
@@ -43,10 +42,6 @@ def _secrets(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: _secrets(item) for key, item in value.items()}
     return value
-
-
-def load_preview(path: Path) -> Inventory:
-    return inventory_from_preview(read_json(path), str(path))
 
 
 def inventory_from_preview(document: Any, file: str) -> Inventory:

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from residency.errors import InputError
 from residency.inventory import UNKNOWN, Inventory, Secret, SourceInfo
 from residency.inventory.values import from_pulumi
 from residency.sources.deployed import locate_by_ocid
-from residency.sources.json_file import expect_list, expect_mapping, read_json
+from residency.sources.json_file import expect_list, expect_mapping
 from residency.sources.pulumi_graph import PulumiRecord, build_inventory
 
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -38,10 +37,6 @@ class ResourceState:
     record: PulumiRecord
     id: Any = None
     pending_deletion: bool = False  # an old copy that a replacement will delete: it still holds its data
-
-
-def load_state(path: Path) -> Inventory:
-    return inventory_from_state(read_json(path), str(path))
 
 
 def inventory_from_state(document: Any, file: str) -> Inventory:
