@@ -326,3 +326,20 @@ def test_a_checkpoint_takes_the_region_from_its_config_and_an_encrypted_one_is_u
     sealed = inventory_from_state(checkpoint({"secure": "v1:abc"}), "prod.json")
     assert findings(sealed) == [("RES001", "net", None, False)]
     assert "encrypted secret" in sealed.resources[0].region.reason
+
+
+def test_a_replacement_in_a_preview_is_not_placed_by_the_old_resources_ocid(tmp_path):
+    prefix = "urn:pulumi:prod::data::"
+    urn = f"{prefix}oci:ObjectStorage/bucket:Bucket::data"
+    moved_to_frankfurt = {"op": "replace", "urn": urn, "detailedDiff": None, "newState": {
+        "urn": urn, "custom": True, "type": "oci:ObjectStorage/bucket:Bucket", "id": "n/ns/b/data",
+        "provider": f"{prefix}pulumi:providers:oci::fra::1",
+        "inputs": {"compartmentId": COMPARTMENT, "namespace": "ns", "name": "data", "definedTags": TAGS},
+        "outputs": {"bucketId": ocid("bucket", "iad")}}}  # the old bucket's, in Ashburn
+    provider = {"op": "same", "urn": f"{prefix}pulumi:providers:oci::fra", "detailedDiff": None, "newState": {
+        "urn": f"{prefix}pulumi:providers:oci::fra", "custom": True, "type": "pulumi:providers:oci", "id": "1",
+        "inputs": {"region": "eu-frankfurt-1"}}}
+    inventory = load_file(write(tmp_path / "preview.json", {"steps": [provider, moved_to_frankfurt]}))
+    region = by_name(inventory)["data"].region
+    assert (region.source, region.region.name) == (RegionSource.EXPLICIT_PROVIDER, "eu-frankfurt-1")
+    assert findings(inventory) == [("RES001", "data", None, True)]

@@ -16,7 +16,7 @@ from typing import Any
 from residency.errors import InputError
 from residency.inputs import parse_json
 from residency.inventory import Inventory
-from residency.sources.pulumi_preview import blinded
+from residency.sources.pulumi_preview import about_to_be, blinded
 from residency.sources.pulumi_state import ResourceState, deployed_inventory, resource_state
 
 STEP_EVENTS = ("resourcePreEvent", "resOutputsEvent")
@@ -67,6 +67,8 @@ def inventory_from_events(events: Iterable[tuple[int, Mapping[str, Any]]], file:
         if new is None:
             continue
         deployed = kind == "resOutputsEvent" and not payload.get("planning")
+        if not deployed:
+            new = about_to_be(str(metadata.get("op")), new)
         state = resource_state(new, file, f"{where}.new", prefer_outputs=deployed, decode=blinded)
         states[state.record.urn] = state
     if not steps:
