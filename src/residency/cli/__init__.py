@@ -11,6 +11,7 @@ from residency.cli.checkov import checkov
 from residency.cli.common import fail, internal_error
 from residency.cli.export import export
 from residency.cli.report import report
+from residency.cli.verify import verify
 from residency.errors import InputError
 
 
@@ -39,3 +40,4 @@ main.add_command(check)
 main.add_command(checkov)
 main.add_command(export)
 main.add_command(report)
+main.add_command(verify)
