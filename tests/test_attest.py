@@ -484,3 +484,14 @@ def test_reports_and_attestations_beside_a_program_are_not_taken_for_its_inputs(
     assert problems(verify(key_pair[1], "--source", ".", attestation=attestation)) == [
         "file program/helpers.py: an input of the decision now, but not attested"
     ]
+
+
+def test_the_built_in_policy_chosen_on_purpose_is_what_is_attested(checkout, key_pair):
+    """`--policy builtin` beside a policies/residency.yaml: the attestation names the policy that
+    decided, not the file that happens to be there."""
+    from residency.attest.inputs import BUILT_IN_POLICY
+
+    attest(key_pair, "--policy", "builtin")
+    _, statement = payload()
+    assert statement["predicate"]["policy"]["file"] == BUILT_IN_POLICY
+    assert "policies/residency.yaml" not in {s["name"] for s in statement["subject"]}

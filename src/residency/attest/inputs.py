@@ -13,7 +13,6 @@ from importlib import resources
 from pathlib import Path
 
 from residency.errors import InputError
-from residency.policy import DEFAULT_POLICY_PATH
 
 BUILT_IN_POLICY = "built-in:default.yaml"  # the subject name of the policy shipped with the tool
 APPROVALS_DIRECTORY = "approvals"  # beside the policy file: one YAML file per approval
@@ -86,12 +85,6 @@ SOURCE_INPUTS: dict[str, Callable[[Path, str | None], list[Path]]] = {
 }
 
 
-def policy_path(policy_file: Path | None, cwd: Path) -> Path | None:
-    """The policy file a run reads (as `load_policy` chooses it); None for the built-in one."""
-    if policy_file is not None:
-        return policy_file
-    candidate = cwd / DEFAULT_POLICY_PATH
-    return candidate if candidate.is_file() else None
 
 
 def built_in_policy_digest() -> str:

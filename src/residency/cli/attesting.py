@@ -79,11 +79,11 @@ def attest_decision(
     """Sign and write the attestation (and the log entry); what the reports show of it."""
     from residency.attest.envelope import sign_statement
     from residency.attest.evidence_log import append_entry
-    from residency.attest.inputs import BUILT_IN_POLICY, decision_inputs, policy_path, subject_name
+    from residency.attest.inputs import BUILT_IN_POLICY, decision_inputs, subject_name
     from residency.attest.statement import Decision, approvals_on_record, build_statement
 
     base = Path.cwd()
-    policy = policy_path(policy_file, base)
+    policy = policy_file  # the file the command chose (choose_policy); None: the built-in policy
     subjects = decision_inputs(target, kind, stack, policy, base)
     decision = Decision(
         command=command, target=subject_name(target, base), kind=kind, stack=stack,
