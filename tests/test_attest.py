@@ -512,3 +512,9 @@ def test_a_decision_against_a_deployed_state_attests_the_state_and_evaluates_it_
     found = problems(verify(key_pair[1], "--source", "."))
     assert found[0].startswith("file terraform.tfstate: changed since the decision")
     assert any(p.startswith("finding RES006 on oci_objectstorage_bucket.old") for p in found)
+
+
+def test_checkov_never_writes_its_attestation_over_the_policy_it_found(checkout, key_pair, tmp_path):
+    result = cli("checkov", "infra", "--checkov", tmp_path / "no-checkov", "--attest", "policies/residency.yaml",
+                 "--signing-key", key_pair[0])
+    assert result.exit_code == 2 and "would overwrite an input: policies/residency.yaml" in result.output
