@@ -291,6 +291,11 @@ def test_a_public_subnet_finding_shows_the_way_in_route_table_gateway_and_securi
         ("to-internet", "sends traffic to internet gateway", "igw"),
         ("web", "admits, through security list", "open: ingress from 0.0.0.0/0"),
     ]
+    (gateway_finding,) = RULE.check(gateway, RuleContext(policy(write), inventory))
+    assert gateway_finding.path == "enabled" and [(e.subject, e.relation, e.value) for e in gateway_finding.evidence][2:] == [
+        ("to-internet", "sends traffic to internet gateway", "igw"),
+        ("web", "routes through route table", "to-internet"),
+    ]
     disabled = make("igw", "oci:Core/internetGateway:InternetGateway", {"enabled": "false"})
     inventory = Inventory(SourceInfo("test", "test"), [disabled, table, open_list, web])
     (finding,) = RULE.check(web, RuleContext(policy(write), inventory))

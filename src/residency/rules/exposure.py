@@ -140,11 +140,24 @@ def _public(resource: Resource, value: FieldValue, exposure: ExposureField, cont
 
 
 def _own_network_path(resource: Resource, context: RuleContext) -> tuple[Evidence, ...]:
-    """A public subnet's way in from the internet, where the whole program is in view (one
-    resource at a time, the finding stands without it)."""
-    if resource.token != SUBNET or context.inventory is None:
+    """A public subnet's way in from the internet, or the subnets an internet gateway serves,
+    where the whole program is in view (one resource at a time, the finding stands without it)."""
+    if context.inventory is None:
         return ()
-    return tuple(_network_path(resource, context))
+    if resource.token == SUBNET:
+        return tuple(_network_path(resource, context))
+    if resource.token == INTERNET_GATEWAY:
+        return tuple(_served_subnets(resource, context.inventory.resources))
+    return ()
+
+
+def _served_subnets(gateway: Resource, resources: list[Resource]) -> Iterator[Evidence]:
+    """The route tables that send traffic to the gateway, and the subnets that use them."""
+    tables = [r for r in resources if gateway.urn in r.dependencies_of("route_rules")]
+    for table in tables:
+        yield Evidence(table.name, "sends traffic to internet gateway", gateway.name)
+        for subnet in (r for r in resources if r.token == SUBNET and table.urn in r.dependencies_of("route_table_id")):
+            yield Evidence(subnet.name, "routes through route table", table.name)
 
 
 def _unknown(resource: Resource, value: FieldValue, exposure: ExposureField) -> Violation:
