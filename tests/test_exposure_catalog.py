@@ -300,3 +300,23 @@ def test_a_public_subnet_finding_shows_the_way_in_route_table_gateway_and_securi
     inventory = Inventory(SourceInfo("test", "test"), [disabled, table, open_list, web])
     (finding,) = RULE.check(web, RuleContext(policy(write), inventory))
     assert "sends traffic to internet gateway" not in [e.relation for e in finding.evidence]
+
+
+def test_a_public_ip_is_judged_by_the_private_ip_it_is_assigned_to(write):
+    token = "oci:Core/publicIp:PublicIp"
+
+    def assigned_to(classification):
+        private_ip = Resource("urn:ip", "app-ip", "oci:Core/privateIp:PrivateIp", None, True,
+                              {"defined_tags": {"DataGovernance.Classification": classification}}, "terraform")
+        public_ip = Resource(f"urn:{token}::r", "r", token, None, True,
+                             {"lifetime": "RESERVED", "private_ip_id": UNKNOWN, "defined_tags":
+                              {"DataGovernance.Classification": "public"}}, "terraform",
+                             property_dependencies={"private_ip_id": ("urn:ip",)})
+        inventory = Inventory(SourceInfo("test", "test"), [public_ip, private_ip])
+        return list(RULE.check(public_ip, RuleContext(policy(write), inventory)))
+
+    (finding,) = assigned_to("restricted")
+    assert finding.path == "private_ip_id" and "(private_ip_id app-ip)" in finding.message
+    assert assigned_to("public") == []
+    (unassigned,) = findings(token, {"lifetime": "RESERVED"}, "terraform", write)  # protected by its own (no) tag
+    assert unassigned.path is None

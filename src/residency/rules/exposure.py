@@ -344,17 +344,18 @@ def _required(resource: Resource, exposure: ExposureField, context: RuleContext)
 
 
 def _exists(resource: Resource, exposure: ExposureField, context: RuleContext) -> Iterator[Violation]:
-    """The resource is itself a way in; `path` names what it opens (a PAR's bucket)."""
-    evidence = [classification_evidence(resource, context)]
-    opened = ""
-    if exposure.path is not None:
-        deciding = [s for s in context.sources(resource, exposure.path) if s is not None]
-        value = resource.first(exposure.path)
-        opened = ", ".join(s.name for s in deciding) or (value.shown() if value is not None else "")
-        evidence = [Evidence(resource.name, f"opens {exposure.path}", opened or "(not set)"),
-                    *(Evidence(s.name, "is", context.classification(s).reason) for s in deciding)]
-    message = f"{exposure.means} ({exposure.path} {opened})" if opened else exposure.means
-    yield Violation(resource, f"{message}; reachable from the internet", tuple(evidence), path=exposure.path)
+    """The resource is itself a way in; `path` names what it opens (a PAR's bucket, the private IP
+    a public IP is assigned to), when it is set."""
+    value = resource.first(exposure.path) if exposure.path is not None else None
+    if value is None:
+        yield Violation(resource, f"{exposure.means}; reachable from the internet", (classification_evidence(resource, context),))
+        return
+    deciding = [s for s in context.sources(resource, exposure.path) if s is not None]
+    opened = ", ".join(s.name for s in deciding) or value.shown()
+    evidence = (Evidence(resource.name, f"opens {exposure.path}", opened),
+                *(Evidence(s.name, "is", context.classification(s).reason) for s in deciding))
+    yield Violation(resource, f"{exposure.means} ({exposure.path} {opened}); reachable from the internet", evidence,
+                    path=exposure.path)
 
 
 _CHECKS: dict[str, Callable[[Resource, ExposureField, RuleContext], Iterator[Violation]]] = {
