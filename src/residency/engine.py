@@ -20,7 +20,7 @@ def evaluate(
     today: datetime.date | None = None,
 ) -> Report:
     today = today or datetime.date.today()
-    context = RuleContext(policy, inventory)
+    context = RuleContext(policy, inventory, today)
     stack = ResourceIdentity.stack(inventory)
     levels, findings = [], []
     for rule in rules:

@@ -6,8 +6,10 @@ a traceback or, worse, into a gate that passes."""
 from __future__ import annotations
 
 import datetime
+import ipaddress
 import json
 from importlib import resources
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from residency.catalog import CATALOG
 from residency.errors import InputError
 from residency.iam import ParseError, parse_group
 from residency.oci.regions import lookup_region
+from residency.policy.approvals import DEFAULT_MAX_DAYS, approvals_folder, load_approvals
 from residency.policy.model import AccessPolicy, Classification, GuardrailsPolicy, ResidencyPolicy, RuleSetting, Waiver
 from residency.yamlfile import line_of, load_yaml, plain
 
@@ -59,7 +62,15 @@ def _load(path: Path, shown: str) -> ResidencyPolicy:
             message, file=shown, line=line, key=key or None,
             details=[" ".join(filter(None, [f"line {ln}" if ln else "", f"({k})" if k else ""])) + f": {m}" for ln, k, m in rest],
         )
-    return _build(data, shown)
+    return _with_approvals(_build(data, shown), data, path, shown)
+
+
+def _with_approvals(policy: ResidencyPolicy, data: dict, path: Path, shown: str) -> ResidencyPolicy:
+    """The approvals in `approvals/` beside a policy file (the built-in policy has none)."""
+    approvals = () if shown == "built-in default" else load_approvals(
+        approvals_folder(path), str(approvals_folder(Path(shown))))
+    max_days = data.get("approvals", {}).get("max_days", DEFAULT_MAX_DAYS)
+    return replace(policy, approvals=approvals, approval_max_days=max_days)
 
 
 def _schema_errors(data: Any) -> list[jsonschema.ValidationError]:
@@ -147,6 +158,12 @@ def _access_problems(access: dict, document: Any) -> list[tuple[int | None, str,
         if resource.lower() not in CATALOG.iam_types:
             path = ["access", "data_resources", index]
             problems.append((line_of(document, path), _dotted(path), f"{resource!r} is not an IAM resource-type or family; expected one of: {', '.join(sorted(CATALOG.iam_families))}, or a type of one of them"))
+    for index, cidr in enumerate(access.get("allowed_cidrs", [])):
+        try:
+            ipaddress.ip_network(cidr)
+        except ValueError as error:
+            path = ["access", "allowed_cidrs", index]
+            problems.append((line_of(document, path), _dotted(path), f"{cidr!r} is not a CIDR block ({error}); expected an address and prefix like 203.0.113.0/24"))
     return problems
 
 
@@ -163,6 +180,8 @@ def _access(access: dict) -> AccessPolicy:
     return AccessPolicy(
         admin_groups=tuple(access.get("admin_groups", default.admin_groups)),
         data_resources=tuple(r.lower() for r in access.get("data_resources", default.data_resources)),
+        network_sources=tuple(access.get("network_sources", default.network_sources)),
+        allowed_cidrs=tuple(access.get("allowed_cidrs", default.allowed_cidrs)),
     )
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from residency.enforcement import Level
 from residency.oci.regions import Region
+from residency.policy.approvals import DEFAULT_MAX_DAYS, Approval
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,10 @@ class AccessPolicy:
         "object-family", "database-family", "autonomous-database-family", "volume-family", "file-family",
         "vaults", "keys", "secret-family",
     )
+    # Read by RES108: the network sources human grants on protected data may be conditioned on, and the
+    # CIDRs that network sources the program creates may list. Empty: none is allowed.
+    network_sources: tuple[str, ...] = ()
+    allowed_cidrs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,8 @@ class ResidencyPolicy:
     access: AccessPolicy = AccessPolicy()
     guardrails: GuardrailsPolicy = GuardrailsPolicy()
     source: str = "built-in default"
+    approvals: tuple[Approval, ...] = ()  # approvals/ beside the policy file, read by RES107
+    approval_max_days: int = DEFAULT_MAX_DAYS  # approvals.max_days
 
     def allows(self, region: Region) -> bool:
         return region in self.allowed_regions

@@ -13,11 +13,17 @@ from residency.rules.guardrails import Guardrails
 from residency.rules.region import ResourceRegion
 from residency.rules.region_condition import RegionUnrestrictedGrant
 from residency.rules.tenancy_data_access import TenancyWideDataAccess
+from residency.rules.unapproved_access import UnapprovedAccess
+from residency.rules.access_origin import AccessOrigin
+from residency.rules.stale_approval import StaleApproval
 
 RULES: tuple[Rule, ...] = (
     ResourceRegion(), CrossRegionMovement(), ForeignReference(), MissingClassification(), Guardrails(),
     AnyPrincipalGrant(), CrossTenancyGrant(), TenancyWideDataAccess(), RegionUnrestrictedGrant(), PublicExposure(),
     DynamicGroupScope(),
+    UnapprovedAccess(),
+    AccessOrigin(),
+    StaleApproval(),
 )
 
 __all__ = ["RULES", "Evidence", "NeedsGraph", "Rule", "RuleContext", "RuleMeta", "Violation"]

@@ -1,0 +1,151 @@
+"""RES108: grants of users and groups on protected data are usable only from the policy's network
+sources, and the network sources the program creates list only allowed CIDRs and VCNs in allowed regions."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Iterator
+
+from residency.enforcement import Severity
+from residency.iam import Grant, Value
+from residency.inventory import FieldValue, Resource
+from residency.oci.ocid import parse_ocid
+from residency.rules.access import (
+    POLICY, GrantRule, StatementRead, described, protected_reach, required_values, subjects_shown,
+)
+from residency.rules.approval_match import needs_approval
+from residency.rules.base import Evidence, RuleMeta, Violation
+from residency.rules.context import RuleContext
+
+NETWORK_SOURCE = "oci:Identity/networkSource:NetworkSource"
+NETWORK_VARIABLE = "request.networksource.name"  # as the parser writes it: lower-case
+
+
+class AccessOrigin(GrantRule):
+    meta = RuleMeta(
+        id="RES108",
+        name="access-origin",
+        title="People reach protected data only from allowed networks",
+        severity=Severity.HIGH,
+        rationale=(
+            "Data that never leaves the US region is still exposed when the people who reach it sit outside "
+            "the US. A grant to a group holds wherever its members sign in from, unless it is conditioned on "
+            "`request.networkSource.name`, and a network source is only as narrow as the CIDRs and VCNs it lists."
+        ),
+        remediation=(
+            "Condition the grant on an allowed network source: `where request.networkSource.name = '<name>'` "
+            "(combine other conditions with `all {...}`), naming only sources in access.network_sources; list "
+            "only CIDRs inside access.allowed_cidrs and VCNs in allowed regions in the network sources the "
+            "program creates."
+        ),
+        applies_to=(f"IAM policy statements ({POLICY}) that give groups more than inspect on protected "
+                    f"compartments; network sources ({NETWORK_SOURCE})"),
+        tags=("access", "iam", "network"),
+    )
+
+    unreadable_means = "let people reach protected data from any network"
+
+    def check(self, resource: Resource, context: RuleContext) -> Iterable[Violation]:
+        if resource.token == NETWORK_SOURCE:
+            return _network_source(resource, context)
+        return super().check(resource, context)
+
+    def check_grant(self, resource: Resource, read: StatementRead, grant: Grant, context: RuleContext) -> Iterable[Violation]:
+        # Service principals and dynamic groups are RES106's; any-user and any-group are refused by RES101.
+        people = [s for s in grant.subjects if s.kind == "group"]
+        if not people or not needs_approval(grant):
+            return
+        reach = protected_reach(grant.location, resource, context)
+        if reach is None:
+            return
+        allowed = context.policy.access.network_sources
+        evidence = (read.evidence(), reach.evidence(grant.location))
+        where = f"{read.path} lets {subjects_shown(people)} {described(grant)}, reaching {reach.shown},"
+        sources = required_values(grant.condition, NETWORK_VARIABLE)
+        if sources is None:
+            yield Violation(
+                resource, f"{where} with no request.networkSource.name condition (alone or in all {{}}), so it can "
+                f"be used from any network (allowed network sources: {', '.join(allowed) or 'none'})",
+                evidence, path=read.path,
+            )
+            return
+        problems = [problem for value in sorted(sources, key=_shown) if (problem := _source_problem(value, allowed))]
+        if problems:
+            yield Violation(
+                resource, f"{where} and its request.networkSource.name condition " + "; ".join(problems),
+                (*evidence, Evidence(read.path, "limits request.networkSource.name to",
+                                     ", ".join(_shown(v) for v in sorted(sources, key=_shown)))),
+                path=read.path,
+            )
+
+
+def _source_problem(value: Value, allowed: tuple[str, ...]) -> str | None:
+    if value.kind == "pattern":
+        return f"allows the pattern {_shown(value)}, which cannot be shown to match only allowed network sources"
+    if value.text.casefold() not in {name.casefold() for name in allowed}:
+        return f"names {_shown(value)}, which is not an allowed network source (access.network_sources: {', '.join(allowed) or 'none'})"
+    return None
+
+
+def _shown(value: Value) -> str:
+    return f"/{value.text}/" if value.kind == "pattern" else repr(value.text)
+
+
+def _network_source(resource: Resource, context: RuleContext) -> Iterator[Violation]:
+    """A network source the policy allows grants to name lists only allowed CIDRs and VCNs."""
+    allowed_names = {name.casefold() for name in context.policy.access.network_sources}
+    name = resource.first("name")
+    if name is None or (name.known and (not isinstance(name.value, str) or name.value.casefold() not in allowed_names)):
+        return  # grants that name it are judged at the grant
+    label = f"network source {name.shown()}"
+    if not name.known:
+        label = "a network source whose name is known only after apply"
+    for value in resource.field("public_source_lists[]"):
+        problem = _cidr_problem(value, context)
+        if problem is not None:
+            yield Violation(resource, f"{label} lists {problem}", (Evidence(resource.name, f"has {value.path} =", value.shown()),),
+                            proven=value.known and not value.secret, path=value.path)
+    for value in resource.field("virtual_source_lists[].vcn_id"):
+        yield from _vcn_problems(resource, label, value, context)
+
+
+def _cidr_problem(value: FieldValue, context: RuleContext) -> str | None:
+    allowed = context.policy.access.allowed_cidrs
+    if not value.known or value.secret:
+        return f"{value.path} {value.shown()}, which cannot be shown to be inside the allowed CIDRs"
+    try:
+        network = ipaddress.ip_network(str(value.value).strip(), strict=False)
+    except ValueError:
+        return f"{value.value!r}, which is not an IP address or CIDR block"
+    for text in allowed:
+        block = ipaddress.ip_network(text, strict=False)
+        if network.version == block.version and network.subnet_of(block):
+            return None
+    return f"{network}, which is outside the allowed CIDRs (access.allowed_cidrs: {', '.join(allowed) or 'none'})"
+
+
+def _vcn_problems(resource: Resource, label: str, value: FieldValue, context: RuleContext) -> Iterator[Violation]:
+    evidence = [Evidence(resource.name, f"has {value.path} =", value.shown())]
+    if value.known and not value.secret:
+        ocid = parse_ocid(str(value.value))
+        region = ocid.region if ocid is not None else None
+        if region is None:
+            yield Violation(resource, f"{label} lists the VCN {value.value}, whose region its OCID does not show",
+                            tuple(evidence), path=value.path)
+        elif not context.allows(region):
+            yield Violation(resource, f"{label} lists a VCN in {region.name}, outside the allowed regions "
+                            f"({context.policy.allowed_names})", tuple(evidence), path=value.path)
+        return
+    vcns = [source for source in context.sources(resource, "virtual_source_lists") if source is not None]
+    regions = [vcn.region.region if vcn.region is not None else None for vcn in vcns]
+    evidence += [Evidence(resource.name, "takes virtual_source_lists from", f"{vcn.name} in {vcn.region.shown if vcn.region else 'no region'}")
+                 for vcn in vcns]
+    if not vcns or any(region is None for region in regions):
+        yield Violation(resource, f"{label} lists a VCN {value.shown()} that comes from no resource of the program "
+                        "in a known region, so it cannot be shown to be in an allowed region",
+                        tuple(evidence), proven=False, path=value.path)
+        return
+    outside = sorted({region.name for region in regions if not context.allows(region)})
+    if outside:
+        yield Violation(resource, f"{label} lists a VCN in {', '.join(outside)}, outside the allowed regions "
+                        f"({context.policy.allowed_names})", tuple(evidence), path=value.path)
