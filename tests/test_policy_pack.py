@@ -74,6 +74,8 @@ def test_parity_the_pack_reports_what_residency_check_reports(case, tmp_path):
         pack_dir = tmp_path / "pack"
         shutil.copytree(PACK_DIR, pack_dir)
         shutil.copy(policy_file, pack_dir / "residency.yaml")
+        if (case / "approvals").is_dir():  # and the approvals beside that
+            shutil.copytree(case / "approvals", pack_dir / "approvals")
     inventory, region = offline(case)
     report = evaluate(inventory, load_policy(policy_file if policy_file.is_file() else REPO / "policies" / "residency.yaml"))
     expected = Counter((f.rule.id, f.resource.urn, f.level.value) for f in report.findings)

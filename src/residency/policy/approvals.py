@@ -38,7 +38,7 @@ class Approval:
     expires: datetime.date
     reason: str
     reference: str | None
-    file: str  # as shown in messages: approvals/<file>.yaml
+    file: str  # beside the policy file, as findings name it: approvals/<file>.yaml
     line: int | None  # of the statement
     key: Statement  # the parsed statement, normalised: what a policy's statement is matched by
 
@@ -136,7 +136,7 @@ def _load(path: Path, shown: str) -> Approval:
         id=data["id"], statement=data["statement"], policy=data["policy"], requested_by=data["requested_by"],
         approved_by=tuple(data["approved_by"]), approved_on=datetime.date.fromisoformat(data["approved_on"]),
         expires=datetime.date.fromisoformat(data["expires"]), reason=data["reason"], reference=data.get("reference"),
-        file=shown, line=line_of(document, ["statement"]), key=normalised(statement),
+        file=f"{APPROVALS_FOLDER}/{path.name}", line=line_of(document, ["statement"]), key=normalised(statement),
     )
 
 

@@ -10,9 +10,13 @@ from residency.rules.context import RuleContext
 
 
 def policy_names(resource: Resource) -> tuple[str, ...]:
-    """What an approval's `policy` may call an IAM policy: its Pulumi resource name, its URN or
-    Terraform address, or its `name` property."""
+    """What an approval's `policy` may call an IAM policy: its Pulumi resource name, its URN, its
+    Terraform address or the label in it (a Pulumi program exported as a plan keeps its names as
+    labels), or its `name` property."""
     names = [resource.name, resource.urn]
+    marker = f"{resource.terraform_type}."
+    if resource.terraform_type and marker in resource.urn and not resource.urn.startswith("urn:"):
+        names.append(resource.urn.rsplit(marker, 1)[1])
     name = resource.first("name")
     if name is not None and name.known and isinstance(name.value, str):
         names.append(name.value)
