@@ -146,7 +146,7 @@ def _describe(error: jsonschema.ValidationError, document: Any) -> tuple[int | N
     value = error.instance
     if error.validator == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
-        unexpected = sorted(set(value) - set(allowed))[0]
+        unexpected = min(set(value) - set(allowed))
         return line_of(document, [*path, unexpected]), unexpected, f"unknown key {unexpected!r}; expected one of: {', '.join(allowed)}"
     if error.validator == "required":
         missing = error.message.split("'")[1]

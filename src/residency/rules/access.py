@@ -9,8 +9,19 @@ from weakref import WeakKeyDictionary
 
 from residency.catalog import CATALOG
 from residency.iam import (
-    Condition, ConditionGroup, Define, Expression, Grant, Location, ParseError, Principal, Statement, Value, parse_group,
-    parse_statement, same,
+    Condition,
+    ConditionGroup,
+    Define,
+    Expression,
+    Grant,
+    Location,
+    ParseError,
+    Principal,
+    Statement,
+    Value,
+    parse_group,
+    parse_statement,
+    same,
 )
 from residency.inventory import FieldValue, Resource
 from residency.rules.base import Evidence, ResourceRule, Violation

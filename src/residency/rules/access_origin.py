@@ -11,7 +11,13 @@ from residency.iam import Grant, Value
 from residency.inventory import FieldValue, Resource
 from residency.oci.ocid import parse_ocid
 from residency.rules.access import (
-    POLICY, GrantRule, StatementRead, described, protected_reach, required_values, subjects_shown,
+    POLICY,
+    GrantRule,
+    StatementRead,
+    described,
+    protected_reach,
+    required_values,
+    subjects_shown,
 )
 from residency.rules.approval_match import needs_approval
 from residency.rules.base import Evidence, RuleMeta, Violation
@@ -105,8 +111,14 @@ def _network_source(resource: Resource, context: RuleContext) -> Iterator[Violat
         if problem is not None:
             yield Violation(resource, f"{label} lists {problem}", (Evidence(resource.name, f"has {value.path} =", value.shown()),),
                             proven=value.known and not value.secret, path=value.path)
+    unknown = []
     for value in resource.field("virtual_source_lists[].vcn_id"):
-        yield from _vcn_problems(resource, label, value, context)
+        if value.known and not value.secret:
+            yield from _known_vcn(resource, label, value, context)
+        else:
+            unknown.append(value)
+    if unknown:
+        yield from _vcns_of_the_program(resource, label, unknown, context)
 
 
 def _cidr_problem(value: FieldValue, context: RuleContext) -> str | None:
@@ -124,28 +136,33 @@ def _cidr_problem(value: FieldValue, context: RuleContext) -> str | None:
     return f"{network}, which is outside the allowed CIDRs (access.allowed_cidrs: {', '.join(allowed) or 'none'})"
 
 
-def _vcn_problems(resource: Resource, label: str, value: FieldValue, context: RuleContext) -> Iterator[Violation]:
-    evidence = [Evidence(resource.name, f"has {value.path} =", value.shown())]
-    if value.known and not value.secret:
-        ocid = parse_ocid(str(value.value))
-        region = ocid.region if ocid is not None else None
-        if region is None:
-            yield Violation(resource, f"{label} lists the VCN {value.value}, whose region its OCID does not show",
-                            tuple(evidence), path=value.path)
-        elif not context.allows(region):
-            yield Violation(resource, f"{label} lists a VCN in {region.name}, outside the allowed regions "
-                            f"({context.policy.allowed_names})", tuple(evidence), path=value.path)
+def _known_vcn(resource: Resource, label: str, value: FieldValue, context: RuleContext) -> Iterator[Violation]:
+    evidence = (Evidence(resource.name, f"has {value.path} =", value.shown()),)
+    ocid = parse_ocid(str(value.value))
+    region = ocid.region if ocid is not None else None
+    if region is None:
+        yield Violation(resource, f"{label} lists the VCN {value.value}, whose region its OCID does not show",
+                        evidence, path=value.path)
+    elif not context.allows(region):
+        yield Violation(resource, f"{label} lists a VCN in {region.name}, outside the allowed regions "
+                        f"({context.policy.allowed_names})", evidence, path=value.path)
+
+
+def _vcns_of_the_program(resource: Resource, label: str, values: list[FieldValue], context: RuleContext) -> Iterator[Violation]:
+    """VCN ids known only after apply: the program's resources they come from show the regions. Which
+    element came from which resource is not recorded, so they are judged together."""
+    path = "virtual_source_lists"
+    sources = context.sources(resource, path)
+    evidence = [Evidence(resource.name, f"has {v.path} =", v.shown()) for v in values]
+    evidence += [Evidence(resource.name, f"takes {path} from", f"{s.name} in {s.region.shown if s.region else 'no region'}")
+                 for s in sources if s is not None]
+    regions = [s.region.region if s is not None and s.region is not None else None for s in sources]
+    if not regions or None in regions:
+        yield Violation(resource, f"{label} lists VCNs known only after apply that do not all come from resources of "
+                        "the program in a known region, so they cannot be shown to be in allowed regions",
+                        tuple(evidence), proven=False, path=path)
         return
-    vcns = [source for source in context.sources(resource, "virtual_source_lists") if source is not None]
-    regions = [vcn.region.region if vcn.region is not None else None for vcn in vcns]
-    evidence += [Evidence(resource.name, "takes virtual_source_lists from", f"{vcn.name} in {vcn.region.shown if vcn.region else 'no region'}")
-                 for vcn in vcns]
-    if not vcns or any(region is None for region in regions):
-        yield Violation(resource, f"{label} lists a VCN {value.shown()} that comes from no resource of the program "
-                        "in a known region, so it cannot be shown to be in an allowed region",
-                        tuple(evidence), proven=False, path=value.path)
-        return
-    outside = sorted({region.name for region in regions if not context.allows(region)})
+    outside = sorted({f"{s.name} in {s.region.region.name}" for s in sources if not context.allows(s.region.region)})
     if outside:
-        yield Violation(resource, f"{label} lists a VCN in {', '.join(outside)}, outside the allowed regions "
-                        f"({context.policy.allowed_names})", tuple(evidence), path=value.path)
+        yield Violation(resource, f"{label} lists VCNs outside the allowed regions ({context.policy.allowed_names}): "
+                        + ", ".join(outside), tuple(evidence), path=path)

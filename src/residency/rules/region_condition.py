@@ -10,7 +10,13 @@ from residency.iam import Grant, Value
 from residency.inventory import Resource
 from residency.oci.regions import lookup_region
 from residency.rules.access import (
-    POLICY, GrantRule, StatementRead, described, protected_reach, required_values, subjects_shown,
+    POLICY,
+    GrantRule,
+    StatementRead,
+    described,
+    protected_reach,
+    required_values,
+    subjects_shown,
 )
 from residency.rules.base import Evidence, RuleMeta, Violation
 from residency.rules.context import RuleContext
