@@ -21,7 +21,16 @@ from residency.errors import InputError
 from residency.iam import ParseError, parse_group
 from residency.oci.regions import lookup_region
 from residency.policy.approvals import DEFAULT_MAX_DAYS, approvals_folder, load_approvals
-from residency.policy.model import AccessPolicy, Classification, GuardrailsPolicy, ResidencyPolicy, RuleSetting, Waiver
+from residency.policy.model import (
+    PROTECTED_DEFAULT,
+    AccessPolicy,
+    Classification,
+    GuardrailsPolicy,
+    LevelControls,
+    ResidencyPolicy,
+    RuleSetting,
+    Waiver,
+)
 from residency.yamlfile import line_of, load_yaml, plain
 
 DEFAULT_POLICY_PATH = Path("policies") / "residency.yaml"
@@ -70,7 +79,21 @@ def _with_approvals(policy: ResidencyPolicy, data: dict, path: Path, shown: str)
     approvals = () if shown == "built-in default" else load_approvals(
         approvals_folder(path), str(approvals_folder(Path(shown))))
     max_days = data.get("approvals", {}).get("max_days", DEFAULT_MAX_DAYS)
-    return replace(policy, approvals=approvals, approval_max_days=max_days)
+    return replace(policy, approvals=approvals, approval_max_days=max_days, controls=_controls(data.get("controls", {}), data["classification"]["protected"]))
+
+
+def _controls(controls: dict, protected: list[str]) -> dict[str, LevelControls]:
+    """Each level's controls; what a level does not say comes from its default (PROTECTED_DEFAULT or none)."""
+    built = {}
+    for level, given in controls.items():
+        default = PROTECTED_DEFAULT if level in protected else LevelControls()
+        built[level] = LevelControls(
+            regions=tuple(dict.fromkeys(lookup_region(r) for r in given["regions"])) if "regions" in given else default.regions,
+            groups={group: tuple(verbs) for group, verbs in given["groups"].items()} if "groups" in given else default.groups,
+            approval=given.get("approval", default.approval),
+            conditions=tuple(given.get("conditions", default.conditions)),
+        )
+    return built
 
 
 def _schema_errors(data: Any) -> list[jsonschema.ValidationError]:
@@ -143,7 +166,32 @@ def _semantic_problems(data: dict, document: Any) -> list[tuple[int | None, str,
         if waiver["rule"] not in known:
             path = ["waivers", index, "rule"]
             problems.append((line_of(document, path), _dotted(path), f"unknown rule {waiver['rule']!r}"))
-    return problems + _access_problems(data.get("access", {}), document)
+    return problems + _access_problems(data.get("access", {}), document) + _controls_problems(data, document)
+
+
+def _controls_problems(data: dict, document: Any) -> list[tuple[int | None, str, str]]:
+    problems = []
+    classification = data["classification"]
+    allowed = {lookup_region(r) for r in data["regions"]["allowed"]}
+    for level, given in data.get("controls", {}).items():
+        if level not in classification["levels"]:
+            path = ["controls", level]
+            problems.append((line_of(document, path), _dotted(path), f"{level!r} is not one of the levels {classification['levels']}"))
+            continue
+        if "regions" in given and level not in classification["protected"]:
+            path = ["controls", level, "regions"]
+            problems.append((line_of(document, path), _dotted(path), f"{level!r} is not a protected level: its data may be anywhere, so it takes no regions"))
+        for index, region in enumerate(given.get("regions", [])):
+            if lookup_region(region) not in allowed:
+                path = ["controls", level, "regions", index]
+                problems.append((line_of(document, path), _dotted(path), f"{region!r} is not one of regions.allowed; a level may only narrow them"))
+        for group in given.get("groups", {}):
+            try:
+                parse_group(group)
+            except ParseError as error:
+                path = ["controls", level, "groups", group]
+                problems.append((line_of(document, path), _dotted(path), f"{group!r} is not a group ({error}); expected Name, Domain/Name or a group OCID"))
+    return problems
 
 
 def _access_problems(access: dict, document: Any) -> list[tuple[int | None, str, str]]:

@@ -88,6 +88,24 @@ class GuardrailsPolicy:
     security_zone: bool = True
 
 
+VERBS = ("inspect", "read", "use", "manage")  # least to most: each includes the ones before it
+CONDITIONS = ("network-source", "mfa", "time-window")
+
+
+@dataclass(frozen=True)
+class LevelControls:
+    """What holds for data at one classification level (`controls.<level>` in the policy file)."""
+
+    regions: tuple[Region, ...] | None = None  # None: regions.allowed (protected levels) or anywhere
+    groups: Mapping[str, tuple[str, ...]] | None = None  # group as written -> verbs it may hold; None: any group
+    approval: bool = False  # grants on data at this level need an approval on record (RES107)
+    conditions: tuple[str, ...] = ()  # what every grant of people must carry (RES108), from CONDITIONS
+
+
+# Protected levels without controls of their own: approvals and a network source, any group.
+PROTECTED_DEFAULT = LevelControls(approval=True, conditions=("network-source",))
+
+
 @dataclass(frozen=True)
 class ResidencyPolicy:
     allowed_regions: tuple[Region, ...]
@@ -101,6 +119,7 @@ class ResidencyPolicy:
     source: str = "built-in default"
     approvals: tuple[Approval, ...] = ()  # approvals/ beside the policy file, read by RES107
     approval_max_days: int = DEFAULT_MAX_DAYS  # approvals.max_days
+    controls: Mapping[str, LevelControls] = field(default_factory=dict)  # by level, as the policy file gives them
 
     def allows(self, region: Region) -> bool:
         return region in self.allowed_regions
@@ -108,6 +127,16 @@ class ResidencyPolicy:
     @property
     def allowed_names(self) -> str:
         return ", ".join(r.name for r in self.allowed_regions)
+
+    def controls_for(self, level: str) -> LevelControls:
+        if level in self.controls:
+            return self.controls[level]
+        return PROTECTED_DEFAULT if self.classification.is_protected(level) else LevelControls()
+
+    def allows_at(self, region: Region, level: str) -> bool:
+        """Whether data at a (protected) level may live in `region`."""
+        regions = self.controls_for(level).regions
+        return self.allows(region) and (regions is None or region in regions)
 
     def setting(self, rule_id: str, default: Level) -> RuleSetting:
         return self.rules.get(rule_id) or RuleSetting(default)

@@ -279,3 +279,14 @@ def required_values(condition: Expression | None, variable: str) -> frozenset[Va
             return None
         return frozenset().union(*limits)
     return None
+
+
+def required(condition: Expression | None, holds) -> bool:
+    """Whether every request that satisfies the condition satisfies a condition for which `holds` is
+    true: it stands alone, in an `all {}`, or in each branch of an `any {}`."""
+    if isinstance(condition, Condition):
+        return holds(condition)
+    if isinstance(condition, ConditionGroup):
+        test = any if condition.quantifier == "all" else all
+        return test(required(item, holds) for item in condition.items)
+    return False

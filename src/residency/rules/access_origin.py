@@ -7,7 +7,7 @@ import ipaddress
 from collections.abc import Iterable, Iterator
 
 from residency.enforcement import Severity
-from residency.iam import Grant, Value
+from residency.iam import Condition, Grant, Value
 from residency.inventory import FieldValue, Resource
 from residency.oci.ocid import parse_ocid
 from residency.rules.access import (
@@ -16,12 +16,14 @@ from residency.rules.access import (
     StatementRead,
     described,
     protected_reach,
+    required,
     required_values,
     subjects_shown,
 )
 from residency.rules.approval_match import needs_approval
 from residency.rules.base import Evidence, RuleMeta, Violation
 from residency.rules.context import RuleContext
+from residency.rules.level_controls import controls_at
 
 NETWORK_SOURCE = "oci:Identity/networkSource:NetworkSource"
 NETWORK_VARIABLE = "request.networksource.name"  # as the parser writes it: lower-case
@@ -31,7 +33,7 @@ class AccessOrigin(GrantRule):
     meta = RuleMeta(
         id="RES108",
         name="access-origin",
-        title="People reach protected data only from allowed networks",
+        title="People reach protected data only from allowed networks, under the conditions its level requires",
         severity=Severity.HIGH,
         rationale=(
             "Data that never leaves the US region is still exposed when the people who reach it sit outside "
@@ -42,7 +44,8 @@ class AccessOrigin(GrantRule):
             "Condition the grant on an allowed network source: `where request.networkSource.name = '<name>'` "
             "(combine other conditions with `all {...}`), naming only sources in access.network_sources; list "
             "only CIDRs inside access.allowed_cidrs and VCNs in allowed regions in the network sources the "
-            "program creates."
+            "program creates. Add `request.user.mfaTotpVerified = 'true'` or a `request.utc-timestamp` window where "
+            "`controls.<level>.conditions` asks for mfa or time-window."
         ),
         applies_to=(f"IAM policy statements ({POLICY}) that give groups more than inspect on protected "
                     f"compartments; network sources ({NETWORK_SOURCE})"),
@@ -64,25 +67,54 @@ class AccessOrigin(GrantRule):
         reach = protected_reach(grant.location, resource, context)
         if reach is None:
             return
-        allowed = context.policy.access.network_sources
-        evidence = (read.evidence(), reach.evidence(grant.location))
+        level, controls = controls_at(reach, context)
+        evidence = (read.evidence(), reach.evidence(grant.location), Evidence(reach.compartment, "holds data at level", level))
         where = f"{read.path} lets {subjects_shown(people)} {described(grant)}, reaching {reach.shown},"
-        sources = required_values(grant.condition, NETWORK_VARIABLE)
-        if sources is None:
+        if "network-source" in controls.conditions:
+            yield from _network_condition(resource, read, grant, context, evidence, where)
+        missing = [CONDITION_TEXT[c] for c in controls.conditions if c in CONDITION_TESTS and not required(grant.condition, CONDITION_TESTS[c])]
+        if missing:
             yield Violation(
-                resource, f"{where} with no request.networkSource.name condition (alone or in all {{}}), so it can "
-                f"be used from any network (allowed network sources: {', '.join(allowed) or 'none'})",
-                evidence, path=read.path,
+                resource, f"{where} without the condition{'s' if len(missing) > 1 else ''} that {level} data requires "
+                f"(controls.{level}.conditions): " + "; ".join(missing), evidence, path=read.path,
             )
-            return
-        problems = [problem for value in sorted(sources, key=_shown) if (problem := _source_problem(value, allowed))]
-        if problems:
-            yield Violation(
-                resource, f"{where} and its request.networkSource.name condition " + "; ".join(problems),
-                (*evidence, Evidence(read.path, "limits request.networkSource.name to",
-                                     ", ".join(_shown(v) for v in sorted(sources, key=_shown)))),
-                path=read.path,
-            )
+
+
+def _network_condition(resource: Resource, read: StatementRead, grant: Grant, context: RuleContext,
+                       evidence: tuple[Evidence, ...], where: str) -> Iterator[Violation]:
+    allowed = context.policy.access.network_sources
+    sources = required_values(grant.condition, NETWORK_VARIABLE)
+    if sources is None:
+        yield Violation(
+            resource, f"{where} with no request.networkSource.name condition (alone or in all {{}}), so it can "
+            f"be used from any network (allowed network sources: {', '.join(allowed) or 'none'})",
+            evidence, path=read.path,
+        )
+        return
+    problems = [problem for value in sorted(sources, key=_shown) if (problem := _source_problem(value, allowed))]
+    if problems:
+        yield Violation(
+            resource, f"{where} and its request.networkSource.name condition " + "; ".join(problems),
+            (*evidence, Evidence(read.path, "limits request.networkSource.name to",
+                                 ", ".join(_shown(v) for v in sorted(sources, key=_shown)))),
+            path=read.path,
+        )
+
+
+def _mfa(condition: Condition) -> bool:
+    return (condition.variable == "request.user.mfatotpverified" and condition.operator == "="
+            and [v.text.lower() for v in condition.values] == ["true"])
+
+
+def _time_window(condition: Condition) -> bool:
+    return condition.variable.startswith("request.utc-timestamp") and condition.operator in ("before", "after", "between")
+
+
+CONDITION_TESTS = {"mfa": _mfa, "time-window": _time_window}
+CONDITION_TEXT = {
+    "mfa": "request.user.mfaTotpVerified = 'true'",
+    "time-window": "a request.utc-timestamp window (before, after or between)",
+}
 
 
 def _source_problem(value: Value, allowed: tuple[str, ...]) -> str | None:

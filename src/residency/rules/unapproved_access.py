@@ -12,6 +12,7 @@ from residency.rules.access import POLICY, GrantRule, StatementRead, described, 
 from residency.rules.approval_match import approvals_of, needs_approval
 from residency.rules.base import Evidence, RuleMeta, Violation
 from residency.rules.context import RuleContext
+from residency.rules.level_controls import allowed_verbs, controls_at, exceeds, verb_of
 
 
 class UnapprovedAccess(GrantRule):
@@ -30,22 +31,35 @@ class UnapprovedAccess(GrantRule):
             "Add approvals/<id>.yaml beside the residency policy with the statement exactly as granted, the IAM "
             "policy it is in, who requested it, two approvers other than the requester, the approval date and an "
             "expiry within approvals.max_days; renew it with a new file before it expires. Or narrow the grant "
-            "to `inspect`."
+            "to `inspect`. A group may hold only the verbs `controls.<level>.groups` gives it."
         ),
-        applies_to=f"IAM policy statements ({POLICY}): read, use, manage or permissions on protected compartments",
+        applies_to=(f"IAM policy statements ({POLICY}) on protected compartments: read, use, manage or permissions, "
+                    "and the verbs each level's controls give groups"),
         tags=("access", "iam", "approval"),
     )
 
     unreadable_means = "grant access to protected data without an approval"
 
     def check_grant(self, resource: Resource, read: StatementRead, grant: Grant, context: RuleContext) -> Iterable[Violation]:
-        if not needs_approval(grant):
-            return
+        if grant.action == "endorse":
+            return  # reaches another tenancy's resources, not ours
         reach = protected_reach(grant.location, resource, context)
         if reach is None:
             return
-        evidence = [read.evidence(), reach.evidence(grant.location)]
+        level, controls = controls_at(reach, context)
+        evidence = [read.evidence(), reach.evidence(grant.location), Evidence(reach.compartment, "holds data at level", level)]
         where = f"{read.path} lets {subjects_shown(grant.subjects)} {described(grant)}, reaching {reach.shown},"
+        for subject in grant.subjects:
+            verbs = allowed_verbs(subject, controls) if subject.kind == "group" else None
+            if verbs is not None and exceeds(verb_of(grant), verbs):
+                yield Violation(
+                    resource, f"{where} but controls.{level}.groups lets {subject.shown()} hold "
+                    f"{', '.join(verbs) or 'nothing'} on {level} data",
+                    (*evidence, Evidence(f"controls.{level}.groups", f"gives {subject.shown()}", ", ".join(verbs) or "nothing")),
+                    path=read.path,
+                )
+        if not needs_approval(grant) or not controls.approval:
+            return
         approvals = approvals_of(resource, read.statement, context)
         if not approvals:
             yield Violation(
