@@ -6,15 +6,17 @@ from __future__ import annotations
 from residency.iam import Grant, Principal, parse_group, same
 from residency.policy.model import VERBS, LevelControls
 from residency.rules.access import EVERY_COMPARTMENT, Reach
-from residency.rules.context import COMPARTMENT, RuleContext
+from residency.rules.context import COMPARTMENT, NeedsGraph, RuleContext
 
 
 def reach_level(reach: Reach, context: RuleContext) -> str:
     """The level of the data a grant reaches: the protected compartment's own classification when the
     program creates and tags it with a protected level, else the strictest level (fail closed)."""
     scheme = context.policy.classification
-    if reach.compartment == EVERY_COMPARTMENT or context.inventory is None:
+    if reach.compartment == EVERY_COMPARTMENT:
         return scheme.strictest
+    if context.inventory is None:
+        raise NeedsGraph(reach.compartment)  # the compartment's own tag decides: the stack pass has it
     for resource in context.inventory.resources:
         name = resource.first("name")
         if resource.token == COMPARTMENT and name is not None and name.known and same(str(name.value), reach.compartment):
