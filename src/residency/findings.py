@@ -10,13 +10,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from residency import __version__
+from residency.access_view import access_view
 from residency.enforcement import Level, Severity
 from residency.inventory import Inventory, Resource, SourceLocation
 from residency.policy import ResidencyPolicy, Waiver
 from residency.rules.base import Evidence, RuleMeta
 from residency.rules.context import COMPARTMENT
 
-DOCUMENT_VERSION = "1.1"
+DOCUMENT_VERSION = "1.2"
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,7 @@ class Report:
                 "passed": not self.failing(fail_on),
             },
             "findings": [_finding_document(f) for f in self.findings],
+            "access": access_view(self.inventory, self.policy, self.evaluated_at),
         }
 
 
