@@ -4,6 +4,7 @@ which networks, under which approval and until when; in the findings document, H
 import datetime
 
 from conftest import PROGRAMS
+
 from residency.engine import evaluate
 from residency.policy import load_policy
 from residency.render.document import validate_document
