@@ -145,3 +145,36 @@ def test_a_malformed_approval_exits_2_without_a_traceback(write):
 def test_the_repository_ships_approvals_that_parse():
     policy = load_policy(REPO / "policies" / "residency.yaml")
     assert policy.approvals, "the boundary's own grants are approved in policies/approvals/"
+
+
+WAIVER = """\
+waivers:
+  - rule: {rule}
+    resource: "{resource}"
+    reason: vendor key until the migration
+    approved_by: {approved_by}
+    expires: 2027-03-31
+"""
+
+
+@pytest.mark.parametrize(("rule", "resource", "approved_by", "key", "message"), [
+    ("foreign-reference", "legacy-export", "CISO", "waivers[0].approved_by",
+     "waives the mandatory rule foreign-reference with one approver; two distinct people must approve it"),
+    ("RES003", "legacy-export", "[CISO, ' ciso']", "waivers[0].approved_by", "with one approver"),
+    ("missing-classification", "*", "[CISO, DPO]", "waivers[0].resource", "a waiver of every resource ('*' alone) is refused"),
+])
+def test_waivers_of_mandatory_rules_need_two_people_and_none_waives_everything(write, rule, resource, approved_by, key, message):
+    text = POLICY + WAIVER.format(rule=rule, resource=resource, approved_by=approved_by)
+    with pytest.raises(InputError) as raised:
+        load_policy(write({"policy.yaml": text}) / "policy.yaml")
+    assert (raised.value.key, raised.value.line) == (key, 9 if key.endswith("approved_by") else 7)
+    assert message in raised.value.message
+
+
+def test_a_waiver_of_an_advisory_rule_may_have_one_approver_and_two_are_shown_together(write):
+    advisory = POLICY + WAIVER.format(rule="missing-classification", resource="legacy-*", approved_by="CISO")
+    assert load_policy(write({"policy.yaml": advisory}) / "policy.yaml").waivers[0].approved_by == "CISO"
+    demoted = advisory.replace("missing-classification", "foreign-reference") + "rules:\n  foreign-reference: advisory\n"
+    assert load_policy(write({"policy.yaml": demoted}) / "policy.yaml").waivers[0].rule == "RES003"
+    two = POLICY + WAIVER.format(rule="RES003", resource="legacy-*", approved_by="[CISO, DPO]")
+    assert load_policy(write({"policy.yaml": two}) / "policy.yaml").waivers[0].approved_by == "CISO, DPO"

@@ -114,7 +114,7 @@ def test_a_waived_finding_passes_and_says_so(tmp_path):
     assert "\nwaivers:\n" in text
     policy.write_text(text.replace("\nwaivers:\n", (
         "\nwaivers:\n  - rule: RES003\n    resource: oci_objectstorage_bucket.fail_key_in_frankfurt\n"
-        "    reason: vendor key until the migration\n    approved_by: CISO\n    expires: 2999-01-01\n"
+        "    reason: vendor key until the migration\n    approved_by: [CISO, DPO]\n    expires: 2999-01-01\n"
     )))
     result = run_checkov("--file", str(CHECKOV_FIXTURES / "foreign_reference" / "plan" / "plan.json"),
                          "--check", "CKV_RES_003", policy=policy)

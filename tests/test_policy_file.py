@@ -27,7 +27,7 @@ waivers:
   - rule: RES003
     resource: "legacy-*"
     reason: vendor key until the migration
-    approved_by: CISO
+    approved_by: [CISO, DPO]
     reference: SEC-1234
     expires: 2027-03-31
 """

@@ -242,7 +242,7 @@ def test_sarif_results_point_at_the_program_line_and_the_urn():
         {
             "kind": "external",
             "status": "accepted",
-            "justification": "vendor-managed key until the 2027 migration; approved by CISO; SEC-1234; expires 2030-03-31",
+            "justification": "vendor-managed key until the 2027 migration; approved by CISO, DPO; SEC-1234; expires 2030-03-31",
         }
     ]
     assert run["automationDetails"] == {"id": "residency/customer-platform/review/"}

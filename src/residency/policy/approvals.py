@@ -89,6 +89,19 @@ def normalised(statement: Statement) -> Statement:
     return statement
 
 
+def waiver_problems(waiver: dict[str, Any], rule_level: str) -> list[tuple[str, str]]:
+    """(key, problem) of a waiver in the policy file: a waiver of a mandatory rule is an approval too, so it
+    needs two distinct approvers; and it names what it waives, never every resource (`*` alone)."""
+    found = []
+    if waiver["resource"].strip() == "*":
+        found.append(("resource", "a waiver of every resource ('*' alone) is refused; name the resource it waives"))
+    approvers = waiver["approved_by"] if isinstance(waiver["approved_by"], list) else [waiver["approved_by"]]
+    if rule_level == "mandatory" and len({a.strip().casefold() for a in approvers if a.strip()}) < 2:
+        found.append(("approved_by", f"waives the mandatory rule {waiver['rule']} with one approver; two distinct "
+                                     "people must approve it (approved_by: [first, second])"))
+    return found
+
+
 def approvals_folder(policy_file: Path) -> Path:
     return policy_file.parent / APPROVALS_FOLDER
 

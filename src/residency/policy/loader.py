@@ -20,7 +20,7 @@ from residency.catalog import CATALOG
 from residency.errors import InputError
 from residency.iam import ParseError, parse_group
 from residency.oci.regions import lookup_region
-from residency.policy.approvals import DEFAULT_MAX_DAYS, approvals_folder, load_approvals
+from residency.policy.approvals import DEFAULT_MAX_DAYS, approvals_folder, load_approvals, waiver_problems
 from residency.policy.model import (
     PROTECTED_DEFAULT,
     AccessPolicy,
@@ -166,7 +166,26 @@ def _semantic_problems(data: dict, document: Any) -> list[tuple[int | None, str,
         if waiver["rule"] not in known:
             path = ["waivers", index, "rule"]
             problems.append((line_of(document, path), _dotted(path), f"unknown rule {waiver['rule']!r}"))
-    return problems + _access_problems(data.get("access", {}), document) + _controls_problems(data, document)
+    return (problems + _access_problems(data.get("access", {}), document) + _controls_problems(data, document)
+            + _waiver_problems(data, document))
+
+
+def _waiver_problems(data: dict, document: Any) -> list[tuple[int | None, str, str]]:
+    """The two-person rule for waivers of mandatory rules, at the level the policy gives each rule."""
+    from residency.rules import RULES  # imported late, as in _known_rules
+
+    known = _known_rules()
+    levels = {rule.meta.id: rule.meta.default_level.value for rule in RULES}
+    for key, setting in data.get("rules", {}).items():
+        if key in known:
+            levels[known[key]] = setting if isinstance(setting, str) else setting["level"]
+    problems = []
+    for index, waiver in enumerate(data.get("waivers", [])):
+        level = levels.get(known.get(waiver["rule"], ""), "mandatory")
+        for key, message in waiver_problems(waiver, level):
+            path = ["waivers", index, key]
+            problems.append((line_of(document, path), _dotted(path), message))
+    return problems
 
 
 def _controls_problems(data: dict, document: Any) -> list[tuple[int | None, str, str]]:
@@ -248,7 +267,7 @@ def _build(data: dict, shown: str) -> ResidencyPolicy:
             rule=known[w["rule"]],
             resource=w["resource"],
             reason=w["reason"],
-            approved_by=w["approved_by"],
+            approved_by=", ".join(w["approved_by"]) if isinstance(w["approved_by"], list) else w["approved_by"],
             reference=w.get("reference"),
             expires=datetime.date.fromisoformat(w["expires"]),
         )
