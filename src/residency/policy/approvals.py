@@ -97,8 +97,8 @@ def waiver_problems(waiver: dict[str, Any], rule_level: str) -> list[tuple[str, 
         found.append(("resource", "a waiver of every resource ('*' alone) is refused; name the resource it waives"))
     approvers = waiver["approved_by"] if isinstance(waiver["approved_by"], list) else [waiver["approved_by"]]
     if rule_level == "mandatory" and len({a.strip().casefold() for a in approvers if a.strip()}) < 2:
-        found.append(("approved_by", f"waives the mandatory rule {waiver['rule']} with one approver; two distinct "
-                                     "people must approve it (approved_by: [first, second])"))
+        found.append(("approved_by", (f"waives the mandatory rule {waiver['rule']} with one approver; two distinct "
+                                      "people must approve it (approved_by: [first, second])")))
     return found
 
 
