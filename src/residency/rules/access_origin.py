@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Iterator
 
+from residency.catalog import CATALOG
 from residency.enforcement import Severity
 from residency.iam import Condition, Grant, Value
 from residency.inventory import FieldValue, Resource
@@ -138,19 +139,37 @@ def _network_source(resource: Resource, context: RuleContext) -> Iterator[Violat
     label = f"network source {name.shown()}"
     if not name.known:
         label = "a network source whose name is known only after apply"
-    for value in resource.field("public_source_lists[]"):
+    for value in resource.field(_native(resource, "public_source_lists") + "[]"):
         problem = _cidr_problem(value, context)
         if problem is not None:
             yield Violation(resource, f"{label} lists {problem}", (Evidence(resource.name, f"has {value.path} =", value.shown()),),
-                            proven=value.known and not value.secret, path=value.path)
+                            proven=value.known and not value.secret, path=_canonical(resource, value.path))
     unknown = []
-    for value in resource.field("virtual_source_lists[].vcn_id"):
+    for value in resource.field(_native(resource, "virtual_source_lists") + "[].vcn_id"):
         if value.known and not value.secret:
             yield from _known_vcn(resource, label, value, context)
         else:
             unknown.append(value)
     if unknown:
         yield from _vcns_of_the_program(resource, label, unknown, context)
+
+
+def _native(resource: Resource, name: str) -> str:
+    """A list's name as the resource's source spells it: Terraform's is singular where the bridge
+    pluralized it for Pulumi (`public_source_list`)."""
+    if resource.naming == "pulumi":
+        return name
+    return CATALOG.terraform_name(resource.token, name) or name
+
+
+def _canonical(resource: Resource, path: str) -> str:
+    """A finding's property in Pulumi's snake_case whatever the source, so that its fingerprint is the
+    same in every engine."""
+    for name in ("public_source_lists", "virtual_source_lists"):
+        native = _native(resource, name)
+        if native != name and (path == native or path.startswith((native + "[", native + "."))):
+            return name + path[len(native):]
+    return path
 
 
 def _cidr_problem(value: FieldValue, context: RuleContext) -> str | None:
@@ -174,16 +193,16 @@ def _known_vcn(resource: Resource, label: str, value: FieldValue, context: RuleC
     region = ocid.region if ocid is not None else None
     if region is None:
         yield Violation(resource, f"{label} lists the VCN {value.value}, whose region its OCID does not show",
-                        evidence, path=value.path)
+                        evidence, path=_canonical(resource, value.path))
     elif not context.allows(region):
         yield Violation(resource, f"{label} lists a VCN in {region.name}, outside the allowed regions "
-                        f"({context.policy.allowed_names})", evidence, path=value.path)
+                        f"({context.policy.allowed_names})", evidence, path=_canonical(resource, value.path))
 
 
 def _vcns_of_the_program(resource: Resource, label: str, values: list[FieldValue], context: RuleContext) -> Iterator[Violation]:
     """VCN ids known only after apply: the program's resources they come from show the regions. Which
     element came from which resource is not recorded, so they are judged together."""
-    path = "virtual_source_lists"
+    path = _native(resource, "virtual_source_lists")
     sources = context.sources(resource, path)
     evidence = [Evidence(resource.name, f"has {v.path} =", v.shown()) for v in values]
     evidence += [Evidence(resource.name, f"takes {path} from", f"{s.name} in {s.region.shown if s.region else 'no region'}")
@@ -192,9 +211,9 @@ def _vcns_of_the_program(resource: Resource, label: str, values: list[FieldValue
     if not regions or None in regions:
         yield Violation(resource, f"{label} lists VCNs known only after apply that do not all come from resources of "
                         "the program in a known region, so they cannot be shown to be in allowed regions",
-                        tuple(evidence), proven=False, path=path)
+                        tuple(evidence), proven=False, path="virtual_source_lists")
         return
     outside = sorted({f"{s.name} in {s.region.region.name}" for s in sources if not context.allows(s.region.region)})
     if outside:
         yield Violation(resource, f"{label} lists VCNs outside the allowed regions ({context.policy.allowed_names}): "
-                        + ", ".join(outside), tuple(evidence), path=path)
+                        + ", ".join(outside), tuple(evidence), path="virtual_source_lists")
