@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+from weakref import WeakKeyDictionary
+
 from residency.iam import Grant, Principal, parse_group, same
+from residency.inventory import Resource
 from residency.policy.model import VERBS, LevelControls
 from residency.rules.access import EVERY_COMPARTMENT, Reach
 from residency.rules.context import COMPARTMENT, NeedsGraph, RuleContext
@@ -17,12 +20,26 @@ def reach_level(reach: Reach, context: RuleContext) -> str:
         return scheme.strictest
     if context.inventory is None:
         raise NeedsGraph(reach.compartment)  # the compartment's own tag decides: the stack pass has it
-    for resource in context.inventory.resources:
-        name = resource.first("name")
-        if resource.token == COMPARTMENT and name is not None and name.known and same(str(name.value), reach.compartment):
-            level = context.classification(resource).level
-            return level if scheme.is_protected(level) else scheme.strictest
-    return scheme.strictest
+    compartment = _compartments(context).get(reach.compartment.casefold())
+    if compartment is None:
+        return scheme.strictest
+    level = context.classification(compartment).level
+    return level if scheme.is_protected(level) else scheme.strictest
+
+
+_COMPARTMENTS: WeakKeyDictionary[RuleContext, dict[str, Resource]] = WeakKeyDictionary()
+
+
+def _compartments(context: RuleContext) -> dict[str, Resource]:
+    """The program's compartments by name (without case), once per context: every grant asks."""
+    if context not in _COMPARTMENTS:
+        found = {}
+        for resource in context.inventory.resources:
+            name = resource.first("name") if resource.token == COMPARTMENT else None
+            if name is not None and name.known and isinstance(name.value, str):
+                found.setdefault(name.value.casefold(), resource)
+        _COMPARTMENTS[context] = found
+    return _COMPARTMENTS[context]
 
 
 def controls_at(reach: Reach, context: RuleContext) -> tuple[str, LevelControls]:
