@@ -150,6 +150,7 @@ def test_the_repository_ships_approvals_that_parse():
 WAIVER = """\
 waivers:
   - rule: {rule}
+    type: oci:ObjectStorage/bucket:Bucket
     resource: "{resource}"
     reason: vendor key until the migration
     approved_by: {approved_by}
@@ -161,13 +162,13 @@ waivers:
     ("foreign-reference", "legacy-export", "CISO", "waivers[0].approved_by",
      "waives the mandatory rule foreign-reference with one approver; two distinct people must approve it"),
     ("RES003", "legacy-export", "[CISO, ' ciso']", "waivers[0].approved_by", "with one approver"),
-    ("missing-classification", "*", "[CISO, DPO]", "waivers[0].resource", "a waiver of every resource ('*' alone) is refused"),
+    ("missing-classification", "*", "[CISO, DPO]", "waivers[0].resource", "'*' matches every resource"),
 ])
 def test_waivers_of_mandatory_rules_need_two_people_and_none_waives_everything(write, rule, resource, approved_by, key, message):
     text = POLICY + WAIVER.format(rule=rule, resource=resource, approved_by=approved_by)
     with pytest.raises(InputError) as raised:
         load_policy(write({"policy.yaml": text}) / "policy.yaml")
-    assert (raised.value.key, raised.value.line) == (key, 9 if key.endswith("approved_by") else 7)
+    assert (raised.value.key, raised.value.line) == (key, 10 if key.endswith("approved_by") else 8)
     assert message in raised.value.message
 
 

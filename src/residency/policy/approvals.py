@@ -91,10 +91,8 @@ def normalised(statement: Statement) -> Statement:
 
 def waiver_problems(waiver: dict[str, Any], rule_level: str) -> list[tuple[str, str]]:
     """(key, problem) of a waiver in the policy file: a waiver of a mandatory rule is an approval too, so it
-    needs two distinct approvers; and it names what it waives, never every resource (`*` alone)."""
+    needs two distinct approvers. (That it names a resource, not every one, the loader checks for all.)"""
     found = []
-    if waiver["resource"].strip() == "*":
-        found.append(("resource", "a waiver of every resource ('*' alone) is refused; name the resource it waives"))
     approvers = waiver["approved_by"] if isinstance(waiver["approved_by"], list) else [waiver["approved_by"]]
     if rule_level == "mandatory" and len({a.strip().casefold() for a in approvers if a.strip()}) < 2:
         found.append(("approved_by", (f"waives the mandatory rule {waiver['rule']} with one approver; two distinct "

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
 from residency.catalog import CATALOG
+from residency.catalog.tokens import POLICY
 from residency.iam import (
     Condition,
     ConditionGroup,
@@ -27,7 +28,6 @@ from residency.inventory import FieldValue, Resource
 from residency.rules.base import Evidence, ResourceRule, Violation
 from residency.rules.context import COMPARTMENT, RuleContext
 
-POLICY = "oci:Identity/policy:Policy"
 EVERY_COMPARTMENT = "every compartment"  # what a grant `in tenancy` reaches
 
 
