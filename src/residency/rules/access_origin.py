@@ -7,6 +7,7 @@ import ipaddress
 from collections.abc import Iterable, Iterator
 
 from residency.catalog import CATALOG
+from residency.catalog.exposure import terraform_path
 from residency.enforcement import Severity
 from residency.iam import Condition, Grant, Value
 from residency.inventory import FieldValue, Resource
@@ -163,13 +164,9 @@ def _native(resource: Resource, name: str) -> str:
 
 
 def _canonical(resource: Resource, path: str) -> str:
-    """A finding's property in Pulumi's snake_case whatever the source, so that its fingerprint is the
-    same in every engine."""
-    for name in ("public_source_lists", "virtual_source_lists"):
-        native = _native(resource, name)
-        if native != name and (path == native or path.startswith((native + "[", native + "."))):
-            return name + path[len(native):]
-    return path
+    """A finding's property in Terraform's names whatever the source (as RES105 names it), so that its
+    fingerprint is the same in every engine."""
+    return terraform_path(resource.token, path) if resource.naming == "pulumi" else path
 
 
 def _cidr_problem(value: FieldValue, context: RuleContext) -> str | None:
@@ -211,9 +208,9 @@ def _vcns_of_the_program(resource: Resource, label: str, values: list[FieldValue
     if not regions or None in regions:
         yield Violation(resource, f"{label} lists VCNs known only after apply that do not all come from resources of "
                         "the program in a known region, so they cannot be shown to be in allowed regions",
-                        tuple(evidence), proven=False, path="virtual_source_lists")
+                        tuple(evidence), proven=False, path=_canonical(resource, path))
         return
     outside = sorted({f"{s.name} in {s.region.region.name}" for s in sources if not context.allows(s.region.region)})
     if outside:
         yield Violation(resource, f"{label} lists VCNs outside the allowed regions ({context.policy.allowed_names}): "
-                        + ", ".join(outside), tuple(evidence), path="virtual_source_lists")
+                        + ", ".join(outside), tuple(evidence), path=_canonical(resource, path))
