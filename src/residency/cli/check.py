@@ -11,6 +11,7 @@ import click
 
 from residency.cli.common import fail, stderr_console, stdout_console
 from residency.cli.outputs import ReportTarget, refuse_to_overwrite, report_option, write_reports
+from residency.cli.program_options import program_options, program_run_settings
 from residency.enforcement import Level
 from residency.errors import EXIT_FINDINGS, EXIT_OK, InputError
 from residency.inventory import Inventory
@@ -35,6 +36,7 @@ def pick_stack(directory: Path, stack: str | None) -> str:
 @click.option("--fail-on", type=click.Choice(["mandatory", "advisory"]), default="mandatory", show_default=True,
               help="The lowest level that fails the check.")
 @report_option
+@program_options
 def check(
     directory: Path, stack: str | None, policy_file: Path | None, output_format: str, fail_on: str,
     reports: tuple[ReportTarget, ...],
@@ -101,11 +103,12 @@ def run_program_with_progress(directory: Path, stack: str) -> Inventory:
     """Run the program offline; on a terminal, show how many resources it has registered."""
     from residency.sources.pulumi_program import run_program
 
+    limits, answers = program_run_settings()
     console = stderr_console()
     if not console.is_terminal:
-        return run_program(directory, stack)
+        return run_program(directory, stack, limits=limits, answers=answers)
     with console.status(f"running {directory} (stack {stack}) offline") as status:
         def progress(count: int) -> None:
             if count % 25 == 0:
                 status.update(f"running {directory} (stack {stack}) offline: {count} resources registered")
-        return run_program(directory, stack, on_resource=progress)
+        return run_program(directory, stack, on_resource=progress, limits=limits, answers=answers)

@@ -19,6 +19,7 @@ import click
 import residency
 from residency.checkov.verdicts import POLICY_ENVIRONMENT, check_id
 from residency.cli.common import fail
+from residency.cli.program_options import program_options
 from residency.enforcement import Level
 from residency.errors import InputError
 from residency.rules import RULES
@@ -41,6 +42,7 @@ OUTPUTS = ["cli", "json", "sarif", "junitxml"]
               help="The lowest residency level whose failed checks fail the run (lower ones soft-fail).")
 @click.option("--checkov", "checkov_path", type=click.Path(path_type=Path), envvar=CHECKOV_ENVIRONMENT,
               help=f"The checkov executable (default: {CHECKOV_IN_VENV} of this project, else checkov on PATH).")
+@program_options
 @click.argument("checkov_args", nargs=-1, type=click.UNPROCESSED)
 def checkov(target: Path, stack: str | None, policy_file: Path | None, outputs: tuple[str, ...],
             output_file_path: Path | None, fail_on: str, checkov_path: Path | None, checkov_args: tuple[str, ...]) -> None:

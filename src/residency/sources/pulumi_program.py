@@ -20,7 +20,8 @@ from residency.inventory import Inventory, SourceInfo
 from residency.sources.pulumi_graph import build_inventory
 from residency.sources.pulumi_host.invokes import InvokeAnswers
 from residency.sources.pulumi_host.monitor import RecordingMonitor
-from residency.sources.pulumi_host.process import Launch, Limits, run_in_process
+from residency.sources.pulumi_host.limits import Limits
+from residency.sources.pulumi_host.process import Launch, run_in_process
 from residency.sources.pulumi_project import PulumiProject, StackConfig, load_project, load_stack_config
 
 

@@ -49,6 +49,10 @@ def main() -> None:
         outcome = {"status": "done"}
     except MemoryError:
         outcome = {"status": "memory"}
+    except RuntimeError as error:  # under the memory cap, a thread's stack may be what does not fit
+        memory = "can't start new thread" in str(error)
+        outcome = {"status": "memory"} if memory else {"status": "failed", "error": _summary(error),
+                                                         "frames": _frames(error, args.root)}
     except SystemExit as exit_:
         outcome = {"status": "done"} if exit_.code in (0, None) else {"status": "exit", "code": str(exit_.code)}
     except BaseException as error:  # noqa: BLE001 - whatever the program raised is reported to the gate

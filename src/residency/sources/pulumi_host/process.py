@@ -24,11 +24,10 @@ import grpc
 from pulumi.runtime.proto import engine_pb2_grpc, resource_pb2_grpc
 
 from residency.errors import InputError, ProgramError
+from residency.sources.pulumi_host.limits import Limits
 from residency.sources.pulumi_host.monitor import RecordingEngine, RecordingMonitor
 
 CHILD = Path(__file__).with_name("child.py")
-DEFAULT_TIMEOUT = 300.0
-DEFAULT_MEMORY_MB = 4096
 OUTPUT_SHOWN = 64 * 1024  # the tail of the program's output passed on to stderr
 
 
@@ -45,12 +44,6 @@ class Launch:
     program_file: Path  # for messages
     environment: dict[str, str]
     dry_run: bool = True
-
-
-@dataclass(frozen=True)
-class Limits:
-    timeout: float = DEFAULT_TIMEOUT
-    memory_mb: int = DEFAULT_MEMORY_MB
 
 
 def run_in_process(launch: Launch, monitor: RecordingMonitor, limits: Limits) -> None:

@@ -1,0 +1,82 @@
+"""The program under review runs in a process of its own and cannot decide the gate's verdict: what it
+does to its own process, its output or its interpreter leaves the gate's exit status and stdout as
+the findings say, and a program that does not finish ends in exit 2 naming the cause."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from residency.cli import main
+
+FRANKFURT_BUCKET = """\
+import pulumi
+import pulumi_oci as oci
+
+frankfurt = oci.Provider("frankfurt", region="eu-frankfurt-1")
+oci.objectstorage.Bucket("data", compartment_id="ocid1.compartment.oc1..aaaa", namespace="ns", name="data",
+                         defined_tags={"DataGovernance.Classification": "restricted"},
+                         opts=pulumi.ResourceOptions(provider=frankfurt))
+"""
+
+
+def check(directory, *options):
+    result = CliRunner().invoke(main, ["check", str(directory), "--stack", "dev", "--format", "json", *options])
+    return result
+
+
+@pytest.fixture
+def program(write):
+    def _program(code: str):
+        return write({
+            "Pulumi.yaml": "name: adversary\nruntime: python\n",
+            "Pulumi.dev.yaml": "config:\n  oci:region: us-ashburn-1\n",
+            "__main__.py": code,
+        })
+    return _program
+
+
+def findings(result) -> list[tuple[str, str]]:
+    document = json.loads(result.stdout)  # intact: nothing the program wrote reached stdout
+    return sorted((f["rule_id"], f["resource"]["name"]) for f in document["findings"])
+
+
+@pytest.mark.parametrize("trick", [
+    # writing to the process's stdout, as bytes and through print
+    "import os\nos.write(1, b'{\"findings\": []}')\nprint('{}')\n",
+    # an exit hook that would end the gate's process with success
+    "import atexit, os\natexit.register(lambda: os._exit(0))\n",
+    # patching the engine and the CLI, as a dependency could
+    "import residency.engine, residency.cli.check, sys\n"
+    "residency.engine.evaluate = lambda *a, **k: None\nsys.exit = lambda *a: None\n",
+])
+def test_what_the_program_does_to_its_process_does_not_change_the_verdict(program, trick):
+    result = check(program(FRANKFURT_BUCKET + trick))
+    assert result.exit_code == 1, result.output
+    assert findings(result) == [("RES001", "data")]
+
+
+def test_a_program_that_ends_its_process_early_is_not_a_pass(program):
+    result = check(program(FRANKFURT_BUCKET.replace("import pulumi\n", "import os\nimport pulumi\nos._exit(0)\n")))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "ended its process (status 0) before its Pulumi run completed" in result.stderr
+
+
+def test_a_program_that_does_not_finish_is_stopped_at_the_timeout(program):
+    result = check(program(FRANKFURT_BUCKET + "import subprocess\nsubprocess.Popen(['sleep', '600'])\nwhile True:\n    pass\n"),
+                   "--timeout", "3")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "did not finish within 3 seconds (--timeout)" in result.stderr
+
+
+def test_a_program_over_the_memory_limit_is_stopped(program):
+    result = check(program(FRANKFURT_BUCKET + "hoard = bytearray(64 * 1024**3)\n"), "--memory-limit", "1024")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "more than the memory limit of 1024 MiB" in result.stderr
+
+
+def test_a_failing_program_is_summarised_to_its_own_frames(program):
+    result = check(program(FRANKFURT_BUCKET + "def broken():\n    raise ValueError('no such site')\nbroken()\n"))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "the program raised ValueError: no such site" in result.stderr
+    assert "__main__.py:9 in broken: raise ValueError" in result.stderr
