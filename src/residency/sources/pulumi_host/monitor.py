@@ -157,6 +157,8 @@ class RecordingMonitor(resource_pb2_grpc.ResourceMonitorServicer):
         return empty_pb2.Empty()
 
     def SignalAndWaitForShutdown(self, request, context):
+        # The program is about to stop its Callbacks service: let go of it first, quietly.
+        self._callbacks.close()
         return empty_pb2.Empty()
 
     # -- transforms ------------------------------------------------------------------------
