@@ -10,16 +10,20 @@ stderr, a timeout and a memory cap end it, and the gate alone decides how the ru
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from residency.inventory import Inventory, SourceInfo
-from residency.sources.pulumi_graph import build_inventory
+from residency.inventory import UNKNOWN, Secret
+from residency.sources.pulumi_graph import PulumiRecord, build_inventory
 from residency.sources.pulumi_host.invokes import InvokeAnswers
-from residency.sources.pulumi_host.monitor import RecordingMonitor
+from residency.sources.pulumi_host.monitor import UPDATE_ID_MARK, RecordingMonitor
 from residency.sources.pulumi_host.limits import Limits
 from residency.sources.pulumi_host.process import Launch, run_in_process
 from residency.sources.pulumi_project import PulumiProject, StackConfig, load_project, load_stack_config
@@ -33,12 +37,26 @@ def run_program(
     project = load_project(directory)
     config = load_stack_config(project, stack)
     answers = answers or InvokeAnswers()
-    monitor = RecordingMonitor(
-        project=project.name, stack=stack, project_dir=project.directory, default_region=config.get("oci:region"),
-        answers=answers, on_resource=on_resource,
+    limits = limits or Limits()
+    preview, update = (
+        RecordingMonitor(
+            project=project.name, stack=stack, project_dir=project.directory, default_region=config.get("oci:region"),
+            answers=answers, on_resource=on_resource if not known_ids else None, known_ids=known_ids,
+        )
+        for known_ids in (False, True)
     )
     launch, notes = _launch(project, config)
-    run_in_process(launch, monitor, limits or Limits())
+    # The preview knows which values are unknown before apply; the update run, where every ID is known,
+    # runs the apply callbacks a preview never runs, and so sees the resources they create. Both at once.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        updating = pool.submit(run_in_process, replace(launch, dry_run=False), update, limits, pass_output=False)
+        run_in_process(launch, preview, limits)
+        updating.result()
+    records, created_in_callbacks = merge_runs(preview.records, update.records)
+    if created_in_callbacks:
+        notes.append("registered only once IDs are known, by apply callbacks that a preview does not run (checked "
+                     "from a run as an update): " + ", ".join(sorted(created_in_callbacks)))
+    monitor = preview
     config_name = config.file.name if config.file else f"the stack config (there is no Pulumi.{stack}.yaml)"
     if not config.file:
         notes.append(f"there is no Pulumi.{stack}.yaml: the stack has no config")
@@ -54,7 +72,7 @@ def run_program(
         notes=tuple(notes),
     )
     return build_inventory(
-        monitor.records, default_region=config.get("oci:region"), config_name=config_name, source=source,
+        records, default_region=config.get("oci:region"), config_name=config_name, source=source,
         default_auth=config.get("oci:auth"),
     )
 
@@ -83,3 +101,23 @@ def _launch(project: PulumiProject, config: StackConfig) -> tuple[Launch, list[s
         project=project.name, stack=config.stack, program_file=project.program_file, environment=environment,
     )
     return launch, notes
+
+
+def merge_runs(preview: list[PulumiRecord], update: list[PulumiRecord]) -> tuple[list[PulumiRecord], list[str]]:
+    """The preview's records, and those only the update run registered; in those, a value that carries
+    a made-up ID is known only after apply."""
+    seen = {record.urn for record in preview}
+    extra = [replace(record, inputs=_without_made_up_ids(record.inputs)) for record in update if record.urn not in seen]
+    return [*preview, *extra], [record.name for record in extra]
+
+
+def _without_made_up_ids(value: Any) -> Any:
+    if isinstance(value, str):
+        return UNKNOWN if UPDATE_ID_MARK in value else value
+    if isinstance(value, dict):
+        return {key: _without_made_up_ids(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_made_up_ids(item) for item in value]
+    if isinstance(value, Secret):
+        return Secret(_without_made_up_ids(value.value))
+    return value

@@ -34,6 +34,9 @@ from residency.sources.pulumi_graph import OCI_PROVIDER, PulumiRecord, provider_
 from residency.sources.pulumi_host.invokes import InvokeAnswers
 
 STACK_TYPE = "pulumi:pulumi:Stack"
+# In an update-mode run every resource gets a made-up ID, a region-less OCID with this mark, so that
+# callbacks waiting for IDs run; values carrying the mark are known only after apply in truth.
+UPDATE_ID_MARK = "residencyupdatemode"
 
 # What the monitor supports: what Pulumi's own mock monitor declares, so values arrive encoded the
 # same way (no output values), with transforms and invoke transforms.
@@ -59,14 +62,16 @@ class RecordingMonitor(resource_pb2_grpc.ResourceMonitorServicer):
 
     def __init__(
         self, *, project: str, stack: str, project_dir: Path, default_region: Any, answers: InvokeAnswers,
-        on_resource: Callable[[int], None] | None = None,
+        on_resource: Callable[[int], None] | None = None, known_ids: bool = False,
     ):
+        """`known_ids`: answer as an update would, with an ID for every resource, instead of a preview."""
         self._project = project
         self._stack = stack
         self._project_dir = project_dir.resolve()
         self._default_region = default_region
         self._answers = answers
         self._on_resource = on_resource
+        self._known_ids = known_ids
         self._lock = threading.Lock()
         self._callbacks = _Callbacks()
         self._stack_transforms: list[callback_pb2.Callback] = []
@@ -118,7 +123,12 @@ class RecordingMonitor(resource_pb2_grpc.ResourceMonitorServicer):
         self._record(request, urn, request.custom, request.object)
         if not request.custom:
             return resource_pb2.RegisterResourceResponse(urn=urn)
-        return resource_pb2.RegisterResourceResponse(urn=urn, id="", object=request.object)
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=self._id(urn), object=request.object)
+
+    def _id(self, urn: str) -> str:
+        if not self._known_ids:
+            return ""  # unknown, as in a preview
+        return f"ocid1.residency.oc1..{UPDATE_ID_MARK}{abs(hash(urn)):x}"
 
     def ReadResource(self, request, context):
         urn = self.make_urn(request.parent, request.type, request.name)

@@ -46,8 +46,9 @@ class Launch:
     dry_run: bool = True
 
 
-def run_in_process(launch: Launch, monitor: RecordingMonitor, limits: Limits) -> None:
-    """Run the program to its end; raise ProgramError (exit 2) naming the cause if it did not finish."""
+def run_in_process(launch: Launch, monitor: RecordingMonitor, limits: Limits, *, pass_output: bool = True) -> None:
+    """Run the program to its end; raise ProgramError (exit 2) naming the cause if it did not finish.
+    `pass_output`: whether the program's output goes on to stderr when it succeeds."""
     engine = RecordingEngine()
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=16), options=[
         ("grpc.max_receive_message_length", 400 * 1024 * 1024), ("grpc.max_send_message_length", 400 * 1024 * 1024),
@@ -62,7 +63,8 @@ def run_in_process(launch: Launch, monitor: RecordingMonitor, limits: Limits) ->
     finally:
         server.stop(grace=None)
         monitor.close()
-    _pass_on(output)
+    if pass_output or outcome.status != "done" or engine.errors:
+        _pass_on(output)
     _judge(launch, limits, outcome, engine.errors, monitor)
 
 
@@ -129,6 +131,8 @@ def _pass_on(output: str) -> None:
 
 def _judge(launch: Launch, limits: Limits, outcome: _Outcome, errors: list[str], monitor: RecordingMonitor) -> None:
     file = str(launch.program_file)
+    if not launch.dry_run:
+        file += " (run as an update, with IDs known, to see what its apply callbacks create)"
     unanswered = sorted(monitor.unanswered_invokes)
     hint = [f"offline, these data sources have no answer (give one with --invoke-answers): {', '.join(unanswered)}"] if unanswered else []
     if outcome.status == "timeout":
