@@ -47,8 +47,8 @@ def findings(result) -> list[tuple[str, str]]:
     # an exit hook that would end the gate's process with success
     "import atexit, os\natexit.register(lambda: os._exit(0))\n",
     # patching the engine and the CLI, as a dependency could
-    "import residency.engine, residency.cli.check, sys\n"
-    "residency.engine.evaluate = lambda *a, **k: None\nsys.exit = lambda *a: None\n",
+    ("import residency.engine, residency.cli.check, sys\n"
+     "residency.engine.evaluate = lambda *a, **k: None\nsys.exit = lambda *a: None\n"),
 ])
 def test_what_the_program_does_to_its_process_does_not_change_the_verdict(program, trick):
     result = check(program(FRANKFURT_BUCKET + trick))

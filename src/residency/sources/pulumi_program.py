@@ -19,14 +19,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from residency.inventory import Inventory, SourceInfo
-from residency.inventory import UNKNOWN, Secret
+from residency.inventory import UNKNOWN, Inventory, RegionResolution, RegionSource, Secret, SourceInfo
 from residency.sources.pulumi_graph import PulumiRecord, build_inventory
 from residency.sources.pulumi_host.invokes import InvokeAnswers
-from residency.sources.pulumi_host.monitor import UPDATE_ID_MARK, RecordingMonitor
 from residency.sources.pulumi_host.limits import Limits
+from residency.sources.pulumi_host.monitor import UPDATE_ID_MARK, RecordingMonitor
 from residency.sources.pulumi_host.process import Launch, run_in_process
 from residency.sources.pulumi_project import PulumiProject, StackConfig, load_project, load_stack_config
+
+PROBE = "residency-probe"  # what an environment variable the program read is changed to (or appended)
 
 
 def run_program(
@@ -50,12 +51,18 @@ def run_program(
     # runs the apply callbacks a preview never runs, and so sees the resources they create. Both at once.
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         updating = pool.submit(run_in_process, replace(launch, dry_run=False), update, limits, pass_output=False)
-        run_in_process(launch, preview, limits)
+        environment_read = run_in_process(launch, preview, limits)
         updating.result()
     records, created_in_callbacks = merge_runs(preview.records, update.records)
     if created_in_callbacks:
         notes.append("registered only once IDs are known, by apply callbacks that a preview does not run (checked "
                      "from a run as an update): " + ", ".join(sorted(created_in_callbacks)))
+    from_environment: dict[str, set[str]] = {}
+    if environment_read:
+        records, from_environment = _without_environment(records, project, config, launch, limits, environment_read)
+        notes.append(f"the program reads environment variables ({', '.join(environment_read)}); what changed when "
+                     "they did is known only where it deploys: " + ", ".join(
+                         f"{urn.rsplit('::', 1)[-1]} ({', '.join(sorted(keys))})" for urn, keys in sorted(from_environment.items())))
     monitor = preview
     config_name = config.file.name if config.file else f"the stack config (there is no Pulumi.{stack}.yaml)"
     if not config.file:
@@ -71,10 +78,60 @@ def run_program(
         stack_urn=monitor.stack_urn,
         notes=tuple(notes),
     )
-    return build_inventory(
+    inventory = build_inventory(
         records, default_region=config.get("oci:region"), config_name=config_name, source=source,
         default_auth=config.get("oci:auth"),
     )
+    _name_environment_regions(inventory, from_environment, environment_read)
+    return inventory
+
+
+def _without_environment(
+    records: list[PulumiRecord], project: PulumiProject, config: StackConfig, launch: Launch, limits: Limits,
+    variables: list[str],
+) -> tuple[list[PulumiRecord], dict[str, set[str]]]:
+    """Run the program again with every environment variable it read set to another value; what
+    changed depends on the environment of whoever deploys, so it becomes unknown. Resources only
+    the second run registers are checked too. Returns the records and, by URN, the changed keys."""
+    environment = dict(launch.environment)
+    for name in variables:
+        environment[name] = f"{environment[name]}-{PROBE}" if environment.get(name) else PROBE
+    probe = RecordingMonitor(
+        project=project.name, stack=config.stack, project_dir=project.directory,
+        default_region=config.get("oci:region"), answers=InvokeAnswers(),
+    )
+    run_in_process(replace(launch, environment=environment), probe, limits, pass_output=False)
+    probed = {record.urn: record for record in probe.records}
+    changed: dict[str, set[str]] = {}
+    result = []
+    for record in records:
+        other = probed.pop(record.urn, None)
+        keys = {"(the resource itself)"} if other is None else {
+            key for key in set(record.inputs) | set(other.inputs) if record.inputs.get(key) != other.inputs.get(key)
+        } | ({"provider"} if other.provider != record.provider else set())
+        if keys:
+            changed[record.urn] = keys
+            inputs = {key: UNKNOWN if key in keys else value for key, value in record.inputs.items()}
+            record = replace(record, inputs=inputs)
+        result.append(record)
+    for urn, record in probed.items():  # registered only under the other environment
+        changed[urn] = {"(the resource itself)"}
+        result.append(record)
+    return result, changed
+
+
+def _name_environment_regions(inventory: Inventory, changed: dict[str, set[str]], variables: list[str]) -> None:
+    """A resource whose provider's region changed with the environment: the reason names the variables."""
+    for resource in inventory.resources:
+        resolution = resource.region
+        if resolution is None or resolution.provider is None or "region" not in changed.get(resolution.provider, ()):
+            continue
+        provider = resolution.provider.rsplit("::", 1)[-1]
+        resource.region = RegionResolution(
+            RegionSource.UNRESOLVED, provider=resolution.provider,
+            reason=f"the region of provider {provider!r} changes with the environment variables the program reads "
+                   f"({', '.join(variables)}): it is decided where the program is deployed, and cannot be proven",
+        )
 
 
 def _launch(project: PulumiProject, config: StackConfig) -> tuple[Launch, list[str]]:

@@ -41,6 +41,7 @@ def main() -> None:
     # The SDK keeps every output alive until the program ends; with the cyclic collector running each
     # collection walks all of them again and the run grows quadratic. Nothing is garbage before the end.
     gc.disable()
+    reads = _record_environment_reads(os.path.realpath(args.root))
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
@@ -57,10 +58,46 @@ def main() -> None:
         outcome = {"status": "done"} if exit_.code in (0, None) else {"status": "exit", "code": str(exit_.code)}
     except BaseException as error:  # noqa: BLE001 - whatever the program raised is reported to the gate
         outcome = {"status": "failed", "error": _summary(error), "frames": _frames(error, args.root)}
+    outcome["environment"] = sorted(reads)
     _write(args.result, outcome)
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)  # pending futures of a failed program would only print warnings
+
+
+def _record_environment_reads(root: str) -> set:
+    """The names of the environment variables the program's own code reads (not the SDK's, nor its
+    libraries'): the gate runs it again with other values to see what depends on them."""
+    reads = set()
+
+    def from_program() -> bool:
+        frame = sys._getframe(2)
+        for _ in range(6):
+            if frame is None:
+                return False
+            path = frame.f_code.co_filename
+            if path.startswith(root + os.sep) and "site-packages" not in path:
+                return True
+            frame = frame.f_back
+        return False
+
+    class RecordingEnviron(type(os.environ)):
+        def __getitem__(self, key):
+            if from_program():
+                reads.add(key)
+            return super().__getitem__(key)
+
+        def __contains__(self, key):
+            if from_program():
+                reads.add(key)
+            return super().__contains__(key)
+
+    environ = os.environ
+    # The same variables, read through a mapping that records the names; the process environment is unchanged.
+    os.environ = RecordingEnviron(  # noqa: B003
+        environ._data, environ.encodekey, environ.decodekey, environ.encodevalue, environ.decodevalue,
+    )
+    return reads
 
 
 def _summary(error: BaseException) -> str:

@@ -46,9 +46,10 @@ class Launch:
     dry_run: bool = True
 
 
-def run_in_process(launch: Launch, monitor: RecordingMonitor, limits: Limits, *, pass_output: bool = True) -> None:
+def run_in_process(launch: Launch, monitor: RecordingMonitor, limits: Limits, *, pass_output: bool = True) -> list[str]:
     """Run the program to its end; raise ProgramError (exit 2) naming the cause if it did not finish.
-    `pass_output`: whether the program's output goes on to stderr when it succeeds."""
+    `pass_output`: whether the program's output goes on to stderr when it succeeds. Returns the
+    environment variables the program's own code read."""
     engine = RecordingEngine()
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=16), options=[
         ("grpc.max_receive_message_length", 400 * 1024 * 1024), ("grpc.max_send_message_length", 400 * 1024 * 1024),
@@ -66,6 +67,8 @@ def run_in_process(launch: Launch, monitor: RecordingMonitor, limits: Limits, *,
     if pass_output or outcome.status != "done" or engine.errors:
         _pass_on(output)
     _judge(launch, limits, outcome, engine.errors, monitor)
+    reads = outcome.detail.get("environment", [])
+    return [str(name) for name in reads] if isinstance(reads, list) else []
 
 
 @dataclass(frozen=True)
