@@ -9,14 +9,14 @@ import shutil
 from collections import Counter
 
 import pytest
-
 from analyzer_harness import PACK_DIR, running_pack
 from conftest import REPO
+from test_policy_pack import RULE_BY_POLICY
+
 from residency.engine import evaluate
 from residency.errors import InputError
 from residency.policy import load_policy
 from residency.sources.pulumi_program import run_program
-from test_policy_pack import RULE_BY_POLICY
 
 PROGRAM = """\
 import pulumi

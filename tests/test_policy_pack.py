@@ -9,12 +9,11 @@ import pytest
 from ruamel.yaml import YAML
 
 from analyzer_harness import PACK_DIR, running_pack
-from conftest import PROGRAMS, REPO
+from conftest import PROGRAMS, REPO, fixture_inventory
 from residency.engine import evaluate
 from residency.inventory import UNKNOWN
 from residency.policy import load_policy
 from residency.rules import RULES
-from residency.sources.pulumi_program import run_program
 from residency.sources.pulumi_project import load_project, load_stack_config
 from test_rule_fixtures import CASES
 
@@ -32,7 +31,7 @@ def analyzer():
 
 def offline(case: Path, stack: str = "test"):
     """The program's inventory, and the default provider's inputs from its stack config."""
-    inventory = run_program(case, stack)
+    inventory = fixture_inventory(case, stack)
     config = load_stack_config(load_project(case), stack)
     default_provider = {key: config.get(f"oci:{key}") for key in ("region", "auth") if config.get(f"oci:{key}") is not None}
     return inventory, default_provider

@@ -6,11 +6,10 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from conftest import PROGRAMS
+from conftest import PROGRAMS, fixture_inventory
 from residency.engine import evaluate
 from residency.policy import load_policy
 from residency.rules import RULES
-from residency.sources.pulumi_program import run_program
 
 CASES = sorted(p for p in PROGRAMS.glob("*/*") if (p / "expected.yaml").is_file())
 
@@ -18,7 +17,7 @@ CASES = sorted(p for p in PROGRAMS.glob("*/*") if (p / "expected.yaml").is_file(
 def evaluate_fixture(case: Path):
     policy_file = case / "policy.yaml"
     policy = load_policy(policy_file if policy_file.is_file() else None, cwd=case)
-    return evaluate(run_program(case, "test"), policy)
+    return evaluate(fixture_inventory(case), policy)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.parent.name}/{c.name}" for c in CASES])
