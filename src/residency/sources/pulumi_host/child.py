@@ -65,10 +65,16 @@ def main() -> None:
     os._exit(0)  # pending futures of a failed program would only print warnings
 
 
+# The stack's config, which the language host sets and the SDK looks up (PULUMI_CONFIG_<KEY> for a key
+# the stack does not set): config, read from the stack files, not values from the outside.
+CONFIG_VARIABLE = "PULUMI_CONFIG"
+
+
 def _record_environment_reads(root: str) -> set:
     """The names of the environment variables the program's own code reads (not the SDK's, nor its
     libraries'): the gate runs it again with other values to see what depends on them."""
     reads = set()
+    this_file = os.path.realpath(__file__)
 
     def from_program() -> bool:
         frame = sys._getframe(2)
@@ -76,6 +82,8 @@ def _record_environment_reads(root: str) -> set:
             if frame is None:
                 return False
             path = frame.f_code.co_filename
+            if path == this_file:
+                return False
             if path.startswith(root + os.sep) and "site-packages" not in path:
                 return True
             frame = frame.f_back
@@ -83,12 +91,12 @@ def _record_environment_reads(root: str) -> set:
 
     class RecordingEnviron(type(os.environ)):
         def __getitem__(self, key):
-            if from_program():
+            if not key.startswith(CONFIG_VARIABLE) and from_program():
                 reads.add(key)
             return super().__getitem__(key)
 
         def __contains__(self, key):
-            if from_program():
+            if not key.startswith(CONFIG_VARIABLE) and from_program():
                 reads.add(key)
             return super().__contains__(key)
 
