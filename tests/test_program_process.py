@@ -80,3 +80,20 @@ def test_a_failing_program_is_summarised_to_its_own_frames(program):
     assert result.exit_code == 2 and result.stdout == ""
     assert "the program raised ValueError: no such site" in result.stderr
     assert "__main__.py:9 in broken: raise ValueError" in result.stderr
+
+
+def test_the_stack_is_found_under_stack_config_dir_and_answers_are_taken_from_a_file(tmp_path):
+    from conftest import PROGRAMS
+
+    case = PROGRAMS / "cross_region_movement" / "fail_destination_from_unanswered_lookup"
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(
+        "invokes:\n  - token: oci:Identity/getRegionSubscriptions:getRegionSubscriptions\n"
+        "    result: {regionSubscriptions: [{regionName: us-ashburn-1, isHomeRegion: true},"
+        " {regionName: us-chicago-1, isHomeRegion: false}]}\n"
+    )
+    result = CliRunner().invoke(main, ["check", str(case), "--format", "json", "--invoke-answers", str(answers)])
+    assert result.exit_code == 0, result.output  # the one stack is picked; the destination is proven allowed
+    result = CliRunner().invoke(main, ["check", str(PROGRAMS / "resource_region" / "fail_project_config_region"),
+                                       "--format", "json"])
+    assert result.exit_code == 1 and findings(result) == [("RES001", "dr"), ("RES001", "primary")]

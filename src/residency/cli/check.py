@@ -20,7 +20,9 @@ from residency.inventory import Inventory
 def pick_stack(directory: Path, stack: str | None) -> str:
     if stack:
         return stack
-    stacks = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in directory.glob("Pulumi.*.yaml"))
+    from residency.sources.pulumi_project import stack_files_directory
+
+    stacks = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in stack_files_directory(directory).glob("Pulumi.*.yaml"))
     if len(stacks) == 1:
         return stacks[0]
     listed = ", ".join(stacks) if stacks else "none"

@@ -157,3 +157,12 @@ def load_stack_config(project: PulumiProject, stack: str) -> StackConfig:
         else:
             values[full_key] = plain(value)
     return StackConfig(stack=stack, file=path, values=values)
+
+
+def stack_files_directory(directory: Path) -> Path:
+    """Where a project's Pulumi.<stack>.yaml files are (`stackConfigDir`), for listing its stacks."""
+    try:
+        project = load_project(directory)
+    except InputError:
+        return directory
+    return project.stack_config_dir or project.directory
