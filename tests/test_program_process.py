@@ -97,3 +97,37 @@ def test_the_stack_is_found_under_stack_config_dir_and_answers_are_taken_from_a_
     result = CliRunner().invoke(main, ["check", str(PROGRAMS / "resource_region" / "fail_project_config_region"),
                                        "--format", "json"])
     assert result.exit_code == 1 and findings(result) == [("RES001", "dr"), ("RES001", "primary")]
+
+
+SECRET_REGION_PROGRAM = """\
+import pulumi
+import pulumi_oci as oci
+
+dr = oci.Provider("dr-provider", region=pulumi.Config().require_secret("drRegion"))
+oci.objectstorage.Bucket("dr", compartment_id="ocid1.compartment.oc1..aaaa", namespace="ns", name="dr",
+                         defined_tags={"DataGovernance.Classification": "restricted"},
+                         opts=pulumi.ResourceOptions(provider=dr))
+oci.objectstorage.ReplicationPolicy("to-dr", bucket="primary", namespace="ns", name="to-dr", destination_bucket_name="dr",
+                                    destination_region_name=pulumi.Config().require_secret("drRegion"))
+"""
+
+
+def test_a_secret_that_decides_a_region_is_unproven_and_never_shown(write, tmp_path):
+    # The project declares the DR region secret in Pulumi.yaml; the stack file sets nothing. (Not a fixture
+    # of tests/fixtures/programs: pulumi-policy hands the policy pack secrets without their mark.)
+    case = write({
+        "Pulumi.yaml": ("name: secret-region\nruntime: python\nconfig:\n  oci:region: us-ashburn-1\n"
+                        "  drRegion:\n    type: string\n    default: eu-frankfurt-1\n    secret: true\n"),
+        "Pulumi.dev.yaml": "config: {}\n",
+        "__main__.py": SECRET_REGION_PROGRAM,
+    })
+    reports = {kind: tmp_path / f"report.{kind}" for kind in ("html", "md", "sarif", "junit")}
+    result = CliRunner().invoke(main, ["check", str(case), "--format", "json",
+                                       *(f"--report={kind}={path}" for kind, path in reports.items())])
+    assert result.exit_code == 1, result.output
+    document = json.loads(result.stdout)
+    assert sorted((f["rule_id"], f["resource"]["name"], f["proven"]) for f in document["findings"]) == [
+        ("RES001", "dr", False), ("RES002", "to-dr", False)]
+    assert all("is a secret, whose value is never shown" in f["message"] for f in document["findings"])
+    for text in (result.stdout, result.stderr, *(path.read_text() for path in reports.values())):
+        assert "frankfurt" not in text.lower()

@@ -76,6 +76,13 @@ class CrossRegionMovement(ResourceRule):
         if not value.known:
             yield from self._check_unknown(resource, movement, where, context)
             return
+        if value.secret:  # never shown, so never proven
+            yield Violation(
+                resource, f"{movement.moves}, but {where} is a secret, whose value is never shown, so it cannot be "
+                "shown to name an allowed region", (Evidence(resource.name, f"has {where} =", "[secret]"),),
+                proven=False, path=where,
+            )
+            return
         if not isinstance(value.value, str):
             yield Violation(resource, f"{where} is not text, so the region it names cannot be read", proven=False, path=where)
             return
