@@ -131,3 +131,9 @@ def test_a_secret_that_decides_a_region_is_unproven_and_never_shown(write, tmp_p
     assert all("is a secret, whose value is never shown" in f["message"] for f in document["findings"])
     for text in (result.stdout, result.stderr, *(path.read_text() for path in reports.values())):
         assert "frankfurt" not in text.lower()
+
+
+def test_a_program_that_floods_its_output_is_stopped(program):
+    result = check(program(FRANKFURT_BUCKET + "import os\nwhile True:\n    os.write(1, b'x' * 1048576)\n"))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "the program raised OSError: [Errno 27] File too large" in result.stderr  # past 256 MiB

@@ -27,6 +27,7 @@ from residency.sources.pulumi_host.monitor import UPDATE_ID_MARK, RecordingMonit
 from residency.sources.pulumi_host.process import Launch, run_in_process
 from residency.sources.pulumi_project import PulumiProject, StackConfig, load_project, load_stack_config
 
+UPDATE_PURPOSE = "run as an update, with IDs known, to see what its apply callbacks create"
 PROBE = "residency-probe"  # what an environment variable the program read is changed to (or appended)
 
 
@@ -50,7 +51,9 @@ def run_program(
     # The preview knows which values are unknown before apply; the update run, where every ID is known,
     # runs the apply callbacks a preview never runs, and so sees the resources they create. Both at once.
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        updating = pool.submit(run_in_process, replace(launch, dry_run=False), update, limits, pass_output=False)
+        updating = pool.submit(
+            run_in_process, replace(launch, dry_run=False, purpose=UPDATE_PURPOSE), update, limits, pass_output=False,
+        )
         environment_read = run_in_process(launch, preview, limits)
         updating.result()
     records, created_in_callbacks = merge_runs(preview.records, update.records)
@@ -100,7 +103,8 @@ def _without_environment(
         project=project.name, stack=config.stack, project_dir=project.directory,
         default_region=config.get("oci:region"), answers=InvokeAnswers(),
     )
-    run_in_process(replace(launch, environment=environment), probe, limits, pass_output=False)
+    purpose = f"run again with the environment variables it reads changed: {', '.join(variables)}"
+    run_in_process(replace(launch, environment=environment, purpose=purpose), probe, limits, pass_output=False)
     probed = {record.urn: record for record in probe.records}
     changed: dict[str, set[str]] = {}
     result = []

@@ -34,6 +34,7 @@ from residency.sources.pulumi_graph import OCI_PROVIDER, PulumiRecord, provider_
 from residency.sources.pulumi_host.invokes import InvokeAnswers
 
 STACK_TYPE = "pulumi:pulumi:Stack"
+STACK_REFERENCE = "pulumi:pulumi:StackReference"
 # In an update-mode run every resource gets a made-up ID, a region-less OCID with this mark, so that
 # callbacks waiting for IDs run; values carrying the mark are known only after apply in truth.
 UPDATE_ID_MARK = "residencyupdatemode"
@@ -133,7 +134,13 @@ class RecordingMonitor(resource_pb2_grpc.ResourceMonitorServicer):
     def ReadResource(self, request, context):
         urn = self.make_urn(request.parent, request.type, request.name)
         self._record(request, urn, True, request.properties)
-        return resource_pb2.ReadResourceResponse(urn=urn, properties=request.properties)
+        properties = request.properties
+        if self._known_ids and request.type == STACK_REFERENCE:
+            # Known, as in an update, but empty: another stack's outputs are not part of this program.
+            properties = struct_pb2.Struct()
+            properties.CopyFrom(request.properties)
+            properties.update({"outputs": {}, "secretOutputNames": []})
+        return resource_pb2.ReadResourceResponse(urn=urn, properties=properties)
 
     def RegisterResourceOutputs(self, request, context):
         return empty_pb2.Empty()

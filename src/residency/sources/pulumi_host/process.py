@@ -29,6 +29,7 @@ from residency.sources.pulumi_host.monitor import RecordingEngine, RecordingMoni
 
 CHILD = Path(__file__).with_name("child.py")
 OUTPUT_SHOWN = 64 * 1024  # the tail of the program's output passed on to stderr
+OUTPUT_FILE_LIMIT = 256 * 1024 * 1024  # the largest file the program may write, its output included
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Launch:
     program_file: Path  # for messages
     environment: dict[str, str]
     dry_run: bool = True
+    purpose: str = ""  # why this run, for messages about it
 
 
 def run_in_process(launch: Launch, monitor: RecordingMonitor, limits: Limits, *, pass_output: bool = True) -> list[str]:
@@ -97,6 +99,8 @@ def _run_child(launch: Launch, address: str, scratch: Path, limits: Limits) -> t
             # Set from here rather than in a pre-exec hook, which is unsafe beside the server's threads;
             # the interpreter is still starting when it takes effect.
             resource.prlimit(child.pid, resource.RLIMIT_AS, (memory, memory))
+            # Nor may its output (or any file it writes) fill the disk.
+            resource.prlimit(child.pid, resource.RLIMIT_FSIZE, (OUTPUT_FILE_LIMIT, OUTPUT_FILE_LIMIT))
         except ProcessLookupError:  # already gone; how it ended is judged below
             pass
         try:
@@ -133,9 +137,7 @@ def _pass_on(output: str) -> None:
 
 
 def _judge(launch: Launch, limits: Limits, outcome: _Outcome, errors: list[str], monitor: RecordingMonitor) -> None:
-    file = str(launch.program_file)
-    if not launch.dry_run:
-        file += " (run as an update, with IDs known, to see what its apply callbacks create)"
+    file = str(launch.program_file) + (f" ({launch.purpose})" if launch.purpose else "")
     unanswered = sorted(monitor.unanswered_invokes)
     hint = [f"offline, these data sources have no answer (give one with --invoke-answers): {', '.join(unanswered)}"] if unanswered else []
     if outcome.status == "timeout":
@@ -145,6 +147,9 @@ def _judge(launch: Launch, limits: Limits, outcome: _Outcome, errors: list[str],
                                       and outcome.returncode < 0 and _memory_signal(outcome.returncode)):
         raise InputError(f"the program used more than the memory limit of {limits.memory_mb} MiB; it was stopped",
                          file=file)
+    if outcome.returncode == -signal.SIGXFSZ:
+        raise InputError(f"the program wrote more than {OUTPUT_FILE_LIMIT // (1024 * 1024)} MiB to its output or a "
+                         "file; it was stopped", file=file)
     if outcome.status == "failed":
         raise ProgramError(f"the program raised {outcome.detail.get('error', 'an error')}", file=file,
                            details=[*outcome.detail.get("frames", []), *hint])
