@@ -239,3 +239,12 @@ def test_invoke_answers_files_are_checked(tmp_path):
     path.write_text('{"invokes": [{"token": "oci:A/b:c", "args": {"id": 1}, "result": {"x": "y"}}]}')
     (answer,) = load_invoke_answers(path).given
     assert answer.matches("oci:A/b:c", {"id": 1, "other": 2}) and not answer.matches("oci:A/b:c", {"id": 2})
+
+
+def test_resources_created_in_apply_callbacks_are_seen_and_made_up_ids_stay_unknown():
+    inventory = run_program(PROGRAMS / "cross_region_movement" / "fail_replication_created_in_apply", "test")
+    created = inventory.get("urn:pulumi:test::fail-replication-created-in-apply::"
+                            "oci:ObjectStorage/replicationPolicy:ReplicationPolicy::created-in-apply")
+    assert created.properties["bucket"] is UNKNOWN  # the bucket's ID, made up by the update run
+    assert created.properties["destinationRegionName"] == "eu-frankfurt-1"
+    assert any("apply callbacks" in note and "created-in-apply" in note for note in inventory.source.notes)

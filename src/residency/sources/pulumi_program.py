@@ -56,29 +56,28 @@ def run_program(
         )
         environment_read = run_in_process(launch, preview, limits)
         updating.result()
-    records, created_in_callbacks = merge_runs(preview.records, update.records)
+    records, from_environment = preview.records, {}
+    if environment_read:
+        records, from_environment = _without_environment(records, project, config, launch, limits, answers, environment_read)
+        changed = ", ".join(f"{urn.rsplit('::', 1)[-1]} ({', '.join(sorted(keys))})" for urn, keys in sorted(from_environment.items()))
+        notes.append(f"the program reads environment variables ({', '.join(environment_read)}); "
+                     + (f"what changed with them is known only where it deploys: {changed}" if changed else "nothing it deploys changed with them"))
+    records, created_in_callbacks = merge_runs(records, update.records)
     if created_in_callbacks:
         notes.append("registered only once IDs are known, by apply callbacks that a preview does not run (checked "
                      "from a run as an update): " + ", ".join(sorted(created_in_callbacks)))
-    from_environment: dict[str, set[str]] = {}
-    if environment_read:
-        records, from_environment = _without_environment(records, project, config, launch, limits, environment_read)
-        notes.append(f"the program reads environment variables ({', '.join(environment_read)}); what changed when "
-                     "they did is known only where it deploys: " + ", ".join(
-                         f"{urn.rsplit('::', 1)[-1]} ({', '.join(sorted(keys))})" for urn, keys in sorted(from_environment.items())))
-    monitor = preview
     config_name = config.file.name if config.file else f"the stack config (there is no Pulumi.{stack}.yaml)"
     if not config.file:
         notes.append(f"there is no Pulumi.{stack}.yaml: the stack has no config")
-    if monitor.unanswered_invokes:
+    if preview.unanswered_invokes:
         notes.append("offline, these data sources have no answer and gave unknown values: "
-                     + ", ".join(sorted(monitor.unanswered_invokes)))
+                     + ", ".join(sorted(preview.unanswered_invokes)))
     source = SourceInfo(
         kind="pulumi-program",
         path=str(directory),
         project=project.name,
         stack=stack,
-        stack_urn=monitor.stack_urn,
+        stack_urn=preview.stack_urn,
         notes=tuple(notes),
     )
     inventory = build_inventory(
@@ -91,7 +90,7 @@ def run_program(
 
 def _without_environment(
     records: list[PulumiRecord], project: PulumiProject, config: StackConfig, launch: Launch, limits: Limits,
-    variables: list[str],
+    answers: InvokeAnswers, variables: list[str],
 ) -> tuple[list[PulumiRecord], dict[str, set[str]]]:
     """Run the program again with every environment variable it read set to another value; what
     changed depends on the environment of whoever deploys, so it becomes unknown. Resources only
@@ -101,7 +100,7 @@ def _without_environment(
         environment[name] = f"{environment[name]}-{PROBE}" if environment.get(name) else PROBE
     probe = RecordingMonitor(
         project=project.name, stack=config.stack, project_dir=project.directory,
-        default_region=config.get("oci:region"), answers=InvokeAnswers(),
+        default_region=config.get("oci:region"), answers=answers,
     )
     purpose = f"run again with the environment variables it reads changed: {', '.join(variables)}"
     run_in_process(replace(launch, environment=environment, purpose=purpose), probe, limits, pass_output=False)
