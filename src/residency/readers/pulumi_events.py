@@ -4,9 +4,8 @@ get the rule's metadata; other packs' policies are reported under their own name
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from residency.catalog import CATALOG
@@ -14,6 +13,8 @@ from residency.errors import InputError
 from residency.pack_names import split_policy_name
 from residency.policy import ResidencyPolicy
 from residency.readers.common import DocumentBuilder, ForeignFinding, ForeignRule, resource_object
+from residency.readers.shapes import check_shape
+from residency.sources.pulumi_events import parse_events, step_states
 
 COLOR_MARKUP = re.compile(r"<\{%[^%]*%\}>")
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # Pulumi's sentinel for a value known only after apply
@@ -28,7 +29,9 @@ SKIPPED_PREFIX = "can't run policy '"
 
 
 def read_pulumi_events(text: str, *, file: str, policy: ResidencyPolicy) -> dict[str, Any]:
-    events = list(_events(text, file))
+    events = list(parse_events(text, file))
+    for line, event in events:
+        check_shape(event, "pulumi-event", file=file, what="a Pulumi engine event", line=line)
     inputs = _step_inputs(events)
     builder = DocumentBuilder(policy)
     checked: dict[str, str] = {}  # urn -> type
@@ -62,31 +65,9 @@ def read_pulumi_events(text: str, *, file: str, policy: ResidencyPolicy) -> dict
     return builder.document(source, checked.values(), file=file)
 
 
-def _events(text: str, file: str) -> Iterable[tuple[int, Mapping[str, Any]]]:
-    found = False
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            event = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise InputError(
-                f"not a Pulumi engine event (JSON lines expected): {error.msg}", file=file, line=number
-            ) from None
-        if not isinstance(event, dict):
-            raise InputError("not a Pulumi engine event: expected a JSON object per line", file=file, line=number)
-        found = True
-        yield number, event
-    if not found:
-        raise InputError("no Pulumi engine events in the file", file=file)
-
-
 def _finding(
     event: Mapping[str, Any], line: int, file: str, stack: str, inputs: Mapping[str, Mapping[str, Any]]
 ) -> ForeignFinding:
-    for key in ("policyName", "policyPackName", "enforcementLevel", "message"):
-        if not isinstance(event.get(key), str):
-            raise InputError(f"policyEvent without {key}", file=file, line=line, key=f"policyEvent.{key}")
     level = LEVELS.get(event["enforcementLevel"])
     if level is None:
         raise InputError(
@@ -138,9 +119,8 @@ def _type(urn: str) -> str:
 def _step_inputs(events: list[tuple[int, Mapping[str, Any]]]) -> dict[str, Mapping[str, Any]]:
     """Each resource's inputs, where the stream has its step events (an --event-log does)."""
     inputs = {}
-    for _, event in events:
-        step = event.get("resourcePreEvent") or event.get("resOutputsEvent")
-        state = (step or {}).get("metadata", {}).get("new") if step else None
+    for _, _, payload in step_states(events):
+        state = payload["metadata"].get("new")
         if isinstance(state, dict) and isinstance(state.get("inputs"), dict):
             inputs[state.get("urn", "")] = state["inputs"]
     return inputs
