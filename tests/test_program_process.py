@@ -3,6 +3,7 @@ does to its own process, its output or its interpreter leaves the gate's exit st
 the findings say, and a program that does not finish ends in exit 2 naming the cause."""
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -62,11 +63,17 @@ def test_a_program_that_ends_its_process_early_is_not_a_pass(program):
     assert "ended its process (status 0) before its Pulumi run completed" in result.stderr
 
 
-def test_a_program_that_does_not_finish_is_stopped_at_the_timeout(program):
-    result = check(program(FRANKFURT_BUCKET + "import subprocess\nsubprocess.Popen(['sleep', '600'])\nwhile True:\n    pass\n"),
-                   "--timeout", "3")
+def test_a_program_that_does_not_finish_is_stopped_at_the_timeout_with_what_it_started(program):
+    directory = program(FRANKFURT_BUCKET + (
+        "import pathlib, subprocess\n"
+        "pathlib.Path('sleeper.pid').write_text(str(subprocess.Popen(['sleep', '600']).pid))\n"
+        "while True:\n    pass\n"
+    ))
+    result = check(directory, "--timeout", "3")
     assert result.exit_code == 2 and result.stdout == ""
     assert "did not finish within 3 seconds (--timeout)" in result.stderr
+    stat = Path(f"/proc/{(directory / 'sleeper.pid').read_text()}/stat")
+    assert not stat.exists() or stat.read_text().split(")")[1].split()[0] == "Z"  # ended (at most not yet reaped)
 
 
 def test_a_program_over_the_memory_limit_is_stopped(program):
