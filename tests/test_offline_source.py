@@ -248,3 +248,20 @@ def test_resources_created_in_apply_callbacks_are_seen_and_made_up_ids_stay_unkn
     assert created.properties["bucket"] is UNKNOWN  # the bucket's ID, made up by the update run
     assert created.properties["destinationRegionName"] == "eu-frankfurt-1"
     assert any("apply callbacks" in note and "created-in-apply" in note for note in inventory.source.notes)
+
+
+def test_a_value_that_changes_from_run_to_run_is_unknown(write):
+    directory = write({
+        "Pulumi.yaml": "name: rnd\nruntime: python\n",
+        "Pulumi.dev.yaml": "config:\n  oci:region: us-ashburn-1\n",
+        "__main__.py": (
+            "import uuid\nimport pulumi_oci as oci\n"
+            "first = oci.objectstorage.Bucket('first', compartment_id='c', namespace='n', name=f'data-{uuid.uuid4()}')\n"
+            "oci.objectstorage.Bucket('second', compartment_id=first.id, namespace='n', name='fixed')\n"
+        ),
+    })
+    inventory = run_program(directory, "dev")
+    first, second = (inventory.get(f"urn:pulumi:dev::rnd::oci:ObjectStorage/bucket:Bucket::{n}") for n in ("first", "second"))
+    assert first.properties["name"] is UNKNOWN and second.properties["name"] == "fixed"
+    assert second.properties["compartmentId"] is UNKNOWN  # an ID: unknown in the preview, made up in the update
+    assert any("changes from run to run" in note and "first (name)" in note for note in inventory.source.notes)

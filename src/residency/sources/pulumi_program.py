@@ -62,7 +62,11 @@ def run_program(
         changed = ", ".join(f"{urn.rsplit('::', 1)[-1]} ({', '.join(sorted(keys))})" for urn, keys in sorted(from_environment.items()))
         notes.append(f"the program reads environment variables ({', '.join(environment_read)}); "
                      + (f"what changed with them is known only where it deploys: {changed}" if changed else "nothing it deploys changed with them"))
-    records, created_in_callbacks = merge_runs(records, update.records)
+    records, created_in_callbacks, differing = merge_runs(records, update.records)
+    if differing:
+        notes.append("values that differed between two runs of the program, so come from something that changes "
+                     "from run to run (the clock, randomness), are known only where it deploys: " + ", ".join(
+                         f"{urn.rsplit('::', 1)[-1]} ({', '.join(sorted(keys))})" for urn, keys in sorted(differing.items())))
     if created_in_callbacks:
         notes.append("registered only once IDs are known, by apply callbacks that a preview does not run (checked "
                      "from a run as an update): " + ", ".join(sorted(created_in_callbacks)))
@@ -163,12 +167,42 @@ def _launch(project: PulumiProject, config: StackConfig) -> tuple[Launch, list[s
     return launch, notes
 
 
-def merge_runs(preview: list[PulumiRecord], update: list[PulumiRecord]) -> tuple[list[PulumiRecord], list[str]]:
-    """The preview's records, and those only the update run registered; in those, a value that carries
-    a made-up ID is known only after apply."""
-    seen = {record.urn for record in preview}
-    extra = [replace(record, inputs=_without_made_up_ids(record.inputs)) for record in update if record.urn not in seen]
-    return [*preview, *extra], [record.name for record in extra]
+def merge_runs(
+    preview: list[PulumiRecord], update: list[PulumiRecord],
+) -> tuple[list[PulumiRecord], list[str], dict[str, set[str]]]:
+    """The preview's records, and those only the update run registered (a value that carries a
+    made-up ID is known only after apply there). A value both runs knew but that differs between
+    them comes from something that changes from run to run (the clock, randomness): it is unknown.
+    Returns the records, the names only the update registered and, by URN, the keys that differed."""
+    updated = {record.urn: record for record in update}
+    records, differing = [], {}
+    for record in preview:
+        other = updated.pop(record.urn, None)
+        keys = _differing_keys(record.inputs, other.inputs) if other is not None else set()
+        if keys:
+            differing[record.urn] = keys
+            record = replace(record, inputs={k: UNKNOWN if k in keys else v for k, v in record.inputs.items()})
+        records.append(record)
+    extra = [replace(record, inputs=_without_made_up_ids(record.inputs)) for record in updated.values()]
+    return [*records, *extra], [record.name for record in extra], differing
+
+
+def _differing_keys(preview: dict[str, Any], update: dict[str, Any]) -> set[str]:
+    return {key for key, value in preview.items() if key in update and not _same_where_known(value, update[key])}
+
+
+def _same_where_known(preview: Any, update: Any) -> bool:
+    """Whether the update run's value is the preview's wherever the preview knew it (and the update
+    did not make it up from an ID)."""
+    if preview is UNKNOWN or _without_made_up_ids(update) is UNKNOWN:
+        return True
+    if isinstance(preview, Secret) and isinstance(update, Secret):
+        return _same_where_known(preview.value, update.value)
+    if isinstance(preview, dict) and isinstance(update, dict):
+        return preview.keys() == update.keys() and all(_same_where_known(v, update[k]) for k, v in preview.items())
+    if isinstance(preview, list) and isinstance(update, list):
+        return len(preview) == len(update) and all(map(_same_where_known, preview, update))
+    return preview == update
 
 
 def _without_made_up_ids(value: Any) -> Any:
