@@ -144,3 +144,11 @@ def test_a_program_that_floods_its_output_is_stopped(program):
     result = check(program(FRANKFURT_BUCKET + "import os\nwhile True:\n    os.write(1, b'x' * 1048576)\n"))
     assert result.exit_code == 2 and result.stdout == ""
     assert "the program raised OSError: [Errno 27] File too large" in result.stderr  # past 256 MiB
+
+
+def test_a_report_never_overwrites_the_answers_file(program, tmp_path):
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("invokes: []\n")
+    result = CliRunner().invoke(main, ["check", str(program(FRANKFURT_BUCKET)), "--stack", "dev",
+                                       "--invoke-answers", str(answers), "--report", f"md={answers}"])
+    assert result.exit_code == 2 and answers.read_text() == "invokes: []\n"

@@ -12,7 +12,7 @@ import click
 from residency.cli.attesting import AttestRequest, attest_decision, attest_options, refuse_to_overwrite_inputs
 from residency.cli.common import POLICY_HELP, choose_policy, fail, stderr_console, stdout_console
 from residency.cli.outputs import ReportTarget, refuse_to_overwrite, report_option, write_reports
-from residency.cli.program_options import program_options, program_run_settings
+from residency.cli.program_options import program_input_files, program_options, program_run_settings
 from residency.enforcement import Level
 from residency.errors import EXIT_FINDINGS, EXIT_OK, InputError
 from residency.inventory import Inventory
@@ -72,7 +72,7 @@ def check(
     inputs = [*([] if policy.is_builtin else [Path(policy.source)]), *([state_file] if state_file else [])]
     if kind == "pulumi":
         stack = pick_stack(directory, stack)
-        inputs += [directory / "Pulumi.yaml", directory / f"Pulumi.{stack}.yaml"]
+        inputs += [directory / "Pulumi.yaml", directory / f"Pulumi.{stack}.yaml", *program_input_files()]
     elif kind == "file":
         inputs.append(directory)
     refuse_to_overwrite(reports, inputs, sources=directory if directory.is_dir() else None)

@@ -35,3 +35,10 @@ def program_run_settings() -> tuple[Limits, InvokeAnswers]:
     context = click.get_current_context(silent=True)
     limits, answers_file = context.meta.get(CONTEXT_KEY, (Limits(), None)) if context else (Limits(), None)
     return limits, load_invoke_answers(answers_file)
+
+
+def program_input_files() -> list[Path]:
+    """The files the options name, which a report must never overwrite."""
+    context = click.get_current_context(silent=True)
+    _, answers_file = context.meta.get(CONTEXT_KEY, (None, None)) if context else (None, None)
+    return [answers_file] if answers_file is not None else []
