@@ -12,6 +12,7 @@ import click
 from residency.cli.attesting import AttestRequest, attest_decision, attest_options, refuse_to_overwrite_inputs
 from residency.cli.common import POLICY_HELP, choose_policy, fail, stderr_console, stdout_console
 from residency.cli.outputs import ReportTarget, refuse_to_overwrite, report_option, write_reports
+from residency.cli.program_options import program_input_files, program_options, program_run_settings
 from residency.enforcement import Level
 from residency.errors import EXIT_FINDINGS, EXIT_OK, InputError
 from residency.inventory import Inventory
@@ -21,7 +22,9 @@ from residency.sources.files import FORMATS as FILE_FORMATS
 def pick_stack(directory: Path, stack: str | None) -> str:
     if stack:
         return stack
-    stacks = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in directory.glob("Pulumi.*.yaml"))
+    from residency.sources.pulumi_project import stack_files_directory
+
+    stacks = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in stack_files_directory(directory).glob("Pulumi.*.yaml"))
     if len(stacks) == 1:
         return stacks[0]
     listed = ", ".join(stacks) if stacks else "none"
@@ -41,6 +44,7 @@ def pick_stack(directory: Path, stack: str | None) -> str:
               help="A deployed state of the same stack (any --from format): also report drift from it (RES006).")
 @report_option
 @attest_options
+@program_options
 def check(
     directory: Path, stack: str | None, policy_file: Path | None, output_format: str, fail_on: str,
     file_format: str | None, state_file: Path | None, reports: tuple[ReportTarget, ...], attest: AttestRequest | None,
@@ -68,7 +72,7 @@ def check(
     inputs = [*([] if policy.is_builtin else [Path(policy.source)]), *([state_file] if state_file else [])]
     if kind == "pulumi":
         stack = pick_stack(directory, stack)
-        inputs += [directory / "Pulumi.yaml", directory / f"Pulumi.{stack}.yaml"]
+        inputs += [directory / "Pulumi.yaml", directory / f"Pulumi.{stack}.yaml", *program_input_files()]
     elif kind == "file":
         inputs.append(directory)
     refuse_to_overwrite(reports, inputs, sources=directory if directory.is_dir() else None)
@@ -136,11 +140,12 @@ def run_program_with_progress(directory: Path, stack: str) -> Inventory:
     """Run the program offline; on a terminal, show how many resources it has registered."""
     from residency.sources.pulumi_program import run_program
 
+    limits, answers = program_run_settings()
     console = stderr_console()
     if not console.is_terminal:
-        return run_program(directory, stack)
+        return run_program(directory, stack, limits=limits, answers=answers)
     with console.status(f"running {directory} (stack {stack}) offline") as status:
         def progress(count: int) -> None:
             if count % 25 == 0:
                 status.update(f"running {directory} (stack {stack}) offline: {count} resources registered")
-        return run_program(directory, stack, on_resource=progress)
+        return run_program(directory, stack, on_resource=progress, limits=limits, answers=answers)

@@ -21,6 +21,7 @@ import residency
 from residency.checkov.verdicts import FAIL_ON_ENVIRONMENT, POLICY_ENVIRONMENT, check_id
 from residency.cli.attesting import AttestRequest, attest_decision, attest_options, refuse_to_overwrite_inputs
 from residency.cli.common import POLICY_HELP, choose_policy, fail, policy_line, stderr_console
+from residency.cli.program_options import program_options
 from residency.enforcement import Level
 from residency.errors import InputError
 from residency.policy import ResidencyPolicy
@@ -44,6 +45,7 @@ OUTPUTS = ["cli", "json", "sarif", "junitxml"]
 @click.option("--checkov", "checkov_path", type=click.Path(path_type=Path), envvar=CHECKOV_ENVIRONMENT,
               help=f"The checkov executable (default: {CHECKOV_IN_VENV} of this project, else checkov on PATH).")
 @attest_options
+@program_options
 @click.argument("checkov_args", nargs=-1, type=click.UNPROCESSED)
 def checkov(target: Path, stack: str | None, policy_file: Path | None, outputs: tuple[str, ...],
             output_file_path: Path | None, fail_on: str, checkov_path: Path | None, checkov_args: tuple[str, ...],
