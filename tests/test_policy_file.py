@@ -198,3 +198,14 @@ def test_a_renewed_waiver_applies_beside_its_expired_predecessor(write):
     assert applied.active and applied.waiver.expires == datetime.date(2027, 9, 30)
     applied = Judge(policy, datetime.date(2027, 10, 1)).waiver(rule, bucket)
     assert not applied.active  # both over: the finding counts, with the waiver on record
+
+
+@pytest.mark.parametrize("module", ["residency.rules", "residency.policy", "residency.policy.loader", "residency.engine"])
+def test_each_package_imports_first_in_a_fresh_interpreter(module):
+    """Rule modules may import the policy package, and the loader reads the rules: neither order
+    of first import may meet a half-initialised module."""
+    import subprocess
+    import sys
+
+    completed = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True, check=False)
+    assert completed.returncode == 0, completed.stderr[-2000:]

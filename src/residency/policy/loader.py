@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonschema
 
@@ -36,8 +36,10 @@ from residency.policy.model import (
     RuleSetting,
     Waiver,
 )
-from residency.rules import RULES, Rule, RuleMeta
 from residency.yamlfile import line_of, load_yaml, plain
+
+if TYPE_CHECKING:
+    from residency.rules import Rule, RuleMeta
 
 _FORMATS = jsonschema.FormatChecker(formats=["date"])
 
@@ -53,30 +55,35 @@ def schema() -> dict[str, Any]:
 
 def load_policy(
     path: Path | str | None = None, *, cwd: Path | None = None, today: datetime.date | None = None,
-    rules: Iterable[Rule] = RULES,
+    rules: Iterable[Rule] | None = None,
 ) -> ResidencyPolicy:
     """The policy in `path` (`builtin`: the built-in one); without one, the policies/residency.yaml
     that discovery finds from `cwd` (README, "Which policy decides"), else the built-in one.
     `today` bounds the waivers' expiry (waiver_max_days); `rules` are the rules the file may name
-    (by id or name): the registry's, unless an engine runs others."""
-    known = _rule_names(rule.meta for rule in rules)
+    (by id or name): the registry's (residency.rules.RULES) unless given."""
+    if rules is None:
+        # The registry's rules, read when a policy is loaded rather than when this module is: rule
+        # modules may import the policy package (its model, its approvals).
+        from residency.rules import RULES as rules
+    metas = tuple(rule.meta for rule in rules)
     if path is None:
         path = find_policy(cwd or Path.cwd()) or BUILTIN
     if str(path) == BUILTIN:  # `--policy builtin`; a file of that name is given by another path (/abs/builtin)
         default = resources.files(__package__).joinpath("default.yaml")
         with resources.as_file(default) as default_path:
-            return _load(default_path, BUILTIN_SOURCE, today, known)
-    return _load(Path(path), str(path), today, known)
+            return _load(default_path, BUILTIN_SOURCE, today, metas)
+    return _load(Path(path), str(path), today, metas)
 
 
-def _load(path: Path, shown: str, today: datetime.date | None, known: dict[str, str]) -> ResidencyPolicy:
+def _load(path: Path, shown: str, today: datetime.date | None, metas: tuple[RuleMeta, ...]) -> ResidencyPolicy:
+    known = _rule_names(metas)
     if path.exists() and not path.is_file():
         raise InputError("not a policy file: expected a readable YAML file", file=shown)
     document = load_yaml(path, display=shown)
     data = plain(document)
     problems = [_describe(error, document) for error in _schema_errors(data)]
     if not problems:
-        problems = _semantic_problems(data, document, today or datetime.date.today(), known)
+        problems = _semantic_problems(data, document, today or datetime.date.today(), known, metas)
     if problems:
         (line, key, message), rest = problems[0], problems[1:]
         raise InputError(
@@ -158,7 +165,7 @@ def _rule_names(rules: Iterable[RuleMeta]) -> dict[str, str]:
 
 
 def _semantic_problems(
-    data: dict, document: Any, today: datetime.date, known: dict[str, str]
+    data: dict, document: Any, today: datetime.date, known: dict[str, str], metas: tuple[RuleMeta, ...]
 ) -> list[tuple[int | None, str, str]]:
     def problem(path: list[Any], message: str) -> None:
         problems.append((line_of(document, path), _dotted(path), message))
@@ -202,12 +209,14 @@ def _semantic_problems(
                     f"{waiver['expires']} is more than waiver_max_days ({(latest - today).days}) after today "
                     f"({today.isoformat()}); renew the waiver closer to its end")
     return (problems + _access_problems(data.get("access", {}), document) + _controls_problems(data, document)
-            + _waiver_problems(data, document, known))
+            + _waiver_problems(data, document, known, metas))
 
 
-def _waiver_problems(data: dict, document: Any, known: dict[str, str]) -> list[tuple[int | None, str, str]]:
+def _waiver_problems(
+    data: dict, document: Any, known: dict[str, str], metas: tuple[RuleMeta, ...]
+) -> list[tuple[int | None, str, str]]:
     """The two-person rule for waivers of mandatory rules, at the level the policy gives each rule."""
-    levels = {rule.meta.id: rule.meta.default_level.value for rule in RULES}
+    levels = {meta.id: meta.default_level.value for meta in metas}
     for key, setting in data.get("rules", {}).items():
         if key in known:
             levels[known[key]] = setting if isinstance(setting, str) else setting["level"]
