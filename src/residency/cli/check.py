@@ -11,6 +11,7 @@ import click
 
 from residency.cli.common import fail, stderr_console, stdout_console
 from residency.cli.outputs import ReportTarget, refuse_to_overwrite, report_option, write_reports
+from residency.cli.terraform_inputs import TerraformInputsCommand, assignments, terraform_input_options
 from residency.enforcement import Level
 from residency.errors import EXIT_FINDINGS, EXIT_OK, InputError
 from residency.inventory import Inventory
@@ -26,7 +27,7 @@ def pick_stack(directory: Path, stack: str | None) -> str:
     raise click.UsageError(f"choose a stack with --stack (stacks with config here: {listed})")
 
 
-@click.command()
+@click.command(cls=TerraformInputsCommand)
 @click.argument("directory", type=click.Path(path_type=Path), default=".")
 @click.option("--stack", "-s", help="The stack whose Pulumi.<stack>.yaml config to use.")
 @click.option("--policy", "policy_file", type=click.Path(path_type=Path),
@@ -35,14 +36,17 @@ def pick_stack(directory: Path, stack: str | None) -> str:
 @click.option("--fail-on", type=click.Choice(["mandatory", "advisory"]), default="mandatory", show_default=True,
               help="The lowest level that fails the check.")
 @report_option
+@terraform_input_options
+@click.pass_context
 def check(
-    directory: Path, stack: str | None, policy_file: Path | None, output_format: str, fail_on: str,
-    reports: tuple[ReportTarget, ...],
+    ctx: click.Context, directory: Path, stack: str | None, policy_file: Path | None, output_format: str, fail_on: str,
+    reports: tuple[ReportTarget, ...], var_files: tuple[Path, ...], variables: tuple[str, ...],
 ) -> None:
     """Run the Pulumi program in DIRECTORY offline and check it against the residency policy.
 
     DIRECTORY may also be a directory of Terraform files, or a Terraform plan file (the JSON of
-    `terraform show -json`).
+    `terraform show -json`). For Terraform files, --var-file and --var give the variables as
+    `terraform plan` takes them.
 
     Exit status: 0 no failing findings, 1 failing findings, 2 bad input or usage."""
     from residency.engine import evaluate
@@ -59,10 +63,14 @@ def check(
         inputs += [directory / "Pulumi.yaml", directory / f"Pulumi.{stack}.yaml"]
     elif kind == "terraform-plan":
         inputs.append(directory)
+    given = assignments(ctx)
+    if given and kind != "terraform":
+        raise click.UsageError("--var-file and --var apply to a directory of Terraform files")
+    inputs += [a.file for a in given if a.file is not None]
     refuse_to_overwrite(reports, inputs, sources=directory if directory.is_dir() else None)
     try:
         policy = load_policy(policy_file)
-        inventory = load_inventory(directory, kind, stack)
+        inventory = load_inventory(directory, kind, stack, given)
         report = evaluate(inventory, policy)
         document = report.to_document(threshold) if output_format == "json" or reports else None
         if output_format == "json":
@@ -80,12 +88,12 @@ def source_kind(target: Path) -> str:
     if target.is_file():
         return "terraform-plan"
     pulumi = any((target / name).is_file() for name in ("Pulumi.yaml", "Pulumi.yml"))
-    if target.is_dir() and not pulumi and any(target.glob("*.tf")):
+    if target.is_dir() and not pulumi and (any(target.glob("*.tf")) or any(target.glob("*.tf.json"))):
         return "terraform"
     return "pulumi"
 
 
-def load_inventory(target: Path, kind: str, stack: str | None) -> Inventory:
+def load_inventory(target: Path, kind: str, stack: str | None, terraform_inputs: tuple = ()) -> Inventory:
     if kind == "terraform-plan":
         from residency.sources.terraform_plan import load_plan
 
@@ -93,7 +101,7 @@ def load_inventory(target: Path, kind: str, stack: str | None) -> Inventory:
     if kind == "terraform":
         from residency.sources.terraform_hcl import load_directory
 
-        return load_directory(target)
+        return load_directory(target, terraform_inputs)
     return run_program_with_progress(target, pick_stack(target, stack))
 
 

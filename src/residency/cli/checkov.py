@@ -17,8 +17,9 @@ from pathlib import Path
 import click
 
 import residency
-from residency.checkov.verdicts import POLICY_ENVIRONMENT, check_id
+from residency.checkov.verdicts import INPUTS_ENVIRONMENT, POLICY_ENVIRONMENT, check_id, inputs_to_environment
 from residency.cli.common import fail
+from residency.cli.terraform_inputs import TerraformInputsCommand, assignments, terraform_input_options
 from residency.enforcement import Level
 from residency.errors import InputError
 from residency.rules import RULES
@@ -29,7 +30,7 @@ CHECKOV_IN_VENV = Path(".venv-checkov") / "bin" / "checkov"
 OUTPUTS = ["cli", "json", "sarif", "junitxml"]
 
 
-@click.command()
+@click.command(cls=TerraformInputsCommand)
 @click.argument("target", type=click.Path(path_type=Path), default=".")
 @click.option("--stack", "-s", help="For a Pulumi program: the stack whose Pulumi.<stack>.yaml config to use.")
 @click.option("--policy", "policy_file", type=click.Path(path_type=Path),
@@ -41,9 +42,12 @@ OUTPUTS = ["cli", "json", "sarif", "junitxml"]
               help="The lowest residency level whose failed checks fail the run (lower ones soft-fail).")
 @click.option("--checkov", "checkov_path", type=click.Path(path_type=Path), envvar=CHECKOV_ENVIRONMENT,
               help=f"The checkov executable (default: {CHECKOV_IN_VENV} of this project, else checkov on PATH).")
+@terraform_input_options
 @click.argument("checkov_args", nargs=-1, type=click.UNPROCESSED)
-def checkov(target: Path, stack: str | None, policy_file: Path | None, outputs: tuple[str, ...],
-            output_file_path: Path | None, fail_on: str, checkov_path: Path | None, checkov_args: tuple[str, ...]) -> None:
+@click.pass_context
+def checkov(ctx: click.Context, target: Path, stack: str | None, policy_file: Path | None, outputs: tuple[str, ...],
+            output_file_path: Path | None, fail_on: str, checkov_path: Path | None, var_files: tuple[Path, ...],
+            variables: tuple[str, ...], checkov_args: tuple[str, ...]) -> None:
     """Scan TARGET with Checkov, its own checks and the residency checks (CKV_RES_*).
 
     TARGET is a directory of Terraform files, a Terraform plan (`terraform show -json`), or a
@@ -69,6 +73,9 @@ def checkov(target: Path, stack: str | None, policy_file: Path | None, outputs: 
             environment = dict(os.environ)
             if policy_file is not None:
                 environment[POLICY_ENVIRONMENT] = str(policy_file.resolve())
+            environment.pop(INPUTS_ENVIRONMENT, None)
+            if assignments(ctx):
+                environment[INPUTS_ENVIRONMENT] = inputs_to_environment(assignments(ctx))
             returncode = subprocess.run([*command, *checkov_args], env=environment, check=False).returncode
     except InputError as error:
         fail(error)
@@ -90,7 +97,7 @@ def _scan_arguments(target: Path, stack: str | None, scratch: Path) -> list[str]
         plan = scratch / f"{target.resolve().name}.tfplan.json"
         plan.write_text(json.dumps(document, indent=1), encoding="utf-8")
         return ["--directory", str(scratch), "--framework", "terraform_plan"]
-    if any(target.glob("*.tf")):
+    if any(target.glob("*.tf")) or any(target.glob("*.tf.json")):
         return ["--directory", str(target), "--framework", "terraform"]
     raise InputError("expected a directory of .tf files, a plan (JSON) or a Pulumi program (Pulumi.yaml)", file=str(target))
 

@@ -1,0 +1,319 @@
+"""The files of one Terraform module, read as Terraform reads them.
+
+A module is every `*.tf` and `*.tf.json` file of its directory, in lexical order of name. Override
+files (`override.tf`, `*_override.tf` and their `.tf.json` forms) are read after all the others,
+also in lexical order, and merged into the blocks they override as Terraform merges them
+(configs/module_merge.go): an attribute replaces the attribute of the same name; a nested block
+type replaces every block of that type; a `locals` entry replaces the local of that name. A block
+overridden that no primary file defines is an error, as it is for Terraform.
+
+JSON files are turned into the shapes the HCL parser gives (attribute values in one-element lists,
+expressions as `${...}` templates), so the rest of the reader does not care which syntax a block
+was written in.
+
+Every file is bounded: only regular files are read (a FIFO, or a link to /dev/zero, is refused),
+no larger than MAX_FILE_BYTES, and nesting beyond the parser's reach is a clear error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import hcl2
+from lark.exceptions import LarkError, UnexpectedInput
+
+from residency.errors import InputError
+
+MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_JSON_DEPTH = 200
+OVERRIDE = re.compile(r"(^|_)override\.tf(\.json)?$")
+META_ARGUMENTS = {"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"}
+
+
+@dataclass
+class Block:
+    """One block: its body as the HCL parser gives it, and where it was written."""
+
+    body: dict[str, Any]
+    file: str
+    line: int | None = None
+
+
+@dataclass
+class ModuleFiles:
+    variables: dict[str, Block] = field(default_factory=dict)
+    locals: dict[str, Block] = field(default_factory=dict)  # body: {"value": [raw]}
+    providers: dict[str, Block] = field(default_factory=dict)  # "oci", "oci.west"
+    resources: dict[tuple[str, str], Block] = field(default_factory=dict)
+    modules: dict[str, Block] = field(default_factory=dict)
+    outputs: dict[str, Block] = field(default_factory=dict)
+
+
+def is_override(path: Path) -> bool:
+    return bool(OVERRIDE.search(path.name))
+
+
+def configuration_files(directory: Path) -> list[Path]:
+    """Primary files in lexical order, then override files in lexical order."""
+    files = sorted(p for p in directory.iterdir() if p.name.endswith((".tf", ".tf.json")) and not p.name.startswith("."))
+    return [p for p in files if not is_override(p)] + [p for p in files if is_override(p)]
+
+
+def read_source(path: Path, shown: str) -> str:
+    """A file's text: a regular file of bounded size, never a device, FIFO or socket."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise InputError("file not found", file=shown) from None
+    except OSError as error:
+        raise InputError(f"cannot read the file: {error.strerror}", file=shown) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError("not a regular file (a device, FIFO or socket): refused", file=shown)
+    if info.st_size > MAX_FILE_BYTES:
+        raise InputError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB: refused", file=shown)
+    try:
+        with open(path, "rb", opener=lambda p, flags: os.open(p, flags | os.O_NONBLOCK)) as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+        return data.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"cannot read the file: {error}", file=shown) from None
+
+
+def parse_hcl(text: str, shown: str) -> dict[str, Any]:
+    try:
+        return hcl2.loads(text)
+    except UnexpectedInput as error:
+        raise InputError(f"not valid HCL: {str(error).splitlines()[0]}", file=shown, line=error.line) from None
+    except LarkError as error:
+        raise InputError(f"not valid HCL: {str(error).splitlines()[0]}", file=shown) from None
+    except ValueError as error:  # the parser's own checks, e.g. an unterminated string
+        raise InputError(f"not valid HCL: {str(error).splitlines()[0]}", file=shown) from None
+    except RecursionError:
+        raise InputError("not valid HCL: nested too deeply to read", file=shown) from None
+
+
+def parse_json(text: str, shown: str) -> Any:
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(f"not valid JSON: {error.msg}", file=shown, line=error.lineno) from None
+    except RecursionError:
+        raise InputError("not valid JSON: nested too deeply to read", file=shown) from None
+    if _depth_exceeds(document, MAX_JSON_DEPTH):
+        raise InputError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels: refused", file=shown)
+    return document
+
+
+def read_module(directory: Path, shown) -> ModuleFiles:
+    """The merged blocks of the module in `directory`; `shown(path)` names a file in errors."""
+    module = ModuleFiles()
+    for path in configuration_files(directory):
+        name = shown(path)
+        text = read_source(path, name)
+        if path.name.endswith(".json"):
+            document = _from_json(parse_json(text, name), text, name)
+        else:
+            document = parse_hcl(text, name)
+        _add(module, document, name, override=is_override(path))
+    return module
+
+
+def _add(module: ModuleFiles, document: dict[str, Any], file: str, override: bool) -> None:
+    for entry in document.get("variable", []):
+        for name, body in entry.items():
+            _put(module.variables, name, Block(body, file, body.get("__start_line__")), override, f'variable "{name}"')
+    for entry in document.get("locals", []):
+        line = entry.get("__start_line__")
+        for name, raw in entry.items():
+            if not name.startswith("__"):
+                _put(module.locals, name, Block({"value": raw}, file, line), override, f"local.{name}", merge=False)
+    for entry in document.get("provider", []):
+        for name, body in entry.items():
+            alias = body.get("alias", [None])[0]
+            key = f"{name}.{alias}" if alias else name
+            _put(module.providers, key, Block(body, file, body.get("__start_line__")), override, f'provider "{key}"')
+    for entry in document.get("resource", []):
+        for type_, named in entry.items():
+            for name, body in named.items():
+                block = Block(body, file, body.get("__start_line__"))
+                _put(module.resources, (type_, name), block, override, f"{type_}.{name}")
+    for entry in document.get("module", []):
+        for name, body in entry.items():
+            _put(module.modules, name, Block(body, file, body.get("__start_line__")), override, f"module.{name}")
+    for entry in document.get("output", []):
+        for name, body in entry.items():
+            _put(module.outputs, name, Block(body, file, body.get("__start_line__")), override, f"output.{name}")
+
+
+def _put(blocks: dict, key: Any, block: Block, override: bool, shown: str, merge: bool = True) -> None:
+    if not override:
+        if key in blocks:
+            first = blocks[key]
+            raise InputError(f"{shown} is defined twice (first at {first.file}:{first.line})", file=block.file,
+                             line=block.line)
+        blocks[key] = block
+        return
+    base = blocks.get(key)
+    if base is None:
+        raise InputError(f"the override of {shown} has no block to override in a primary file", file=block.file,
+                         line=block.line)
+    if merge:
+        blocks[key] = Block(merge_bodies(base.body, block.body), base.file, base.line)
+    else:
+        blocks[key] = block
+
+
+def merge_bodies(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Terraform's override merge of one block: attributes one by one, nested block types whole
+    (a `dynamic "x"` block counts as a block of type x), `lifecycle` attribute by attribute."""
+    merged = dict(base)
+    overridden_types = set(_block_types(override))
+    for key in list(merged):
+        if key in overridden_types and key not in ("lifecycle", "dynamic") and _is_block_list(merged[key]):
+            del merged[key]
+    if "dynamic" in merged and overridden_types:
+        kept = [{n: b for n, b in entry.items() if n not in overridden_types} for entry in merged["dynamic"]]
+        kept = [entry for entry in kept if entry]
+        if kept:
+            merged["dynamic"] = kept
+        else:
+            del merged["dynamic"]
+    for key, value in override.items():
+        if key.startswith("__"):
+            continue
+        if key == "lifecycle" and key in merged:
+            merged[key] = [{**merged[key][0], **value[0]}]
+        elif key == "dynamic" and "dynamic" in merged:
+            merged[key] = merged[key] + value
+        else:
+            merged[key] = value
+    return merged
+
+
+def _block_types(body: dict[str, Any]) -> Iterator[str]:
+    for key, value in body.items():
+        if key == "dynamic":
+            for entry in value:
+                yield from (name for name in entry if not name.startswith("__"))
+        elif key != "lifecycle" and _is_block_list(value):
+            yield key
+
+
+def _is_block_list(raw: Any) -> bool:
+    """Blocks come as a list of bodies whose every attribute is itself wrapped in a list."""
+    return isinstance(raw, list) and bool(raw) and all(
+        isinstance(b, dict) and b and all(isinstance(v, list) or k.startswith("__") for k, v in b.items()) for b in raw
+    )
+
+
+# --- Terraform's JSON syntax -----------------------------------------------------------------
+
+def _from_json(document: Any, text: str, file: str) -> dict[str, Any]:
+    """A `.tf.json` document in the HCL parser's shapes."""
+    if not isinstance(document, dict):
+        raise InputError("expected a JSON object of Terraform blocks", file=file)
+    lines = _Lines(text)
+    converted: dict[str, list] = {}
+    for kind, content in document.items():
+        if kind == "//":
+            continue
+        if kind == "locals":
+            for entry in _entries(content, file, kind):
+                converted.setdefault(kind, []).append(
+                    {**{k: [v] for k, v in entry.items() if k != "//"}, "__start_line__": lines.of(kind)})
+        elif kind in ("variable", "provider", "module", "output"):
+            for entry in _entries(content, file, kind):
+                for name, bodies in entry.items():
+                    for body in _bodies(bodies, file, f"{kind}.{name}"):
+                        block = _json_body(body, literal=kind == "variable")
+                        block["__start_line__"] = lines.of(name)
+                        converted.setdefault(kind, []).append({name: block})
+        elif kind in ("resource", "data"):
+            for entry in _entries(content, file, kind):
+                for type_, named in entry.items():
+                    for by_name in _entries(named, file, f"{kind}.{type_}"):
+                        for name, bodies in by_name.items():
+                            for body in _bodies(bodies, file, f"{type_}.{name}"):
+                                block = _json_body(body)
+                                block["__start_line__"] = lines.of(name, after=type_)
+                                converted.setdefault(kind, []).append({type_: {name: block}})
+    return converted
+
+
+def _entries(content: Any, file: str, key: str) -> Iterator[dict[str, Any]]:
+    for entry in content if isinstance(content, list) else [content]:
+        if not isinstance(entry, dict):
+            raise InputError("expected a JSON object", file=file, key=key)
+        yield entry
+
+
+def _bodies(content: Any, file: str, key: str) -> Iterator[dict[str, Any]]:
+    for body in content if isinstance(content, list) else [content]:
+        if not isinstance(body, dict):
+            raise InputError("expected a JSON object for the block's body", file=file, key=key)
+        yield body
+
+
+def _json_body(body: dict[str, Any], literal: bool = False) -> dict[str, Any]:
+    """Attributes wrapped in one-element lists; `dynamic` blocks and `lifecycle` as the HCL
+    parser gives them. Other objects stay values: without the provider's schema an object is
+    as well an attribute map as a block, and the rules read both alike."""
+    converted: dict[str, Any] = {}
+    for key, value in body.items():
+        if key == "//":
+            continue
+        if key == "dynamic" and isinstance(value, dict):
+            converted[key] = [{name: _json_body(content if isinstance(content, dict) else {})}
+                              for name, content in value.items()]
+        elif key in ("lifecycle", "content") and isinstance(value, dict):
+            converted[key] = [_json_body(value)]
+        elif key == "provider" and isinstance(value, str):
+            converted[key] = [value]
+        elif literal:
+            converted[key] = [_escaped(value) if key == "default" else value]
+        else:
+            converted[key] = [value]
+    return converted
+
+
+def _escaped(value: Any) -> Any:
+    """A variable default in JSON is a literal: `${` in it is text, not a template."""
+    if isinstance(value, str):
+        return value.replace("${", "$${").replace("%{", "%%{")
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    return value
+
+
+class _Lines:
+    """The line where a JSON key is first written (after another key when given)."""
+
+    def __init__(self, text: str):
+        self._text = text
+
+    def of(self, key: str, after: str | None = None) -> int | None:
+        start = self._text.find(json.dumps(after)) if after else 0
+        position = self._text.find(json.dumps(key) + "", max(start, 0))
+        return self._text.count("\n", 0, position) + 1 if position >= 0 else None
+
+
+def _depth_exceeds(value: Any, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+    return False
