@@ -12,6 +12,7 @@ from residency.inventory import UNKNOWN, RegionSource, Secret
 from residency.sources.terraform_expressions import Evaluated, Scope
 from residency.sources.terraform_hcl import load_directory
 from residency.sources.terraform_plan import load_plan
+from residency.sources.terraform_variables import Assignment
 
 OCI = "registry.terraform.io/oracle/oci"
 
@@ -196,11 +197,16 @@ def test_modules_receive_provider_configurations_and_variables(write):
     assert resources["module.implicit.oci_identity_group.g"].region.source is RegionSource.UNRESOLVED
 
 
-def test_remote_modules_are_noted_not_read(write):
-    directory = write({"main.tf": 'module "vcn" {\n  source = "oracle-terraform-modules/vcn/oci"\n}\n'})
-    inventory = load_directory(directory)
-    assert inventory.resources == []
-    assert inventory.source.notes == ("module.vcn: source 'oracle-terraform-modules/vcn/oci' is not a local path, so its resources were not read",)
+def test_a_module_not_on_disk_is_a_record_whose_region_cannot_be_proven(write):
+    directory = write({"main.tf": 'provider "oci" {\n  alias = "fra"\n  region = "eu-frankfurt-1"\n}\n'
+                                  'module "vcn" {\n  source = "oracle-terraform-modules/vcn/oci"\n'
+                                  '  providers = {\n    oci = oci.fra\n  }\n}\n'})
+    (record,) = load_directory(directory).resources
+    assert (record.urn, record.terraform_type, record.region.source) == ("module.vcn", "module (not read)",
+                                                                           RegionSource.UNRESOLVED)
+    assert record.region.reason == (
+        "module.vcn comes from 'oracle-terraform-modules/vcn/oci', which is not on disk (run `terraform init` to "
+        "download it), so what it creates cannot be checked; it is handed oci = oci.fra")
 
 
 def test_references_and_dynamic_blocks(write):
@@ -218,7 +224,7 @@ def test_references_and_dynamic_blocks(write):
 @pytest.mark.parametrize("files, message, where", [
     ({"main.tf": 'resource "oci_objectstorage_bucket" "b" {\n  name = = "x"\n}\n'}, "not valid HCL", "main.tf:2"),
     ({"main.tf": 'module "m" {\n  source = "./missing"\n}\n'}, "source ./missing is not a directory", "main.tf:1"),
-    ({"notes.txt": "no terraform"}, "no .tf files here", ""),
+    ({"notes.txt": "no terraform"}, "no .tf or .tf.json files here", ""),
 ])
 def test_bad_configurations_are_clear_errors(write, files, message, where):
     directory = write(files)
@@ -262,10 +268,149 @@ def test_values_known_before_apply(raw, value):
     ("eu-${var.missing}", "var.missing has no value"),
     ("${oci_kms_key.k.id}", "it comes from oci_kms_key.k, known only after apply"),
     ("${data.oci_identity_regions.r.regions[0].name}", "read from the cloud only when Terraform plans"),
-    ("${module.net.region}", "output of module.net"),
-    ('${lookup(var.m,"k","d")}', "is not evaluated before apply"),
-    ("${var.tags.missing}", "cannot be read from its value"),
+    ("${module.net.region}", "module.net has no value"),
+    ('${lookup(var.m,"k","d")}', "var.m has no value"),
+    ("${var.tags.missing}", "Terraform cannot evaluate it: the value has no attribute or key 'missing'"),
+    ("${cidrsubnet(var.tags.owner, 8, 1)}", "function cidrsubnet() is not evaluated before apply"),
+    ("${var.tags[var.missing]}", "var.missing has no value"),
+    ("${coalesce(var.missing, \"us-ashburn-1\")}", "var.missing has no value"),
+    ("${var.flag ? \"a\" : \"b\"}", "var.flag has no value"),
+    ("${[for r in var.missing : upper(r)]}", "var.missing has no value"),
+    ("${try(var.missing, \"x\")}", "var.missing has no value"),
+    ("${upper(\"unterminated)}", "the expression cannot be read"),
 ])
 def test_values_not_known_before_apply_say_why(raw, reason):
     result = scope(tags={"owner": "ops"}).evaluate(raw)
     assert result.value is UNKNOWN and reason in result.reason
+
+
+@pytest.mark.parametrize("raw, value", [
+    ("${var.list[count.index]}", "us-phoenix-1"),
+    ("${var.tags[each.key]}", "ops"),
+    ('${lookup(var.tags, "owner", "x")}', "ops"),
+    ('${lookup(var.tags, "other", "x")}', "x"),
+    ('${coalesce("", var.region)}', "us-ashburn-1"),
+    ('${format("%s-%03d", var.region, 7)}', "us-ashburn-1-007"),
+    ('${join(",", var.list)}', "us-ashburn-1,us-phoenix-1"),
+    ('${merge(var.tags, {b = 1})}', {"owner": "ops", "b": 1}),
+    ("${element(var.list, 3)}", "us-phoenix-1"),
+    ('${try(var.tags.missing, "fallback")}', "fallback"),
+    ("${can(var.tags.missing)}", False),
+    ('${upper(trimspace(" fra "))}', "FRA"),
+    ("${[for r in var.list : upper(r) if r != \"us-ashburn-1\"]}", ["US-PHOENIX-1"]),
+    ("${{for k, v in var.tags : upper(k) => v}}", {"OWNER": "ops"}),
+    ('${var.count > 2 ? "many" : "few"}', "many"),
+    ("${var.objects[*].region}", ["us-ashburn-1", "us-chicago-1"]),
+    ("${var.objects[1][\"region\"]}", "us-chicago-1"),
+    ("${length(var.list) * 2 + 1}", 5),
+    ("${!var.flag && true}", False),
+    ("${toset(['b', 'a', 'b'])}", ["a", "b"]),
+    ("${lookup(var.tags,\"owner\",None)}", "ops"),
+    ("a-%{ if true }b%{ endif }", None),
+])
+def test_functions_and_expressions_evaluate_where_their_inputs_are_known(raw, value):
+    def lookup(kind, name):
+        instance = {("count", "index"): 1, ("each", "key"): "owner"}
+        if (kind, name) in instance:
+            return Evaluated(instance[kind, name])
+        variables = {"region": "us-ashburn-1", "list": ["us-ashburn-1", "us-phoenix-1"], "tags": {"owner": "ops"},
+                     "count": 3, "flag": True,
+                     "objects": [{"region": "us-ashburn-1"}, {"region": "us-chicago-1"}]}
+        return Evaluated(variables[name]) if kind == "var" and name in variables else Evaluated(UNKNOWN, "no value")
+    result = Scope(lookup).evaluate(raw)
+    if value is None:  # template directives are not evaluated: unknown, with why
+        assert result.value is UNKNOWN and "directive" in result.reason
+    else:
+        assert (result.value, result.reason) == (value, None)
+
+
+def test_an_unknown_value_depends_on_every_input_it_could_come_from(write):
+    resources = hcl(write, {"main.tf": (
+        'variable "fra_key" {}\nprovider "oci" { region = "us-ashburn-1" }\n'
+        'resource "oci_kms_key" "us" { display_name = "k" }\n'
+        'locals {\n  key = coalesce(var.fra_key, oci_kms_key.us.id)\n}\n'
+        'resource "oci_objectstorage_bucket" "b" {\n  name = "b"\n  kms_key_id = local.key\n}\n'
+    )})
+    bucket = resources["oci_objectstorage_bucket.b"]
+    assert bucket.properties["kms_key_id"] is UNKNOWN
+    assert bucket.dependencies_of("kms_key_id") == ("oci_kms_key.us", "var.fra_key")
+
+
+def test_override_files_merge_attribute_by_attribute_and_replace_nested_blocks(write):
+    resources = hcl(write, {
+        "main.tf": 'provider "oci" {\n  region = "eu-frankfurt-1"\n  auth = "APIKey"\n}\n'
+                   'resource "oci_core_volume_backup_policy" "p" {\n  display_name = "p"\n'
+                   '  destination_region = "us-phoenix-1"\n  schedules {\n    period = "ONE_DAY"\n  }\n'
+                   '  schedules {\n    period = "ONE_WEEK"\n  }\n}\n',
+        "a_override.tf": 'resource "oci_core_volume_backup_policy" "p" {\n  schedules {\n    period = "ONE_HOUR"\n  }\n}\n',
+        "override.tf.json": '{"provider": {"oci": {"region": "us-ashburn-1"}}}',
+    })
+    policy = resources["oci_core_volume_backup_policy.p"]
+    assert policy.region.region.name == "us-ashburn-1"
+    assert policy.properties == {"display_name": "p", "destination_region": "us-phoenix-1",
+                                 "schedules": [{"period": "ONE_HOUR"}]}
+
+
+@pytest.mark.parametrize("files, message", [
+    ({"main.tf": 'resource "oci_objectstorage_bucket" "b" {\n  name = "a"\n}\n',
+      "override.tf": 'resource "oci_objectstorage_bucket" "c" {\n  name = "b"\n}\n'},
+     "the override of oci_objectstorage_bucket.c has no block to override"),
+    ({"main.tf": 'resource "oci_objectstorage_bucket" "b" {\n  name = "a"\n}\n',
+      "other.tf": 'resource "oci_objectstorage_bucket" "b" {\n  name = "b"\n}\n'},
+     "oci_objectstorage_bucket.b is defined twice (first at main.tf:1)"),
+    ({"main.tf": 'provider "oci" {\n  region = "us-ashburn-1"\n  region = "eu-frankfurt-1"\n}\n'},
+     'provider "oci": attribute region is set more than once'),
+    ({"main.tf": 'resource "oci_objectstorage_bucket" "b" {\n  count = -1\n}\n'},
+     "count must be a whole number of at least 0, not -1"),
+    ({"main.tf": 'resource "oci_objectstorage_bucket" "b" {\n  count = 50000000\n}\n'},
+     "count makes 50000000 instances, more than the 100000 this reader expands"),
+    ({"main.tf": 'resource "oci_objectstorage_bucket" "b" {\n  name = "unterminated\n}\n'}, "not valid HCL"),
+    ({"main.tf": 'locals {\n  a = ' + "[" * 300 + "]" * 300 + '\n}\n'}, "not valid HCL: nested too deeply"),
+    ({"main.tf.json": '{"resource": ' + "[" * 300 + "]" * 300 + "}"}, "JSON nested deeper than 200 levels"),
+    ({"main.tf.json": '["not", "blocks"]'}, "expected a JSON object of Terraform blocks"),
+])
+def test_what_terraform_rejects_is_a_clear_error(write, files, message):
+    directory = write(files)
+    with pytest.raises(InputError) as error:
+        load_directory(directory)
+    assert message in str(error.value)
+
+
+def test_non_regular_files_are_refused(write, tmp_path):
+    import os
+
+    directory = write({"main.tf": 'provider "oci" { region = "us-ashburn-1" }\n'})
+    os.mkfifo(directory / "fifo.tf")
+    (directory / "zero.tf").symlink_to("/dev/zero")
+    with pytest.raises(InputError) as error:
+        load_directory(directory)
+    assert "fifo.tf: not a regular file" in str(error.value)
+    (directory / "fifo.tf").unlink()
+    with pytest.raises(InputError) as error:
+        load_directory(directory)
+    assert "zero.tf: not a regular file" in str(error.value)
+
+
+def test_variable_precedence_follows_terraform(write):
+    files = {
+        "main.tf": 'variable "r" { default = "default" }\nprovider "oci" { region = "us-ashburn-1" }\n'
+                   'resource "oci_objectstorage_bucket" "b" { name = var.r }\n',
+        "terraform.tfvars": 'r = "tfvars"\n',
+        "terraform.tfvars.json": '{"r": "tfvars.json"}',
+        "a.auto.tfvars.json": '{"r": "a.auto.json"}',
+        "b.auto.tfvars": 'r = "b.auto"\n',
+    }
+    assert hcl(write, files)["oci_objectstorage_bucket.b"].properties == {"name": "b.auto"}
+    (write({}) / "b.auto.tfvars").unlink()
+    assert hcl(write, {})["oci_objectstorage_bucket.b"].properties == {"name": "a.auto.json"}
+
+
+def test_given_inputs_replace_the_shipped_sets(write):
+    directory = write({
+        "main.tf": 'variable "r" {}\nvariable "tags" {\n  type = map(string)\n}\n'
+                   'resource "oci_objectstorage_bucket" "b" {\n  name = var.r\n  freeform_tags = var.tags\n}\n',
+        "prod.tfvars": 'r = "prod"\ntags = { a = "b" }\n',
+    })
+    given = (Assignment(file=directory / "prod.tfvars"), Assignment(text="r=cli"), Assignment(text='tags={ x = "y" }'))
+    (bucket,) = load_directory(directory, given).resources
+    assert (bucket.urn, bucket.properties) == ("oci_objectstorage_bucket.b", {"name": "cli", "freeform_tags": {"x": "y"}})

@@ -19,7 +19,7 @@ from pathlib import Path
 from residency.engine import evaluate
 from residency.errors import InputError
 from residency.findings import Finding, ResourceIdentity
-from residency.inventory import Inventory
+from residency.inventory import Inventory, Resource
 from residency.inventory.model import UNREAD_MODULE_TYPE
 from residency.policy import ResidencyPolicy, load_policy
 from residency.rules import RULES, Rule
@@ -63,7 +63,7 @@ class SourceVerdicts:
         for resource in inventory.resources:
             self._by_address[resource.name].append(resource.urn)
             self._by_base[_without_indices(resource.name)].append(resource.urn)
-        self._unread = [r.urn for r in inventory.resources if r.terraform_type == UNREAD_MODULE_TYPE]
+        self._unseen = [r.urn for r in inventory.resources if _unseen_by_checkov(r)]
 
     def resource(self, rule: Rule, address: str) -> Verdict | None:
         """The verdict on the records with exactly this address (one per input set); None when the
@@ -76,10 +76,10 @@ class SourceVerdicts:
         return _verdict([f for urn in urns for f in findings.get(urn, [])])
 
     def stack(self, rule: Rule) -> Verdict:
-        """Findings about the deployment as a whole, and about modules that are not on disk, whose
-        resources Checkov cannot show either."""
+        """Findings about the deployment as a whole, and about what Checkov shows no resource check
+        for: modules that are not on disk, resources written in Terraform's JSON syntax."""
         findings = self._findings(rule)
-        return _verdict([f for urn in (self._stack, *self._unread) for f in findings.get(urn, [])])
+        return _verdict([f for urn in (self._stack, *self._unseen) for f in findings.get(urn, [])])
 
     def _findings(self, rule: Rule) -> dict[str, list[Finding]]:
         if rule.meta.id not in self._by_rule:
@@ -137,6 +137,11 @@ def inputs_from_environment() -> tuple[Assignment, ...]:
 
 def _verdict(findings: list[Finding]) -> Verdict:
     return Verdict(tuple(f for f in findings if not f.waived), tuple(f for f in findings if f.waived))
+
+
+def _unseen_by_checkov(resource: Resource) -> bool:
+    return resource.terraform_type == UNREAD_MODULE_TYPE or (
+        resource.location is not None and resource.location.file.endswith(".tf.json"))
 
 
 def _without_indices(address: str) -> str:

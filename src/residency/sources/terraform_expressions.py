@@ -837,9 +837,10 @@ def _format(spec: Any, *arguments: Any) -> str:
             raise _Failed("format() has too few arguments")
         value = arguments_left.pop(0)
         if verb in "sv":
-            return _text(value) if not isinstance(value, (list, dict)) else json.dumps(value)
+            text = _text(value) if not isinstance(value, (list, dict)) else json.dumps(value)
+            return ("%" + match.group(1) + "s") % text
         if verb == "d":
-            return str(int(_number(value)))
+            return ("%" + match.group(1) + "d") % int(_number(value))
         if verb in "fFeg":
             return ("%" + match.group(1) + verb) % float(_number(value))
         if verb == "q":
