@@ -13,11 +13,11 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from checkov_support import POLICY, Scan, needs_checkov, run_checkov
 from click.testing import CliRunner
+from conftest import FIXTURES
 from ruamel.yaml import YAML
 
-from checkov_support import POLICY, Scan, needs_checkov, run_checkov
-from conftest import FIXTURES
 from residency.cli import main
 
 CONSTRUCTS = FIXTURES / "terraform"
@@ -59,8 +59,8 @@ def test_every_construct_has_a_passing_and_a_failing_case(construct: Path):
 def test_the_output_says_which_input_sets_were_checked():
     _, document = check(CONSTRUCTS / "var_files" / "fail_case")
     assert document["source"]["notes"] == [
-        "checked once per variable file the repository ships (each as `terraform plan -var-file`): envs/eu.tfvars; "
-        "prod.tfvars"
+        ("checked once per variable file the repository ships (each as `terraform plan -var-file`): envs/eu.tfvars; "
+        "prod.tfvars")
     ]
 
 

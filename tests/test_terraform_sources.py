@@ -365,8 +365,8 @@ def test_override_files_merge_attribute_by_attribute_and_replace_nested_blocks(w
     ({"main.tf": 'resource "oci_objectstorage_bucket" "b" {\n  count = 50000000\n}\n'},
      "count makes 50000000 instances, more than the 100000 this reader expands"),
     ({"main.tf": 'resource "oci_objectstorage_bucket" "b" {\n  name = "unterminated\n}\n'}, "not valid HCL"),
-    ({"main.tf": 'locals {\n  a = ' + "[" * 300 + "]" * 300 + '\n}\n'}, "not valid HCL: nested too deeply"),
-    ({"main.tf.json": '{"resource": ' + "[" * 300 + "]" * 300 + "}"}, "JSON nested deeper than 200 levels"),
+    ({"main.tf": 'locals {\n  a = ' + "[" * 300 + "]" * 300 + '\n}\n'}, "not valid HCL: nested more than about 64 levels deep"),
+    ({"main.tf.json": '{"resource": ' + "[" * 300 + "]" * 300 + "}"}, "nested more than 200 levels deep"),
     ({"main.tf.json": '["not", "blocks"]'}, "expected a JSON object of Terraform blocks"),
 ])
 def test_what_terraform_rejects_is_a_clear_error(write, files, message):
@@ -384,11 +384,11 @@ def test_non_regular_files_are_refused(write, tmp_path):
     (directory / "zero.tf").symlink_to("/dev/zero")
     with pytest.raises(InputError) as error:
         load_directory(directory)
-    assert "fifo.tf: not a regular file" in str(error.value)
+    assert "fifo.tf: not a regular file (a FIFO)" in str(error.value)
     (directory / "fifo.tf").unlink()
     with pytest.raises(InputError) as error:
         load_directory(directory)
-    assert "zero.tf: not a regular file" in str(error.value)
+    assert "zero.tf: not a regular file (a device)" in str(error.value)
 
 
 def test_variable_precedence_follows_terraform(write):

@@ -155,7 +155,7 @@ TOKEN = re.compile(r"""
   | (?P<string>")
   | (?P<pystring>'(?:[^'\\]|\\.)*')
   | (?P<op>\.\.\.|=>|==|!=|<=|>=|&&|\|\||[-+*/%!<>?:.,=()\[\]{}])
-""", re.X | re.S)
+""", re.VERBOSE | re.DOTALL)
 
 
 class ParseError(Exception):
@@ -277,7 +277,7 @@ class _Parser:
         return False
 
     def _expect(self, value: str) -> None:
-        kind, token = self._next()
+        _kind, token = self._next()
         if token != value:
             raise ParseError(f"expected {value!r}, found {token or 'the end'!r}")
 
@@ -344,7 +344,7 @@ class _Parser:
         tail: tuple = ("each_item",)
         while self._at(".") or self._at("["):
             if self._accept("."):
-                kind, token = self._next()
+                _kind, token = self._next()
                 tail = ("get", tail, ("lit", token))
             else:
                 self._next()
@@ -746,7 +746,7 @@ def _nan(value: str):
     raise _Failed(f"{value!r} is not a number")
 
 
-def _tidy(value: int | float) -> int | float:
+def _tidy(value: float) -> int | float:
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
         return int(value)
     return value

@@ -18,9 +18,7 @@ no larger than MAX_FILE_BYTES, and nesting beyond the parser's reach is a clear 
 from __future__ import annotations
 
 import json
-import os
 import re
-import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,9 +28,11 @@ import hcl2
 from lark.exceptions import LarkError, UnexpectedInput
 
 from residency.errors import InputError
+from residency.inputs import nesting_bound, read_text
+from residency.inputs import parse_json as parse_json_text
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
-MAX_JSON_DEPTH = 200
+MAX_HCL_NESTING = 64  # levels of brackets and blocks; the parser spends several frames per level
 OVERRIDE = re.compile(r"(^|_)override\.tf(\.json)?$")
 META_ARGUMENTS = {"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"}
 
@@ -67,28 +67,14 @@ def configuration_files(directory: Path) -> list[Path]:
 
 
 def read_source(path: Path, shown: str) -> str:
-    """A file's text: a regular file of bounded size, never a device, FIFO or socket."""
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise InputError("file not found", file=shown) from None
-    except OSError as error:
-        raise InputError(f"cannot read the file: {error.strerror}", file=shown) from None
-    if not stat.S_ISREG(info.st_mode):
-        raise InputError("not a regular file (a device, FIFO or socket): refused", file=shown)
-    if info.st_size > MAX_FILE_BYTES:
-        raise InputError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB: refused", file=shown)
-    try:
-        with open(path, "rb", opener=lambda p, flags: os.open(p, flags | os.O_NONBLOCK)) as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-        return data.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"cannot read the file: {error}", file=shown) from None
+    """A configuration file's text: a regular file of bounded size, never a device, FIFO or socket."""
+    return read_text(path, shown, limit=MAX_FILE_BYTES)
 
 
 def parse_hcl(text: str, shown: str) -> dict[str, Any]:
     try:
-        return hcl2.loads(text)
+        with nesting_bound(MAX_HCL_NESTING * 40):
+            return hcl2.loads(text)
     except UnexpectedInput as error:
         raise InputError(f"not valid HCL: {str(error).splitlines()[0]}", file=shown, line=error.line) from None
     except LarkError as error:
@@ -96,19 +82,11 @@ def parse_hcl(text: str, shown: str) -> dict[str, Any]:
     except ValueError as error:  # the parser's own checks, e.g. an unterminated string
         raise InputError(f"not valid HCL: {str(error).splitlines()[0]}", file=shown) from None
     except RecursionError:
-        raise InputError("not valid HCL: nested too deeply to read", file=shown) from None
+        raise InputError(f"not valid HCL: nested more than about {MAX_HCL_NESTING} levels deep", file=shown) from None
 
 
 def parse_json(text: str, shown: str) -> Any:
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(f"not valid JSON: {error.msg}", file=shown, line=error.lineno) from None
-    except RecursionError:
-        raise InputError("not valid JSON: nested too deeply to read", file=shown) from None
-    if _depth_exceeds(document, MAX_JSON_DEPTH):
-        raise InputError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels: refused", file=shown)
-    return document
+    return parse_json_text(text, file=shown)
 
 
 def read_module(directory: Path, shown) -> ModuleFiles:
@@ -304,16 +282,3 @@ class _Lines:
         start = self._text.find(json.dumps(after)) if after else 0
         position = self._text.find(json.dumps(key) + "", max(start, 0))
         return self._text.count("\n", 0, position) + 1 if position >= 0 else None
-
-
-def _depth_exceeds(value: Any, limit: int) -> bool:
-    stack = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > limit:
-            return True
-        if isinstance(node, dict):
-            stack.extend((v, depth + 1) for v in node.values())
-        elif isinstance(node, list):
-            stack.extend((v, depth + 1) for v in node)
-    return False

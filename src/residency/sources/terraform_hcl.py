@@ -28,7 +28,11 @@ from residency.inventory import UNKNOWN, Inventory, SourceInfo, SourceLocation
 from residency.sources.terraform_expressions import Evaluated, Scope, inputs, references
 from residency.sources.terraform_files import META_ARGUMENTS, Block, ModuleFiles, configuration_files, read_module
 from residency.sources.terraform_graph import (
-    UNREAD_MODULE, ProviderConfig, TerraformRecord, build_inventory, merge_inventories,
+    UNREAD_MODULE,
+    ProviderConfig,
+    TerraformRecord,
+    build_inventory,
+    merge_inventories,
 )
 from residency.sources.terraform_variables import Assignment, InputSet, input_sets, root_variables
 
@@ -362,8 +366,7 @@ def _attributes(body: dict) -> Iterator[tuple[str, Any]]:
             continue
         if key == "dynamic":
             for entry in raw:
-                for name, dynamic in entry.items():
-                    yield name, dynamic
+                yield from entry.items()
         else:
             yield key, raw
 
@@ -454,9 +457,9 @@ def _downloaded_modules(root: Path) -> dict[str, Path]:
     modules = document.get("Modules") if isinstance(document, dict) else None
     found = {}
     for entry in modules if isinstance(modules, list) else []:
-        if isinstance(entry, dict) and isinstance(entry.get("Key"), str) and isinstance(entry.get("Dir"), str):
-            if entry["Key"]:
-                found[entry["Key"]] = (root / entry["Dir"]).resolve()
+        if isinstance(entry, dict) and isinstance(entry.get("Dir"), str) and entry.get("Key") \
+                and isinstance(entry["Key"], str):
+            found[entry["Key"]] = (root / entry["Dir"]).resolve()
     return found
 
 

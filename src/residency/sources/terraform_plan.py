@@ -15,16 +15,15 @@ writes them so.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from residency.errors import InputError
+from residency.inputs import parse_json, read_text
 from residency.inventory import UNKNOWN, Inventory, Secret, SourceInfo, SourceLocation
 from residency.sources.terraform_graph import ProviderConfig, TerraformRecord, build_inventory
-from residency.yamlfile import read_text
 
 MODULE_PART = re.compile(r'module\.([^.\[]+)(?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?')
 RESOURCE_REFERENCE = re.compile(r'^((?:module\.[^.\[]+(?:\[[^\]]*\])?\.)*)([a-z][a-z0-9_]*)\.([A-Za-z_][\w-]*)(\[[^\]]*\])?')
@@ -39,11 +38,7 @@ def load_plan(path: Path) -> Inventory:
 
 def read_plan(path: Path) -> dict[str, Any]:
     shown = str(path)
-    text = read_text(path, shown)
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(f"not valid JSON: {error.msg}", file=shown, line=error.lineno) from None
+    document = parse_json(read_text(path, shown), file=shown, what="valid JSON")
     if not isinstance(document, dict) or "terraform_version" not in document:
         raise InputError(
             "not a Terraform plan: expected the JSON of `terraform show -json PLANFILE`, with terraform_version",
