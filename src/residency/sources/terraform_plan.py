@@ -337,31 +337,39 @@ def _module_parts(address: str) -> list[str]:
     return address.split(".") if address else []
 
 
-def _references(expression: Any) -> Iterator[str]:
+def _references(expression: Any) -> list[str]:
     """Every reference in an attribute's expression, blocks included."""
-    if isinstance(expression, dict):
-        references = expression.get("references")
-        if isinstance(references, list):
-            yield from (r for r in references if isinstance(r, str))
-        for key, value in expression.items():
-            if key != "references":
-                yield from _references(value)
-    elif isinstance(expression, list):
-        for item in expression:
-            yield from _references(item)
+    found: list[str] = []
+    stack = [expression]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            references = node.get("references")
+            if isinstance(references, list):
+                found.extend(r for r in references if isinstance(r, str))
+            stack.extend(value for key, value in node.items()  # a constant refers to nothing
+                         if key not in ("references", "constant_value") and isinstance(value, (dict, list)))
+        elif isinstance(node, list):
+            stack.extend(value for value in node if isinstance(value, (dict, list)))
+    return found
 
 
 def _decode(value: Any, unknown: Any, sensitive: Any) -> Any:
+    """A planned value with UNKNOWN and Secret marked; what has no marks is shared, not copied."""
     if unknown is True:
         decoded: Any = UNKNOWN
+    elif not unknown and not sensitive:
+        return value
     elif isinstance(value, dict) or (value is None and isinstance(unknown, dict)):
         value = value or {}
         unknowns = unknown if isinstance(unknown, dict) else {}
         secrets = sensitive if isinstance(sensitive, dict) else {}
-        decoded = {key: _decode(item, unknowns.get(key), secrets.get(key)) for key, item in value.items()}
-        for key, marks in unknowns.items():
-            if key not in value and _any_true(marks):
-                decoded[key] = _decode(None, marks, secrets.get(key))
+        decoded = dict(value)
+        for key in {*unknowns, *secrets}:
+            if key in value:
+                decoded[key] = _decode(value[key], unknowns.get(key), secrets.get(key))
+            elif _any_true(unknowns.get(key)):
+                decoded[key] = _decode(None, unknowns[key], secrets.get(key))
     elif isinstance(value, list) or (value is None and isinstance(unknown, list)):
         value = value or []
         unknowns = unknown if isinstance(unknown, list) else []
