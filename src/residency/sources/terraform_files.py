@@ -104,30 +104,51 @@ def read_module(directory: Path, shown) -> ModuleFiles:
 
 
 def _add(module: ModuleFiles, document: dict[str, Any], file: str, override: bool) -> None:
-    for entry in document.get("variable", []):
-        for name, body in entry.items():
-            _put(module.variables, name, Block(body, file, body.get("__start_line__")), override, f'variable "{name}"')
+    for name, body in _labelled(document, "variable", file):
+        _put(module.variables, name, Block(body, file, body.get("__start_line__")), override, f'variable "{name}"')
     for entry in document.get("locals", []):
         line = entry.get("__start_line__")
         for name, raw in entry.items():
             if not name.startswith("__"):
                 _put(module.locals, name, Block({"value": raw}, file, line), override, f"local.{name}", merge=False)
-    for entry in document.get("provider", []):
-        for name, body in entry.items():
-            alias = body.get("alias", [None])[0]
-            key = f"{name}.{alias}" if alias else name
-            _put(module.providers, key, Block(body, file, body.get("__start_line__")), override, f'provider "{key}"')
-    for entry in document.get("resource", []):
-        for type_, named in entry.items():
-            for name, body in named.items():
-                block = Block(body, file, body.get("__start_line__"))
-                _put(module.resources, (type_, name), block, override, f"{type_}.{name}")
-    for entry in document.get("module", []):
-        for name, body in entry.items():
-            _put(module.modules, name, Block(body, file, body.get("__start_line__")), override, f"module.{name}")
-    for entry in document.get("output", []):
-        for name, body in entry.items():
-            _put(module.outputs, name, Block(body, file, body.get("__start_line__")), override, f"output.{name}")
+    for name, body in _labelled(document, "provider", file):
+        alias = body.get("alias", [None])[0]
+        key = f"{name}.{alias}" if isinstance(alias, str) and alias else name
+        _put(module.providers, key, Block(body, file, body.get("__start_line__")), override, f'provider "{key}"')
+    for type_, named in _labelled(document, "resource", file, labels=2):
+        for name, body in named:
+            block = Block(body, file, body.get("__start_line__"))
+            _put(module.resources, (type_, name), block, override, f"{type_}.{name}")
+    for name, body in _labelled(document, "module", file):
+        _put(module.modules, name, Block(body, file, body.get("__start_line__")), override, f"module.{name}")
+    for name, body in _labelled(document, "output", file):
+        _put(module.outputs, name, Block(body, file, body.get("__start_line__")), override, f"output.{name}")
+
+
+def _labelled(document: dict[str, Any], kind: str, file: str, labels: int = 1) -> Iterator[tuple[str, Any]]:
+    """(label, body) of each block of a kind; with two labels, (first label, [(second, body)]).
+    A block with another number of labels is an error, as it is for Terraform."""
+    for entry in document.get(kind, []):
+        for label, inner in entry.items():
+            if label.startswith("__"):
+                continue
+            if labels == 2:
+                if not isinstance(inner, dict) or not all(_is_body(b) for k, b in inner.items() if not k.startswith("__")):
+                    raise _labels_error(kind, labels, file, inner)
+                yield label, [(name, body) for name, body in inner.items() if not name.startswith("__")]
+            elif _is_body(inner):
+                yield label, inner
+            else:
+                raise _labels_error(kind, labels, file, inner)
+
+
+def _is_body(body: Any) -> bool:
+    return isinstance(body, dict) and all(isinstance(v, list) or k.startswith("__") for k, v in body.items())
+
+
+def _labels_error(kind: str, labels: int, file: str, inner: Any) -> InputError:
+    line = inner.get("__start_line__") if isinstance(inner, dict) else None
+    return InputError(f"a {kind} block takes exactly {labels} label{'s' if labels > 1 else ''}", file=file, line=line)
 
 
 def _put(blocks: dict, key: Any, block: Block, override: bool, shown: str, merge: bool = True) -> None:
