@@ -414,3 +414,72 @@ def test_given_inputs_replace_the_shipped_sets(write):
     given = (Assignment(file=directory / "prod.tfvars"), Assignment(text="r=cli"), Assignment(text='tags={ x = "y" }'))
     (bucket,) = load_directory(directory, given).resources
     assert (bucket.urn, bucket.properties) == ("oci_objectstorage_bucket.b", {"name": "cli", "freeform_tags": {"x": "y"}})
+
+
+# --- plans: module-scoped providers, unknown blocks, modes, changes, wrong types ---------------
+
+
+def test_a_provider_scoped_to_a_child_module_takes_its_region_from_the_module_call(write):
+    policy = {"address": "module.dr.oci_objectstorage_replication_policy.copy", "mode": "managed",
+              "type": "oci_objectstorage_replication_policy", "name": "copy", "values": {"destination_region_name": "x"}}
+    resources = load(write, plan(
+        [], modules=[{"address": "module.dr", "resources": [policy]}],
+        config={"resources": [], "module_calls": {"dr": {
+            "source": "./dr", "expressions": {"region": {"constant_value": "eu-frankfurt-1"}},
+            "module": {"resources": [{"address": "oci_objectstorage_replication_policy.copy", "mode": "managed",
+                                      "type": "oci_objectstorage_replication_policy", "name": "copy",
+                                      "provider_config_key": "module.dr:oci", "expressions": {}}]}}}},
+        providers={"oci": provider({"constant_value": "us-ashburn-1"}),
+                   "module.dr:oci": {**provider({"references": ["var.region"]}), "module_address": "module.dr"}},
+    ))
+    resolution = resources["module.dr.oci_objectstorage_replication_policy.copy"].region
+    assert (resolution.region.name, resolution.provider) == ("eu-frankfurt-1", "module.dr:oci")
+
+
+def test_unknown_blocks_are_kept_or_noted_never_dropped_in_silence(write):
+    secret = {"address": "oci_vault_secret.s", "mode": "managed", "type": "oci_vault_secret", "name": "s",
+              "values": {"secret_name": "s"}}
+    change = {"actions": ["create"],
+              "after_unknown": {"replication_config": True, "rotation_config": [{"target": True}], "id": True}}
+    directory = write({"plan.json": json.dumps(plan(
+        [secret], changes=[{"address": "oci_vault_secret.s", "change": change}],
+        config={"resources": [{"address": "oci_vault_secret.s", "mode": "managed", "type": "oci_vault_secret",
+                               "name": "s", "provider_config_key": "oci", "expressions": {"secret_name": {}}}]},
+        providers={"oci": provider({"constant_value": "us-ashburn-1"})},
+    ))})
+    inventory = load_plan(directory / "plan.json")
+    (resource,) = inventory.resources
+    assert resource.properties == {"secret_name": "s", "rotation_config": [{"target": UNKNOWN}]}
+    assert inventory.source.notes == (
+        "oci_vault_secret.s.replication_config is known only after apply and the plan's configuration does not "
+        "set it (a dynamic block, or computed by the provider): check the configuration itself "
+        "(`residency check DIR`) to prove where it moves data",)
+
+
+def test_resources_without_a_mode_and_creates_only_in_resource_changes_are_read(write):
+    no_mode = {k: v for k, v in bucket("a").items() if k != "mode"}
+    data = {**{k: v for k, v in bucket("d").items() if k != "mode"}, "address": "data.oci_objectstorage_bucket.d"}
+    created = {"address": "oci_objectstorage_bucket.late", "mode": "managed", "type": "oci_objectstorage_bucket",
+               "name": "late", "change": {"actions": ["create"], "after": {"name": "late"},
+                                          "after_unknown": {"kms_key_id": True}}}
+    resources = load(write, plan([no_mode, data], changes=[created]))
+    assert set(resources) == {"oci_objectstorage_bucket.a", "oci_objectstorage_bucket.late"}
+    assert resources["oci_objectstorage_bucket.late"].properties == {"name": "late", "kms_key_id": UNKNOWN}
+
+
+@pytest.mark.parametrize("document, message", [
+    (plan([{**bucket("a"), "mode": "manged"}]), "unexpected mode 'manged'"),
+    (plan([bucket("a", values=["x"])]), "expected an object"),
+    ({**plan([]), "resource_changes": {"a": 1}}, "expected a list"),
+    ({**plan([]), "resource_changes": [{"address": 3}]}, "expected a resource change with an address"),
+    ({**plan([]), "resource_changes": [{"address": "a", "change": {"actions": "create"}}]}, "expected a list of actions"),
+    ({**plan([]), "variables": []}, "expected an object"),
+    ({**plan([bucket("a")]), "configuration": {"provider_config": {"oci": {"expressions": []}}}}, "expected an object"),
+    ({**plan([bucket("a")]), "configuration": {"root_module": {"resources": {"x": 1}}}}, "expected a list"),
+    ({**plan([], modules=[{"address": 5}])}, "expected child modules with an address"),
+])
+def test_plan_fields_of_the_wrong_type_are_input_errors(write, document, message):
+    directory = write({"plan.json": json.dumps(document)})
+    with pytest.raises(InputError) as error:
+        load_plan(directory / "plan.json")
+    assert message in str(error.value)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from residency.errors import InputError
-from residency.inventory import UNKNOWN, Inventory, SourceInfo, SourceLocation
+from residency.inventory import UNKNOWN, Inventory, SourceInfo, SourceLocation, as_declared
 from residency.sources.terraform_expressions import Evaluated, Scope, inputs, references
 from residency.sources.terraform_files import META_ARGUMENTS, Block, ModuleFiles, configuration_files, read_module
 from residency.sources.terraform_graph import (
@@ -134,6 +134,8 @@ class _ModuleInstance:
                 self._locals[name] = self.scope.evaluate(block.body["value"][0])
             return self._locals[name]
         if kind == "module":
+            if name not in self.files.modules:
+                return Evaluated(UNKNOWN, f"module.{name} is not declared")
             return self.call(name)[0]
         value = self._instance.get(kind, {})
         if name in value:
@@ -205,7 +207,7 @@ class _ModuleInstance:
         if "count" in body:
             count = self.scope.evaluate(body["count"][0])
             if count.value is not UNKNOWN:
-                number = count.value
+                number = as_declared(count.value, "number")  # Terraform converts "2" to 2
                 if isinstance(number, float) and number.is_integer():
                     number = int(number)
                 if isinstance(number, bool) or not isinstance(number, int) or number < 0:
