@@ -451,9 +451,9 @@ def test_unknown_blocks_are_kept_or_noted_never_dropped_in_silence(write):
     (resource,) = inventory.resources
     assert resource.properties == {"secret_name": "s", "rotation_config": [{"target": UNKNOWN}]}
     assert inventory.source.notes == (
-        "oci_vault_secret.s.replication_config is known only after apply and the plan's configuration does not "
+        ("oci_vault_secret.s.replication_config is known only after apply and the plan's configuration does not "
         "set it (a dynamic block, or computed by the provider): check the configuration itself "
-        "(`residency check DIR`) to prove where it moves data",)
+        "(`residency check DIR`) to prove where it moves data"),)
 
 
 def test_resources_without_a_mode_and_creates_only_in_resource_changes_are_read(write):
@@ -483,3 +483,16 @@ def test_plan_fields_of_the_wrong_type_are_input_errors(write, document, message
     with pytest.raises(InputError) as error:
         load_plan(directory / "plan.json")
     assert message in str(error.value)
+
+
+def test_a_region_from_a_variable_says_where_its_value_was_written(write):
+    resources = hcl(write, {
+        "main.tf": 'variable "region" {\n  default = "us-ashburn-1"\n}\nvariable "dr" {}\n'
+                   'provider "oci" {\n  region = var.region\n}\n'
+                   'provider "oci" {\n  alias = "dr"\n  region = var.dr\n}\n'
+                   'resource "oci_objectstorage_bucket" "a" { name = "a" }\n'
+                   'resource "oci_objectstorage_bucket" "b" {\n  provider = oci.dr\n  name = "b"\n}\n',
+        "dr.auto.tfvars.json": '{\n  "dr": "eu-frankfurt-1"\n}\n',
+    })
+    assert resources["oci_objectstorage_bucket.a"].region.origin == "var.region, default at main.tf:1"
+    assert resources["oci_objectstorage_bucket.b"].region.origin == "var.dr, dr.auto.tfvars.json:2"

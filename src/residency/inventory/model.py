@@ -33,6 +33,7 @@ class RegionResolution:
     provider: str | None = None  # the provider that gave it
     secret: bool = False
     reason: str = ""  # when there is no region: what could not be proven
+    origin: str | None = None  # where a region from a variable was written ("var.region, default at main.tf:3")
 
     @property
     def shown(self) -> str:

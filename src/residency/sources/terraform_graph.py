@@ -130,7 +130,7 @@ def _region(record: TerraformRecord, providers: Mapping[str, ProviderConfig]) ->
         )
     if config.region is UNKNOWN and config.unknown_because:
         return RegionResolution(RegionSource.UNRESOLVED, provider=config.key, reason=f"{what} cannot be known: {config.unknown_because}")
-    return region_resolution(
+    resolution = region_resolution(
         config.region,
         RegionSource.PARENT_PROVIDER if record.inherited else RegionSource.EXPLICIT_PROVIDER,
         config.key,
@@ -138,3 +138,4 @@ def _region(record: TerraformRecord, providers: Mapping[str, ProviderConfig]) ->
         what=what,
         auth=config.auth,
     )
+    return replace(resolution, origin=config.origin) if config.origin else resolution

@@ -13,6 +13,7 @@ is checked once per set (`input_sets`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,9 +171,9 @@ def _literal_json(value: Any) -> Any:
 
 
 def _line_of(text: str, name: str) -> int | None:
+    assignment = re.compile(r'(^|[{,\s])"?' + re.escape(name) + r'"?\s*[=:]')
     for number, line in enumerate(text.splitlines(), 1):
-        stripped = line.lstrip().lstrip('"')
-        if stripped.startswith(name) and stripped[len(name):].lstrip().lstrip('"').lstrip()[:1] in ("=", ":"):
+        if assignment.search(line):
             return number
     return None
 
