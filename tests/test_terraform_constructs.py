@@ -18,7 +18,9 @@ from click.testing import CliRunner
 from conftest import FIXTURES
 from ruamel.yaml import YAML
 
+from residency.checkov.verdicts import INPUTS_ENVIRONMENT, inputs_to_environment
 from residency.cli import main
+from residency.sources.terraform_variables import Assignment
 
 CONSTRUCTS = FIXTURES / "terraform"
 CASES = sorted(p.parent for p in CONSTRUCTS.glob("*/*/expected.yaml"))
@@ -124,3 +126,13 @@ def test_checkov_does_not_share_a_verdict_between_files_of_the_same_name():
                 if r.resource.startswith("oci_")}
     assert verdicts == {("main.tf", "oci_objectstorage_bucket.data"): True,
                         ("sub/main.tf", "oci_objectstorage_bucket.data"): False}
+
+
+@needs_checkov
+def test_checkov_checks_read_the_inputs_residency_checkov_hands_them(monkeypatch):
+    """`residency checkov --var-file prod.tfvars` puts the bucket in Ashburn only: it passes."""
+    case = CONSTRUCTS / "var_files" / "fail_case"
+    monkeypatch.setenv(INPUTS_ENVIRONMENT, inputs_to_environment((Assignment(file=case / "prod.tfvars"),)))
+    result = run_checkov("--directory", str(case), "--framework", "terraform", "--check", "CKV_RES_001")
+    assert {r.resource: r.passed for r in result.results} == {
+        "oci.default": True, "oci_objectstorage_bucket.fail_in_one_set": True}
