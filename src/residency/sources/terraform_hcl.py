@@ -32,6 +32,7 @@ from residency.sources.terraform_graph import (
     ProviderConfig,
     TerraformRecord,
     build_inventory,
+    collector_paused,
     merge_inventories,
 )
 from residency.sources.terraform_variables import Assignment, InputSet, input_sets, root_variables
@@ -49,7 +50,11 @@ def load_directory(directory: Path, assignments: tuple[Assignment, ...] = ()) ->
     if not configuration_files(root):
         raise InputError("no .tf or .tf.json files here: expected a Terraform configuration directory",
                          file=str(directory))
-    sets = input_sets(root, assignments)
+    with collector_paused():
+        return _load(directory, root, input_sets(root, assignments))
+
+
+def _load(directory: Path, root: Path, sets: list[InputSet]) -> Inventory:
     inventories = []
     for chosen in sets:
         reader = _Reader(root, chosen)

@@ -16,8 +16,8 @@ provider computes: where it could move data, the inventory's notes say so. Witho
 is left out. References across modules, which Terraform itself routes through module variables,
 may be written as absolute addresses (`module.a.oci_kms_key.k`); `residency export` writes them so.
 
-Reading is linear in the plan: every lookup goes through an index built once. The plan is parsed
-with orjson where it is installed (several times faster than the standard library on large plans).
+Reading is linear in the plan: every lookup goes through an index built once, and the cyclic
+garbage collector is paused while the plan is read.
 """
 
 from __future__ import annotations
@@ -32,12 +32,7 @@ from residency.errors import InputError
 from residency.inputs import MAX_NESTING, read_bytes
 from residency.inputs import parse_json as parse_json_text
 from residency.inventory import UNKNOWN, Inventory, Secret, SourceInfo, SourceLocation
-from residency.sources.terraform_graph import ProviderConfig, TerraformRecord, build_inventory
-
-try:  # optional speed: the standard library parses a 100,000-resource plan several times slower
-    import orjson
-except ImportError:  # pragma: no cover - depends on the environment
-    orjson = None
+from residency.sources.terraform_graph import ProviderConfig, TerraformRecord, build_inventory, collector_paused
 
 MODULE_PART = re.compile(r'module\.([^.\[]+)(?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?')
 RESOURCE_REFERENCE = re.compile(r'^((?:module\.[^.\[]+(?:\[[^\]]*\])?\.)*)([a-z][a-z0-9_]*)\.([A-Za-z_][\w-]*)(\[[^\]]*\])?')
@@ -50,13 +45,14 @@ MODES = ("managed", "data")
 
 
 def load_plan(path: Path) -> Inventory:
-    plan = _Plan(read_plan(path), path)
-    try:
-        records = list(plan.records())
-        providers = plan.providers()
-    except RecursionError:
-        raise InputError(f"a value nests more than {MAX_NESTING} levels deep", file=str(path)) from None
-    return build_inventory(records, providers, SourceInfo(kind="terraform-plan", path=str(path), notes=plan.notes))
+    with collector_paused():
+        plan = _Plan(read_plan(path), path)
+        try:
+            records = list(plan.records())
+            providers = plan.providers()
+        except RecursionError:
+            raise InputError(f"a value nests more than {MAX_NESTING} levels deep", file=str(path)) from None
+        return build_inventory(records, providers, SourceInfo(kind="terraform-plan", path=str(path), notes=plan.notes))
 
 
 def read_plan(path: Path) -> dict[str, Any]:
@@ -75,11 +71,8 @@ def read_plan(path: Path) -> dict[str, Any]:
 
 
 def parse_plan_json(data: bytes, shown: str) -> Any:
-    if orjson is not None:
-        try:
-            return orjson.loads(data)
-        except orjson.JSONDecodeError:
-            pass  # the standard library names the line of the error
+    """The standard library's parser: with the cyclic collector paused it is within a fifth of
+    orjson and msgspec on large plans (README, benchmarks/terraform_speed.py)."""
     return parse_json_text(data, file=shown, what="valid JSON")
 
 
