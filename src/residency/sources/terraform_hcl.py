@@ -26,7 +26,15 @@ from typing import Any
 from residency.errors import InputError
 from residency.inventory import UNKNOWN, Inventory, SourceInfo, SourceLocation, as_declared
 from residency.sources.terraform_expressions import Evaluated, Scope, inputs, references
-from residency.sources.terraform_files import META_ARGUMENTS, Block, ModuleFiles, configuration_files, read_module
+from residency.sources.terraform_files import (
+    META_ARGUMENTS,
+    Block,
+    ModuleFiles,
+    configuration_files,
+    parse_json,
+    read_module,
+    read_source,
+)
 from residency.sources.terraform_graph import (
     UNREAD_MODULE,
     ProviderConfig,
@@ -456,11 +464,8 @@ def _downloaded_modules(root: Path) -> dict[str, Path]:
     manifest = root / ".terraform" / "modules" / "modules.json"
     if not manifest.is_file():
         return {}
-    try:
-        document = json.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise InputError(f"cannot read terraform init's module manifest: {error}",
-                         file=str(manifest.relative_to(root))) from None
+    shown = str(manifest.relative_to(root))
+    document = parse_json(read_source(manifest, shown), shown)
     modules = document.get("Modules") if isinstance(document, dict) else None
     found = {}
     for entry in modules if isinstance(modules, list) else []:
