@@ -117,6 +117,16 @@ def test_checkov_gives_exactly_the_expected_failing_addresses(case: Path):
 
 
 @needs_checkov
+@pytest.mark.parametrize("case", [c for c in CASES if "checkov_details" in expected(c)],
+                         ids=lambda c: f"{c.parent.name}/{c.name}")
+def test_checkov_details_say_why(case: Path):
+    for address, phrases in expected(case)["checkov_details"].items():
+        text = " ".join(r for result in scan().results if result.resource == address
+                        and Path(result.file).is_relative_to(case) for r in result.details)
+        assert all(phrase in text for phrase in phrases), text
+
+
+@needs_checkov
 def test_checkov_does_not_share_a_verdict_between_files_of_the_same_name():
     """Scanned from the folder itself, both files are `/main.tf`-like paths relative to the scan
     root, and both buckets have the same address: each gets its own root module's verdict."""

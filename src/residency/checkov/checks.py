@@ -87,7 +87,9 @@ def _result(check, verdict: Verdict) -> CheckResult:
 def _detail(finding) -> str:
     where = f"{finding.path}: " if finding.path else ""
     proof = "" if finding.proven else " [not proven before apply]"
-    return f"{finding.level.value}: {where}{finding.message}{proof}"
+    urn, name = finding.resource.urn, finding.resource.name
+    inputs = f"with {urn[:-len(name) - 2]}: " if urn != name and urn.endswith("::" + name) else ""
+    return f"{finding.level.value}: {inputs}{where}{finding.message}{proof}"
 
 
 def _fail_unproven(check, reason: str) -> CheckResult:
