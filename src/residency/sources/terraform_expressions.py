@@ -82,6 +82,11 @@ class Scope:
         return raw
 
 
+def constants() -> Scope:
+    """The scope of a literal value (a variable default, a .tfvars value): it names nothing."""
+    return Scope(lambda kind, name: Evaluated(UNKNOWN, f"{kind}.{name} cannot be used in a literal value"))
+
+
 def _collect(items, kind):
     """Evaluate every item; an unknown one makes that item UNKNOWN, the first reason is raised
     only when no item is known (so a partly known list keeps what is known)."""

@@ -175,7 +175,7 @@ def merge_bodies(base: dict[str, Any], override: dict[str, Any]) -> dict[str, An
     merged = dict(base)
     overridden_types = set(_block_types(override))
     for key in list(merged):
-        if key in overridden_types and key not in ("lifecycle", "dynamic") and _is_block_list(merged[key]):
+        if key in overridden_types and key not in ("lifecycle", "dynamic") and is_blocks(merged[key]):
             del merged[key]
     if "dynamic" in merged and overridden_types:
         kept = [{n: b for n, b in entry.items() if n not in overridden_types} for entry in merged["dynamic"]]
@@ -201,12 +201,13 @@ def _block_types(body: dict[str, Any]) -> Iterator[str]:
         if key == "dynamic":
             for entry in value:
                 yield from (name for name in entry if not name.startswith("__"))
-        elif key != "lifecycle" and _is_block_list(value):
+        elif key != "lifecycle" and is_blocks(value):
             yield key
 
 
-def _is_block_list(raw: Any) -> bool:
-    """Blocks come as a list of bodies whose every attribute is itself wrapped in a list."""
+def is_blocks(raw: Any) -> bool:
+    """Blocks come as a list of bodies whose every attribute is itself wrapped in a list; an
+    attribute comes as a one-element list holding its value."""
     return isinstance(raw, list) and bool(raw) and all(
         isinstance(b, dict) and b and all(isinstance(v, list) or k.startswith("__") for k, v in b.items()) for b in raw
     )
@@ -231,7 +232,7 @@ def _from_json(document: Any, text: str, file: str) -> dict[str, Any]:
             for entry in _entries(content, file, kind):
                 for name, bodies in entry.items():
                     for body in _bodies(bodies, file, f"{kind}.{name}"):
-                        block = _json_body(body, literal=kind == "variable")
+                        block = _json_body(body, variable=kind == "variable")
                         block["__start_line__"] = lines.of(name)
                         converted.setdefault(kind, []).append({name: block})
         elif kind in ("resource", "data"):
@@ -260,7 +261,7 @@ def _bodies(content: Any, file: str, key: str) -> Iterator[dict[str, Any]]:
         yield body
 
 
-def _json_body(body: dict[str, Any], literal: bool = False) -> dict[str, Any]:
+def _json_body(body: dict[str, Any], variable: bool = False) -> dict[str, Any]:
     """Attributes wrapped in one-element lists; `dynamic` blocks and `lifecycle` as the HCL
     parser gives them. Other objects stay values: without the provider's schema an object is
     as well an attribute map as a block, and the rules read both alike."""
@@ -275,21 +276,22 @@ def _json_body(body: dict[str, Any], literal: bool = False) -> dict[str, Any]:
             converted[key] = [_json_body(value)]
         elif key == "provider" and isinstance(value, str):
             converted[key] = [value]
-        elif literal:
-            converted[key] = [_escaped(value) if key == "default" else value]
+        elif variable:
+            converted[key] = [literal(value) if key == "default" else value]
         else:
             converted[key] = [value]
     return converted
 
 
-def _escaped(value: Any) -> Any:
-    """A variable default in JSON is a literal: `${` in it is text, not a template."""
+def literal(value: Any) -> Any:
+    """A value that is a literal, not an expression (a variable default in JSON, a value in a
+    .tfvars.json file or on the command line): `${` in it is text, not a template."""
     if isinstance(value, str):
         return value.replace("${", "$${").replace("%{", "%%{")
     if isinstance(value, list):
-        return [_escaped(v) for v in value]
+        return [literal(v) for v in value]
     if isinstance(value, dict):
-        return {k: _escaped(v) for k, v in value.items()}
+        return {k: literal(v) for k, v in value.items()}
     return value
 
 

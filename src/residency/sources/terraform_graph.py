@@ -18,11 +18,9 @@ from typing import Any
 
 from residency.catalog import CATALOG
 from residency.inventory import UNKNOWN, Inventory, RegionResolution, RegionSource, Resource, SourceInfo, SourceLocation
-from residency.inventory.model import UNREAD_MODULE_TYPE
 from residency.sources.pulumi_graph import AMBIENT, region_resolution
 
 OCI_TYPE_PREFIX = "oci_"
-UNREAD_MODULE = UNREAD_MODULE_TYPE
 # An input that is no resource of the configuration: a variable without a value, a data source.
 INPUT = re.compile(r"^(?:module\.[^.]+\.)*(?:var|data)\.")
 

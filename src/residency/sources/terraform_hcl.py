@@ -25,18 +25,19 @@ from typing import Any
 
 from residency.errors import InputError
 from residency.inventory import UNKNOWN, Inventory, SourceInfo, SourceLocation, as_declared
-from residency.sources.terraform_expressions import Evaluated, Scope, inputs, references
+from residency.inventory.model import UNREAD_MODULE_TYPE
+from residency.sources.terraform_expressions import Evaluated, Scope, constants, inputs, references
 from residency.sources.terraform_files import (
     META_ARGUMENTS,
     Block,
     ModuleFiles,
     configuration_files,
+    is_blocks,
     parse_json,
     read_module,
     read_source,
 )
 from residency.sources.terraform_graph import (
-    UNREAD_MODULE,
     ProviderConfig,
     TerraformRecord,
     build_inventory,
@@ -318,7 +319,7 @@ class _ModuleInstance:
             if name in passed:
                 variables[name] = _Variable(self.scope.evaluate(passed[name]), self.sources(passed[name]))
             elif "default" in declaration.body:
-                variables[name] = _Variable(Scope(_no_names).evaluate(declaration.body["default"][0]),
+                variables[name] = _Variable(constants().evaluate(declaration.body["default"][0]),
                                             origin=f"default at {declaration.file}:{declaration.line}")
             else:
                 variables[name] = _Variable(
@@ -340,7 +341,7 @@ class _ModuleInstance:
         handed = _passed(body, self.provider_map)
         self.reader.records.append(TerraformRecord(
             address=address,
-            type=UNREAD_MODULE,
+            type=UNREAD_MODULE_TYPE,
             values={"source": source},
             provider=handed.get("oci", (None, True))[0],
             inherited=True,
@@ -402,7 +403,7 @@ def _body(body: dict, scope: Scope) -> dict[str, Any]:
 
 
 def _value(raw: list, scope: Scope) -> Any:
-    if _is_blocks(raw):
+    if is_blocks(raw):
         return [{k: _value(v, scope) for k, v in block.items() if not k.startswith("__")} for block in raw]
     return scope.evaluate(raw[0]).value
 
@@ -420,16 +421,8 @@ def _unknown_in(value: Any) -> bool:
 def _no_duplicates(body: dict, block: Block, shown: str) -> None:
     """HCL allows an attribute once per block; the parser keeps both values of a repeated one."""
     for key, raw in body.items():
-        if isinstance(raw, list) and len(raw) > 1 and not _is_blocks(raw) and key not in ("dynamic", "provisioner"):
+        if isinstance(raw, list) and len(raw) > 1 and not is_blocks(raw) and key not in ("dynamic", "provisioner"):
             raise InputError(f"{shown}: attribute {key} is set more than once", file=block.file, line=block.line, key=key)
-
-
-def _is_blocks(raw: Any) -> bool:
-    """Blocks come as a list of bodies whose every attribute is itself wrapped in a list; an
-    attribute comes as a one-element list holding its value."""
-    return isinstance(raw, list) and bool(raw) and all(
-        isinstance(b, dict) and b and all(isinstance(v, list) or k.startswith("__") for k, v in b.items()) for b in raw
-    )
 
 
 def _attribute(body: dict, name: str) -> Any:
@@ -477,7 +470,3 @@ def _downloaded_modules(root: Path) -> dict[str, Path]:
 
 def _without_indices(key: str) -> str:
     return re.sub(r"\[[^\]]*\]", "", key)
-
-
-def _no_names(kind: str, name: str) -> Evaluated:
-    return Evaluated(UNKNOWN, f"{kind}.{name} cannot be used in a variable default")

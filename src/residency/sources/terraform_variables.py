@@ -21,8 +21,9 @@ from typing import Any
 
 from residency.errors import InputError
 from residency.inventory import UNKNOWN
-from residency.sources.terraform_expressions import Evaluated, Scope
-from residency.sources.terraform_files import Block, parse_hcl, parse_json, read_source
+from residency.sources.terraform_expressions import Evaluated
+from residency.sources.terraform_expressions import constants as constants_scope
+from residency.sources.terraform_files import Block, literal, parse_hcl, parse_json, read_source
 
 AUTO_LOADED = ("terraform.tfvars", "terraform.tfvars.json")
 COMPLEX_TYPES = ("list", "map", "set", "tuple", "object", "any")
@@ -92,7 +93,7 @@ class VariableValue:
 def root_variables(directory: Path, declared: Mapping[str, Block], chosen: InputSet,
                    shown: Callable[[Path], str]) -> dict[str, VariableValue]:
     """Every declared variable's value and where it comes from; one without a value is UNKNOWN."""
-    constants = Scope(_no_names)
+    constants = constants_scope()
     values: dict[str, VariableValue] = {}
     for name, block in declared.items():
         if "default" in block.body:
@@ -120,7 +121,7 @@ def root_variables(directory: Path, declared: Mapping[str, Block], chosen: Input
 
 def _assign(values: dict[str, VariableValue], declared: Mapping[str, Block], assigned: dict[str, tuple[Any, int | None]],
             file: str) -> None:
-    constants = Scope(_no_names)
+    constants = constants_scope()
     for name, (raw, line) in assigned.items():
         if name in declared:
             values[name] = VariableValue(constants.evaluate(raw), f"{file}:{line}" if line else file)
@@ -133,7 +134,7 @@ def _variable_file(path: Path, shown: str) -> dict[str, tuple[Any, int | None]]:
         document = parse_json(text, shown)
         if not isinstance(document, dict):
             raise InputError("expected a JSON object of variable values", file=shown)
-        return {name: (_literal_json(value), _line_of(text, name)) for name, value in document.items()}
+        return {name: (literal(value), _line_of(text, name)) for name, value in document.items()}
     document = parse_hcl(text, shown)
     assigned = {}
     for name, value in document.items():
@@ -156,18 +157,7 @@ def _command_line(text: str, declared: Mapping[str, Block]) -> tuple[str, Any]:
     if any(kind in type_text for kind in COMPLEX_TYPES):
         parsed = parse_hcl(f"value = {value}\n", f"--var {name}")
         return name, parsed.get("value", [None])[0]
-    return name, _literal_json(value)
-
-
-def _literal_json(value: Any) -> Any:
-    """A value from JSON or the command line is a literal: `${` in it is text."""
-    if isinstance(value, str):
-        return value.replace("${", "$${").replace("%{", "%%{")
-    if isinstance(value, list):
-        return [_literal_json(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _literal_json(v) for k, v in value.items()}
-    return value
+    return name, literal(value)
 
 
 def _line_of(text: str, name: str) -> int | None:
@@ -176,7 +166,3 @@ def _line_of(text: str, name: str) -> int | None:
         if assignment.search(line):
             return number
     return None
-
-
-def _no_names(kind: str, name: str) -> Evaluated:
-    return Evaluated(UNKNOWN, f"{kind}.{name} cannot be used in a variable value")
