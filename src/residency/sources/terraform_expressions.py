@@ -25,6 +25,7 @@ from functools import lru_cache
 from typing import Any
 
 from residency.inventory import UNKNOWN
+from residency.sources.terraform_functions import FUNCTIONS as NETWORK_FUNCTIONS
 
 # The start of a reference: `a.b` not preceded by a name, a dot or a quote.
 REFERENCE = re.compile(r"(?<![\w.\"'-])([A-Za-z_][\w-]*)\.([A-Za-z_][\w-]*)(\[[^\]]*\])?")
@@ -948,6 +949,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "jsondecode": lambda text: json.loads(_text(text)),
     "setunion": lambda *sets: _set([v for s in sets for v in _list(s)]),
     "setintersection": lambda first, *rest: _set([v for v in _list(first) if all(v in _list(s) for s in rest)]),
+    **NETWORK_FUNCTIONS,  # cidrsubnet, cidrhost, cidrnetmask: computed with ipaddress
     "tobool_": _bool,
 }
 # Functions that take a collection whose other elements may be unknown (coalesce decides itself).
