@@ -498,3 +498,16 @@ def test_a_region_from_a_variable_says_where_its_value_was_written(write):
     })
     assert resources["oci_objectstorage_bucket.a"].region.origin == "var.region, default at main.tf:1"
     assert resources["oci_objectstorage_bucket.b"].region.origin == "var.dr, dr.auto.tfvars.json:2"
+
+
+def test_reading_a_module_output_keeps_the_instance_being_read(write):
+    resources = hcl(write, {
+        "main.tf": 'provider "oci" { region = "us-ashburn-1" }\n'
+                   'module "a" {\n  source = "./child"\n  name = "a"\n}\n'
+                   'resource "oci_objectstorage_replication_policy" "r" {\n'
+                   '  for_each = { x = "us-phoenix-1" }\n  name = module.a.out\n'
+                   '  destination_region_name = each.value\n}\n',
+        "child/main.tf": 'variable "name" {}\noutput "out" { value = "n-${var.name}" }\n',
+    })
+    assert resources['oci_objectstorage_replication_policy.r["x"]'].properties == {
+        "name": "n-a", "destination_region_name": "us-phoenix-1"}

@@ -261,6 +261,14 @@ class _ModuleInstance:
         if name in self._calls:
             return self._calls[name]
         self._calls[name] = (Evaluated(UNKNOWN, f"module.{name} uses its own outputs"), frozenset())
+        caller_instance = self._instance  # asked for an output while an instance of a block is read
+        try:
+            self._calls[name] = self._read_call(name)
+        finally:
+            self._instance = caller_instance
+        return self._calls[name]
+
+    def _read_call(self, name: str) -> tuple[Evaluated, frozenset[str]]:
         block = self.files.modules[name]
         body = block.body
         _no_duplicates(body, block, f"module.{name}")
@@ -272,10 +280,8 @@ class _ModuleInstance:
         child = self._module_directory(name, source, block)
         if child is None:
             self._unread(address, source, body, block)
-            result = (Evaluated(UNKNOWN, f"module.{name} comes from {source!r}, which is not on disk"),
-                      frozenset({address}))
-            self._calls[name] = result
-            return result
+            return (Evaluated(UNKNOWN, f"module.{name} comes from {source!r}, which is not on disk"),
+                    frozenset({address}))
         outputs: dict[str, Any] | list = [] if "count" in body else {}
         sources: set[str] = set()
         reasons = []
@@ -296,10 +302,7 @@ class _ModuleInstance:
             else:
                 outputs = values
             self._instance = instance
-        self._instance = {}
-        result = (Evaluated(outputs, reasons[0] if reasons else None), frozenset(sources))
-        self._calls[name] = result
-        return result
+        return Evaluated(outputs, reasons[0] if reasons else None), frozenset(sources)
 
     def outputs(self) -> tuple[dict[str, Any], set[str], str | None]:
         values, sources, reason = {}, set(), None
