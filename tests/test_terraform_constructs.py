@@ -146,3 +146,8 @@ def test_checkov_checks_read_the_inputs_residency_checkov_hands_them(monkeypatch
     result = run_checkov("--directory", str(case), "--framework", "terraform", "--check", "CKV_RES_001")
     assert {r.resource: r.passed for r in result.results} == {
         "oci.default": True, "oci_objectstorage_bucket.fail_in_one_set": True}
+
+
+def test_residency_checkov_refuses_a_directory_only_in_json_syntax():
+    result = CliRunner().invoke(main, ["checkov", str(CONSTRUCTS / "tf_json" / "pass_case"), "--checkov", "/bin/true"])
+    assert result.exit_code == 2 and "Checkov does not read Terraform's JSON syntax" in result.output

@@ -186,8 +186,11 @@ def scan_arguments(target: Path, stack: str | None, scratch: Path) -> list[str]:
         plan = scratch / f"{target.resolve().name}.tfplan.json"
         plan.write_text(json.dumps(document, indent=1), encoding="utf-8")
         return ["--directory", str(scratch), "--framework", "terraform_plan"]
-    if any(target.glob("*.tf")) or any(target.glob("*.tf.json")):
+    if any(target.glob("*.tf")):
         return ["--directory", str(target), "--framework", "terraform"]
+    if any(target.glob("*.tf.json")):  # Checkov would pass it having checked nothing
+        raise InputError("Checkov does not read Terraform's JSON syntax (*.tf.json): check this directory with "
+                         "`residency check`", file=str(target))
     raise InputError("expected a directory of .tf files, a plan (JSON) or a Pulumi program (Pulumi.yaml)", file=str(target))
 
 
