@@ -511,3 +511,8 @@ def test_reading_a_module_output_keeps_the_instance_being_read(write):
     })
     assert resources['oci_objectstorage_replication_policy.r["x"]'].properties == {
         "name": "n-a", "destination_region_name": "us-phoenix-1"}
+
+
+def test_an_address_with_an_unopened_index_is_read_as_written(write):
+    resources = load(write, plan([bucket("a", address="oci_objectstorage_bucket.a]")]))
+    assert set(resources) == {"oci_objectstorage_bucket.a]"}

@@ -107,7 +107,7 @@ class _Instances:
         self._addresses = set(addresses)
         self._by_base: dict[str, list[str]] = {}
         for address in self._addresses:
-            if address.endswith("]"):
+            if address.endswith("]") and "[" in address:
                 self._by_base.setdefault(address[:address.rindex("[")], []).append(address)
 
     def of(self, references: Iterable[str]) -> tuple[str, ...]:

@@ -321,7 +321,7 @@ def _planned(root: Any, changes: Mapping[str, dict]) -> set[str]:
         children = module.get("child_modules")
         modules.extend(children if isinstance(children, list) else ())
     found.update(changes)
-    found |= {address[:address.rindex("[")] for address in found if address.endswith("]")}
+    found |= {address[:address.rindex("[")] for address in found if address.endswith("]") and "[" in address}
     return found
 
 
