@@ -173,7 +173,7 @@ def parse_template(text: str) -> tuple:
     """A template string (`"a-${var.x}"`, or a bare `${expr}`) as a syntax tree. Cached: the same
     text is evaluated once per instance of count and for_each."""
     try:
-        parts = _Parser(text, 0, template=True).template_parts(end=None)
+        parts = _Parser(text, 0).template_parts(end=None)
     except (ParseError, RecursionError) as error:
         return ("error", str(error) if isinstance(error, ParseError) else "nested too deeply")
     if len(parts) == 1 and parts[0][0] != "text":
@@ -182,7 +182,7 @@ def parse_template(text: str) -> tuple:
 
 
 class _Parser:
-    def __init__(self, text: str, position: int, template: bool = False):
+    def __init__(self, text: str, position: int):
         self.text = text
         self.position = position
         self.depth = 0
@@ -376,7 +376,7 @@ class _Parser:
                 return ("lit", token in ("true", "True"))
             if token in ("null", "None"):
                 return ("lit", None)
-            if self._at("(") :
+            if self._at("("):
                 return self._call(token)
             return ("name", token)
         if token == "(":
@@ -423,8 +423,7 @@ class _Parser:
             if not (self._accept("=") or self._accept(":")):
                 raise ParseError("expected '=' or ':' in an object")
             items.append((key, self.expression()))
-            if not self._accept(","):
-                pass
+            self._accept(",")  # items may be separated by commas or by new lines
         self._expect("}")
         return ("object", tuple(items))
 
