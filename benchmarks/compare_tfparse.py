@@ -4,8 +4,8 @@ on this project's construct fixtures and on a corpus of real configurations.
 tfparse is not a dependency of this project; install it into an environment of its own and name
 that interpreter:
 
-    python -m venv /tmp/tfparse && /tmp/tfparse/bin/pip install tfparse==0.6.22
-    python benchmarks/compare_tfparse.py --tfparse-python /tmp/tfparse/bin/python \\
+    python -m venv ../tfparse-env && ../tfparse-env/bin/pip install tfparse==0.6.22
+    python benchmarks/compare_tfparse.py --tfparse-python ../tfparse-env/bin/python \\
         [--corpus /some/where/terraform-provider-oci/examples]
 
 Per reader it prints: directories read, directories refused (a parse or input error), resource
