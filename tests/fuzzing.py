@@ -20,12 +20,12 @@ from typing import Any
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
+from residency.engine import evaluate
 from residency.errors import InputError
 from residency.iam import ParseError, parse_matching_rule, parse_quota, parse_statement
 from residency.policy import load_policy
 from residency.readers import read_checkov_json, read_pulumi_events
 from residency.render.document import parse_document
-from residency.engine import evaluate
 from residency.sources.pulumi_project import load_project, load_stack_config
 from residency.sources.terraform_hcl import load_directory
 from residency.sources.terraform_plan import load_plan
