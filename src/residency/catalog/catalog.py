@@ -32,6 +32,16 @@ class MovementField:
         return tuple(segment.removesuffix("[]") for segment in self.path.split("."))
 
 
+@dataclass(frozen=True, slots=True)
+class ExternalKeyField:
+    path: str  # snake_case, `[]` on lists
+    form: str  # aws-kms | azure-key | gcp-location | gcp-kms | external-endpoint: how the value names its place
+
+    @property
+    def segments(self) -> tuple[str, ...]:
+        return tuple(segment.removesuffix("[]") for segment in self.path.split("."))
+
+
 def short_type(token: str) -> str:
     """`oci:ObjectStorage/bucket:Bucket` -> `ObjectStorage.Bucket`; other types as they are."""
     parts = token.split(":")
@@ -55,6 +65,12 @@ class Catalog:
             token: tuple(MovementField(**field) for field in fields)
             for token, fields in types["movements"].items()
         }
+        self._external_keys = {
+            token: tuple(ExternalKeyField(**field) for field in fields)
+            for token, fields in types["external_keys"].items()
+        }
+        self.region_less_ocid_types = frozenset(types["region_less"]["ocid_types"])
+        self._region_less_fields = tuple(types["region_less"]["fields"])
         self.iam_families = {family: frozenset(members) for family, members in types["iam_families"].items()}
         self.iam_types = frozenset(types["iam_individual_types"]).union(*self.iam_families.values(), self.iam_families, {ALL_RESOURCES})
         self._terraform_names = terraform_names or {}
@@ -117,6 +133,19 @@ class Catalog:
 
     def movements(self, token: str) -> tuple[MovementField, ...]:
         return self._movements.get(token, ())
+
+    def external_keys(self, token: str) -> tuple[ExternalKeyField, ...]:
+        return self._external_keys.get(token, ())
+
+    @property
+    def external_key_tokens(self) -> frozenset[str]:
+        return frozenset(self._external_keys)
+
+    def names_region_less(self, field: str) -> bool:
+        """Whether a field (its last snake_case segment) takes the OCID of something that has no
+        region: a compartment, the tenancy, a user, a group ... (`source_compartment_id` too)."""
+        singular = field.removesuffix("s") if field.endswith("_ids") else field
+        return any(singular == name or singular.endswith("_" + name) for name in self._region_less_fields)
 
     def terraform_name(self, token: str, path: str) -> str | None:
         """Terraform's name for a pulumi-oci input (its snake_case path) that the bridge

@@ -207,4 +207,5 @@ def _build(data: dict, shown: str) -> ResidencyPolicy:
         access=_access(data.get("access", {})),
         guardrails=_guardrails(data.get("guardrails", {})),
         source=shown,
+        external_locations={cloud: frozenset(locations) for cloud, locations in data["regions"].get("external", {}).items()},
     )

@@ -94,9 +94,14 @@ class ResidencyPolicy:
     access: AccessPolicy = AccessPolicy()
     guardrails: GuardrailsPolicy = GuardrailsPolicy()
     source: str = "built-in default"
+    external_locations: Mapping[str, frozenset[str]] = field(default_factory=dict)  # cloud -> regions (`regions.external`)
 
     def allows(self, region: Region) -> bool:
         return region in self.allowed_regions
+
+    def allows_external(self, cloud: str, location: str) -> bool:
+        """Whether a key kept in another cloud's region or location is inside the boundary."""
+        return location.lower() in self.external_locations.get(cloud, frozenset())
 
     @property
     def allowed_names(self) -> str:
