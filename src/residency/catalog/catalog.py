@@ -72,6 +72,9 @@ class Catalog:
         self.region_less_ocid_types = frozenset(types["region_less"]["ocid_types"])
         self._region_less_fields = tuple(types["region_less"]["fields"])
         self.iam_families = {family: frozenset(members) for family, members in types["iam_families"].items()}
+        self._iam_permissions = sorted(types["iam_permissions"].items(), key=lambda item: -len(item[0]))
+        self.oracle_tenancies = {t["ocid"].casefold(): t["holds"] for t in types["oracle_tenancies"]}
+        self.iam_principal_variables = frozenset(types["iam_principal_variables"])
         self.iam_types = frozenset(types["iam_individual_types"]).union(*self.iam_families.values(), self.iam_families, {ALL_RESOURCES})
         self._terraform_names = terraform_names or {}
 
@@ -164,6 +167,11 @@ class Catalog:
         """Whether a grant on IAM resource-type `granted` reaches resource-type `wanted`."""
         granted, wanted = granted.lower(), wanted.lower()
         return granted in (wanted, ALL_RESOURCES) or wanted in self.iam_families.get(granted, ())
+
+    def iam_permission_type(self, permission: str) -> str | None:
+        """The IAM resource-type a permission (`OBJECT_READ`) acts on; None when the table does not know it."""
+        wanted = permission.upper()
+        return next((kind for prefix, kind in self._iam_permissions if wanted.startswith(prefix)), None)
 
     def iam_overlap(self, a: str, b: str) -> bool:
         """Whether two IAM resource-types share a type (a family and one of its members do)."""

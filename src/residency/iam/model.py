@@ -60,13 +60,13 @@ class Location:
 @dataclass(frozen=True)
 class Value:
     text: str  # without its quotes or slashes
-    kind: str  # string ('quoted') | pattern (/with*wildcards/) | word (unquoted)
+    kind: str  # string ('quoted') | pattern (/with*wildcards/) | word (unquoted) | variable (sets-intersect's operand)
 
 
 @dataclass(frozen=True)
 class Condition:
     variable: str  # request.region, target.compartment.name ...
-    operator: str  # = | != | in | before | after | between | present
+    operator: str  # = | != | in | before | after | between | present | sets-intersect
     values: tuple[Value, ...] = ()
 
 
@@ -110,7 +110,7 @@ class Grant:
 class Define:
     """`Define tenancy|group|dynamic-group <alias> as <ocid>`: a name for another tenancy's OCID."""
 
-    kind: str
+    kind: str  # tenancy | group | dynamic-group | compartment
     alias: str
     ocid: str
 

@@ -187,6 +187,9 @@ class _Build(Transformer):
     def define_kind(self, children):
         return children[0].value.lower()
 
+    def compartment_kind(self, _children):
+        return "compartment"
+
     # conditions
     def where(self, children):
         return children[0]
@@ -207,6 +210,24 @@ class _Build(Transformer):
 
     def between(self, children):
         return Condition(children[0].value.lower(), "between", (children[1], children[2]))
+
+    def sets_intersect(self, children):
+        """Stored as `left sets-intersect right`: the first operand's variable (or its values)
+        compared with the second's."""
+        (left_kind, left), (right_kind, right) = children
+        if left_kind == "values" and right_kind == "variable":
+            (left_kind, left), (right_kind, right) = (right_kind, right), (left_kind, left)
+        variable = left if left_kind == "variable" else ""
+        values = right if right_kind == "values" else (Value(right, "variable"),)
+        if left_kind == "values":
+            values = left + values
+        return Condition(variable, "sets-intersect", values)
+
+    def set_variable(self, children):
+        return "variable", children[0].value.lower()
+
+    def set_values(self, children):
+        return "values", tuple(children)
 
     def present(self, children):
         return Condition(children[0].value.lower(), "present")

@@ -8,7 +8,21 @@ from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
 from residency.catalog import CATALOG
-from residency.iam import Define, Grant, Location, ParseError, Principal, Statement, parse_group, parse_statement, same
+from residency.iam import (
+    Condition,
+    ConditionGroup,
+    Define,
+    Expression,
+    Grant,
+    Location,
+    ParseError,
+    Principal,
+    Statement,
+    Value,
+    parse_group,
+    parse_statement,
+    same,
+)
 from residency.inventory import FieldValue, Resource
 from residency.rules.base import Evidence, ResourceRule, Violation
 from residency.rules.context import COMPARTMENT, RuleContext
@@ -96,14 +110,42 @@ def aliases(resource: Resource) -> dict[str, Define]:
 
 
 def data_resource(grant: Grant, context: RuleContext) -> str | None:
-    """The configured data resource-type that a grant reaches, if any. Explicit permissions name no
-    resource-type, so they are taken to reach data."""
+    """The configured data resource-type that a grant reaches, if any. Explicit permissions reach
+    the resource-type each acts on; one the catalogue cannot place is taken to reach data."""
     if grant.resource is None:
-        return "{" + ", ".join(grant.permissions) + "}"
-    granted = [grant.resource] + ([grant.associated.resource] if grant.associated else [])
+        for permission in grant.permissions:
+            acts_on = CATALOG.iam_permission_type(permission)
+            if acts_on is None:
+                return f"{permission}, a permission of no known resource-type"
+            wanted = _data_type_of([acts_on], context)
+            if wanted is not None:
+                return f"{wanted} ({permission})"
+        return None
+    return _data_type_of([grant.resource] + ([grant.associated.resource] if grant.associated else []), context)
+
+
+def _data_type_of(granted: list[str], context: RuleContext) -> str | None:
     for wanted in context.policy.access.data_resources:
         if any(CATALOG.iam_overlap(g, wanted) for g in granted):
             return wanted
+    return None
+
+
+def limited_values(condition: Expression | None, variables: frozenset[str] | set[str]) -> frozenset[Value] | None:
+    """The values a condition limits one of `variables` to (`=` or `in`, through `all {}` and
+    `any {}`); None when a request with any value can satisfy it."""
+    if isinstance(condition, Condition):
+        if condition.variable in variables and condition.operator in ("=", "in"):
+            return frozenset(Value(v.text.lower(), v.kind) for v in condition.values)
+        return None
+    if isinstance(condition, ConditionGroup):
+        limits = [limited_values(item, variables) for item in condition.items]
+        if condition.quantifier == "all":
+            known = [limit for limit in limits if limit is not None]
+            return frozenset.intersection(*known) if known else None
+        if any(limit is None for limit in limits):
+            return None
+        return frozenset().union(*limits)
     return None
 
 

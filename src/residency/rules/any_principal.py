@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from residency.catalog import CATALOG
 from residency.enforcement import Severity
-from residency.inventory import Resource
 from residency.iam import Grant
-from residency.rules.access import POLICY, GrantRule, StatementRead, described, protected_target, subjects_shown
+from residency.inventory import Resource
+from residency.rules.access import (
+    POLICY,
+    GrantRule,
+    StatementRead,
+    described,
+    limited_values,
+    protected_target,
+    subjects_shown,
+)
 from residency.rules.base import RuleMeta, Violation
 from residency.rules.context import RuleContext
 
@@ -36,8 +45,8 @@ class AnyPrincipalGrant(GrantRule):
 
     def check_grant(self, resource: Resource, read: StatementRead, grant: Grant, context: RuleContext) -> Iterable[Violation]:
         anyone = [s for s in grant.subjects if s.is_anyone]
-        if not anyone:
-            return
+        if not anyone or limited_values(grant.condition, CATALOG.iam_principal_variables) is not None:
+            return  # a condition on the principal's type or OCID names who it is: not anyone
         target = protected_target(grant, resource, context)
         if target is None:
             return

@@ -16,7 +16,6 @@ from residency.oci.regions import Region
 from residency.rules.base import Evidence
 from residency.rules.context import NeedsGraph, RuleContext
 
-
 STACK_REFERENCE = "pulumi:pulumi:StackReference"
 
 

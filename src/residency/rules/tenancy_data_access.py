@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from residency.enforcement import Severity
-from residency.inventory import Resource
 from residency.iam import Grant
+from residency.inventory import Resource
 from residency.rules.access import POLICY, GrantRule, StatementRead, data_resource, described, is_admin, subjects_shown
 from residency.rules.base import Evidence, RuleMeta, Violation
 from residency.rules.context import RuleContext
