@@ -75,6 +75,7 @@ class Catalog:
         self._iam_permissions = sorted(types["iam_permissions"].items(), key=lambda item: -len(item[0]))
         self.oracle_tenancies = {t["ocid"].casefold(): t["holds"] for t in types["oracle_tenancies"]}
         self.iam_principal_variables = frozenset(types["iam_principal_variables"])
+        self.iam_read_permission_suffixes = tuple(types["iam_read_permission_suffixes"])
         self.iam_types = frozenset(types["iam_individual_types"]).union(*self.iam_families.values(), self.iam_families, {ALL_RESOURCES})
         self._terraform_names = terraform_names or {}
 

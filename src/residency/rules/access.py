@@ -124,6 +124,13 @@ def data_resource(grant: Grant, context: RuleContext) -> str | None:
     return _data_type_of([grant.resource] + ([grant.associated.resource] if grant.associated else []), context)
 
 
+def only_reads(grant: Grant) -> bool:
+    """Whether a grant only looks: `inspect` or `read`, or permissions that all only read."""
+    if grant.verb is not None:
+        return grant.verb in ("inspect", "read")
+    return all(p.endswith(CATALOG.iam_read_permission_suffixes) for p in grant.permissions)
+
+
 def _data_type_of(granted: list[str], context: RuleContext) -> str | None:
     for wanted in context.policy.access.data_resources:
         if any(CATALOG.iam_overlap(g, wanted) for g in granted):

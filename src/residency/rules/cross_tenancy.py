@@ -15,6 +15,7 @@ from residency.rules.access import (
     StatementRead,
     aliases,
     described,
+    only_reads,
     protected_target,
     subjects_shown,
 )
@@ -74,18 +75,13 @@ def _action(grant: Grant) -> str:
     return f"lets {subjects_shown(grant.subjects)}"
 
 
-READING_VERBS = ("inspect", "read")
-
-
 def _reads_from_oracle(grant: Grant, defined: dict[str, Define]) -> bool:
     """An Endorse that only reads, in a tenancy the policy defines as one Oracle owns (the
     usage-report tenancy of Oracle's cost reports)."""
     if grant.action != "endorse" or grant.location.kind != "tenancy" or grant.location.tenancy is None:
         return False
-    reads = grant.verb in READING_VERBS or (grant.verb is None and all(
-        p.endswith(("_READ", "_INSPECT")) for p in grant.permissions))
     define = defined.get(grant.location.tenancy.casefold())
-    return reads and define is not None and define.kind == "tenancy" and define.ocid.casefold() in CATALOG.oracle_tenancies
+    return only_reads(grant) and define is not None and define.kind == "tenancy" and define.ocid.casefold() in CATALOG.oracle_tenancies
 
 
 def _tenancy_aliases(grant: Grant) -> list[str]:

@@ -15,6 +15,7 @@ from residency.rules.access import (
     StatementRead,
     described,
     limited_values,
+    only_reads,
     protected_reach,
     subjects_shown,
 )
@@ -50,7 +51,7 @@ class RegionUnrestrictedGrant(GrantRule):
     unreadable_means = "grant access to a protected compartment from any region"
 
     def check_grant(self, resource: Resource, read: StatementRead, grant: Grant, context: RuleContext) -> Iterable[Violation]:
-        if grant.action == "endorse" or (grant.verb is not None and grant.verb not in WRITING_VERBS):
+        if grant.action == "endorse" or only_reads(grant) or (grant.verb is not None and grant.verb not in WRITING_VERBS):
             return
         reach = protected_reach(grant.location, resource, context)
         if reach is None:
