@@ -40,7 +40,7 @@ class Principal:
 
 @dataclass(frozen=True)
 class Location:
-    kind: str  # tenancy | any-tenancy | compartment
+    kind: str  # tenancy | any-tenancy | compartment | unknown (a part known only after apply: `in ${...}`)
     tenancy: str | None = None  # `in tenancy Alias` (Endorse: another tenancy)
     path: tuple[str, ...] = ()  # `in compartment a:b:c`: names, outermost first
     ocid: str | None = None  # `in compartment id ocid1.compartment...`
@@ -52,6 +52,8 @@ class Location:
     def shown(self) -> str:
         if self.kind == "any-tenancy":
             return "any-tenancy"
+        if self.kind == "unknown":
+            return self.path[0]
         if self.kind == "tenancy":
             return f"tenancy {self.tenancy}" if self.tenancy else "tenancy"
         return f"compartment id {self.ocid}" if self.ocid else "compartment " + ":".join(self.path)

@@ -7,7 +7,9 @@ from functools import cache, lru_cache
 from importlib import resources
 
 from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.exceptions import VisitError
 
+from residency.iam.holes import has_hole, hole
 from residency.iam.model import (
     Association,
     Condition,
@@ -81,6 +83,14 @@ def _error(text: str, error: UnexpectedInput) -> ParseError:
     allowed = error.allowed or set()
     expected = f"; expected {_expected(set(allowed))}" if allowed else ""
     return ParseError(text, f"unexpected character {text[error.pos_in_stream]!r}{expected}", error.column, error.line)
+
+
+class _NotALocation(Exception):
+    """`in <name>` where the name is no hole: the text is no statement."""
+
+    def __init__(self, token: Token):
+        super().__init__(token.value)
+        self.token = token
 
 
 def _text(token: Token) -> str:
@@ -181,6 +191,11 @@ class _Build(Transformer):
     def in_compartment(self, children):
         return Location("compartment", path=tuple(children))
 
+    def in_unknown_location(self, children):
+        if not has_hole(children[0].value):
+            raise _NotALocation(children[0])
+        return Location("unknown", path=(children[0].value,))
+
     def define(self, children):
         return Define(children[0], children[1].value, children[2].value)
 
@@ -278,13 +293,27 @@ def _parse(text: str, start: str):
         tree = _lark().parse(text, start=start)
     except UnexpectedInput as error:
         raise _error(text, error) from None
-    return _Build().transform(tree)
+    try:
+        return _Build().transform(tree)
+    except VisitError as error:
+        if not isinstance(error.orig_exc, _NotALocation):
+            raise
+        token = error.orig_exc.token
+        message = f"unexpected {token.value!r}; expected one of: any-tenancy, compartment, tenancy"
+        raise ParseError(text, message, token.column, token.line) from None
 
 
 @lru_cache(maxsize=4096)
 def parse_statement(text: str) -> Statement:
     """One IAM policy statement: Allow, Deny, Endorse, Admit or Define."""
     return _parse(text, "statement")
+
+
+def parse_statement_template(parts: tuple[str | None, ...]) -> Statement:
+    """A statement of which some parts are known only after apply (None): each such part stands
+    where the grammar takes a name, a value or a whole location, and is marked there (`has_hole`),
+    so that a rule can tell what the literal words settle."""
+    return parse_statement("".join(part if part is not None else hole(index) for index, part in enumerate(parts)))
 
 
 @lru_cache(maxsize=1024)

@@ -8,7 +8,7 @@ from residency.inventory.model import (
     SourceInfo,
     SourceLocation,
 )
-from residency.inventory.values import UNKNOWN, FieldValue, Secret
+from residency.inventory.values import UNKNOWN, FieldValue, Secret, Template
 
 __all__ = [
     "UNKNOWN",
@@ -20,4 +20,5 @@ __all__ = [
     "Secret",
     "SourceInfo",
     "SourceLocation",
+    "Template",
 ]

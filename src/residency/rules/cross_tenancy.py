@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from residency.catalog import CATALOG
 from residency.enforcement import Severity
-from residency.iam import Define, Grant
+from residency.iam import Define, Grant, has_hole
 from residency.inventory import Resource
 from residency.rules.access import (
     POLICY,
@@ -18,6 +18,7 @@ from residency.rules.access import (
     only_reads,
     protected_target,
     subjects_shown,
+    unknown_part_may_matter,
 )
 from residency.rules.base import Evidence, RuleMeta, Violation
 from residency.rules.context import RuleContext
@@ -81,6 +82,8 @@ def _reads_from_oracle(grant: Grant, defined: dict[str, Define]) -> bool:
     if grant.action != "endorse" or grant.location.kind != "tenancy" or grant.location.tenancy is None:
         return False
     define = defined.get(grant.location.tenancy.casefold())
+    if define is not None and has_hole(define.ocid):
+        return only_reads(grant) and not unknown_part_may_matter()
     return only_reads(grant) and define is not None and define.kind == "tenancy" and define.ocid.casefold() in CATALOG.oracle_tenancies
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from residency.catalog import CATALOG, ResourceKind
 from residency.enforcement import Severity
-from residency.inventory import UNKNOWN, Resource, Secret
+from residency.inventory import UNKNOWN, Resource, Secret, Template
 from residency.inventory.values import leaves, snake
 from residency.oci import find_ocids
 from residency.oci.external_keys import locate_key
@@ -160,7 +160,7 @@ def _article(word: str) -> str:
 
 
 def _has_unknown(value) -> bool:
-    if value is UNKNOWN:
+    if value is UNKNOWN or isinstance(value, Template):
         return True
     if isinstance(value, Secret):
         return _has_unknown(value.value)

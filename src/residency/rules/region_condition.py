@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from residency.enforcement import Level, Severity
-from residency.iam import Grant, Value
+from residency.iam import Grant, Value, has_hole
 from residency.inventory import Resource
 from residency.oci.regions import lookup_region
 from residency.rules.access import (
@@ -18,6 +18,7 @@ from residency.rules.access import (
     only_reads,
     protected_reach,
     subjects_shown,
+    unknown_part_may_matter,
 )
 from residency.rules.base import Evidence, RuleMeta, Violation
 from residency.rules.context import RuleContext
@@ -75,6 +76,8 @@ class RegionUnrestrictedGrant(GrantRule):
 
 
 def _problem(value: Value, context: RuleContext) -> str | None:
+    if has_hole(value.text):
+        return "compares with a value known only after apply" if unknown_part_may_matter() else None
     if value.kind == "pattern":
         return f"allows the pattern /{value.text}/, which cannot be shown to match only allowed region keys"
     region = lookup_region(value.text)
