@@ -7,9 +7,8 @@ from functools import cache, lru_cache
 from importlib import resources
 
 from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
-from lark.exceptions import VisitError
 
-from residency.iam.holes import has_hole, hole
+from residency.iam.holes import hole
 from residency.iam.model import (
     Association,
     Condition,
@@ -67,7 +66,7 @@ def _described(terminal: str) -> str:
 
 
 def _expected(terminals: set[str]) -> str:
-    words = sorted({_described(t) for t in terminals})
+    words = sorted({_described(t) for t in terminals - {"HOLE"}})
     return words[0] if len(words) == 1 else "one of: " + ", ".join(words)
 
 
@@ -83,14 +82,6 @@ def _error(text: str, error: UnexpectedInput) -> ParseError:
     allowed = error.allowed or set()
     expected = f"; expected {_expected(set(allowed))}" if allowed else ""
     return ParseError(text, f"unexpected character {text[error.pos_in_stream]!r}{expected}", error.column, error.line)
-
-
-class _NotALocation(Exception):
-    """`in <name>` where the name is no hole: the text is no statement."""
-
-    def __init__(self, token: Token):
-        super().__init__(token.value)
-        self.token = token
 
 
 def _text(token: Token) -> str:
@@ -192,8 +183,6 @@ class _Build(Transformer):
         return Location("compartment", path=tuple(children))
 
     def in_unknown_location(self, children):
-        if not has_hole(children[0].value):
-            raise _NotALocation(children[0])
         return Location("unknown", path=(children[0].value,))
 
     def define(self, children):
@@ -293,14 +282,7 @@ def _parse(text: str, start: str):
         tree = _lark().parse(text, start=start)
     except UnexpectedInput as error:
         raise _error(text, error) from None
-    try:
-        return _Build().transform(tree)
-    except VisitError as error:
-        if not isinstance(error.orig_exc, _NotALocation):
-            raise
-        token = error.orig_exc.token
-        message = f"unexpected {token.value!r}; expected one of: any-tenancy, compartment, tenancy"
-        raise ParseError(text, message, token.column, token.line) from None
+    return _Build().transform(tree)
 
 
 @lru_cache(maxsize=4096)
