@@ -5,8 +5,8 @@ parts could make a finding is none."""
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
+
 from residency.engine import evaluate
 from residency.inventory import UNKNOWN, Inventory, Resource, SourceInfo, Template
 from residency.policy import load_policy

@@ -68,7 +68,7 @@ class Value:
 @dataclass(frozen=True)
 class Condition:
     variable: str  # request.region, target.compartment.name ...
-    operator: str  # = | != | in | before | after | between | present | sets-intersect
+    operator: str  # = | != | in | before | after | between | present | sets-intersect | unknown (a hole: `${...}`)
     values: tuple[Value, ...] = ()
 
 

@@ -233,6 +233,9 @@ class _Build(Transformer):
     def set_values(self, children):
         return "values", tuple(children)
 
+    def unknown_condition(self, children):
+        return Condition(children[0].value, "unknown")
+
     def present(self, children):
         return Condition(children[0].value.lower(), "present")
 

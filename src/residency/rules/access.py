@@ -187,6 +187,8 @@ def limited_values(condition: Expression | None, variables: frozenset[str] | set
     """The values a condition limits one of `variables` to (`=` or `in`, through `all {}` and
     `any {}`); None when a request with any value can satisfy it."""
     if isinstance(condition, Condition):
+        if condition.operator == "unknown":  # a condition known only after apply may limit anything
+            return None if unknown_part_may_matter() else frozenset()
         if condition.variable in variables and condition.operator in ("=", "in"):
             return frozenset(Value(v.text.lower(), v.kind) for v in condition.values)
         return None
