@@ -33,6 +33,16 @@ class MovementField:
 
 
 @dataclass(frozen=True, slots=True)
+class MoverSources:
+    """Where the data a mover copies comes from (oci_types.yaml `mover_sources`)."""
+
+    fields: tuple[str, ...] = ()  # top-level fields whose values come from the source resources
+    assigned_by: str | None = None  # the token of the resources that assign assets to the mover
+    assignment_policy: str | None = None  # their field naming the mover
+    assignment_asset: str | None = None  # their field naming the asset
+
+
+@dataclass(frozen=True, slots=True)
 class ExternalKeyField:
     path: str  # snake_case, `[]` on lists
     form: str  # aws-kms | azure-key | gcp-location | gcp-kms | external-endpoint: how the value names its place
@@ -68,6 +78,13 @@ class Catalog:
         self._external_keys = {
             token: tuple(ExternalKeyField(**field) for field in fields)
             for token, fields in types["external_keys"].items()
+        }
+        self._mover_sources = {
+            token: MoverSources(
+                tuple(spec.get("fields", ())), spec.get("assigned_by", {}).get("token"),
+                spec.get("assigned_by", {}).get("policy"), spec.get("assigned_by", {}).get("asset"),
+            )
+            for token, spec in types["mover_sources"].items()
         }
         self.region_less_ocid_types = frozenset(types["region_less"]["ocid_types"])
         self._region_less_fields = tuple(types["region_less"]["fields"])
@@ -137,6 +154,9 @@ class Catalog:
 
     def movements(self, token: str) -> tuple[MovementField, ...]:
         return self._movements.get(token, ())
+
+    def mover_sources(self, token: str) -> MoverSources | None:
+        return self._mover_sources.get(token)
 
     def external_keys(self, token: str) -> tuple[ExternalKeyField, ...]:
         return self._external_keys.get(token, ())

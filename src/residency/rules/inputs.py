@@ -58,7 +58,7 @@ def inputs_of(resource: Resource, top_level: str, context: RuleContext) -> list[
             region = source.region.region
             verdict = Verdict.ALLOWED if context.allows(region) else Verdict.FOREIGN
             found.append(Input(source.name, verdict, source.region.shown, region))
-    return found
+    return sorted(found, key=lambda i: i.name)  # dependencies arrive in registration order, which varies
 
 
 def possible_values(inputs: list[Input]) -> str:
