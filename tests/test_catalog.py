@@ -29,9 +29,11 @@ def input_fields(cls) -> dict[str, str]:
 
 
 MOVEMENTS = [(token, field) for token in sorted(CATALOG.movement_tokens) for field in CATALOG.movements(token)]
+EXTERNAL_KEYS = [(token, field) for token in sorted(CATALOG.external_key_tokens) for field in CATALOG.external_keys(token)]
+FIELDS = MOVEMENTS + EXTERNAL_KEYS
 
 
-@pytest.mark.parametrize("token, field", MOVEMENTS, ids=[f"{t.split(':')[-1]}.{f.path}" for t, f in MOVEMENTS])
+@pytest.mark.parametrize("token, field", FIELDS, ids=[f"{t.split(':')[-1]}.{f.path}" for t, f in FIELDS])
 def test_every_movement_field_exists_in_pulumi_oci_with_the_right_shape(token, field):
     module_name, class_name = pulumi_oci_classes()[token]
     module = importlib.import_module(module_name)
@@ -55,7 +57,17 @@ def test_movement_kinds_are_known():
     assert {f.kind for _, f in MOVEMENTS} == {"region", "availability_domain", "ocid"}
 
 
-@pytest.mark.parametrize("token", sorted(CATALOG.identity | CATALOG.data_bearing | CATALOG.movement_tokens))
+def test_region_less_fields_and_mover_sources_are_known():
+    assert CATALOG.names_region_less("compartment_id") and CATALOG.names_region_less("source_compartment_ids")
+    assert not CATALOG.names_region_less("kms_key_id") and not CATALOG.names_region_less("subnet_id")
+    for token in CATALOG.movement_tokens:
+        spec = CATALOG.mover_sources(token)
+        if spec is not None and spec.assigned_by is not None:
+            assert spec.assigned_by in pulumi_oci_classes()
+
+
+@pytest.mark.parametrize("token", sorted(CATALOG.identity | CATALOG.data_bearing | CATALOG.movement_tokens
+                                         | CATALOG.external_key_tokens))
 def test_every_catalogued_token_is_a_pulumi_oci_resource_with_a_terraform_type(token):
     assert token in pulumi_oci_classes()
     terraform = CATALOG.terraform_type(token)
