@@ -134,6 +134,10 @@ class Catalog:
                 return candidate
         return None
 
+    def knows(self, token: str) -> bool:
+        """Whether a pulumi-oci token is in the catalogue's table, whose fields were reviewed."""
+        return token in self._terraform_by_token
+
     def token(self, terraform_type: str) -> str | None:
         return self._token_by_terraform.get(terraform_type)
 

@@ -13,11 +13,12 @@ from residency.rules.guardrails import Guardrails
 from residency.rules.region import ResourceRegion
 from residency.rules.region_condition import RegionUnrestrictedGrant
 from residency.rules.tenancy_data_access import TenancyWideDataAccess
+from residency.rules.uncatalogued import UncataloguedType
 
 RULES: tuple[Rule, ...] = (
     ResourceRegion(), CrossRegionMovement(), ForeignReference(), MissingClassification(), Guardrails(),
     AnyPrincipalGrant(), CrossTenancyGrant(), TenancyWideDataAccess(), RegionUnrestrictedGrant(), PublicExposure(),
-    DynamicGroupScope(),
+    DynamicGroupScope(), UncataloguedType(),
 )
 
 __all__ = ["RULES", "Evidence", "NeedsGraph", "Rule", "RuleContext", "RuleMeta", "Violation"]
