@@ -84,7 +84,7 @@ class CrossRegionMovement(ResourceRule):
                         (Evidence(resource.name, f"takes {where} from", source.name), Evidence(source.name, "is in", source.where)),
                         path=where,
                     )
-            if inputs and all(i.verdict in (Verdict.ALLOWED, Verdict.FOREIGN) for i in inputs):
+            if inputs and all(i.verdict in (Verdict.ALLOWED, Verdict.FOREIGN, Verdict.SAME_REGION) for i in inputs):
                 return
         evidence = (Evidence(resource.name, f"has {where} =", "(known only after apply)"), *(i.evidence(resource, where) for i in inputs))
         if len(inputs) > 1 or any(i.verdict is not Verdict.UNPROVEN for i in inputs):

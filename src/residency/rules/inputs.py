@@ -17,12 +17,14 @@ from residency.rules.base import Evidence
 from residency.rules.context import NeedsGraph, RuleContext
 
 STACK_REFERENCE = "pulumi:pulumi:StackReference"
+REGION_NOT_SHOWN = "a region that cannot be shown"
 
 
 class Verdict(enum.Enum):
     ALLOWED = "allowed"  # a resource of the program in an allowed region
     FOREIGN = "foreign"  # a resource of the program in a region that is not allowed
     REGION_LESS = "region-less"  # an identity resource: its OCID names no region
+    SAME_REGION = "same-region"  # created through the resource's own provider: in its region, whatever that is
     UNPROVEN = "unproven"  # outside the program, not OCI, or in a region that cannot be shown
 
 
@@ -53,12 +55,22 @@ def inputs_of(resource: Resource, top_level: str, context: RuleContext) -> list[
         elif source.kind is not ResourceKind.REGIONAL:
             found.append(Input(source.name, Verdict.UNPROVEN, f"{source.type_label}, not an OCI resource"))
         elif source.region is None or source.region.region is None:
-            found.append(Input(source.name, Verdict.UNPROVEN, "a region that cannot be shown"))
+            if _same_provider(resource, source):
+                found.append(Input(source.name, Verdict.SAME_REGION, f"the region of {resource.name}, through the same provider"))
+            else:
+                found.append(Input(source.name, Verdict.UNPROVEN, REGION_NOT_SHOWN))
         else:
             region = source.region.region
             verdict = Verdict.ALLOWED if context.allows(region) else Verdict.FOREIGN
             found.append(Input(source.name, verdict, source.region.shown, region))
     return sorted(found, key=lambda i: i.name)  # dependencies arrive in registration order, which varies
+
+
+def _same_provider(resource: Resource, source: Resource) -> bool:
+    """Whether both are created through one provider configuration, so share a region even when
+    it cannot be shown (RES001 reports that once, for each of them)."""
+    ours, theirs = resource.region, source.region
+    return ours is not None and theirs is not None and ours.provider is not None and ours.provider == theirs.provider
 
 
 def possible_values(inputs: list[Input]) -> str:
