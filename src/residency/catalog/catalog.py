@@ -86,6 +86,7 @@ class Catalog:
             )
             for token, spec in types["mover_sources"].items()
         }
+        self._same_region_fields = {token: frozenset(fields) for token, fields in types["same_region_fields"].items()}
         self.region_less_ocid_types = frozenset(types["region_less"]["ocid_types"])
         self._region_less_fields = tuple(types["region_less"]["fields"])
         self.iam_families = {family: frozenset(members) for family, members in types["iam_families"].items()}
@@ -168,6 +169,10 @@ class Catalog:
     @property
     def external_key_tokens(self) -> frozenset[str]:
         return frozenset(self._external_keys)
+
+    def same_region_only(self, token: str, field: str) -> bool:
+        """Whether OCI accepts a reference in this top-level field only within the resource's region."""
+        return field in self._same_region_fields.get(token, ())
 
     def names_region_less(self, field: str) -> bool:
         """Whether a field (its last snake_case segment) takes the OCID of something that has no

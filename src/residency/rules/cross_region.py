@@ -52,6 +52,8 @@ class CrossRegionMovement(ResourceRule):
         if not value.known:
             yield from self._check_unknown(resource, movement, where, context)
             return
+        if value.value == "":  # Terraform's way of leaving an optional field unset: it names nothing
+            return
         if not isinstance(value.value, str):
             yield Violation(resource, f"{where} is not text, so the region it names cannot be read", proven=False, path=where)
             return

@@ -80,7 +80,7 @@ class ForeignReference(ResourceRule):
         movement_roots = {m.segments[0] for m in resource.movements()}
         for key, value in resource.properties.items():
             name = snake(key) if resource.naming == "pulumi" else key
-            if name in movement_roots or not _has_unknown(value):
+            if name in movement_roots or CATALOG.same_region_only(resource.token, name) or not _has_unknown(value):
                 continue
             inputs = inputs_of(resource, name, context)
             unknown_ids = _unknown_ids(name, value, resource)
