@@ -86,6 +86,7 @@ class Catalog:
             )
             for token, spec in types["mover_sources"].items()
         }
+        self._terraform_aliases = dict(types["terraform_aliases"])
         self._same_region_fields = {token: frozenset(fields) for token, fields in types["same_region_fields"].items()}
         self.region_less_ocid_types = frozenset(types["region_less"]["ocid_types"])
         self._region_less_fields = tuple(types["region_less"]["fields"])
@@ -140,7 +141,8 @@ class Catalog:
         return token in self._terraform_by_token
 
     def token(self, terraform_type: str) -> str | None:
-        return self._token_by_terraform.get(terraform_type)
+        """The pulumi-oci token of a Terraform type (or of the type a deprecated name stands for)."""
+        return self._token_by_terraform.get(self._terraform_aliases.get(terraform_type, terraform_type))
 
     def is_oci_terraform_type(self, terraform_type: str) -> bool:
         return terraform_type in self._terraform_types
