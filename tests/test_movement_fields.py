@@ -21,6 +21,7 @@ FRANKFURT = {
 MOVEMENTS = [(token, field) for token in sorted(CATALOG.movement_tokens) for field in CATALOG.movements(token)]
 EXTERNAL_KEYS = [(token, field) for token in sorted(CATALOG.external_key_tokens) for field in CATALOG.external_keys(token)]
 OUTSIDE = {"aws-kms": "arn:aws:kms:eu-central-1:111122223333:key/k", "gcp-location": "europe-west3",
+           "aws-region": "eu-central-1", "azure-region": "germanywestcentral",
            "gcp-kms": "projects/p/locations/europe-west3/keyRings/r/cryptoKeys/k"}
 
 

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 _AWS_ARN = re.compile(r"^arn:aws[a-z-]*:kms:(?P<region>[a-z0-9-]+):\d{12}:(?:key|alias)/\S+$", re.IGNORECASE)
 _GCP_KMS = re.compile(r"^(?://cloudkms\.googleapis\.com/)?projects/[^/]+/locations/(?P<location>[^/]+)/keyRings/", re.IGNORECASE)
-_GCP_LOCATION = re.compile(r"^[a-z]+(?:-[a-z]+[0-9]*)?$|^[a-z0-9]+$", re.IGNORECASE)
+_REGION_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", re.IGNORECASE)
 
-CLOUD_OF_FORM = {"aws-kms": "aws", "azure-key": "azure", "gcp-location": "gcp", "gcp-kms": "gcp", "external-endpoint": "external"}
+CLOUD_OF_FORM = {"aws-kms": "aws", "aws-region": "aws", "azure-key": "azure", "azure-region": "azure", "gcp-location": "gcp",
+                 "gcp-kms": "gcp", "external-endpoint": "external"}
 CLOUD_NAMES = {"aws": "AWS KMS", "azure": "Azure Key Vault", "gcp": "Google Cloud KMS", "external": "an external key manager"}
 
 
@@ -44,8 +45,10 @@ def locate_key(form: str, text: str) -> KeyPlace:
         if match:
             return KeyPlace(cloud, match.group("location").lower())
         return KeyPlace(cloud, None, "it is not a KMS key name (projects/<p>/locations/<location>/keyRings/...), so it names no location")
+    if form in ("aws-region", "azure-region"):
+        return KeyPlace(cloud, text.lower()) if _REGION_NAME.match(text) else KeyPlace(cloud, None, "it is not a region name")
     if form == "gcp-location":
-        if _GCP_LOCATION.match(text):
+        if _REGION_NAME.match(text):
             return KeyPlace(cloud, text.lower())
         return KeyPlace(cloud, None, "it is not a Google Cloud location")
     if form == "azure-key":
