@@ -15,7 +15,7 @@ from residency.oci.regions import Region
 from residency.rules.base import Evidence, ResourceRule, RuleMeta, Violation
 from residency.rules.context import RuleContext
 from residency.rules.evidence import classification_evidence
-from residency.rules.inputs import REGION_NOT_SHOWN, Input, Verdict, inputs_of, possible_values
+from residency.rules.inputs import Input, Verdict, inputs_of, possible_values
 
 
 class ForeignReference(ResourceRule):
@@ -99,8 +99,7 @@ class ForeignReference(ResourceRule):
     @staticmethod
     def _unproven(resource: Resource, name: str, unknown_ids: list[str], inputs: list[Input]) -> Violation:
         shown = ", ".join(unknown_ids)
-        if not inputs or all(i.verdict is Verdict.UNPROVEN and i.region is None and i.where != REGION_NOT_SHOWN
-                             for i in inputs):
+        if not any(i.in_program for i in inputs):
             message = (f"{shown} is known only after apply and comes from no OCI resource of this program, so the "
                        "region of what it names cannot be shown")
         else:

@@ -17,7 +17,6 @@ from residency.rules.base import Evidence
 from residency.rules.context import NeedsGraph, RuleContext
 
 STACK_REFERENCE = "pulumi:pulumi:StackReference"
-REGION_NOT_SHOWN = "a region that cannot be shown"
 
 
 class Verdict(enum.Enum):
@@ -34,6 +33,7 @@ class Input:
     verdict: Verdict
     where: str  # its region, or why none can be shown
     region: Region | None = None
+    in_program: bool = True  # an OCI resource of the program (not another stack's output, not outside it)
 
     def evidence(self, resource: Resource, field: str) -> Evidence:
         return Evidence(resource.name, f"may take {field} from", f"{self.name} ({self.where})")
@@ -47,18 +47,18 @@ def inputs_of(resource: Resource, top_level: str, context: RuleContext) -> list[
     for urn in resource.dependencies_of(top_level):
         source = context.inventory.get(urn)
         if source is None:
-            found.append(Input(urn, Verdict.UNPROVEN, "outside the program"))
+            found.append(Input(urn, Verdict.UNPROVEN, "outside the program", in_program=False))
         elif source.kind is ResourceKind.IDENTITY:
             found.append(Input(source.name, Verdict.REGION_LESS, "an identity resource, which has no region"))
         elif source.token == STACK_REFERENCE:
-            found.append(Input(source.name, Verdict.UNPROVEN, "an output of another stack"))
+            found.append(Input(source.name, Verdict.UNPROVEN, "an output of another stack", in_program=False))
         elif source.kind is not ResourceKind.REGIONAL:
-            found.append(Input(source.name, Verdict.UNPROVEN, f"{source.type_label}, not an OCI resource"))
+            found.append(Input(source.name, Verdict.UNPROVEN, f"{source.type_label}, not an OCI resource", in_program=False))
         elif source.region is None or source.region.region is None:
             if _same_provider(resource, source):
                 found.append(Input(source.name, Verdict.SAME_REGION, f"the region of {resource.name}, through the same provider"))
             else:
-                found.append(Input(source.name, Verdict.UNPROVEN, REGION_NOT_SHOWN))
+                found.append(Input(source.name, Verdict.UNPROVEN, "a region that cannot be shown"))
         else:
             region = source.region.region
             verdict = Verdict.ALLOWED if context.allows(region) else Verdict.FOREIGN
