@@ -8,6 +8,10 @@ from residency.catalog.catalog import (
     MoverSources,
     ResourceKind,
     short_type,
+    terraform_identifier,
 )
 
-__all__ = ["CATALOG", "Catalog", "ExternalKeyField", "MovementField", "MoverSources", "ResourceKind", "short_type"]
+__all__ = [
+    "CATALOG", "Catalog", "ExternalKeyField", "MovementField", "MoverSources", "ResourceKind", "short_type",
+    "terraform_identifier",
+]

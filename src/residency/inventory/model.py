@@ -19,6 +19,7 @@ class RegionSource(str, enum.Enum):
     EXPLICIT_PROVIDER = "explicit-provider"
     PARENT_PROVIDER = "parent-provider"  # inherited from a component's `providers`
     DEFAULT_PROVIDER = "default-provider"  # the stack's `oci:region` config
+    DEPLOYED_OCID = "deployed-ocid"  # a deployed resource's own OCID names its region
     UNRESOLVED = "unresolved"
 
 
@@ -111,6 +112,7 @@ class SourceInfo:
 class Inventory:
     source: SourceInfo
     resources: list[Resource]
+    deployed: Inventory | None = None  # what a state says is deployed, for the rules that compare the two
 
     @cached_property
     def by_urn(self) -> dict[str, Resource]:

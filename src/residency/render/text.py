@@ -6,9 +6,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from residency.catalog import short_type
 from residency.enforcement import Level
 from residency.findings import Report
-from residency.catalog import short_type
 
 _LEVEL_STYLE = {Level.MANDATORY: "bold red", Level.ADVISORY: "yellow"}
 
@@ -18,6 +18,7 @@ def render_text(report: Report, console: Console, fail_on: Level) -> None:
     checked = sum(1 for r in report.inventory.resources if r.custom and not r.is_provider)
     target = f"{source.project} (stack {source.stack})" if source.project else source.path
     console.print(f"[bold]residency check[/] {target}: {checked} resources, policy {report.policy.source}")
+    console.print(f"policy sha256: {report.policy.sha256}", markup=False)
     console.print(f"allowed regions: {report.policy.allowed_names}; home region: {report.policy.home_region.name}")
     for note in source.notes:
         console.print(f"[dim]note: {note}[/]")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from weakref import WeakKeyDictionary
 
 from residency.catalog import CATALOG
+from residency.catalog.tokens import POLICY
 from residency.iam import (
     Condition,
     ConditionGroup,
@@ -31,8 +32,6 @@ from residency.inventory import FieldValue, Resource, Template
 from residency.rules.base import Evidence, ResourceRule, Violation
 from residency.rules.context import COMPARTMENT, RuleContext
 
-POLICY = "oci:Identity/policy:Policy"
-
 # While a statement with parts known only after apply is judged: whether each unknown part is taken
 # at its worst (the default: fail closed) or at its best.
 _ASSUME_WORST: ContextVar[bool] = ContextVar("assume_worst", default=True)
@@ -42,6 +41,8 @@ def unknown_part_may_matter() -> bool:
     """How to take a part of a statement known only after apply: True, as the value that gives a
     finding; False, as the one that gives none."""
     return _ASSUME_WORST.get()
+
+
 EVERY_COMPARTMENT = "every compartment"  # what a grant `in tenancy` reaches
 UNKNOWN_COMPARTMENT = "a compartment known only after apply"
 

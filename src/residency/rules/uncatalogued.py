@@ -1,4 +1,4 @@
-"""RES006: a resource type the catalogue does not know is reported, so that nobody takes it as
+"""RES007: a resource type the catalogue does not know is reported, so that nobody takes it as
 fully checked: only its region was."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from residency.rules.context import RuleContext
 
 class UncataloguedType(ResourceRule):
     meta = RuleMeta(
-        id="RES006",
+        id="RES007",
         name="uncatalogued-type",
         title="Resource types the catalogue does not know are named",
         severity=Severity.LOW,
