@@ -4,9 +4,8 @@ findings on Oracle's examples, and the corpus of real IAM statements."""
 import re
 from functools import cache
 
-from ruamel.yaml import YAML
-
 from conftest import FIXTURES, REPO
+from ruamel.yaml import YAML
 
 SAMPLE = FIXTURES / "precision" / "oracle_examples_sample.yaml"
 CORPUS = FIXTURES / "iam" / "corpus.yaml"
