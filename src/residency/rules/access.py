@@ -170,6 +170,24 @@ def data_resource(grant: Grant, context: RuleContext) -> str | None:
     return _data_type_of([grant.resource] + ([grant.associated.resource] if grant.associated else []), context)
 
 
+def names_the_principal(condition: Expression | None) -> bool:
+    """Whether a condition limits who may use the grant to named principals: their type, their
+    OCID or a tag of their group (`iam_principal_variables`), through `all {}` and `any {}`."""
+    if isinstance(condition, Condition):
+        if condition.operator == "unknown":
+            return not unknown_part_may_matter()
+        named = [condition.variable] + [v.text.lower() for v in condition.values if v.kind == "word"]
+        return condition.operator in ("=", "in") and any(_principal_variable(name) for name in named)
+    if isinstance(condition, ConditionGroup):
+        found = [names_the_principal(item) for item in condition.items]
+        return any(found) if condition.quantifier == "all" else all(found)
+    return False
+
+
+def _principal_variable(name: str) -> bool:
+    return any(name == v or (v.endswith(".") and name.startswith(v)) for v in CATALOG.iam_principal_variables)
+
+
 def only_reads(grant: Grant) -> bool:
     """Whether a grant only looks: `inspect` or `read`, or permissions that all only read."""
     if grant.verb is not None:

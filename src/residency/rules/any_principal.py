@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from residency.catalog import CATALOG
 from residency.enforcement import Severity
 from residency.iam import Grant
 from residency.inventory import Resource
@@ -12,8 +11,10 @@ from residency.rules.access import (
     POLICY,
     GrantRule,
     StatementRead,
+    data_resource,
     described,
-    limited_values,
+    names_the_principal,
+    only_reads,
     protected_target,
     subjects_shown,
 )
@@ -45,11 +46,11 @@ class AnyPrincipalGrant(GrantRule):
 
     def check_grant(self, resource: Resource, read: StatementRead, grant: Grant, context: RuleContext) -> Iterable[Violation]:
         anyone = [s for s in grant.subjects if s.is_anyone]
-        if not anyone or limited_values(grant.condition, CATALOG.iam_principal_variables) is not None:
-            return  # a condition on the principal's type or OCID names who it is: not anyone
+        if not anyone or names_the_principal(grant.condition):
+            return  # a condition on the principal's type, OCID or group names who it is: not anyone
         target = protected_target(grant, resource, context)
-        if target is None:
-            return
+        if target is None or (only_reads(grant) and data_resource(grant, context) is None):
+            return  # looking at what holds no data (tag namespaces, compartments) moves nothing
         evidence, reaches = target
         yield Violation(
             resource,
