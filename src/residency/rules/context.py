@@ -65,6 +65,8 @@ class RuleContext:
         own = self._own_classification(resource)
         if own.protected or CATALOG.mover_sources(resource.token) is None:
             return own
+        if self.inventory is None:
+            raise NeedsGraph(f"{resource.urn} (the data it moves)")
         self._classifications[resource.urn] = own  # a source that leads back here adds nothing
         return self._moved_data(resource) or own
 
@@ -72,8 +74,6 @@ class RuleContext:
         """Protected when a source of the data a mover copies is protected, or cannot be shown:
         tagging a mover cannot declassify what it copies."""
         spec = CATALOG.mover_sources(resource.token)
-        if self.inventory is None:
-            raise NeedsGraph(f"{resource.urn} (the data it moves)")
         strictest = self.policy.classification.strictest
         sources: list[tuple[str, str]] = []  # (field or assignment, source URN)
         for field in spec.fields:
