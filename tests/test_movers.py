@@ -2,8 +2,8 @@
 Analyze), that needs the graph, every time it is asked, so no rule reads the mover's own tag alone."""
 
 import pytest
-
 from conftest import REPO
+
 from residency.inventory import Resource
 from residency.policy import load_policy
 from residency.rules.context import NeedsGraph, RuleContext
