@@ -164,4 +164,6 @@ def test_every_rule_is_registered_by_the_one_check_module():
     provider_checks = {r.check_id for r in scanned.results if r.resource.startswith("oci.")}
     wanted = {check_id(rule.meta.id) for rule in RULES}
     assert wanted <= resource_checks and wanted <= provider_checks
+    drift = {check_id(rule.meta.id) for rule in ALL_RULES if rule.meta.reads_deployed_state}
+    assert drift and not drift & (resource_checks | provider_checks)
     assert [p.name for p in sorted(CHECKS.glob("*.py"))] == ["__init__.py", "residency_checks.py"]
