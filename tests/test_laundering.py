@@ -35,6 +35,8 @@ def test_another_stack_s_output_beside_a_us_key_is_unproven():
     ("coalesce_of_two_keys", [("RES003", "oci_objectstorage_bucket.data", "kms_key_id", True)]),
     ("conditional_destination", [("RES002", "oci_file_storage_replication.copy", "target_id", True)]),
     ("us_keys_only", []),
+    # a compartment or tenancy OCID has no region; the key from a variable without a value may be anywhere
+    ("region_less_ids_from_variables", [("RES003", "oci_objectstorage_bucket.data", "kms_key_id", False)]),
 ])
 def test_terraform_values_with_several_inputs_take_the_worst_of_them(case: str, expected):
     report = evaluate(load_directory(LAUNDERING / "terraform" / case), POLICY)
