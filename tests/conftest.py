@@ -1,3 +1,4 @@
+import functools
 from pathlib import Path
 
 import pytest
@@ -6,6 +7,16 @@ TESTS = Path(__file__).parent
 FIXTURES = TESTS / "fixtures"
 PROGRAMS = FIXTURES / "programs"
 REPO = TESTS.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def outside_ci():
+    """CI sets CI=true, under which the gate refuses the built-in policy unless asked for it. The
+    tests choose their policy themselves, and the tests of that refusal set CI explicitly, so the
+    suite gives the same answers on a laptop and in CI."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("CI", raising=False)
+        yield
 
 
 @pytest.fixture
@@ -20,3 +31,12 @@ def write(tmp_path):
         return tmp_path
 
     return _write
+
+
+@functools.cache
+def fixture_inventory(case: Path, stack: str = "test"):
+    """A fixture program's inventory, run once per session: each run starts the program's processes,
+    and the fixture programs do not change while the tests run."""
+    from residency.sources.pulumi_program import run_program
+
+    return run_program(case, stack)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from analyzer_harness import PACK_DIR, running_pack
-from conftest import PROGRAMS, REPO
+from conftest import PROGRAMS, REPO, fixture_inventory
 from google.protobuf import json_format
 from ruamel.yaml import YAML
 
@@ -13,7 +13,6 @@ from residency.engine import evaluate
 from residency.inventory import UNKNOWN
 from residency.policy import load_policy
 from residency.rules import RULES as ALL_RULES
-from residency.sources.pulumi_program import run_program
 from residency.sources.pulumi_project import load_project, load_stack_config
 
 RULES = tuple(r for r in ALL_RULES if not r.meta.reads_deployed_state)  # what the pack runs
@@ -32,7 +31,7 @@ def analyzer():
 
 def offline(case: Path, stack: str = "test"):
     """The program's inventory, and the default provider's inputs from its stack config."""
-    inventory = run_program(case, stack)
+    inventory = fixture_inventory(case, stack)
     config = load_stack_config(load_project(case), stack)
     default_provider = {key: config.get(f"oci:{key}") for key in ("region", "auth") if config.get(f"oci:{key}") is not None}
     return inventory, default_provider
@@ -132,6 +131,9 @@ def test_the_published_pack_carries_the_policy_and_the_engine(tmp_path):
 
     subprocess.run([sys.executable, str(REPO / "scripts" / "build_policy_pack.py"), str(tmp_path / "pack")], check=True, capture_output=True)
     files = sorted(p.relative_to(tmp_path / "pack").as_posix() for p in (tmp_path / "pack").rglob("*") if p.is_file())
+    approvals = sorted(f"approvals/{p.name}" for p in (REPO / "policies" / "approvals").glob("*.yaml"))
+    assert approvals and [f for f in files if f.startswith("approvals/")] == approvals  # RES107 reads them beside the policy
+    files = [f for f in files if not f.startswith("approvals/")]
     assert files[:3] == ["PulumiPolicy.yaml", "__main__.py", "requirements.txt"] and files[3] == "residency.yaml"
     (wheel,) = files[4:]
     assert wheel.startswith("wheels/residency-0.1.0-") and wheel.endswith(".whl")

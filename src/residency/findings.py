@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from residency import __version__
+from residency.access_view import access_view
 from residency.catalog import terraform_identifier
 from residency.catalog.tokens import COMPARTMENT
 from residency.enforcement import Level, Severity
@@ -19,7 +20,7 @@ from residency.inventory import Inventory, Resource, SourceLocation
 from residency.policy import ResidencyPolicy, Waiver
 from residency.rules.base import Evidence, RuleMeta
 
-DOCUMENT_VERSION = "1.1"
+DOCUMENT_VERSION = "1.2"
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ class Report:
     def to_document(self, fail_on: Level = Level.MANDATORY) -> dict:
         source = self.inventory.source
         checked = [r for r in self.inventory.resources if r.custom and not r.is_provider]
-        return findings_document(
+        document = findings_document(
             source={
                 "kind": source.kind, "path": source.path, "project": source.project,
                 "stack": source.stack, "notes": list(source.notes),
@@ -166,6 +167,8 @@ class Report:
             resources_by_type=Counter(r.type_label for r in checked),
             fail_on=fail_on,
         )
+        document["access"] = access_view(self.inventory, self.policy, self.evaluated_at)
+        return document
 
 
 def findings_document(

@@ -18,7 +18,9 @@ import pulumi
 from residency.oci.regions import REGIONS, Region, lookup_region
 from residency.policy import ResidencyPolicy, load_policy
 
-POLICY_FILE = Path("policies") / "residency.yaml"  # Pulumi runs the program in the project directory
+POLICY_NAME = "policies/residency.yaml"
+# Found from this file, never the working directory: the Pulumi CLI runs the program in `main` (stacks/).
+POLICY_FILE = Path(__file__).resolve().parents[2] / POLICY_NAME
 
 # The Security Zone policies (by their friendly names) without which the zone is not the boundary's.
 REQUIRED_ZONE_POLICIES = (
@@ -55,6 +57,15 @@ class DatabasePlan:
 
 
 @dataclass(frozen=True)
+class NetworkSourcePlan:
+    """Where the people who reach protected data may sign in from: the network source every human
+    grant is conditioned on, with the public CIDRs it lists (the boundary's VCNs are added)."""
+
+    name: str
+    public_cidrs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Settings:
     policy: ResidencyPolicy
     tenancy_id: str
@@ -71,6 +82,7 @@ class Settings:
     flow_log_retention_days: int
     detector_recipe_ids: tuple[str, ...]
     zone_policy_ids: dict[str, str]  # friendly name -> OCID, from the tenancy
+    network_source: NetworkSourcePlan
 
     @property
     def home(self) -> Region:
@@ -97,13 +109,13 @@ def load_settings() -> Settings:
     compartment = config.require("compartment")
     if compartment not in policy.protected_compartments:
         raise pulumi.RunError(
-            f"compartment {compartment!r} is not one of the protected compartments of {POLICY_FILE} "
+            f"compartment {compartment!r} is not one of the protected compartments of {POLICY_NAME} "
             f"({', '.join(sorted(policy.protected_compartments))}); add it there or choose one of them"
         )
     classification = config.require("classification")
     if classification not in policy.classification.levels:
         raise pulumi.RunError(
-            f"classification {classification!r} is not a level of {POLICY_FILE} "
+            f"classification {classification!r} is not a level of {POLICY_NAME} "
             f"({', '.join(policy.classification.levels)})"
         )
     primary = _site("primary", config.require_object("primary"))
@@ -122,6 +134,7 @@ def load_settings() -> Settings:
             + " (list them with `oci cloud-guard security-policy-collection list-security-policies`)"
         )
     database = config.get_object("database")
+    network_source = _network_source(config.require_object("networkSource"), policy)
     return Settings(
         policy=policy,
         tenancy_id=config.require("tenancyOcid"),
@@ -139,7 +152,19 @@ def load_settings() -> Settings:
         flow_log_retention_days=config.require_int("flowLogRetentionDays"),
         detector_recipe_ids=tuple(config.require_object("cloudGuardDetectorRecipeIds")),
         zone_policy_ids=dict(zone_policies),
+        network_source=network_source,
     )
+
+
+def _network_source(value: Any, policy: ResidencyPolicy) -> NetworkSourcePlan:
+    if not isinstance(value, dict) or not {"name", "publicCidrs"} <= set(value):
+        raise pulumi.RunError("networkSource must be an object with name and publicCidrs (a list of CIDR blocks)")
+    if value["name"] not in policy.access.network_sources:
+        raise pulumi.RunError(
+            f"networkSource.name {value['name']!r} is not one of the network sources of {POLICY_FILE} "
+            f"(access.network_sources: {', '.join(policy.access.network_sources) or 'none'}); add it there or choose one"
+        )
+    return NetworkSourcePlan(str(value["name"]), tuple(str(cidr) for cidr in value["publicCidrs"]))
 
 
 def _site(role: str, value: Any) -> Site:

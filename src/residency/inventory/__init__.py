@@ -8,7 +8,7 @@ from residency.inventory.model import (
     SourceInfo,
     SourceLocation,
 )
-from residency.inventory.values import UNKNOWN, FieldValue, Secret, Template
+from residency.inventory.values import UNKNOWN, FieldValue, Secret, Template, as_declared, declared_field
 
 __all__ = [
     "UNKNOWN",
@@ -21,4 +21,6 @@ __all__ = [
     "SourceInfo",
     "SourceLocation",
     "Template",
+    "as_declared",
+    "declared_field",
 ]

@@ -14,6 +14,7 @@ from residency.render.templates import render_template
 
 GITHUB_COMMENT_LIMIT = 65_536  # characters in an issue or pull-request comment body
 COLLAPSE_AFTER = 5  # a rule with more findings shows them folded
+ACCESS_ROWS = 30  # grants shown per compartment in the access view; the HTML report shows them all
 MARKER = Markup("<!-- residency-report -->")  # lets a CI job find and update its previous comment
 
 
@@ -58,6 +59,7 @@ def _render(document: Mapping[str, Any], groups: list[RuleGroup], budget: int, l
         sections=sections,
         hidden=hidden,
         collapse_after=COLLAPSE_AFTER,
+        access_rows=ACCESS_ROWS,
         marker=MARKER,
         limit=limit,
     )

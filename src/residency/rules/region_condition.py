@@ -14,9 +14,9 @@ from residency.rules.access import (
     GrantRule,
     StatementRead,
     described,
-    limited_values,
     only_reads,
     protected_reach,
+    required_values,
     subjects_shown,
     unknown_part_may_matter,
 )
@@ -59,7 +59,7 @@ class RegionUnrestrictedGrant(GrantRule):
             return
         evidence = (read.evidence(), reach.evidence(grant.location))
         where = f"{read.path} lets {subjects_shown(grant.subjects)} {described(grant)}, reaching {reach.shown},"
-        regions = limited_values(grant.condition, {REGION_VARIABLE})
+        regions = required_values(grant.condition, REGION_VARIABLE)
         if regions is None:
             yield Violation(
                 resource,
