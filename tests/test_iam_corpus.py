@@ -65,5 +65,6 @@ def test_corpus_statements_give_the_documented_verdicts(case):
         properties={"compartment_id": "ocid1.tenancy.oc1..aaaa", "statements": [_statement(s) for s in case["statements"]]},
     )
     report = evaluate(Inventory(SourceInfo("terraform-hcl", "."), [resource]), policy)
-    assert sorted((f.rule.id, f.path, f.proven) for f in report.findings) == sorted(
+    judged = ("RES101", "RES102", "RES103", "RES104")  # what the verdicts document; approvals have their own tests
+    assert sorted((f.rule.id, f.path, f.proven) for f in report.findings if f.rule.id in judged) == sorted(
         (e["rule"], e["path"], e["proven"]) for e in case["findings"]), case["why"]

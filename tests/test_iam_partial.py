@@ -12,6 +12,7 @@ from residency.inventory import UNKNOWN, Inventory, Resource, SourceInfo, Templa
 from residency.policy import load_policy
 
 POLICY = load_policy(REPO / "policies" / "residency.yaml")
+JUDGED = ("RES101", "RES102", "RES103", "RES104")  # the rules these cases are about (approvals have their own)
 
 
 def findings(*statements) -> list[tuple[str, str, bool]]:
@@ -21,7 +22,7 @@ def findings(*statements) -> list[tuple[str, str, bool]]:
         properties={"compartment_id": "ocid1.tenancy.oc1..aaaa", "statements": list(statements)},
     )
     report = evaluate(Inventory(SourceInfo("terraform-hcl", "."), [policy]), POLICY)
-    return sorted((f.rule.id, f.path, f.proven) for f in report.findings)
+    return sorted((f.rule.id, f.path, f.proven) for f in report.findings if f.rule.id in JUDGED)
 
 
 def template(*parts) -> Template:
