@@ -29,9 +29,11 @@ def input_fields(cls) -> dict[str, str]:
 
 
 MOVEMENTS = [(token, field) for token in sorted(CATALOG.movement_tokens) for field in CATALOG.movements(token)]
+EXTERNAL_KEYS = [(token, field) for token in sorted(CATALOG.external_key_tokens) for field in CATALOG.external_keys(token)]
+FIELDS = MOVEMENTS + EXTERNAL_KEYS
 
 
-@pytest.mark.parametrize("token, field", MOVEMENTS, ids=[f"{t.split(':')[-1]}.{f.path}" for t, f in MOVEMENTS])
+@pytest.mark.parametrize("token, field", FIELDS, ids=[f"{t.split(':')[-1]}.{f.path}" for t, f in FIELDS])
 def test_every_movement_field_exists_in_pulumi_oci_with_the_right_shape(token, field):
     module_name, class_name = pulumi_oci_classes()[token]
     module = importlib.import_module(module_name)
@@ -55,7 +57,17 @@ def test_movement_kinds_are_known():
     assert {f.kind for _, f in MOVEMENTS} == {"region", "availability_domain", "ocid"}
 
 
-@pytest.mark.parametrize("token", sorted(CATALOG.identity | CATALOG.data_bearing | CATALOG.movement_tokens))
+def test_region_less_fields_and_mover_sources_are_known():
+    assert CATALOG.names_region_less("compartment_id") and CATALOG.names_region_less("source_compartment_ids")
+    assert not CATALOG.names_region_less("kms_key_id") and not CATALOG.names_region_less("subnet_id")
+    for token in CATALOG.movement_tokens:
+        spec = CATALOG.mover_sources(token)
+        if spec is not None and spec.assigned_by is not None:
+            assert spec.assigned_by in pulumi_oci_classes()
+
+
+@pytest.mark.parametrize("token", sorted(CATALOG.identity | CATALOG.data_bearing | CATALOG.movement_tokens
+                                         | CATALOG.external_key_tokens))
 def test_every_catalogued_token_is_a_pulumi_oci_resource_with_a_terraform_type(token):
     assert token in pulumi_oci_classes()
     terraform = CATALOG.terraform_type(token)
@@ -118,3 +130,47 @@ def test_an_oci_terraform_type_the_catalogue_does_not_know_is_still_regional():
     other = Resource(urn="aws_s3_bucket.x", name="x", token="", terraform_type="aws_s3_bucket",
                      custom=True, properties={}, naming="terraform")
     assert (newer.kind, other.kind) == (ResourceKind.REGIONAL, ResourceKind.NOT_OCI)
+
+
+SUGGESTIVE = re.compile(r"(^|_)(region|regions|region_name|availability_domain|peer\w*|destination\w*|replica\w*|standby\w*"
+                        r"|remote\w*|dr_\w+|target_region|copy_to\w*|backup_region|source_region)$")
+
+
+@cache
+def cached_input_fields(cls) -> dict[str, str]:
+    return input_fields(cls)
+
+
+def suggestive_fields(cls, inputs, prefix="", depth=0):
+    """Input paths (catalogue notation) whose names suggest a region, a peer, a destination or a replica."""
+    for name, annotation in cached_input_fields(cls).items():
+        path = prefix + name + ("[]" if "Sequence[" in annotation else "")
+        nested = re.findall(r"'(\w+Args)'", annotation)
+        if nested and depth < 4 and inputs is not None and hasattr(inputs, nested[0]):
+            yield from suggestive_fields(getattr(inputs, nested[0]), inputs, path + ".", depth + 1)
+        elif not nested and SUGGESTIVE.search(name):
+            yield path
+
+
+def test_every_field_that_suggests_movement_is_catalogued_or_reviewed():
+    """pulumi-oci's schema, type by type: a field named like a region, a peer, a destination or a
+    replica is a movement, a key outside OCI, or reviewed in oci_types.yaml with the reason."""
+    from importlib import resources, util  # noqa: F401 (util: find_spec)
+
+    from ruamel.yaml import YAML
+
+    reviewed = YAML(typ="safe").load(resources.files("residency.catalog").joinpath("oci_types.yaml").read_text())["reviewed_fields"]
+    by_name = {name for group in reviewed["names"] for name in group["fields"]}
+    missing = []
+    for token, (module_name, class_name) in sorted(pulumi_oci_classes().items()):
+        module = importlib.import_module(module_name)
+        args = getattr(module, class_name + "Args", None)
+        if args is None:
+            continue
+        catalogued = {f.path for f in CATALOG.movements(token)} | {f.path for f in CATALOG.external_keys(token)}
+        catalogued |= set(reviewed["paths"].get(token, {}).get("fields", ()))
+        inputs = importlib.import_module(module_name + "._inputs") if importlib.util.find_spec(module_name + "._inputs") else None
+        for path in suggestive_fields(args, inputs):
+            if path not in catalogued and path.rsplit(".", 1)[-1].removesuffix("[]") not in by_name:
+                missing.append(f"{token} {path}")
+    assert missing == []

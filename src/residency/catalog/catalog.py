@@ -32,6 +32,26 @@ class MovementField:
         return tuple(segment.removesuffix("[]") for segment in self.path.split("."))
 
 
+@dataclass(frozen=True, slots=True)
+class MoverSources:
+    """Where the data a mover copies comes from (oci_types.yaml `mover_sources`)."""
+
+    fields: tuple[str, ...] = ()  # top-level fields whose values come from the source resources
+    assigned_by: str | None = None  # the token of the resources that assign assets to the mover
+    assignment_policy: str | None = None  # their field naming the mover
+    assignment_asset: str | None = None  # their field naming the asset
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalKeyField:
+    path: str  # snake_case, `[]` on lists
+    form: str  # aws-kms | azure-key | gcp-location | gcp-kms | external-endpoint: how the value names its place
+
+    @property
+    def segments(self) -> tuple[str, ...]:
+        return tuple(segment.removesuffix("[]") for segment in self.path.split("."))
+
+
 def terraform_identifier(name: str, *, wildcards: bool = False) -> str:
     """A name as a Terraform resource name (letters, digits, `_`, `-`, not starting with a digit):
     how the plan export names a Pulumi resource. With `wildcards`, a waiver's pattern read the same
@@ -64,7 +84,26 @@ class Catalog:
             token: tuple(MovementField(**field) for field in fields)
             for token, fields in types["movements"].items()
         }
+        self._external_keys = {
+            token: tuple(ExternalKeyField(**field) for field in fields)
+            for token, fields in types["external_keys"].items()
+        }
+        self._mover_sources = {
+            token: MoverSources(
+                tuple(spec.get("fields", ())), spec.get("assigned_by", {}).get("token"),
+                spec.get("assigned_by", {}).get("policy"), spec.get("assigned_by", {}).get("asset"),
+            )
+            for token, spec in types["mover_sources"].items()
+        }
+        self._terraform_aliases = dict(types["terraform_aliases"])
+        self._same_region_fields = {token: frozenset(fields) for token, fields in types["same_region_fields"].items()}
+        self.region_less_ocid_types = frozenset(types["region_less"]["ocid_types"])
+        self._region_less_fields = tuple(types["region_less"]["fields"])
         self.iam_families = {family: frozenset(members) for family, members in types["iam_families"].items()}
+        self._iam_permissions = sorted(types["iam_permissions"].items(), key=lambda item: -len(item[0]))
+        self.oracle_tenancies = {t["ocid"].casefold(): t["holds"] for t in types["oracle_tenancies"]}
+        self.iam_principal_variables = frozenset(types["iam_principal_variables"])
+        self.iam_read_permission_suffixes = tuple(types["iam_read_permission_suffixes"])
         self.iam_types = frozenset(types["iam_individual_types"]).union(*self.iam_families.values(), self.iam_families, {ALL_RESOURCES})
         self._terraform_names = terraform_names or {}
 
@@ -106,8 +145,13 @@ class Catalog:
                 return candidate
         return None
 
+    def knows(self, token: str) -> bool:
+        """Whether a pulumi-oci token is in the catalogue's table, whose fields were reviewed."""
+        return token in self._terraform_by_token
+
     def token(self, terraform_type: str) -> str | None:
-        return self._token_by_terraform.get(terraform_type)
+        """The pulumi-oci token of a Terraform type (or of the type a deprecated name stands for)."""
+        return self._token_by_terraform.get(self._terraform_aliases.get(terraform_type, terraform_type))
 
     def is_oci_terraform_type(self, terraform_type: str) -> bool:
         return terraform_type in self._terraform_types
@@ -127,6 +171,26 @@ class Catalog:
     def movements(self, token: str) -> tuple[MovementField, ...]:
         return self._movements.get(token, ())
 
+    def mover_sources(self, token: str) -> MoverSources | None:
+        return self._mover_sources.get(token)
+
+    def external_keys(self, token: str) -> tuple[ExternalKeyField, ...]:
+        return self._external_keys.get(token, ())
+
+    @property
+    def external_key_tokens(self) -> frozenset[str]:
+        return frozenset(self._external_keys)
+
+    def same_region_only(self, token: str, field: str) -> bool:
+        """Whether OCI accepts a reference in this top-level field only within the resource's region."""
+        return field in self._same_region_fields.get(token, ())
+
+    def names_region_less(self, field: str) -> bool:
+        """Whether a field (its last snake_case segment) takes the OCID of something that has no
+        region: a compartment, the tenancy, a user, a group ... (`source_compartment_id` too)."""
+        singular = field.removesuffix("s") if field.endswith("_ids") else field
+        return any(singular == name or singular.endswith("_" + name) for name in self._region_less_fields)
+
     def terraform_name(self, token: str, path: str) -> str | None:
         """Terraform's name for a pulumi-oci input (its snake_case path) that the bridge
         pluralized; None where the two names agree (terraform_names.json)."""
@@ -144,6 +208,11 @@ class Catalog:
         """Whether a grant on IAM resource-type `granted` reaches resource-type `wanted`."""
         granted, wanted = granted.lower(), wanted.lower()
         return granted in (wanted, ALL_RESOURCES) or wanted in self.iam_families.get(granted, ())
+
+    def iam_permission_type(self, permission: str) -> str | None:
+        """The IAM resource-type a permission (`OBJECT_READ`) acts on; None when the table does not know it."""
+        wanted = permission.upper()
+        return next((kind for prefix, kind in self._iam_permissions if wanted.startswith(prefix)), None)
 
     def iam_overlap(self, a: str, b: str) -> bool:
         """Whether two IAM resource-types share a type (a family and one of its members do)."""

@@ -40,7 +40,7 @@ class Principal:
 
 @dataclass(frozen=True)
 class Location:
-    kind: str  # tenancy | any-tenancy | compartment
+    kind: str  # tenancy | any-tenancy | compartment | unknown (a part known only after apply: `in ${...}`)
     tenancy: str | None = None  # `in tenancy Alias` (Endorse: another tenancy)
     path: tuple[str, ...] = ()  # `in compartment a:b:c`: names, outermost first
     ocid: str | None = None  # `in compartment id ocid1.compartment...`
@@ -52,6 +52,8 @@ class Location:
     def shown(self) -> str:
         if self.kind == "any-tenancy":
             return "any-tenancy"
+        if self.kind == "unknown":
+            return self.path[0]
         if self.kind == "tenancy":
             return f"tenancy {self.tenancy}" if self.tenancy else "tenancy"
         return f"compartment id {self.ocid}" if self.ocid else "compartment " + ":".join(self.path)
@@ -60,13 +62,13 @@ class Location:
 @dataclass(frozen=True)
 class Value:
     text: str  # without its quotes or slashes
-    kind: str  # string ('quoted') | pattern (/with*wildcards/) | word (unquoted)
+    kind: str  # string ('quoted') | pattern (/with*wildcards/) | word (unquoted) | variable (sets-intersect's operand)
 
 
 @dataclass(frozen=True)
 class Condition:
     variable: str  # request.region, target.compartment.name ...
-    operator: str  # = | != | in | before | after | between | present
+    operator: str  # = | != | in | before | after | between | present | sets-intersect | unknown (a hole: `${...}`)
     values: tuple[Value, ...] = ()
 
 
@@ -110,7 +112,7 @@ class Grant:
 class Define:
     """`Define tenancy|group|dynamic-group <alias> as <ocid>`: a name for another tenancy's OCID."""
 
-    kind: str
+    kind: str  # tenancy | group | dynamic-group | compartment
     alias: str
     ocid: str
 

@@ -8,6 +8,7 @@ from importlib import resources
 
 from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
+from residency.iam.holes import hole
 from residency.iam.model import (
     Association,
     Condition,
@@ -65,7 +66,7 @@ def _described(terminal: str) -> str:
 
 
 def _expected(terminals: set[str]) -> str:
-    words = sorted({_described(t) for t in terminals})
+    words = sorted({_described(t) for t in terminals - {"HOLE"}})
     return words[0] if len(words) == 1 else "one of: " + ", ".join(words)
 
 
@@ -181,11 +182,17 @@ class _Build(Transformer):
     def in_compartment(self, children):
         return Location("compartment", path=tuple(children))
 
+    def in_unknown_location(self, children):
+        return Location("unknown", path=(children[0].value,))
+
     def define(self, children):
         return Define(children[0], children[1].value, children[2].value)
 
     def define_kind(self, children):
         return children[0].value.lower()
+
+    def compartment_kind(self, _children):
+        return "compartment"
 
     # conditions
     def where(self, children):
@@ -207,6 +214,27 @@ class _Build(Transformer):
 
     def between(self, children):
         return Condition(children[0].value.lower(), "between", (children[1], children[2]))
+
+    def sets_intersect(self, children):
+        """Stored as `left sets-intersect right`: the first operand's variable (or its values)
+        compared with the second's."""
+        (left_kind, left), (right_kind, right) = children
+        if left_kind == "values" and right_kind == "variable":
+            (left_kind, left), (right_kind, right) = (right_kind, right), (left_kind, left)
+        variable = left if left_kind == "variable" else ""
+        values = right if right_kind == "values" else (Value(right, "variable"),)
+        if left_kind == "values":
+            values = left + values
+        return Condition(variable, "sets-intersect", values)
+
+    def set_variable(self, children):
+        return "variable", children[0].value.lower()
+
+    def set_values(self, children):
+        return "values", tuple(children)
+
+    def unknown_condition(self, children):
+        return Condition(children[0].value, "unknown")
 
     def present(self, children):
         return Condition(children[0].value.lower(), "present")
@@ -281,6 +309,13 @@ def _check_nesting(text: str) -> None:
 def parse_statement(text: str) -> Statement:
     """One IAM policy statement: Allow, Deny, Endorse, Admit or Define."""
     return _parse(text, "statement")
+
+
+def parse_statement_template(parts: tuple[str | None, ...]) -> Statement:
+    """A statement of which some parts are known only after apply (None): each such part stands
+    where the grammar takes a name, a value or a whole location, and is marked there (`has_hole`),
+    so that a rule can tell what the literal words settle."""
+    return parse_statement("".join(part if part is not None else hole(index) for index, part in enumerate(parts)))
 
 
 @lru_cache(maxsize=1024)

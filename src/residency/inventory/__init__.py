@@ -8,7 +8,7 @@ from residency.inventory.model import (
     SourceInfo,
     SourceLocation,
 )
-from residency.inventory.values import UNKNOWN, FieldValue, Secret, as_declared, declared_field
+from residency.inventory.values import UNKNOWN, FieldValue, Secret, Template, as_declared, declared_field
 
 __all__ = [
     "UNKNOWN",
@@ -20,6 +20,7 @@ __all__ = [
     "Secret",
     "SourceInfo",
     "SourceLocation",
+    "Template",
     "as_declared",
     "declared_field",
 ]

@@ -87,6 +87,18 @@ def to_pulumi(value: Any) -> Any:
 
 
 @dataclass(frozen=True, slots=True)
+class Template:
+    """Text of which only some parts are known before apply (`"Allow group ${var.g} to ..."`):
+    literal parts as strings, the others UNKNOWN. Unknown as a whole; a reader that knows the
+    text's language may read the literal parts (residency.iam reads IAM statements so)."""
+
+    parts: tuple[str | Unknown, ...]
+
+    def shown(self) -> str:
+        return "".join(part if isinstance(part, str) else "${...}" for part in self.parts)
+
+
+@dataclass(frozen=True, slots=True)
 class FieldValue:
     """One value found at a path, with what may be said about it."""
 
@@ -96,11 +108,13 @@ class FieldValue:
 
     @property
     def known(self) -> bool:
-        return self.value is not UNKNOWN
+        return self.value is not UNKNOWN and not isinstance(self.value, Template)
 
     def shown(self) -> str:
         if self.secret:
             return "[secret]"
+        if isinstance(self.value, Template):
+            return self.value.shown()
         if not self.known:
             return "(known only after apply)"
         return self.value if isinstance(self.value, str) else json.dumps(self.value)

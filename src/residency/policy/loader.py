@@ -347,6 +347,7 @@ def _build(data: dict, shown: str, sha256: str, known: dict[str, str]) -> Reside
         access=_access(data.get("access", {})),
         guardrails=_guardrails(data.get("guardrails", {})),
         source=shown,
+        external_locations={cloud: frozenset(locations) for cloud, locations in data["regions"].get("external", {}).items()},
         sha256=sha256,
         waiver_max_days=data.get("waiver_max_days", ResidencyPolicy.waiver_max_days),
     )

@@ -133,6 +133,7 @@ class ResidencyPolicy:
     approvals: tuple[Approval, ...] = ()  # approvals/ beside the policy file, read by RES107
     approval_max_days: int = DEFAULT_MAX_DAYS  # approvals.max_days
     controls: Mapping[str, LevelControls] = field(default_factory=dict)  # by level, as the policy file gives them
+    external_locations: Mapping[str, frozenset[str]] = field(default_factory=dict)  # cloud -> regions (`regions.external`)
 
     @property
     def is_builtin(self) -> bool:
@@ -140,6 +141,10 @@ class ResidencyPolicy:
 
     def allows(self, region: Region) -> bool:
         return region in self.allowed_regions
+
+    def allows_external(self, cloud: str, location: str) -> bool:
+        """Whether a key kept in another cloud's region or location is inside the boundary."""
+        return location.lower() in self.external_locations.get(cloud, frozenset())
 
     @property
     def allowed_names(self) -> str:

@@ -4,7 +4,8 @@ where a statement's location reaches, which resource-types hold data, and who th
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
 from weakref import WeakKeyDictionary
 
 from residency.catalog import CATALOG
@@ -20,15 +21,30 @@ from residency.iam import (
     Principal,
     Statement,
     Value,
+    has_hole,
+    holes,
     parse_group,
     parse_statement,
+    parse_statement_template,
     same,
 )
-from residency.inventory import FieldValue, Resource
+from residency.inventory import FieldValue, Resource, Template
 from residency.rules.base import Evidence, ResourceRule, Violation
 from residency.rules.context import COMPARTMENT, RuleContext
 
+# While a statement with parts known only after apply is judged: whether each unknown part is taken
+# at its worst (the default: fail closed) or at its best.
+_ASSUME_WORST: ContextVar[bool] = ContextVar("assume_worst", default=True)
+
+
+def unknown_part_may_matter() -> bool:
+    """How to take a part of a statement known only after apply: True, as the value that gives a
+    finding; False, as the one that gives none."""
+    return _ASSUME_WORST.get()
+
+
 EVERY_COMPARTMENT = "every compartment"  # what a grant `in tenancy` reaches
+UNKNOWN_COMPARTMENT = "a compartment known only after apply"
 
 
 @dataclass(frozen=True)
@@ -40,6 +56,7 @@ class StatementRead:
     value: FieldValue
     statement: Statement | None = None
     problem: str | None = None  # why it could not be read: known only after apply, or not a statement
+    partial: bool = False  # some of its words are known only after apply (holes in the statement)
 
     @property
     def shown(self) -> str:
@@ -54,7 +71,14 @@ def policy_statements(resource: Resource) -> Iterator[StatementRead]:
         return
     for value in resource.field("statements"):
         path = value.path or "statements"
-        if not value.known:
+        if isinstance(value.value, Template):
+            parts = tuple(part if isinstance(part, str) else None for part in value.value.parts)
+            try:
+                yield StatementRead(resource, path, value, parse_statement_template(parts), partial=True)
+            except ParseError as error:
+                problem = f"is known only after apply in parts that its reading depends on ({holes.shown(str(error))})"
+                yield StatementRead(resource, path, value, problem=problem)
+        elif not value.known:
             yield StatementRead(resource, path, value, problem="is known only after apply")
         elif not isinstance(value.value, str):
             yield StatementRead(resource, path, value, problem="is not text")
@@ -93,11 +117,31 @@ class GrantRule(ResourceRule):
     unreadable_means: str  # what an unreadable statement cannot be shown not to do
 
     def check(self, resource: Resource, context: RuleContext) -> Iterable[Violation]:
+        defines_in_part = any(read.partial for read in policy_statements(resource) if isinstance(read.statement, Define))
         for read, grant in grants(resource):
-            if grant is not None:
-                yield from self.check_grant(resource, read, grant, context)
-            else:
+            if grant is None:
                 yield unreadable(read, context, self.unreadable_means)
+            elif read.partial or defines_in_part:
+                yield from self._check_partial(resource, read, grant, context)
+            else:
+                yield from self.check_grant(resource, read, grant, context)
+
+    def _check_partial(self, resource: Resource, read: StatementRead, grant: Grant, context: RuleContext) -> Iterator[Violation]:
+        """A statement with parts known only after apply: judged once taking each unknown part at
+        its worst and once at its best. When even the best gives a finding, the literal words
+        settle it; when only the worst does, the finding is unproven; when neither does, none."""
+        token = _ASSUME_WORST.set(False)
+        try:
+            settled = any(True for _ in self.check_grant(resource, read, grant, context))
+        finally:
+            _ASSUME_WORST.reset(token)
+        suffix = (" (whatever the policy's parts known only after apply are)" if settled else
+                  " (if the policy's parts known only after apply take some of their possible values)")
+        for violation in self.check_grant(resource, read, grant, context):
+            yield replace(
+                violation, message=holes.shown(violation.message) + suffix, proven=settled,
+                evidence=tuple(Evidence(holes.shown(e.subject), e.relation, holes.shown(e.value)) for e in violation.evidence),
+            )
 
     def check_grant(self, policy: Resource, read: StatementRead, grant: Grant, context: RuleContext) -> Iterable[Violation]:
         raise NotImplementedError
@@ -110,11 +154,48 @@ def aliases(resource: Resource) -> dict[str, Define]:
 
 
 def data_resource(grant: Grant, context: RuleContext) -> str | None:
-    """The configured data resource-type that a grant reaches, if any. Explicit permissions name no
-    resource-type, so they are taken to reach data."""
+    """The configured data resource-type that a grant reaches, if any. Explicit permissions reach
+    the resource-type each acts on; one the catalogue cannot place is taken to reach data."""
+    if has_hole(grant.resource) or any(has_hole(p) for p in grant.permissions):
+        return "a resource-type known only after apply" if unknown_part_may_matter() else None
     if grant.resource is None:
-        return "{" + ", ".join(grant.permissions) + "}"
-    granted = [grant.resource] + ([grant.associated.resource] if grant.associated else [])
+        for permission in grant.permissions:
+            acts_on = CATALOG.iam_permission_type(permission)
+            if acts_on is None:
+                return f"{permission}, a permission of no known resource-type"
+            wanted = _data_type_of([acts_on], context)
+            if wanted is not None:
+                return f"{wanted} ({permission})"
+        return None
+    return _data_type_of([grant.resource] + ([grant.associated.resource] if grant.associated else []), context)
+
+
+def names_the_principal(condition: Expression | None) -> bool:
+    """Whether a condition limits who may use the grant to named principals: their type, their
+    OCID or a tag of their group (`iam_principal_variables`), through `all {}` and `any {}`."""
+    if isinstance(condition, Condition):
+        if condition.operator == "unknown":
+            return not unknown_part_may_matter()
+        named = [condition.variable] + [v.text.lower() for v in condition.values if v.kind == "word"]
+        return condition.operator in ("=", "in") and any(_principal_variable(name) for name in named)
+    if isinstance(condition, ConditionGroup):
+        found = [names_the_principal(item) for item in condition.items]
+        return any(found) if condition.quantifier == "all" else all(found)
+    return False
+
+
+def _principal_variable(name: str) -> bool:
+    return any(name == v or (v.endswith(".") and name.startswith(v)) for v in CATALOG.iam_principal_variables)
+
+
+def only_reads(grant: Grant) -> bool:
+    """Whether a grant only looks: `inspect` or `read`, or permissions that all only read."""
+    if grant.verb is not None:
+        return grant.verb in ("inspect", "read")
+    return all(p.endswith(CATALOG.iam_read_permission_suffixes) for p in grant.permissions)
+
+
+def _data_type_of(granted: list[str], context: RuleContext) -> str | None:
     for wanted in context.policy.access.data_resources:
         if any(CATALOG.iam_overlap(g, wanted) for g in granted):
             return wanted
@@ -126,6 +207,8 @@ def is_admin(principal: Principal, context: RuleContext) -> bool:
     none is named)."""
     if principal.kind != "group" or principal.tenancy:
         return False
+    if has_hole(principal.name) or has_hole(principal.ocid) or has_hole(principal.domain):
+        return not unknown_part_may_matter()
     for admin in (parse_group(text) for text in context.policy.access.admin_groups):
         if admin.ocid or principal.ocid:
             if same(admin.ocid, principal.ocid):
@@ -147,19 +230,28 @@ class Reach:
 
     @property
     def shown(self) -> str:
-        return "every compartment, the protected ones too" if self.compartment == EVERY_COMPARTMENT \
-            else f"the protected compartment {self.compartment}"
+        if self.compartment == EVERY_COMPARTMENT:
+            return "every compartment, the protected ones too"
+        if self.compartment == UNKNOWN_COMPARTMENT:
+            return f"{UNKNOWN_COMPARTMENT}, which may be a protected one"
+        return f"the protected compartment {self.compartment}"
 
 
 def protected_reach(location: Location, policy: Resource, context: RuleContext) -> Reach | None:
     """The protected compartment a grant's location reaches, directly or by inheritance (a grant on a
     compartment holds in all its sub-compartments), as far as the policy file and the inventory show."""
+    if location.kind == "unknown" or has_hole(location.tenancy):
+        return Reach(EVERY_COMPARTMENT, "may reach") if unknown_part_may_matter() else None
     if location.kind != "compartment":
         if location.is_own_tenancy:
             return Reach(EVERY_COMPARTMENT, "reaches")
         return None  # another tenancy's
     protected = {p.casefold() for p in context.policy.protected_compartments}
     attached = context.protected_compartment(policy)
+    if has_hole(location.ocid) or any(has_hole(name) for name in location.path):
+        if attached is not None:
+            return Reach(attached, "is inside, as the policy is attached to")
+        return Reach(UNKNOWN_COMPARTMENT, "may be or contain a protected compartment:") if unknown_part_may_matter() else None
     tree = _tree(context)
     if location.ocid is not None:
         if location.ocid.casefold() in protected:
@@ -267,6 +359,8 @@ def required_values(condition: Expression | None, variable: str) -> frozenset[Va
     condition has one of them. None when a request with any value can satisfy it. `all {}` takes what
     all its limits share, `any {}` limits only when each of its branches does."""
     if isinstance(condition, Condition):
+        if condition.operator == "unknown":  # a condition known only after apply may limit anything
+            return None if unknown_part_may_matter() else frozenset()
         if condition.variable == variable and condition.operator in ("=", "in"):
             return frozenset(Value(v.text.lower(), v.kind) for v in condition.values)
         return None

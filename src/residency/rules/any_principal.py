@@ -5,9 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from residency.enforcement import Severity
-from residency.inventory import Resource
 from residency.iam import Grant
-from residency.rules.access import POLICY, GrantRule, StatementRead, described, protected_target, subjects_shown
+from residency.inventory import Resource
+from residency.rules.access import (
+    POLICY,
+    GrantRule,
+    StatementRead,
+    data_resource,
+    described,
+    names_the_principal,
+    only_reads,
+    protected_target,
+    subjects_shown,
+)
 from residency.rules.base import RuleMeta, Violation
 from residency.rules.context import RuleContext
 
@@ -36,11 +46,11 @@ class AnyPrincipalGrant(GrantRule):
 
     def check_grant(self, resource: Resource, read: StatementRead, grant: Grant, context: RuleContext) -> Iterable[Violation]:
         anyone = [s for s in grant.subjects if s.is_anyone]
-        if not anyone:
-            return
+        if not anyone or names_the_principal(grant.condition):
+            return  # a condition on the principal's type, OCID or group names who it is: not anyone
         target = protected_target(grant, resource, context)
-        if target is None:
-            return
+        if target is None or (only_reads(grant) and data_resource(grant, context) is None):
+            return  # looking at what holds no data (tag namespaces, compartments) moves nothing
         evidence, reaches = target
         yield Violation(
             resource,

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from residency.catalog import CATALOG, ResourceKind
 from residency.catalog.tokens import COMPARTMENT
 from residency.inventory import FieldValue, Inventory, Resource, Secret
 from residency.oci.regions import Region
@@ -62,6 +63,52 @@ class RuleContext:
         return self.classification(resource).protected
 
     def _classify(self, resource: Resource) -> ClassificationResult:
+        """A resource's own classification; a mover is also protected when what it moves is."""
+        own = self._own_classification(resource)
+        if own.protected or CATALOG.mover_sources(resource.token) is None:
+            return own
+        if self.inventory is None:
+            raise NeedsGraph(f"{resource.urn} (the data it moves)")
+        self._classifications[resource.urn] = own  # a source that leads back here adds nothing
+        return self._moved_data(resource) or own
+
+    def _moved_data(self, resource: Resource) -> ClassificationResult | None:
+        """Protected when a source of the data a mover copies is protected, or cannot be shown:
+        tagging a mover cannot declassify what it copies."""
+        spec = CATALOG.mover_sources(resource.token)
+        strictest = self.policy.classification.strictest
+        sources: list[tuple[str, str]] = []  # (field or assignment, source URN)
+        for field in spec.fields:
+            if resource.first(field) is None:
+                continue
+            found = resource.dependencies_of(field)
+            if not found:
+                return ClassificationResult(strictest, True, f"treated as {strictest}: it moves data from {field}, which names nothing of this "
+                                            "program, so what it copies cannot be shown unprotected")
+            sources += [(field, urn) for urn in found]
+        if spec.assigned_by is not None:
+            assignments = [r for r in self.inventory.resources
+                           if r.token == spec.assigned_by and resource.urn in r.dependencies_of(spec.assignment_policy)]
+            if not assignments:
+                return ClassificationResult(strictest, True, f"treated as {strictest}: it is assigned to nothing this program shows, so what it "
+                                            "copies cannot be shown unprotected")
+            for assignment in assignments:
+                assets = assignment.dependencies_of(spec.assignment_asset)
+                if not assets:
+                    return ClassificationResult(strictest, True, f"treated as {strictest}: {assignment.name} assigns it an asset from outside "
+                                                "this program")
+                sources += [(assignment.name, urn) for urn in assets]
+        for how, urn in sources:
+            source = self.inventory.get(urn)
+            if source is None:
+                return ClassificationResult(strictest, True, f"treated as {strictest}: it moves data from {how}, which comes from outside "
+                                            "this program")
+            if source.kind is ResourceKind.REGIONAL and self.is_protected(source):
+                return ClassificationResult(self.classification(source).level, True,
+                                            f"protected: it moves the data of {source.name}, which is {self.classification(source).reason}")
+        return None
+
+    def _own_classification(self, resource: Resource) -> ClassificationResult:
         """The tag decides, unless it names a level that is not protected: then the compartment
         may still make the resource protected."""
         scheme = self.policy.classification

@@ -13,6 +13,7 @@ from residency.oci.regions import Region, lookup_region
 from residency.rules.base import Evidence, ResourceRule, RuleMeta, Violation
 from residency.rules.context import RuleContext
 from residency.rules.evidence import classification_evidence
+from residency.rules.inputs import Verdict, inputs_of, possible_values
 
 
 class CrossRegionMovement(ResourceRule):
@@ -76,6 +77,8 @@ class CrossRegionMovement(ResourceRule):
         if not value.known:
             yield from self._check_unknown(resource, movement, where, context)
             return
+        if value.value == "":  # Terraform's way of leaving an optional field unset: it names nothing
+            return
         if value.secret:  # never shown, so never proven
             yield Violation(
                 resource, f"{movement.moves}, but {where} is a secret, whose value is never shown, so it cannot be "
@@ -103,26 +106,27 @@ class CrossRegionMovement(ResourceRule):
 
     def _check_unknown(self, resource: Resource, movement: MovementField, where: str, context: RuleContext) -> Iterator[Violation]:
         """An OCID known only after apply still has a region when it comes from a resource in the
-        same program; anything else cannot be proven."""
-        sources = context.sources(resource, movement.segments[0])
-        regional = [s for s in sources if s is not None and s.kind is ResourceKind.REGIONAL and s.region and s.region.region]
-        if movement.kind == "ocid" and regional and len(regional) == len(sources):
-            for source in regional:
-                if not context.allows(source.region.region):
+        same program. A destination that may come from several inputs is proven only when every one
+        of them is a resource in an allowed region; anything else cannot be proven."""
+        inputs = inputs_of(resource, movement.segments[0], context)
+        if movement.kind == "ocid":
+            for source in inputs:
+                if source.verdict is Verdict.FOREIGN:
                     yield Violation(
                         resource,
-                        f"{movement.moves}: {where} comes from {source.name}, in {source.region.shown}, outside the allowed regions",
-                        (Evidence(resource.name, f"takes {where} from", source.name), Evidence(source.name, "is in", source.region.shown)),
+                        f"{movement.moves}: {where} comes from {source.name}, in {source.where}, outside the allowed regions",
+                        (Evidence(resource.name, f"takes {where} from", source.name), Evidence(source.name, "is in", source.where)),
                         path=where,
                     )
-            return
-        yield Violation(
-            resource,
-            f"{movement.moves}, but {where} is known only after apply, so it cannot be shown to name an allowed region",
-            (Evidence(resource.name, f"has {where} =", "(known only after apply)"),),
-            proven=False,
-            path=where,
-        )
+            if inputs and all(i.verdict in (Verdict.ALLOWED, Verdict.FOREIGN, Verdict.SAME_REGION) for i in inputs):
+                return
+        evidence = (Evidence(resource.name, f"has {where} =", "(known only after apply)"), *(i.evidence(resource, where) for i in inputs))
+        if len(inputs) > 1 or any(i.verdict is not Verdict.UNPROVEN for i in inputs):
+            message = (f"{movement.moves}, but {where} is known only after apply and may come from any of: "
+                       f"{possible_values(inputs)}; not every one of them is shown to be an allowed region")
+        else:
+            message = f"{movement.moves}, but {where} is known only after apply, so it cannot be shown to name an allowed region"
+        yield Violation(resource, message, evidence, proven=False, path=where)
 
 
 def _region_named(kind: str, text: str) -> tuple[Region | None, str]:

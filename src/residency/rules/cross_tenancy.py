@@ -5,10 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from residency.catalog import CATALOG
 from residency.enforcement import Severity
-from residency.iam import Grant
+from residency.iam import Define, Grant, has_hole
 from residency.inventory import Resource
-from residency.rules.access import POLICY, GrantRule, StatementRead, aliases, described, protected_target, subjects_shown
+from residency.rules.access import (
+    POLICY,
+    GrantRule,
+    StatementRead,
+    aliases,
+    described,
+    only_reads,
+    protected_target,
+    subjects_shown,
+    unknown_part_may_matter,
+)
 from residency.rules.base import Evidence, RuleMeta, Violation
 from residency.rules.context import RuleContext
 
@@ -39,11 +50,13 @@ class CrossTenancyGrant(GrantRule):
     def check_grant(self, resource: Resource, read: StatementRead, grant: Grant, context: RuleContext) -> Iterable[Violation]:
         if not grant.cross_tenancy:
             return
+        defined = aliases(resource)
+        if _reads_from_oracle(grant, defined):
+            return  # the group reads Oracle's data (cost reports): nothing of this tenancy leaves
         target = protected_target(grant, resource, context)
         if target is None:
             return
         found, reaches = target
-        defined = aliases(resource)
         evidence = [read.evidence()]
         for alias in _tenancy_aliases(grant):
             if alias.casefold() in defined:
@@ -61,6 +74,17 @@ def _action(grant: Grant) -> str:
     if grant.action == "admit":
         return f"admits {subjects_shown(grant.subjects)} to"
     return f"lets {subjects_shown(grant.subjects)}"
+
+
+def _reads_from_oracle(grant: Grant, defined: dict[str, Define]) -> bool:
+    """An Endorse that only reads, in a tenancy the policy defines as one Oracle owns (the
+    usage-report tenancy of Oracle's cost reports)."""
+    if grant.action != "endorse" or grant.location.kind != "tenancy" or grant.location.tenancy is None:
+        return False
+    define = defined.get(grant.location.tenancy.casefold())
+    if define is not None and has_hole(define.ocid):
+        return only_reads(grant) and not unknown_part_may_matter()
+    return only_reads(grant) and define is not None and define.kind == "tenancy" and define.ocid.casefold() in CATALOG.oracle_tenancies
 
 
 def _tenancy_aliases(grant: Grant) -> list[str]:

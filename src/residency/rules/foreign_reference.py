@@ -5,15 +5,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from residency.catalog import ResourceKind
+from residency.catalog import CATALOG, ResourceKind
 from residency.enforcement import Severity
-from residency.inventory import UNKNOWN, Resource, Secret
+from residency.inventory import UNKNOWN, Resource, Secret, Template
 from residency.inventory.values import leaves, snake
 from residency.oci import find_ocids
+from residency.oci.external_keys import locate_key
 from residency.oci.regions import Region
 from residency.rules.base import Evidence, ResourceRule, RuleMeta, Violation
 from residency.rules.context import RuleContext
 from residency.rules.evidence import classification_evidence
+from residency.rules.inputs import Input, Verdict, inputs_of, possible_values
 
 
 class ForeignReference(ResourceRule):
@@ -40,7 +42,8 @@ class ForeignReference(ResourceRule):
         if resource.kind is ResourceKind.NOT_OCI or not context.is_protected(resource):
             return
         own_region = resource.region.region if resource.region else None
-        for violation, region in (*self._known_ocids(resource, context), *self._references(resource, context)):
+        found = (*self._known_ocids(resource, context), *self._references(resource, context), *self._external_keys(resource, context))
+        for violation, region in found:
             if region is None or region != own_region:  # a resource outside the boundary is RES001's finding
                 yield violation
 
@@ -71,46 +74,77 @@ class ForeignReference(ResourceRule):
 
     def _references(self, resource: Resource, context: RuleContext) -> Iterator[tuple[Violation, Region | None]]:
         """Values known only after apply: an ID that comes from a resource of the program has that
-        resource's region; an ID that comes from nowhere in the program (another stack, an encrypted
-        config value) names a region that cannot be shown."""
+        resource's region. A value that may come from several inputs is proven only when each of
+        them is: one from nowhere in the program (another stack, an encrypted config value), or
+        from a resource whose region cannot be shown, leaves it unproven."""
         movement_roots = {m.segments[0] for m in resource.movements()}
         for key, value in resource.properties.items():
             name = snake(key) if resource.naming == "pulumi" else key
-            if name in movement_roots or not _has_unknown(value):
+            if name in movement_roots or CATALOG.same_region_only(resource.token, name) or not _has_unknown(value):
                 continue
-            sources = context.sources(resource, name)
+            inputs = inputs_of(resource, name, context)
             unknown_ids = _unknown_ids(name, value, resource)
-            if unknown_ids and not any(s is not None and s.kind is not ResourceKind.NOT_OCI for s in sources):
-                shown = ", ".join(unknown_ids)
-                yield Violation(
-                    resource,
-                    f"{shown} is known only after apply and comes from no OCI resource of this program, so the "
-                    "region of what it names cannot be shown",
-                    (Evidence(resource.name, f"has {shown} =", "(known only after apply)"),
-                     *(Evidence(resource.name, f"takes {name} from", s.name) for s in sources if s is not None)),
-                    proven=False,
-                    path=name,
-                ), None
-            for source in sources:
-                if source is None or source.kind is not ResourceKind.REGIONAL or source.region is None:
-                    continue
-                region = source.region.region
-                if region is not None and not context.allows(region):
+            unproven = [i for i in inputs if i.verdict is Verdict.UNPROVEN]
+            if unknown_ids and (unproven or not inputs):
+                yield self._unproven(resource, name, unknown_ids, inputs), None
+            for source in inputs:
+                if source.verdict is Verdict.FOREIGN:
                     yield Violation(
                         resource,
-                        f"{name} comes from {source.name}, in {source.region.shown}, outside the allowed regions",
-                        (Evidence(resource.name, f"takes {name} from", source.name), Evidence(source.name, "is in", source.region.shown)),
+                        f"{name} comes from {source.name}, in {source.where}, outside the allowed regions",
+                        (Evidence(resource.name, f"takes {name} from", source.name), Evidence(source.name, "is in", source.where)),
                         path=name,
-                    ), region
+                    ), source.region
+
+    @staticmethod
+    def _unproven(resource: Resource, name: str, unknown_ids: list[str], inputs: list[Input]) -> Violation:
+        shown = ", ".join(unknown_ids)
+        if not any(i.in_program for i in inputs):
+            message = (f"{shown} is known only after apply and comes from no OCI resource of this program, so the "
+                       "region of what it names cannot be shown")
+        else:
+            message = (f"{shown} is known only after apply and may come from any of: {possible_values(inputs)}; "
+                       "not every one of them is shown to be in an allowed region")
+        return Violation(
+            resource, message,
+            (Evidence(resource.name, f"has {shown} =", "(known only after apply)"), *(i.evidence(resource, name) for i in inputs)),
+            proven=False, path=name,
+        )
+
+    def _external_keys(self, resource: Resource, context: RuleContext) -> Iterator[tuple[Violation, Region | None]]:
+        """Keys kept outside OCI: in another cloud's region, or in a key manager nobody can place."""
+        for key_field in CATALOG.external_keys(resource.token):
+            for value in resource.field(key_field.segments):
+                where = value.path or key_field.path
+                evidence = (Evidence(resource.name, f"has {where} =", value.shown()), classification_evidence(resource, context))
+                if not value.known:
+                    yield Violation(resource, f"{where} names a key outside OCI and is known only after apply, so where "
+                                    "the key is cannot be shown", evidence, proven=False, path=where), None
+                    continue
+                if not isinstance(value.value, str) or not value.value.strip():
+                    continue
+                place = locate_key(key_field.form, value.value)
+                if place.location is None:
+                    yield Violation(resource, f"{where} names a key in {place.shown_cloud}, but {place.why_unknown}: "
+                                    "it cannot be shown to be inside the boundary", evidence, proven=False, path=where), None
+                elif not context.policy.allows_external(place.cloud, place.location):
+                    shown = "[secret]" if value.secret else place.location
+                    yield Violation(
+                        resource,
+                        f"{where} names a key in {place.shown_cloud} {shown}, which is not in the policy's regions.external.{place.cloud}",
+                        (evidence[0], Evidence(f"the {place.shown_cloud} key", "is in", shown), evidence[1]),
+                        path=where,
+                    ), None
 
 
 def _unknown_ids(name: str, value, resource: Resource) -> list[str]:
-    """The paths of OCID-valued fields (`*_id`, `*_ids`) under a property that are unknown."""
+    """The paths of OCID-valued fields (`*_id`, `*_ids`) under a property that are unknown; fields
+    that take the OCID of something without a region (a compartment, the tenancy) tie nothing to one."""
     found = []
     for leaf in leaves({name: value}):
         path = _snake_path(leaf.path, resource)
         field = re.sub(r"\[\d+\]", "", path).rsplit(".", 1)[-1]
-        if not leaf.known and field.endswith(("_id", "_ids")):
+        if not leaf.known and field.endswith(("_id", "_ids")) and not CATALOG.names_region_less(field):
             found.append(path)
     return found
 
@@ -126,7 +160,7 @@ def _article(word: str) -> str:
 
 
 def _has_unknown(value) -> bool:
-    if value is UNKNOWN:
+    if value is UNKNOWN or isinstance(value, Template):
         return True
     if isinstance(value, Secret):
         return _has_unknown(value.value)

@@ -43,7 +43,26 @@ class Guardrails(ResourceRule):
     )
 
     def check(self, resource: Resource, context: RuleContext) -> Iterable[Violation]:
-        return ()
+        """A quota condition that compares request.region with a region KEY never matches: quotas
+        take region names. The statement then limits nothing, whatever it was meant to zero."""
+        if resource.token != QUOTA:
+            return
+        for value in resource.field("statements"):
+            if not value.known or not isinstance(value.value, str):
+                continue
+            try:
+                statement = parse_quota(value.value)
+            except ParseError:
+                continue  # the stack pass counts it as unreadable
+            for key, region in _region_keys(statement.condition):
+                path = value.path or "statements"
+                yield Violation(
+                    resource,
+                    f"{path} compares request.region with the region key {key!r}, which never matches: quota "
+                    f"conditions take region names ({region.name!r}), so the statement does not apply there",
+                    (Evidence(resource.name, f"has {path} =", value.shown()),),
+                    path=path,
+                )
 
     def check_stack(self, context: RuleContext) -> Iterable[Violation]:
         compartments = [r for r in context.inventory.resources if _protected_name(r, context)]
@@ -156,8 +175,13 @@ class _Quotas:
                 continue
             if statement.action != "zero":
                 return False
-            zeroed = zeroed or not statement.names  # named quotas zero only part of the family
+            zeroed = zeroed or _whole_family(statement)
         return zeroed
+
+
+def _whole_family(statement: QuotaStatement) -> bool:
+    """No names, or the pattern /*/, is every quota of the family; other names are only part of it."""
+    return not statement.names or any(n.kind == "pattern" and n.text == "*" for n in statement.names)
 
 
 def _applies_to(statement: QuotaStatement, compartment: str) -> bool:
@@ -165,15 +189,37 @@ def _applies_to(statement: QuotaStatement, compartment: str) -> bool:
     return location.kind == "tenancy" or bool(location.path) and location.path[-1].casefold() == compartment.casefold()
 
 
+def _region_named(text: str) -> Region | None:
+    """The region a quota condition's value names: quotas take region names, not keys."""
+    region = lookup_region(text)
+    return region if region is not None and text.strip().lower() == region.name else None
+
+
+def _region_keys(condition: Expression | None) -> Iterator[tuple[str, Region]]:
+    """The region keys (not names) a quota condition compares request.region with."""
+    if isinstance(condition, Condition):
+        if condition.variable == "request.region":
+            for value in condition.values:
+                region = lookup_region(value.text)
+                if region is not None and _region_named(value.text) is None:
+                    yield value.text, region
+    elif condition is not None:
+        for item in condition.items:
+            yield from _region_keys(item)
+
+
 def _condition_regions(condition: Expression | None) -> frozenset[Region] | str:
-    """The regions a statement is limited to, EVERY_REGION, or UNCLEAR."""
+    """The regions a statement is limited to, EVERY_REGION, or UNCLEAR. A key in place of a
+    region name matches no region."""
     if condition is None:
         return EVERY_REGION
     if isinstance(condition, Condition):
-        if condition.variable != "request.region" or condition.operator != "=":
+        if condition.variable != "request.region" or condition.operator not in ("=", "!=", "in"):
             return UNCLEAR
-        regions = {lookup_region(v.text) for v in condition.values}
-        return UNCLEAR if None in regions else frozenset(regions)
+        if any(v.kind == "pattern" or lookup_region(v.text) is None for v in condition.values):
+            return UNCLEAR
+        named = frozenset(r for r in (_region_named(v.text) for v in condition.values) if r is not None)
+        return frozenset(REGIONS) - named if condition.operator == "!=" else named
     parts = [_condition_regions(item) for item in condition.items]
     if UNCLEAR in parts:
         return UNCLEAR

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from residency.enforcement import Level, Severity
-from residency.iam import Grant, Value
+from residency.iam import Grant, Value, has_hole
 from residency.inventory import Resource
 from residency.oci.regions import lookup_region
 from residency.rules.access import (
@@ -14,9 +14,11 @@ from residency.rules.access import (
     GrantRule,
     StatementRead,
     described,
+    only_reads,
     protected_reach,
     required_values,
     subjects_shown,
+    unknown_part_may_matter,
 )
 from residency.rules.base import Evidence, RuleMeta, Violation
 from residency.rules.context import RuleContext
@@ -50,7 +52,7 @@ class RegionUnrestrictedGrant(GrantRule):
     unreadable_means = "grant access to a protected compartment from any region"
 
     def check_grant(self, resource: Resource, read: StatementRead, grant: Grant, context: RuleContext) -> Iterable[Violation]:
-        if grant.action == "endorse" or (grant.verb is not None and grant.verb not in WRITING_VERBS):
+        if grant.action == "endorse" or only_reads(grant) or (grant.verb is not None and grant.verb not in WRITING_VERBS):
             return
         reach = protected_reach(grant.location, resource, context)
         if reach is None:
@@ -74,6 +76,8 @@ class RegionUnrestrictedGrant(GrantRule):
 
 
 def _problem(value: Value, context: RuleContext) -> str | None:
+    if has_hole(value.text):
+        return "compares with a value known only after apply" if unknown_part_may_matter() else None
     if value.kind == "pattern":
         return f"allows the pattern /{value.text}/, which cannot be shown to match only allowed region keys"
     region = lookup_region(value.text)

@@ -5,9 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from residency.enforcement import Severity
-from residency.inventory import Resource
 from residency.iam import Grant
-from residency.rules.access import POLICY, GrantRule, StatementRead, data_resource, described, is_admin, subjects_shown
+from residency.inventory import Resource
+from residency.rules.access import (
+    POLICY,
+    GrantRule,
+    StatementRead,
+    data_resource,
+    described,
+    is_admin,
+    only_reads,
+    subjects_shown,
+)
 from residency.rules.base import Evidence, RuleMeta, Violation
 from residency.rules.context import RuleContext
 
@@ -39,7 +48,7 @@ class TenancyWideDataAccess(GrantRule):
     def check_grant(self, resource: Resource, read: StatementRead, grant: Grant, context: RuleContext) -> Iterable[Violation]:
         if grant.action != "allow" or not grant.location.is_own_tenancy:
             return
-        if grant.verb is not None and grant.verb not in WRITING_VERBS:
+        if only_reads(grant) or (grant.verb is not None and grant.verb not in WRITING_VERBS):
             return
         data = data_resource(grant, context)
         others = [s for s in grant.subjects if not is_admin(s, context)]
