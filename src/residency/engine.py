@@ -50,6 +50,7 @@ def _finding(rule: Rule, violation: Violation, level: Level, stack: ResourceIden
         evidence=violation.evidence,
         proven=violation.proven,
         path=violation.path,
+        origins=violation.origins,
         location=resource.location if resource is not None else None,
         waiver=AppliedWaiver(waiver, not waiver.expired(today)) if waiver else None,
     )

@@ -10,13 +10,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from residency import __version__
+from residency.documentation import rule_url
 from residency.enforcement import Level, Severity
-from residency.inventory import Inventory, Resource, SourceLocation
+from residency.inventory import Inventory, Origin, Resource, SourceLocation
 from residency.policy import ResidencyPolicy, Waiver
 from residency.rules.base import Evidence, RuleMeta
 from residency.rules.context import COMPARTMENT
 
-DOCUMENT_VERSION = "1.1"
+DOCUMENT_VERSION = "1.2"
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class Finding:
     path: str | None
     location: SourceLocation | None
     waiver: AppliedWaiver | None = None
+    origins: tuple[Origin, ...] = ()  # where the value at fault was written, deepest first
 
     @property
     def severity(self) -> Severity:
@@ -169,7 +171,7 @@ def rule_document(meta: RuleMeta, level: Level) -> dict:
     return {
         "id": meta.id, "name": meta.name, "title": meta.title, "severity": meta.severity.value,
         "level": level.value, "rationale": meta.rationale, "remediation": meta.remediation,
-        "applies_to": meta.applies_to, "tags": list(meta.tags),
+        "applies_to": meta.applies_to, "tags": list(meta.tags), "url": rule_url(meta.id),
     }
 
 
@@ -199,6 +201,9 @@ def _finding_document(finding: Finding) -> dict:
             "reference": waiver.waiver.reference, "expires": waiver.waiver.expires.isoformat(),
         },
         "fingerprint": finding.fingerprint,
+        "origins": [
+            {"kind": o.kind, "name": o.name, "file": o.file, "line": o.line, "value": o.value} for o in finding.origins
+        ],
     }
 
 

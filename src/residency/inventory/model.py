@@ -23,6 +23,17 @@ class RegionSource(str, enum.Enum):
 
 
 @dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a value was written: the line a reviewer changes to change it."""
+
+    kind: str  # "stack-config" | "provider" | "variable"
+    name: str  # the config key ("us-data-boundary:dr.region"), the provider or the variable
+    file: str | None = None  # relative to the program directory
+    line: int | None = None
+    value: str | None = None  # as written; never a secret's value
+
+
+@dataclass(frozen=True, slots=True)
 class RegionResolution:
     source: RegionSource
     region: Region | None = None  # None: unresolved, or the written value is no OCI region
@@ -30,6 +41,7 @@ class RegionResolution:
     provider: str | None = None  # the provider that gave it
     secret: bool = False
     reason: str = ""  # when there is no region: what could not be proven
+    origins: tuple[Origin, ...] = ()  # where the region was written, the deepest first (config line, then provider)
 
     @property
     def shown(self) -> str:

@@ -90,8 +90,8 @@ class DocumentBuilder:
                     "remediation": foreign.remediation or f"Make the resource pass {key}: {foreign.title}.",
                     "applies_to": "",
                     "tags": list(foreign.tags),
+                    "url": None,
                 }
-            self.rules[key]["url"] = None
         rule = self.rules[key]
         rule["url"] = rule["url"] or foreign.url
         if key in self._foreign:

@@ -14,6 +14,8 @@ from residency.render.templates import render_template
 
 GITHUB_COMMENT_LIMIT = 65_536  # characters in an issue or pull-request comment body
 COLLAPSE_AFTER = 5  # a rule with more findings shows them folded
+CAUSE_LIMIT = 10  # causes listed in the comment; the HTML report lists them all
+NEW_LIMIT = 20  # new findings listed first when there is a baseline
 MARKER = Markup("<!-- residency-report -->")  # lets a CI job find and update its previous comment
 
 
@@ -60,4 +62,6 @@ def _render(document: Mapping[str, Any], groups: list[RuleGroup], budget: int, l
         collapse_after=COLLAPSE_AFTER,
         marker=MARKER,
         limit=limit,
+        cause_limit=CAUSE_LIMIT,
+        new_limit=NEW_LIMIT,
     )

@@ -12,7 +12,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from residency.catalog import short_type
-from residency.render.document import SEVERITIES, checked_rules, target
+from residency.render.baseline import baseline_counts
+from residency.render.document import SEVERITIES, checked_rules, group_by_cause, safe_url, target, verified_summary
+from residency.render.places import Places, commit_links, source_link
 
 _CODE_SPAN = re.compile(r"`([^`]+)`")
 
@@ -27,11 +29,19 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 _HTML_SPECIAL = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
+# What GitHub turns into a notification or a link by itself: @mentions (and e-mail addresses),
+# #123 and GH-123 references, bare URLs and www. names. A zero-width space after the trigger
+# keeps the text readable and inert.
+_LIVE = re.compile(r"(@|#(?=\w)|\bGH-(?=\d)|\b(?:https?|ftp|mailto)(?=:)|\bwww(?=\.))", re.IGNORECASE)
+_ZERO_WIDTH_SPACE = "\u200b"
+
+
 def markdown_text(text: object) -> Markup:
-    """Markdown: text from the program under review, shown as it is (no formatting, links or
-    HTML of its own), on one line so that it can stand in a table cell."""
+    """Markdown: text from the program under review, shown as it is (no formatting, links,
+    mentions, references or HTML of its own), on one line so that it can stand in a table cell."""
     escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
     escaped = "".join(_HTML_SPECIAL.get(c, c) for c in escaped)
+    escaped = _LIVE.sub(lambda m: m.group(1) + _ZERO_WIDTH_SPACE, escaped)
     return Markup(escaped.replace("\r", "").replace("\n", "<br>"))
 
 
@@ -67,6 +77,7 @@ def environment() -> Environment:
         md=markdown_text,
         md_code=markdown_code,
         md_prose=markdown_prose,
+        safe_url=safe_url,
     )
     return env
 
@@ -74,15 +85,24 @@ def environment() -> Environment:
 def render_template(name: str, document: Mapping[str, Any], **context: Any) -> str:
     """A report template with what every report shows: the document, its summary, what was
     checked and by which rules."""
+    places = Places(document["source"])
+    base = commit_links()
+
+    def link(file: str | None, line: int | None) -> str | None:
+        return source_link(places, base, file, line) if file else None
+
     return (
         environment()
         .get_template(name)
         .render(
             document=document,
-            summary=document["summary"],
+            summary=verified_summary(document),
             target=target(document),
             rules=checked_rules(document),
             severities=SEVERITIES,
+            causes=group_by_cause(document),
+            baseline=baseline_counts(document),
+            link=link,
             **context,
         )
     )

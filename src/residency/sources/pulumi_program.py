@@ -63,7 +63,7 @@ def run_program(directory: Path, stack: str, *, on_resource: Callable[[int], Non
     )
     return build_inventory(
         monitor.records, default_region=config.get("oci:region"), config_name=config_name, source=source,
-        default_auth=config.get("oci:auth"),
+        default_auth=config.get("oci:auth"), config_origins=config.origins,
     )
 
 

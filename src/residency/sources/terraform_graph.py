@@ -10,11 +10,11 @@ and the same fail-closed reading as the Pulumi sources.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from residency.catalog import CATALOG
-from residency.inventory import UNKNOWN, Inventory, RegionResolution, RegionSource, Resource, SourceInfo, SourceLocation
+from residency.inventory import UNKNOWN, Inventory, Origin, RegionResolution, RegionSource, Resource, SourceInfo, SourceLocation
 from residency.sources.pulumi_graph import AMBIENT, region_resolution
 
 OCI_TYPE_PREFIX = "oci_"
@@ -26,6 +26,7 @@ class ProviderConfig:
     region: Any = None  # as written; None when the configuration sets none, UNKNOWN when it cannot be known
     unknown_because: str | None = None  # for an UNKNOWN region: why ("var.region has no value")
     auth: Any = None  # the `auth` method, as written
+    origins: tuple[Origin, ...] = ()  # where it is written: the provider block (file, line)
 
 
 @dataclass
@@ -57,7 +58,7 @@ def build_inventory(records: Iterable[TerraformRecord], providers: Mapping[str, 
                 custom=True,
                 properties=record.values,
                 naming="terraform",
-                region=_region(record, providers),
+                region=_with_origins(_region(record, providers), providers.get(record.provider or "")),
                 provider=record.provider,
                 dependencies=tuple(sorted({a for found in dependencies.values() for a in found})),
                 property_dependencies=dependencies,
@@ -81,6 +82,13 @@ class _Instances:
             else:
                 found.update(a for a in self._addresses if a.startswith(reference + "["))
         return tuple(sorted(found))
+
+
+def _with_origins(resolution: RegionResolution | None, config: ProviderConfig | None) -> RegionResolution | None:
+    if resolution is None or config is None or not config.origins:
+        return resolution
+    written = None if resolution.secret else resolution.written
+    return replace(resolution, origins=tuple(replace(o, value=o.value or written) for o in config.origins))
 
 
 def _region(record: TerraformRecord, providers: Mapping[str, ProviderConfig]) -> RegionResolution | None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ import hcl2
 from lark.exceptions import LarkError, UnexpectedInput
 
 from residency.errors import InputError
-from residency.inventory import UNKNOWN, Inventory, SourceInfo, SourceLocation
+from residency.inventory import UNKNOWN, Inventory, Origin, SourceInfo, SourceLocation
 from residency.sources.terraform_expressions import Evaluated, Scope, references
 from residency.sources.terraform_graph import ProviderConfig, TerraformRecord, build_inventory
 from residency.yamlfile import read_text
@@ -51,7 +51,7 @@ class _Blocks:
 
     variables: dict[str, dict] = field(default_factory=dict)
     locals: dict[str, Any] = field(default_factory=dict)
-    providers: list[tuple[str, dict]] = field(default_factory=list)  # (local key "oci" / "oci.west", body)
+    providers: list[tuple[str, dict, str]] = field(default_factory=list)  # (local key "oci" / "oci.west", body, file)
     resources: list[tuple[str, str, dict, str]] = field(default_factory=list)  # (type, name, body, file)
     modules: list[tuple[str, dict, str]] = field(default_factory=list)  # (name, body, file)
 
@@ -93,7 +93,7 @@ class _Reader:
             for entry in document.get("provider", []):
                 for name, body in entry.items():
                     alias = _attribute(body, "alias")
-                    blocks.providers.append((f"{name}.{alias}" if alias else name, body))
+                    blocks.providers.append((f"{name}.{alias}" if alias else name, body, file))
             for entry in document.get("resource", []):
                 for type_, named in entry.items():
                     blocks.resources.extend((type_, name, body, file) for name, body in named.items())
@@ -107,10 +107,11 @@ class _Reader:
         blocks = self.blocks(directory)
         scope = _ModuleScope(blocks, variables)
         provider_map = dict(provider_map)
-        for local, body in blocks.providers:
+        for local, body, file in blocks.providers:
             key = f"{address}:{local}" if address else local
             provider_map[local] = (key, False)
-            self.providers[key] = _provider_config(key, body, scope.scope)
+            block = Origin("provider", key, file, body.get("__start_line__"))
+            self.providers[key] = replace(_provider_config(key, body, scope.scope), origins=(block,))
         for type_, name, body, file in blocks.resources:
             self.read_resource(type_, name, body, file, address, scope, provider_map)
         for name, body, file in blocks.modules:
