@@ -10,7 +10,14 @@ from pathlib import Path
 import click
 
 from residency.cli.common import fail, stderr_console, stdout_console
-from residency.cli.outputs import ReportTarget, refuse_to_overwrite, report_option, write_reports
+from residency.cli.outputs import (
+    ReportTarget,
+    baseline_option,
+    refuse_to_overwrite,
+    report_option,
+    with_baseline,
+    write_reports,
+)
 from residency.enforcement import Level
 from residency.errors import EXIT_FINDINGS, EXIT_OK, InputError
 from residency.inventory import Inventory
@@ -35,9 +42,10 @@ def pick_stack(directory: Path, stack: str | None) -> str:
 @click.option("--fail-on", type=click.Choice(["mandatory", "advisory"]), default="mandatory", show_default=True,
               help="The lowest level that fails the check.")
 @report_option
+@baseline_option
 def check(
     directory: Path, stack: str | None, policy_file: Path | None, output_format: str, fail_on: str,
-    reports: tuple[ReportTarget, ...],
+    reports: tuple[ReportTarget, ...], baseline_file: Path | None,
 ) -> None:
     """Run the Pulumi program in DIRECTORY offline and check it against the residency policy.
 
@@ -59,12 +67,16 @@ def check(
         inputs += [directory / "Pulumi.yaml", directory / f"Pulumi.{stack}.yaml"]
     elif kind == "terraform-plan":
         inputs.append(directory)
+    if baseline_file is not None:
+        inputs.append(baseline_file)
     refuse_to_overwrite(reports, inputs, sources=directory if directory.is_dir() else None)
     try:
         policy = load_policy(policy_file)
         inventory = load_inventory(directory, kind, stack)
         report = evaluate(inventory, policy)
         document = report.to_document(threshold) if output_format == "json" or reports else None
+        if document is not None:
+            document = with_baseline(document, baseline_file)
         if output_format == "json":
             click.echo(json.dumps(document, indent=2))
         else:
