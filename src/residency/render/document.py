@@ -244,6 +244,10 @@ class CauseGroup:
     def resources(self) -> int:
         return len({f["resource"]["urn"] for f in self.findings})
 
+    def names(self, most: int) -> list[str]:
+        """The first `most` resource names, each once."""
+        return list(dict.fromkeys(f["resource"]["name"] for f in self.findings))[:most]
+
     @property
     def explains(self) -> bool:
         """Worth showing as a cause: a written value behind the findings, or one line behind several."""

@@ -91,18 +91,16 @@ def render_template(name: str, document: Mapping[str, Any], **context: Any) -> s
     def link(file: str | None, line: int | None) -> str | None:
         return source_link(places, base, file, line) if file else None
 
-    return (
-        environment()
-        .get_template(name)
-        .render(
-            document=document,
-            summary=verified_summary(document),
-            target=target(document),
-            rules=checked_rules(document),
-            severities=SEVERITIES,
-            causes=group_by_cause(document),
-            baseline=baseline_counts(document),
-            link=link,
-            **context,
-        )
-    )
+    shared = {
+        "document": document,
+        "target": target(document),
+        "rules": checked_rules(document),
+        "severities": SEVERITIES,
+        "baseline": baseline_counts(document),
+        "link": link,
+    }
+    if "summary" not in context:
+        context["summary"] = verified_summary(document)
+    if "causes" not in context:
+        context["causes"] = group_by_cause(document)
+    return environment().get_template(name).render(**shared, **context)
