@@ -160,7 +160,7 @@ def test_an_event_stream_without_policy_events_checks_nothing_and_says_so():
         (
             '{"policyEvent":{"policyPackName":"k","message":"m","enforcementLevel":"advisory"}}\n',
             1,
-            "policyEvent without policyName",
+            "not a Pulumi engine event: 'policyName' is a required property",
         ),
     ],
 )
@@ -220,7 +220,7 @@ def test_checkov_with_nothing_to_check_passes_with_nothing_checked():
         ('{"version": "1.1"}', "not Checkov JSON output"),
         (
             '{"results": {"failed_checks": [{"check_id": "X"}]}, "summary": {}}',
-            "a Checkov result needs check_id, check_name and resource",
+            "(results.failed_checks[0]): not Checkov JSON output (checkov -o json): 'check_name' is a required property",
         ),
     ],
 )

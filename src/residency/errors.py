@@ -1,10 +1,12 @@
-"""Errors about what a user gave us. Each names the file and the place, and maps to exit code 2."""
+"""Errors about what a user gave us. Each names the file and the place, and maps to exit code 2.
+Exit codes: 0 pass, 1 failing findings, 2 bad input or usage, 3 an internal error."""
 
 from __future__ import annotations
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_INPUT = 2
+EXIT_INTERNAL = 3  # a bug in residency: never a verdict
 
 
 class InputError(Exception):

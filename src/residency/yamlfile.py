@@ -12,30 +12,69 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from residency.errors import InputError
+from residency.inputs import nesting_bound, read_text
 
 
-def read_text(path: Path, shown: str) -> str:
-    """A file's text; a missing or unreadable file is an InputError naming it."""
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("file not found", file=shown) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"cannot read the file: {error}", file=shown) from None
+# Configuration files are small; a larger YAML file is a mistake or an attack.
+MAX_YAML_BYTES = 16 * 1024 * 1024
+# Values a document may expand to once its aliases are followed: a 750-byte "billion laughs"
+# document expands to billions, which every later walk over it would pay for.
+MAX_YAML_VALUES = 1_000_000
+MAX_YAML_NESTING = 64
 
 
 def load_yaml(path: Path, *, display: str | None = None) -> Any:
     """The document in `path`, as ruamel's commented maps and lists, which remember lines."""
     shown = display or str(path)
-    text = read_text(path, shown)
+    text = read_text(path, shown, limit=MAX_YAML_BYTES)
     try:
-        return YAML(typ="rt", pure=True).load(text)
+        # the pure parser spends several frames per level of nesting
+        with nesting_bound(MAX_YAML_NESTING * 12):
+            document = YAML(typ="rt", pure=True).load(text)
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "invalid YAML"
         raise InputError(f"invalid YAML: {problem}", file=shown, line=mark.line + 1 if mark else None) from None
     except YAMLError as error:
         raise InputError(f"invalid YAML: {error}", file=shown) from None
+    except RecursionError:
+        raise InputError(f"invalid YAML: nested more than {MAX_YAML_NESTING} levels deep", file=shown) from None
+    except (ValueError, TypeError, OverflowError) as error:  # a date like 2027-13-45, an integer of 5,000 digits
+        raise InputError(f"invalid YAML value: {error}", file=shown) from None
+    _check_expansion(document, shown)
+    return document
+
+
+def _check_expansion(document: Any, shown: str) -> None:
+    """Refuse a document whose aliases expand it past MAX_YAML_VALUES, that refers to itself, or
+    that nests deeper than MAX_YAML_NESTING. Shared nodes are counted once per use, each computed
+    once, so this is linear in the document as written."""
+    expanded: dict[int, int] = {}
+    in_progress: set[int] = set()
+
+    def size(node: Any, depth: int) -> int:
+        if not isinstance(node, (dict, list)):
+            return 1
+        if depth > MAX_YAML_NESTING:
+            raise InputError(f"invalid YAML: nested more than {MAX_YAML_NESTING} levels deep", file=shown)
+        key = id(node)
+        if key in expanded:
+            return expanded[key]
+        if key in in_progress:
+            raise InputError("invalid YAML: an alias refers to a node that contains it", file=shown)
+        in_progress.add(key)
+        children = node.values() if isinstance(node, dict) else node
+        total = 1 + sum(size(child, depth + 1) for child in children)
+        in_progress.discard(key)
+        if total > MAX_YAML_VALUES:
+            raise InputError(
+                f"invalid YAML: the document expands to more than {MAX_YAML_VALUES} values through its aliases",
+                file=shown,
+            )
+        expanded[key] = total
+        return total
+
+    size(document, 0)
 
 
 def line_of(document: Any, path: Sequence[str | int]) -> int | None:

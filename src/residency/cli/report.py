@@ -18,6 +18,7 @@ from residency.cli.outputs import (
     write_reports,
 )
 from residency.errors import InputError
+from residency.inputs import MAX_FILE_BYTES, read_text
 from residency.render.formats import RENDERERS
 
 SOURCES = ("findings", "pulumi-events", "checkov-json")
@@ -102,9 +103,9 @@ def read_document(file: Path, source: str, policy_file: Path | None) -> dict:
 
 
 def _read_text(file: Path, shown: str) -> str:
-    try:
-        return sys.stdin.read() if shown == "<stdin>" else file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("file not found", file=shown) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"cannot read the file: {error}", file=shown) from None
+    if shown != "<stdin>":
+        return read_text(file, shown)
+    text = sys.stdin.read(MAX_FILE_BYTES + 1)
+    if len(text) > MAX_FILE_BYTES:
+        raise InputError(f"standard input has more than {MAX_FILE_BYTES} characters", file=shown)
+    return text

@@ -253,11 +253,28 @@ def _parse(text: str, start: str):
         raise ParseError(str(text), f"expected text, got {type(text).__name__}", 1)
     if not text.strip():
         raise ParseError(text, "the text is empty", 1)
+    _check_nesting(text)
     try:
         tree = _lark().parse(text, start=start)
     except UnexpectedInput as error:
         raise _error(text, error) from None
     return _Build().transform(tree)
+
+
+# Real conditions nest `all {}` / `any {}` two or three deep; the bound keeps every walk over a
+# parsed condition far from the interpreter's recursion limit.
+MAX_NESTING = 32
+
+
+def _check_nesting(text: str) -> None:
+    depth = 0
+    for column, character in enumerate(text, start=1):
+        if character in "{(":
+            depth += 1
+            if depth > MAX_NESTING:
+                raise ParseError(text, f"nested more than {MAX_NESTING} levels deep", column)
+        elif character in "})":
+            depth -= 1
 
 
 @lru_cache(maxsize=4096)

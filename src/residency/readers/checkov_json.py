@@ -4,23 +4,21 @@ residency's own (by id) get the rule's metadata."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from residency.catalog import CATALOG
 from residency.errors import InputError
+from residency.inputs import parse_json
 from residency.policy import ResidencyPolicy
 from residency.readers.common import DocumentBuilder, ForeignFinding, ForeignRule, resource_object
+from residency.readers.shapes import check_shape
 
 RESULT_KEYS = ("failed_checks", "skipped_checks", "passed_checks")
 
 
 def read_checkov_json(text: str, *, file: str, policy: ResidencyPolicy) -> dict[str, Any]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(f"not JSON: {error.msg}", file=file, line=error.lineno) from None
+    data = parse_json(text, file=file)
     reports = data if isinstance(data, list) else [data]  # one report per framework when several ran
     builder = DocumentBuilder(policy)
     checked: dict[str, str] = {}  # resource -> Terraform type
@@ -33,6 +31,7 @@ def read_checkov_json(text: str, *, file: str, policy: ResidencyPolicy) -> dict[
                 file=file,
                 key=where or None,
             )
+        check_shape(report, "checkov-report", file=file, what="Checkov JSON output (checkov -o json)", prefix=where)
         summary = report.get("summary", report)  # with nothing to check, Checkov prints the summary alone
         versions.add(summary.get("checkov_version"))
         if "check_type" in report:
@@ -49,10 +48,6 @@ def read_checkov_json(text: str, *, file: str, policy: ResidencyPolicy) -> dict[
 
 
 def _read(record: Any, key: str, builder: DocumentBuilder, checked: dict[str, str], *, file: str, where: str) -> None:
-    if not isinstance(record, dict) or not all(
-        isinstance(record.get(k), str) for k in ("check_id", "check_name", "resource")
-    ):
-        raise InputError("a Checkov result needs check_id, check_name and resource", file=file, key=where)
     address = record.get("resource_address") or record["resource"]
     terraform_type = _terraform_type(address)
     checked[address] = terraform_type

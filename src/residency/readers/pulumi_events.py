@@ -4,16 +4,17 @@ get the rule's metadata; other packs' policies are reported under their own name
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from residency.catalog import CATALOG
 from residency.errors import InputError
+from residency.inputs import parse_json
 from residency.pack_names import split_policy_name
 from residency.policy import ResidencyPolicy
 from residency.readers.common import DocumentBuilder, ForeignFinding, ForeignRule, resource_object
+from residency.readers.shapes import check_shape
 
 COLOR_MARKUP = re.compile(r"<\{%[^%]*%\}>")
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # Pulumi's sentinel for a value known only after apply
@@ -68,13 +69,13 @@ def _events(text: str, file: str) -> Iterable[tuple[int, Mapping[str, Any]]]:
         if not line.strip():
             continue
         try:
-            event = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise InputError(
-                f"not a Pulumi engine event (JSON lines expected): {error.msg}", file=file, line=number
-            ) from None
+            event = parse_json(line, file=file, what="a Pulumi engine event (JSON lines expected)")
+        except InputError as error:
+            error.line = number
+            raise
         if not isinstance(event, dict):
             raise InputError("not a Pulumi engine event: expected a JSON object per line", file=file, line=number)
+        check_shape(event, "pulumi-event", file=file, what="a Pulumi engine event", line=number)
         found = True
         yield number, event
     if not found:
@@ -84,9 +85,6 @@ def _events(text: str, file: str) -> Iterable[tuple[int, Mapping[str, Any]]]:
 def _finding(
     event: Mapping[str, Any], line: int, file: str, stack: str, inputs: Mapping[str, Mapping[str, Any]]
 ) -> ForeignFinding:
-    for key in ("policyName", "policyPackName", "enforcementLevel", "message"):
-        if not isinstance(event.get(key), str):
-            raise InputError(f"policyEvent without {key}", file=file, line=line, key=f"policyEvent.{key}")
     level = LEVELS.get(event["enforcementLevel"])
     if level is None:
         raise InputError(

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import jsonschema
 
 from residency.errors import InputError
+from residency.inputs import parse_json
 
 SEVERITIES = ("critical", "high", "medium", "low")
 
@@ -24,10 +25,7 @@ def findings_schema() -> dict[str, Any]:
 
 def parse_document(text: str, *, file: str) -> dict[str, Any]:
     """A saved findings document, checked against the schema."""
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(f"not JSON: {error.msg}", file=file, line=error.lineno) from None
+    document = parse_json(text, file=file)
     validate_document(document, file=file, text=text)
     return document
 

@@ -1,0 +1,69 @@
+"""Fuzz every reader of user input at length: by default 10,000 generated inputs per reader (the
+suite runs the same targets, tests/fuzzing.py, with a few dozen). A reader passes when no input
+ends in anything but its documented input error. Prints, per reader: inputs, input errors,
+accepted inputs, crashes and seconds; exits 1 on any crash, showing the first input of each.
+
+    python benchmarks/fuzz_readers.py [--examples 10000] [--only policy,event-log]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from fuzzing import Target, targets  # noqa: E402 - needs the tests folder on the path
+
+
+def fuzz(target: Target, examples: int) -> dict:
+    counts = {"inputs": 0, "input_errors": 0, "accepted": 0}
+    crashes: list[tuple[str, str]] = []
+
+    @settings(max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(target.inputs)
+    def run(text: str) -> None:
+        counts["inputs"] += 1
+        try:
+            target.run(text)
+            counts["accepted"] += 1
+        except target.expected:
+            counts["input_errors"] += 1
+        except Exception:  # noqa: BLE001 - a crash is what this counts
+            crashes.append((text, traceback.format_exc(limit=-3)))
+
+    started = time.perf_counter()
+    run()
+    return {**counts, "crashes": crashes, "seconds": time.perf_counter() - started}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--examples", type=int, default=10_000)
+    parser.add_argument("--only", default="", help="comma-separated reader names")
+    args = parser.parse_args()
+    wanted = set(filter(None, args.only.split(",")))
+    failed = False
+    print(f"{'reader':<22}{'inputs':>8}{'errors':>8}{'accepted':>10}{'crashes':>9}{'seconds':>9}")
+    for target in targets():
+        if wanted and target.name not in wanted:
+            continue
+        result = fuzz(target, args.examples)
+        print(
+            f"{target.name:<22}{result['inputs']:>8}{result['input_errors']:>8}{result['accepted']:>10}"
+            f"{len(result['crashes']):>9}{result['seconds']:>9.1f}",
+            flush=True,
+        )
+        for text, trace in result["crashes"][:1]:
+            failed = True
+            print(f"  first crash on {text[:200]!r}\n{trace}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

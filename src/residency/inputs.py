@@ -1,0 +1,105 @@
+"""Reading what a user gives us, within bounds: a regular file of bounded size, JSON of bounded
+nesting. Every reader of files goes through here, so no input can hang the gate, exhaust its
+memory or end in a traceback; each refusal is an InputError (exit 2) naming the file."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import stat
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from residency.errors import InputError
+
+# A 100,000-resource plan is about 200 MB; nothing the gate reads is legitimately larger.
+MAX_FILE_BYTES = 512 * 1024 * 1024
+# Real configuration nests a few levels, plans a few dozen; the bound is far above both and far
+# below what exhausts the interpreter's stack.
+MAX_NESTING = 200
+
+
+def read_bytes(path: Path, shown: str, *, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A regular file's bytes. A FIFO, a device (a link to /dev/zero), a directory or a file over
+    `limit` is refused rather than read: reading them could block or never end."""
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer before it can be refused.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise InputError("file not found", file=shown) from None
+    except OSError as error:
+        raise InputError(f"cannot read the file: {error.strerror or error}", file=shown) from None
+    status = os.fstat(descriptor)
+    if not stat.S_ISREG(status.st_mode):
+        os.close(descriptor)
+        raise InputError(f"not a regular file ({_kind(status.st_mode)}): expected a file to read", file=shown)
+    with os.fdopen(descriptor, "rb") as handle:
+        if status.st_size > limit:
+            raise InputError(f"the file has {status.st_size} bytes; the limit is {limit}", file=shown)
+        try:
+            data = handle.read(limit + 1)
+        except OSError as error:
+            raise InputError(f"cannot read the file: {error.strerror or error}", file=shown) from None
+    if len(data) > limit:  # grew while it was read
+        raise InputError(f"the file has more than {limit} bytes", file=shown)
+    return data
+
+
+def read_text(path: Path, shown: str, *, limit: int = MAX_FILE_BYTES) -> str:
+    """A regular file's text, as UTF-8; see read_bytes for what is refused."""
+    try:
+        return read_bytes(path, shown, limit=limit).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(f"not UTF-8 text: byte {error.start} cannot be decoded", file=shown) from None
+
+
+def parse_json(text: str | bytes, *, file: str, what: str = "JSON") -> Any:
+    """JSON text as Python values. Malformed text, nesting deeper than MAX_NESTING and numbers
+    Python refuses to convert (integers of thousands of digits) are InputErrors naming the line."""
+    try:
+        with nesting_bound(MAX_NESTING):
+            return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(f"not {what}: {error.msg}", file=file, line=error.lineno) from None
+    except RecursionError:
+        raise InputError(f"not {what}: nested more than {MAX_NESTING} levels deep", file=file) from None
+    except ValueError as error:  # int conversion past sys.get_int_max_str_digits(), among others
+        raise InputError(f"not {what}: {error}", file=file) from None
+
+
+@contextlib.contextmanager
+def nesting_bound(levels: int) -> Iterator[None]:
+    """Let the code inside recurse at most about `levels` deeper than here.
+
+    The JSON decoder (and every recursive reader) counts its depth against the interpreter's
+    recursion limit; lowering the limit to just above the current depth bounds the nesting of
+    the input without a second pass over it."""
+    depth = _stack_depth()
+    saved = sys.getrecursionlimit()
+    sys.setrecursionlimit(min(saved, depth + levels + 50))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(saved)
+
+
+def _stack_depth() -> int:
+    frame, depth = sys._getframe(), 0
+    while frame is not None:
+        frame, depth = frame.f_back, depth + 1
+    return depth
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    return "not a plain file"

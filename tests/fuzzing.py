@@ -1,0 +1,211 @@
+"""Fuzz targets for every reader of user input, shared by the short fuzz tests in the suite
+(tests/test_fuzz_readers.py) and the long run (benchmarks/fuzz_readers.py).
+
+Each target takes generated text and calls one reader. The only exception a reader may raise is
+its documented input error (InputError, or ParseError for the IAM languages); anything else is a
+crash the fuzzer reports. Inputs are real documents mutated structurally (a value replaced by a
+value of another shape, a key dropped or added) and textually (characters inserted, deleted or
+swapped), so they reach deep into each reader rather than failing at the first byte."""
+
+from __future__ import annotations
+
+import copy
+import json
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hypothesis import strategies as st
+from ruamel.yaml import YAML
+
+from residency.errors import InputError
+from residency.iam import ParseError, parse_matching_rule, parse_quota, parse_statement
+from residency.policy import load_policy
+from residency.readers import read_checkov_json, read_pulumi_events
+from residency.render.document import parse_document
+from residency.sources.pulumi_project import load_project, load_stack_config
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "tests" / "fixtures"
+WORK = Path(tempfile.mkdtemp(prefix="residency-fuzz-"))
+POLICY = load_policy(REPO / "policies" / "residency.yaml")
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=24)
+    | st.sampled_from(["us-ashburn-1", "eu-frankfurt-1", "fra", "2027-13-45", "*", "RES001", "mandatory", "[/]"]),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    max_leaves=16,
+)
+
+
+def _paths(value: Any, prefix: tuple = ()) -> list[tuple]:
+    found = [prefix]
+    if isinstance(value, dict):
+        for key, child in value.items():
+            found.extend(_paths(child, (*prefix, key)))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            found.extend(_paths(child, (*prefix, index)))
+    return found
+
+
+@st.composite
+def mutated(draw, seed: Any) -> Any:
+    """`seed` with one to three structural changes."""
+    document = copy.deepcopy(seed)
+    for _ in range(draw(st.integers(min_value=1, max_value=3))):
+        paths = _paths(document)
+        path = draw(st.sampled_from(paths))
+        operation = draw(st.sampled_from(["replace", "drop", "add"]))
+        if not path:
+            document = draw(json_values) if operation == "replace" else document
+            continue
+        parent = document
+        for step in path[:-1]:
+            parent = parent[step]
+        last = path[-1]
+        if operation == "replace":
+            parent[last] = draw(json_values)
+        elif operation == "drop":
+            del parent[last]
+        elif isinstance(parent, dict):
+            parent[draw(st.text(max_size=12))] = draw(json_values)
+        else:
+            parent.insert(last, draw(json_values))
+    return document
+
+
+@st.composite
+def text_mutated(draw, seed: str) -> str:
+    """`seed` with a few characters inserted, deleted or swapped."""
+    text = seed
+    for _ in range(draw(st.integers(min_value=1, max_value=4))):
+        position = draw(st.integers(min_value=0, max_value=len(text)))
+        operation = draw(st.sampled_from(["insert", "delete", "swap"]))
+        piece = draw(st.text(alphabet=st.sampled_from("{}[]()'\",:=\n -&*#!|>0123456789aZ\x00\x1b"), max_size=3))
+        if operation == "insert":
+            text = text[:position] + piece + text[position:]
+        elif operation == "delete":
+            text = text[:position] + text[position + len(piece) + 1 :]
+        else:
+            text = text[:position] + piece + text[position + len(piece) :]
+    return text
+
+
+def _yaml_text(value: Any) -> str:
+    stream = __import__("io").StringIO()
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = False
+    yaml.dump(value, stream)
+    return stream.getvalue()
+
+
+def _documents(seed_text: str, parse: Callable[[str], Any], dump: Callable[[Any], str]) -> st.SearchStrategy[str]:
+    seed = parse(seed_text)
+    return st.one_of(mutated(seed).map(dump), text_mutated(seed_text))
+
+
+def _write(name: str, text: str) -> Path:
+    path = WORK / name
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    return path
+
+
+def _yaml_seed(path: Path) -> str:
+    return path.read_text()
+
+
+def _safe_yaml(text: str) -> Any:
+    return YAML(typ="safe", pure=True).load(text)
+
+
+def _jsonl(text: str) -> list:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def _dump_jsonl(events: Any) -> str:
+    rows = events if isinstance(events, list) else [events]
+    return "\n".join(json.dumps(row) for row in rows)
+
+
+def policy_target(text: str) -> None:
+    load_policy(_write("residency.yaml", text))
+
+
+def stack_config_target(text: str) -> None:
+    project = WORK / "project"
+    project.mkdir(exist_ok=True)
+    (project / "Pulumi.yaml").write_text("name: fuzz\nruntime: python\n")
+    (project / "__main__.py").write_text("")
+    (project / "Pulumi.fuzz.yaml").write_text(text, encoding="utf-8", errors="surrogatepass")
+    load_stack_config(load_project(project), "fuzz")
+
+
+def project_target(text: str) -> None:
+    project = WORK / "project-file"
+    project.mkdir(exist_ok=True)
+    (project / "__main__.py").write_text("")
+    (project / "Pulumi.yaml").write_text(text, encoding="utf-8", errors="surrogatepass")
+    load_project(project)
+
+
+def events_target(text: str) -> None:
+    read_pulumi_events(text, file="events.jsonl", policy=POLICY)
+
+
+def checkov_target(text: str) -> None:
+    read_checkov_json(text, file="checkov.json", policy=POLICY)
+
+
+def findings_target(text: str) -> None:
+    parse_document(text, file="findings.json")
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    run: Callable[[str], None]
+    inputs: st.SearchStrategy[str]
+    expected: tuple[type[Exception], ...] = (InputError,)
+
+
+def _iam(language: str, parse: Callable[[str], Any], seeds: list[str]) -> Target:
+    texts = st.one_of(*(text_mutated(seed) for seed in seeds), st.text(max_size=80))
+    return Target(f"iam-{language}", parse, texts, (ParseError,))
+
+
+def targets() -> list[Target]:
+    policy_text = _yaml_seed(REPO / "policies" / "residency.yaml")
+    stack_text = _yaml_seed(REPO / "Pulumi.us-prod.yaml")
+    project_text = _yaml_seed(REPO / "Pulumi.yaml")
+    events_text = (FIXTURES / "reports" / "inputs" / "pulumi-residency-pack_preview.jsonl").read_text()
+    checkov_text = (FIXTURES / "reports" / "inputs" / "checkov-terraform-and-plan.json").read_text()
+    findings_text = (FIXTURES / "reports" / "documents" / "violations.json").read_text()
+    return [
+        Target("policy", policy_target, _documents(policy_text, _safe_yaml, _yaml_text)),
+        Target("stack-config", stack_config_target, _documents(stack_text, _safe_yaml, _yaml_text)),
+        Target("pulumi-project", project_target, _documents(project_text, _safe_yaml, _yaml_text)),
+        Target("event-log", events_target, _documents(events_text, _jsonl, _dump_jsonl)),
+        Target("checkov-json", checkov_target, _documents(checkov_text, json.loads, json.dumps)),
+        Target("findings-document", findings_target, _documents(findings_text, json.loads, json.dumps)),
+        _iam("statement", parse_statement, [
+            "Allow group data-operators to manage object-family in compartment us-protected-data "
+            "where all {request.region = 'iad', request.networkSource.name = 'us-corp'}",
+            "Endorse group Auditors to read objects in tenancy usage-report",
+            "Define tenancy usage-report as ocid1.tenancy.oc1..aaaaaaaaned4fkpkisbwjlr56u7cj63lf3wffbilvqknstgtvzub7vhqkggq",
+        ]),
+        _iam("quota", parse_quota, [
+            "zero object-storage quotas in compartment us-protected-data where request.region = eu-frankfurt-1",
+            "set compute-core quota standard2-core-count to 10 in tenancy",
+        ]),
+        _iam("matching-rule", parse_matching_rule, [
+            "ALL {resource.type = 'autonomousdatabase', resource.compartment.id = 'ocid1.compartment.oc1..aaaa'}",
+            "ANY {instance.compartment.id = 'ocid1.compartment.oc1..aaaa', tag.ns.key.value = 'x'}",
+        ]),
+    ]
