@@ -158,7 +158,7 @@ def with_baseline(document: dict[str, Any], baseline_file: Path | None) -> dict[
         return document
     from residency.render.baseline import apply_baseline
     from residency.render.document import parse_document
-    from residency.yamlfile import read_text
+    from residency.inputs import read_text
 
     earlier = parse_document(read_text(baseline_file, str(baseline_file)), file=str(baseline_file))
     return apply_baseline(document, earlier, file=str(baseline_file))
