@@ -4,13 +4,17 @@ verdicts in each folder's expected.yaml."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
 from functools import cache
 from pathlib import Path
 
 import pytest
 from ruamel.yaml import YAML
 
+from checkov_support import CHECKOV as CHECKOV_BIN
 from checkov_support import CHECKS, POLICY, Scan, needs_checkov, run_checkov
 from conftest import FIXTURES
 from residency.checkov.verdicts import check_id
@@ -68,10 +72,21 @@ def test_the_fixtures_parse_cleanly(form: str):
 
 
 @pytest.mark.parametrize("form", ["hcl", "plan"])
-def test_every_rule_runs_on_every_oci_resource(form: str):
-    """Each CKV_RES check gives a verdict on the same resources: none is skipped silently."""
-    per_check = [set(scan(form).verdicts(check_id(rule.meta.id))) for rule in RULES]
-    assert per_check[0] and all(addresses == per_check[0] for addresses in per_check)
+def test_every_rule_runs_on_every_resource_of_the_types_it_judges(form: str):
+    """Each CKV_RES check gives a verdict on every resource of its supported types (RES001 and
+    RES003: every OCI resource), and on no other: none is skipped silently."""
+    from residency.checkov.metadata import EVERY_OCI_TYPE, supported_resources
+
+    every = set(scan(form).verdicts("CKV_RES_001"))
+    assert every
+    for rule in RULES:
+        types = supported_resources(rule.meta.id)
+        wanted = every if types == EVERY_OCI_TYPE else {a for a in every if _type_of(a) in types}
+        assert set(scan(form).verdicts(check_id(rule.meta.id))) == wanted, rule.meta.id
+
+
+def _type_of(address: str) -> str:
+    return [part for part in address.split(".") if part.startswith("oci_")][0]
 
 
 @pytest.mark.parametrize("form", ["hcl", "plan"])
@@ -91,8 +106,7 @@ def test_oracle_style_terraform_with_region_variables_fails_rather_than_passes()
     for address in resources:
         assert "var.region has no value" in " ".join(result.details("CKV_RES_001", address))
     movement = result.verdicts("CKV_RES_002", under=folder)
-    assert movement == {
-        "oci_objectstorage_bucket.test_bucket": True,
+    assert movement == {  # the bucket moves nothing itself: CKV_RES_002 does not run on it
         "oci_objectstorage_replication_policy.test_replication_policy": False,
         "oci_core_volume_backup_policy.test_volume_backup_policy": False,
     }
@@ -140,3 +154,29 @@ def test_every_rule_has_its_check_module(rule):
     assert len(modules) == 1, f"policies/checkov needs one module registering {rule.meta.id}"
     text = modules[0].read_text()
     assert f'ResidencyResourceCheck("{rule.meta.id}")' in text and f'ResidencyStackCheck("{rule.meta.id}")' in text
+
+
+def test_checks_follow_checkov_conventions():
+    """A guideline URL, a severity for --hard-fail-on/--soft-fail-on, categories that fit and
+    remediation in Terraform's words, read from Checkov's own output."""
+    document = json.loads(subprocess.run(
+        [str(CHECKOV_BIN), "--file", str(CHECKOV_FIXTURES / "resource_region" / "plan" / "plan.json"),
+         "--external-checks-dir", str(CHECKS), "--skip-download", "-o", "json", "--check", "CKV_RES_001"],
+        capture_output=True, text=True, env={**os.environ, "RESIDENCY_POLICY": str(POLICY)}, check=False,
+    ).stdout)
+    failed = document["results"]["failed_checks"]
+    assert failed
+    for result in failed:
+        assert result["guideline"].startswith("https://") and result["guideline"].endswith("#res001")
+        assert result["severity"] == "CRITICAL"
+        assert any(d.startswith("how to fix: Create the resource through a provider block") for d in result["details"])
+
+
+def test_hard_fail_on_uses_the_rules_severity():
+    plan = str(CHECKOV_FIXTURES / "missing_classification" / "plan" / "plan.json")  # RES004: medium
+    common = [str(CHECKOV_BIN), "--file", plan, "--external-checks-dir", str(CHECKS), "--skip-download", "--check",
+              "CKV_RES_004", "--quiet"]
+    environment = {**os.environ, "RESIDENCY_POLICY": str(POLICY)}
+    high = subprocess.run([*common, "--hard-fail-on", "HIGH"], capture_output=True, env=environment, check=False)
+    medium = subprocess.run([*common, "--hard-fail-on", "MEDIUM"], capture_output=True, env=environment, check=False)
+    assert (high.returncode, medium.returncode) == (0, 1)

@@ -231,3 +231,4 @@ _CHECKS: dict[str, Callable[[Resource, RuleContext], Iterator[Violation]]] = {
     DEFAULT_SECURITY_LIST: _security_list,
     NSG_RULE: _nsg_rule,
 }
+EXPOSURE_TOKENS = frozenset(_CHECKS)  # the types this rule judges; engines that ask per type run it on these
