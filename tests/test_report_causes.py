@@ -29,7 +29,9 @@ provider = oci.Provider("dr", region=dr["region"])
 for name in ("records", "exports", "archive"):
     oci.objectstorage.Bucket(name, compartment_id="ocid1.compartment.oc1..aaaa", namespace="ns", name=name,
                              opts=pulumi.ResourceOptions(provider=provider))
-oci.objectstorage.Bucket("local", compartment_id="ocid1.compartment.oc1..aaaa", namespace="ns", name="local")
+local = oci.objectstorage.Bucket("local", compartment_id="ocid1.compartment.oc1..aaaa", namespace="ns", name="local")
+oci.objectstorage.ReplicationPolicy("local-to-dr", bucket=local.name, namespace="ns", name="local-to-dr",
+                                    destination_bucket_name="copy", destination_region_name=dr["region"])
 '''
 STACK = """config:
   oci:region: us-ashburn-1
@@ -63,15 +65,24 @@ def test_a_region_from_the_stack_config_names_the_key_file_and_line(dr_document)
         ]
 
 
+def test_a_destination_from_the_stack_config_names_the_key(dr_document):
+    (movement,) = [f for f in dr_document["findings"] if f["rule_id"] == "RES002"]
+    assert movement["resource"]["name"] == "local-to-dr"
+    assert movement["origins"] == [
+        {"kind": "stack-config", "name": "boundary:dr.region", "file": "Pulumi.prod.yaml", "line": 5,
+         "value": "eu-frankfurt-1"},
+    ]
+
+
 def test_findings_are_grouped_by_their_cause_first(dr_document):
     (first, *_) = group_by_cause(dr_document)
     assert (first.kind, first.place, first.name, first.value) == (
         "stack-config", "Pulumi.prod.yaml:5", "boundary:dr.region", "eu-frankfurt-1"
     )
-    assert (first.resources, first.failing) == (3, 3)
+    assert (first.resources, first.failing) == (4, 4)  # three buckets there, one replication to there
     comment = render_markdown(dr_document)
     head = comment[: comment.index("| Rule |")]  # before the per-rule tables: the first screen
-    assert "| `Pulumi.prod.yaml:5` `boundary:dr.region = eu-frankfurt-1` (stack config) | 3 (3 failing) |" in head
+    assert "| `Pulumi.prod.yaml:5` `boundary:dr.region = eu-frankfurt-1` (stack config) | 4 (4 failing) |" in head
     page = Elements(render_html(dr_document))
     (cause, *_) = page.with_class("cause")
     assert cause["data-kind"] == "stack-config"

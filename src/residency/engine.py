@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from residency.enforcement import Level
 from residency.findings import AppliedWaiver, Finding, Report, ResourceIdentity, sort_findings
-from residency.inventory import Inventory
+from residency.inventory import Inventory, Origin
 from residency.policy import ResidencyPolicy
 from residency.rules import RULES, Rule, RuleContext, Violation
 
@@ -50,7 +50,18 @@ def _finding(rule: Rule, violation: Violation, level: Level, stack: ResourceIden
         evidence=violation.evidence,
         proven=violation.proven,
         path=violation.path,
-        origins=violation.origins,
+        origins=violation.origins or _value_origins(violation, context.inventory),
         location=resource.location if resource is not None else None,
         waiver=AppliedWaiver(waiver, not waiver.expired(today)) if waiver else None,
     )
+
+
+def _value_origins(violation: Violation, inventory: Inventory) -> tuple[Origin, ...]:
+    """Where the value at fault was written, when the rule did not say: the stack-config keys that
+    hold the text of the property the finding is about (a destination region, a key's OCID)."""
+    if inventory.value_origins is None or violation.resource is None or not violation.path:
+        return ()
+    value = violation.resource.first(violation.path)
+    if value is None or not value.known or not isinstance(value.value, str) or not value.value:
+        return ()
+    return inventory.value_origins(value.value)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -123,6 +123,9 @@ class SourceInfo:
 class Inventory:
     source: SourceInfo
     resources: list[Resource]
+    # where a written text value appears in the source's configuration (the stack config), for
+    # findings to name the line a reviewer changes; None when the source has no such file
+    value_origins: Callable[[str], tuple[Origin, ...]] | None = field(default=None, repr=False)
 
     @cached_property
     def by_urn(self) -> dict[str, Resource]:

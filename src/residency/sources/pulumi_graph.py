@@ -87,7 +87,7 @@ def build_inventory(
         )
         for r in records
     ]
-    return Inventory(source=source, resources=resources)
+    return Inventory(source=source, resources=resources, value_origins=config_origins)
 
 
 class _Origins:
