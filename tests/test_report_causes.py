@@ -42,16 +42,29 @@ STACK = """config:
 
 
 @pytest.fixture(scope="module")
-def dr_document(tmp_path_factory):
+def dr_program(tmp_path_factory):
     """The issue's case: one changed config line (`dr.region`) moves every DR resource outside."""
-    from residency.sources.pulumi_program import run_program
-
     directory = tmp_path_factory.mktemp("boundary")
     (directory / "Pulumi.yaml").write_text("name: boundary\nruntime: python\n")
     (directory / "Pulumi.prod.yaml").write_text(STACK)
     (directory / "__main__.py").write_text(PROGRAM)
-    report = evaluate(run_program(directory, "prod"), load_policy(None, cwd=REPO))
+    return directory
+
+
+@pytest.fixture(scope="module")
+def dr_document(dr_program):
+    from residency.sources.pulumi_program import run_program
+
+    report = evaluate(run_program(dr_program, "prod"), load_policy(None, cwd=REPO))
     return report.to_document()
+
+
+def test_the_terminal_names_the_cause(dr_program):
+    result = CliRunner().invoke(
+        main, ["check", str(dr_program), "--stack", "prod", "--policy", str(REPO / "policies" / "residency.yaml")]
+    )
+    assert result.exit_code == 1, result.output
+    assert "Pulumi.prod.yaml:5 boundary:dr.region = eu-frankfurt-1: 4 findings (" in result.output
 
 
 def test_a_region_from_the_stack_config_names_the_key_file_and_line(dr_document):

@@ -55,6 +55,7 @@ def render_text(report: Report, console: Console, fail_on: Level) -> None:
             plain(finding.message),
         )
     console.print(table)
+    _print_causes(report, console)
     console.print("[bold]How to fix[/]")
     for meta in sorted({f.rule for f in report.findings}, key=lambda m: m.id):
         console.print(f"  [bold]{meta.id}[/] {meta.title}: {meta.remediation}")
@@ -62,3 +63,22 @@ def render_text(report: Report, console: Console, fail_on: Level) -> None:
     summary = f"{len(report.findings)} findings, {failing} failing at --fail-on {fail_on.value}"
     console.print(f"[bold red]{summary}[/]" if failing else f"[yellow]{summary}[/]")
 
+
+
+def _print_causes(report: Report, console: Console) -> None:
+    """The written lines behind the findings (a stack-config key, a provider block), most first."""
+    causes: dict[tuple, list[str]] = {}
+    for finding in report.findings:
+        if finding.origins:
+            origin = finding.origins[0]
+            causes.setdefault((origin.kind, origin.name, origin.file, origin.line, origin.value), []).append(
+                finding.resource.name
+            )
+    if not causes:
+        return
+    console.print("[bold]Caused by[/]")
+    for (kind, name, file, line, value), names in sorted(causes.items(), key=lambda item: -len(item[1])):
+        place = f"{file}:{line}" if file and line else file or "?"
+        what = f"{name} = {value}" if kind == "stack-config" else f"{kind} {name}" + (f" (region {value})" if value else "")
+        shown = ", ".join(dict.fromkeys(names))
+        console.print(f"  [bold]{plain(place)}[/] {plain(what)}: {len(names)} findings ({plain(shown)})")
