@@ -242,3 +242,19 @@ def test_junit_is_valid_xml_whatever_the_program_names_things():
     document["findings"][0]["resource"]["urn"] += "\x00\x1b[31m\ud800"
     document["findings"][0]["message"] = "bad \x0c\x1f text"
     ElementTree.fromstring(render_junit(document).encode("utf-8", "surrogatepass"))
+
+
+def test_a_terraform_variable_names_the_line_of_its_value(write):
+    from residency.sources.terraform_hcl import load_directory
+
+    directory = write({
+        "main.tf": 'variable "dr_region" {\n  default = "us-phoenix-1"\n}\n\nprovider "oci" {\n  region = var.dr_region\n}\n\n'
+        'resource "oci_objectstorage_bucket" "b" {\n  name = "b"\n}\n',
+        "terraform.tfvars": '# the DR region\n\ndr_region = "eu-frankfurt-1"\n',
+    })
+    (bucket,) = load_directory(directory).resources
+    variable, block = bucket.region.origins
+    assert (variable.kind, variable.name, variable.file, variable.line, variable.value) == (
+        "variable", "dr_region", "terraform.tfvars", 3, "eu-frankfurt-1"
+    )
+    assert (block.kind, block.name, block.file, block.line) == ("provider", "oci", "main.tf", 5)

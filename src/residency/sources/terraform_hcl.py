@@ -15,6 +15,7 @@ inheritance of the unaliased configuration, passes configurations down to local 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -40,6 +41,7 @@ def load_directory(directory: Path) -> Inventory:
         raise InputError("no .tf files here: expected a Terraform configuration directory", file=str(directory))
     root = directory.resolve()
     reader = _Reader(root)
+    reader.variable_origins = _variable_origins(root, reader)
     reader.read_module(root, "", _root_variables(root, reader), {})
     source = SourceInfo(kind="terraform-hcl", path=str(directory), notes=tuple(reader.notes))
     return build_inventory(reader.records, reader.providers, source)
@@ -63,6 +65,7 @@ class _Reader:
         self.providers: dict[str, ProviderConfig] = {}
         self.notes: list[str] = []
         self._blocks: dict[Path, _Blocks] = {}
+        self.variable_origins: dict[str, Origin] = {}  # root variable -> where its value is written
 
     def shown(self, path: Path) -> str:
         return str(path.relative_to(self.root)) if path.is_relative_to(self.root) else str(path)
@@ -110,8 +113,11 @@ class _Reader:
         for local, body, file in blocks.providers:
             key = f"{address}:{local}" if address else local
             provider_map[local] = (key, False)
-            block = Origin("provider", key, file, body.get("__start_line__"))
-            self.providers[key] = replace(_provider_config(key, body, scope.scope), origins=(block,))
+            origins = (Origin("provider", key, file, body.get("__start_line__")),)
+            variable = _VARIABLE.match(str(body.get("region", [""])[0]))
+            if not address and variable and variable.group(1) in self.variable_origins:
+                origins = (self.variable_origins[variable.group(1)], *origins)
+            self.providers[key] = replace(_provider_config(key, body, scope.scope), origins=origins)
         for type_, name, body, file in blocks.resources:
             self.read_resource(type_, name, body, file, address, scope, provider_map)
         for name, body, file in blocks.modules:
@@ -275,6 +281,36 @@ def _provider_config(key: str, body: dict, scope: Scope) -> ProviderConfig:
         return ProviderConfig(key, auth=auth)
     region = scope.evaluate(body["region"][0])
     return ProviderConfig(key, region.value, region.reason if region.value is UNKNOWN else None, auth=auth)
+
+
+_VARIABLE = re.compile(r"^\$\{var\.([A-Za-z_][\w-]*)\}$")
+
+
+def _variable_origins(directory: Path, reader: _Reader) -> dict[str, Origin]:
+    """Where each root variable's value is written, by the precedence `_root_variables` follows:
+    its `default`, then terraform.tfvars(.json), then *.auto.tfvars(.json). Only evidence for
+    reviewers: the line is found in the text, the value itself is read by the evaluator."""
+    places: dict[str, Origin] = {}
+    declared = reader.blocks(directory).variables
+    for path in sorted(directory.glob("*.tf")):
+        text = read_text(path, reader.shown(path))
+        for match in re.finditer(r'^[ \t]*variable[ \t]+"([^"]+)"[ \t]*\{', text, re.M):
+            if "default" in declared.get(match.group(1), {}):
+                line = text.count("\n", 0, match.start()) + 1
+                places[match.group(1)] = Origin("variable", match.group(1), reader.shown(path), line)
+    files = [directory / "terraform.tfvars", directory / "terraform.tfvars.json",
+             *sorted(directory.glob("*.auto.tfvars")), *sorted(directory.glob("*.auto.tfvars.json"))]
+    for path in files:
+        if not path.is_file():
+            continue
+        text = read_text(path, reader.shown(path))
+        pattern = r'^[ \t]*"([^"]+)"[ \t]*:' if path.suffix == ".json" else r"^[ \t]*([A-Za-z_][\w-]*)[ \t]*="
+        for match in re.finditer(pattern, text, re.M):
+            if match.group(1) not in declared:
+                continue
+            line = text.count("\n", 0, match.start()) + 1
+            places[match.group(1)] = Origin("variable", match.group(1), reader.shown(path), line)
+    return places
 
 
 def _root_variables(directory: Path, reader: _Reader) -> dict[str, Evaluated]:
