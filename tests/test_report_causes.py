@@ -258,3 +258,11 @@ def test_a_terraform_variable_names_the_line_of_its_value(write):
         "variable", "dr_region", "terraform.tfvars", 3, "eu-frankfurt-1"
     )
     assert (block.kind, block.name, block.file, block.line) == ("provider", "oci", "main.tf", 5)
+
+
+def test_sarif_with_causes_and_baselines_is_valid_against_the_schema(dr_document):
+    import jsonschema
+    from test_reports_render import sarif_schema
+
+    for document in (dr_document, _baselined()[0]):
+        jsonschema.Draft4Validator(sarif_schema()).validate(json.loads(render_sarif(document)))
