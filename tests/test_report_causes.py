@@ -266,3 +266,13 @@ def test_sarif_with_causes_and_baselines_is_valid_against_the_schema(dr_document
 
     for document in (dr_document, _baselined()[0]):
         jsonschema.Draft4Validator(sarif_schema()).validate(json.loads(render_sarif(document)))
+
+
+def test_an_event_log_without_policy_events_says_nothing_was_checked(tmp_path):
+    from reports_fixtures import INPUTS
+
+    lines = (INPUTS / "pulumi-residency-pack_preview.jsonl").read_text().splitlines()
+    (tmp_path / "events.jsonl").write_text("\n".join(line for line in lines if "policy" not in line.lower()) + "\n")
+    result = CliRunner().invoke(main, ["report", str(tmp_path / "events.jsonl"), "--from", "pulumi-events", "--format", "md"])
+    assert result.exit_code == 0, result.output
+    assert "### ⚠️ Residency check: nothing was checked" in result.output and "passed" not in result.output
