@@ -28,7 +28,7 @@ def check_command() -> list[str]:
     """The `residency check` command line of the workflow's check step."""
     script = steps()["Check the stack"]["run"].replace("\\\n", " ")
     line = next(line for line in script.splitlines() if "residency check" in line)
-    words = shlex.split(line)
+    words = [word for word in shlex.split(line) if not word.startswith("${")]  # the baseline, when there is one
     return words[words.index(".venv/bin/residency") + 1 :]
 
 
@@ -50,6 +50,9 @@ def test_the_workflow_runs_on_pull_requests_and_the_default_branch_with_the_perm
     assert 0 < job["timeout-minutes"] <= 30
     assert workflow["concurrency"]["group"].startswith("residency-")
     assert steps()["Comment on the pull request"]["if"].count("github.event_name == 'pull_request'") == 1
+    base = steps()["Check the base of the pull request"]
+    assert base["if"] == "github.event_name == 'pull_request'" and "--report json=" in base["run"]
+    assert '"${baseline[@]}"' in steps()["Check the stack"]["run"]
 
 
 def test_the_workflow_caches_pip_and_uses_current_major_versions():
