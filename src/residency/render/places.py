@@ -32,19 +32,29 @@ class Places:
         self.source = source
         self.cwd = cwd
         self.checked = checked.resolve()
+        self._artifacts: dict[str, dict[str, Any]] = {}  # findings share a few files: resolve each once
+        self._fallback: str | None = None
 
     def base_ids(self) -> dict[str, Any]:
         return {ROOT: {"uri": self.root.as_uri() + "/", "description": {"text": "the repository root"}}}
 
     def artifact(self, file: str) -> dict[str, Any]:
-        path = (self.base / file).resolve()
-        if path.is_relative_to(self.root):
-            return {"uri": path.relative_to(self.root).as_posix(), "uriBaseId": ROOT}
-        return {"uri": path.as_uri()}
+        if file not in self._artifacts:
+            path = (self.base / file).resolve()
+            if path.is_relative_to(self.root):
+                self._artifacts[file] = {"uri": path.relative_to(self.root).as_posix(), "uriBaseId": ROOT}
+            else:
+                self._artifacts[file] = {"uri": path.as_uri()}
+        return dict(self._artifacts[file])
 
     def fallback(self) -> str:
         """What configured the checked resources, for a finding with no file of its own: the stack
         config, else `Pulumi.yaml`, else the checked file (a plan, an event log, Checkov's output)."""
+        if self._fallback is None:
+            self._fallback = self._find_fallback()
+        return self._fallback
+
+    def _find_fallback(self) -> str:
         stack = self.source.get("stack")
         directory = self.base if self.source.get("kind") in ("pulumi-program", "terraform") else self.cwd
         candidates = [f"Pulumi.{stack}.yaml"] if stack else []
