@@ -295,11 +295,25 @@ def test_every_sarif_result_has_a_repository_relative_file_and_line(name, monkey
             assert physical["region"]["startLine"] >= 1
 
 
+def test_a_plan_finding_without_a_file_is_placed_at_the_plan(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "Pulumi.yaml").write_text("name: unrelated\n")
+    (tmp_path / "plans").mkdir()
+    (tmp_path / "plans" / "plan.json").write_text("{}")
+    document = saved_document("violations")
+    document["source"] = {"kind": "terraform-plan", "path": "plans/plan.json", "project": None, "stack": None}
+    document["findings"] = [{**document["findings"][1], "origins": [], "location": None}]
+    (run,) = sarif_log(document, cwd=tmp_path)["runs"]
+    assert run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"] == {
+        "uri": "plans/plan.json", "uriBaseId": "%SRCROOT%"
+    }
+
+
 def test_sarif_uris_are_relative_to_the_git_root_not_the_checked_directory(tmp_path):
     (tmp_path / ".git").mkdir()
     (tmp_path / "infra").mkdir()
     document = saved_document("violations")
-    document["source"] = {"kind": "terraform", "path": "infra", "project": None, "stack": None}
+    document["source"] = {"kind": "terraform-hcl", "path": "infra", "project": None, "stack": None}
     document["findings"] = [{**document["findings"][1], "origins": [], "location": {"file": "main.tf", "line": 3}}]
     (run,) = sarif_log(document, cwd=tmp_path / "infra" / "..")["runs"]
     assert run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"] == {

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from residency.render.document import safe_url
 
 ROOT = "%SRCROOT%"
+PROGRAM_DIRECTORIES = ("pulumi-program", "terraform-hcl")  # sources whose findings name files in the checked directory
 _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _COMMIT = re.compile(r"^[0-9a-f]{7,64}$")
 
@@ -26,7 +27,7 @@ class Places:
         checked = cwd / source["path"]
         # findings name files relative to the program or Terraform directory; a plan's, an event
         # log's or Checkov's output is read where the command ran
-        self.base = checked if source.get("kind") in ("pulumi-program", "terraform") else cwd
+        self.base = checked if source.get("kind") in PROGRAM_DIRECTORIES else cwd
         self.base = self.base.resolve()
         self.root = _git_root(self.base) or self.base
         self.source = source
@@ -55,11 +56,19 @@ class Places:
         return self._fallback
 
     def _find_fallback(self) -> str:
-        stack = self.source.get("stack")
-        directory = self.base if self.source.get("kind") in ("pulumi-program", "terraform") else self.cwd
-        candidates = [f"Pulumi.{stack}.yaml"] if stack else []
-        candidates += ["Pulumi.yaml", "main.tf"]
-        for name in candidates:
+        kind = self.source.get("kind")
+        if kind == "pulumi-program":
+            names = [f"Pulumi.{self.source.get('stack')}.yaml", "Pulumi.yaml"]
+            directory = self.base
+        elif kind == "terraform-hcl":
+            names = ["main.tf", *sorted(p.name for p in self.base.glob("*.tf"))]
+            directory = self.base
+        elif kind == "pulumi-policy-events":  # the engine ran the program where the command runs
+            names = [f"Pulumi.{self.source.get('stack')}.yaml", "Pulumi.yaml"]
+            directory = self.cwd
+        else:  # a plan, Checkov's output: the file itself
+            names, directory = [], self.cwd
+        for name in names:
             if (directory / name).is_file():
                 return str(directory / name)
         return str(self.checked)
