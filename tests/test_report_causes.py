@@ -276,3 +276,19 @@ def test_an_event_log_without_policy_events_says_nothing_was_checked(tmp_path):
     result = CliRunner().invoke(main, ["report", str(tmp_path / "events.jsonl"), "--from", "pulumi-events", "--format", "md"])
     assert result.exit_code == 0, result.output
     assert "### ⚠️ Residency check: nothing was checked" in result.output and "passed" not in result.output
+
+
+def test_remediation_is_worded_for_what_was_checked(write):
+    from residency.sources.terraform_hcl import load_directory
+
+    directory = write({"main.tf": 'provider "oci" {\n  region = "eu-frankfurt-1"\n}\n\n'
+                                  'resource "oci_objectstorage_bucket" "b" {\n  name = "b"\n}\n'})
+    document = evaluate(load_directory(directory), load_policy(None, cwd=REPO)).to_document()
+    (region,) = [f for f in document["findings"] if f["rule_id"] == "RES001"]
+    assert region["remediation"].startswith("Create the resource through a provider block")
+    assert "oci.Provider" not in region["remediation"]
+    assert saved_document("violations")["findings"][1]["remediation"].startswith(
+        "Create the resource through an explicit provider (`oci.Provider(..., region=...)`)"
+    )
+    checkov = saved_document("checkov")
+    assert next(r for r in checkov["rules"] if r["id"] == "RES001")["remediation"].startswith("Create the resource through a provider block")

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from residency import __version__
-from residency.documentation import rule_url
+from residency.documentation import remediation, rule_url
 from residency.enforcement import Level, Severity
 from residency.inventory import Inventory, Origin, Resource, SourceLocation
 from residency.policy import ResidencyPolicy, Waiver
@@ -141,7 +141,7 @@ class Report:
                 "stack": source.stack, "notes": list(source.notes),
             },
             "policy": policy_document(self.policy),
-            "rules": [rule_document(meta, level) for meta, level in self.rules],
+            "rules": [rule_document(meta, level, source.kind) for meta, level in self.rules],
             "summary": {
                 "resources": len(checked),
                 "resources_by_type": dict(sorted(Counter(r.type_label for r in checked).items())),
@@ -154,7 +154,7 @@ class Report:
                 "failing": len(self.failing(fail_on)),
                 "passed": not self.failing(fail_on),
             },
-            "findings": [_finding_document(f) for f in self.findings],
+            "findings": [_finding_document(f, source.kind) for f in self.findings],
         }
 
 
@@ -167,15 +167,16 @@ def policy_document(policy: ResidencyPolicy) -> dict:
     }
 
 
-def rule_document(meta: RuleMeta, level: Level) -> dict:
+def rule_document(meta: RuleMeta, level: Level, source_kind: str = "pulumi-program") -> dict:
     return {
         "id": meta.id, "name": meta.name, "title": meta.title, "severity": meta.severity.value,
-        "level": level.value, "rationale": meta.rationale, "remediation": meta.remediation,
+        "level": level.value, "rationale": meta.rationale,
+        "remediation": remediation(meta.id, meta.remediation, source_kind),
         "applies_to": meta.applies_to, "tags": list(meta.tags), "url": rule_url(meta.id),
     }
 
 
-def _finding_document(finding: Finding) -> dict:
+def _finding_document(finding: Finding, source_kind: str) -> dict:
     resource = finding.resource
     waiver = finding.waiver
     return {
@@ -194,7 +195,7 @@ def _finding_document(finding: Finding) -> dict:
         "path": finding.path,
         "message": finding.message,
         "evidence": [{"subject": e.subject, "relation": e.relation, "value": e.value} for e in finding.evidence],
-        "remediation": finding.rule.remediation,
+        "remediation": remediation(finding.rule.id, finding.rule.remediation, source_kind),
         "location": {"file": finding.location.file, "line": finding.location.line} if finding.location else None,
         "waiver": None if waiver is None else {
             "active": waiver.active, "reason": waiver.waiver.reason, "approved_by": waiver.waiver.approved_by,

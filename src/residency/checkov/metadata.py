@@ -9,7 +9,7 @@ fail it, so a type is left out only when the rule never reports a finding about 
 from __future__ import annotations
 
 from residency.catalog import CATALOG
-from residency.documentation import rule_url
+from residency import documentation
 from residency.enforcement import Severity
 from residency.rules.access import POLICY
 from residency.rules.context import COMPARTMENT
@@ -54,37 +54,12 @@ def supported_resources(rule_id: str) -> tuple[str, ...]:
     return EVERY_OCI_TYPE if tokens is None else _terraform(tokens)
 
 
-# Remediation in Terraform's words, where the rule's own (written for Pulumi programs) names
-# Pulumi constructs.
-TERRAFORM_REMEDIATION = {
-    "RES001": (
-        'Create the resource through a provider block whose `region` is one of the allowed regions (`provider "oci" '
-        '{ alias = "ashburn", region = "us-ashburn-1" }` and `provider = oci.ashburn`); create identity resources '
-        "through the home-region provider. Give `region` a literal or a variable with a value in the configuration "
-        "or terraform.tfvars, never the environment (OCI_REGION, TF_VAR_*, ~/.oci/config, instance metadata)."
-    ),
-    "RES002": (
-        "Point the destination at an allowed region (for example the allowed DR region), or remove the cross-region "
-        "copy. Write the destination as a literal or a variable with a value, so that it can be checked before apply."
-    ),
-    "RES004": (
-        'Add the classification defined tag (`defined_tags = { "<namespace>.<key>" = "<level>" }`) with one of the '
-        "policy's levels, or create the resource in a protected compartment."
-    ),
-    "RES005": (
-        "Create, for each protected compartment, `oci_limits_quota` statements `zero <family> quotas in compartment "
-        "<name> where request.region = <region>` for every family of `guardrails.quota_families` and every region "
-        "of the home realm that is not allowed, and an `oci_cloud_guard_security_zone` on the compartment."
-    ),
-}
-
-
 def remediation(rule_id: str, default: str) -> str:
-    return TERRAFORM_REMEDIATION.get(rule_id, default)
+    return documentation.remediation(rule_id, default, "checkov")
 
 
 def guideline(rule_id: str) -> str:
-    return rule_url(rule_id)
+    return documentation.rule_url(rule_id)
 
 
 def severity(level: Severity) -> str:
