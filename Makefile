@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # Checkov in an environment of its own: its pins conflict with pulumi's (README, "Checkov").
 CHECKOV_VENV := .venv-checkov
 
-.PHONY: setup setup-dev setup-checkov check test benchmark policy-pack clean
+.PHONY: setup setup-dev setup-checkov check test lint benchmark policy-pack clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,9 @@ check: setup
 
 test: setup-dev setup-checkov
 	$(BIN)/python -m pytest
+
+lint: setup-dev
+	$(BIN)/ruff check .
 
 benchmark: setup
 	$(BIN)/python benchmarks/offline_source.py

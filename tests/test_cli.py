@@ -11,7 +11,9 @@ from click.testing import CliRunner
 
 from conftest import PROGRAMS, REPO
 from residency.cli import main
-from residency.rules import RULES
+from residency.rules import RULES as ALL_RULES
+
+RULES = tuple(r for r in ALL_RULES if not r.meta.reads_deployed_state)  # what a check without --state runs
 
 FRANKFURT = PROGRAMS / "resource_region" / "fail_frankfurt_provider"
 COMPLIANT = PROGRAMS / "resource_region" / "pass_two_us_regions"

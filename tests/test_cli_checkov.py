@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
-
 from checkov_support import CHECKOV, POLICY, needs_checkov, parse_scan
 from conftest import FIXTURES, PROGRAMS, REPO
+
+from residency.enforcement import Level
+from residency.errors import InputError
 
 CHECKOV_FIXTURES = FIXTURES / "checkov"
 FRANKFURT = PROGRAMS / "resource_region" / "fail_frankfurt_provider"
@@ -38,45 +41,72 @@ def test_export_to_stdout_and_its_errors(tmp_path):
     assert missing.returncode == 2 and "no Pulumi.yaml here" in missing.stderr and "Traceback" not in missing.stderr
 
 
-@pytest.mark.parametrize("target, found", [
-    (CHECKOV_FIXTURES / "resource_region" / "plan" / "plan.json", "oci_objectstorage_bucket.fail_frankfurt"),
-    (CHECKOV_FIXTURES / "resource_region" / "hcl", "oci_objectstorage_bucket.fail_frankfurt"),
-    (FRANKFURT, "oci_objectstorage_bucket.data"),
-])
 @needs_checkov
-def test_checkov_scans_plans_terraform_and_pulumi_programs(target, found):
-    completed = residency("checkov", str(target), "--stack", "test", "-o", "json", "--", "--check", "CKV_RES_001")
-    assert completed.returncode == 1, completed.stderr
-    failed = {r.resource for r in parse_scan(completed.stdout).results if not r.passed}
-    assert found in failed
-
-
-@needs_checkov
-def test_checkov_writes_its_reports_where_asked(tmp_path):
-    completed = residency("checkov", str(FRANKFURT), "--stack", "test", "-o", "sarif", "-o", "junitxml",
+def test_checkov_scans_a_pulumi_program_and_writes_its_reports_where_asked(tmp_path):
+    """End to end, once: the program exported, Checkov run with the checks, its reports written."""
+    completed = residency("checkov", str(FRANKFURT), "--stack", "test", "-o", "json", "-o", "sarif",
                           "--output-file-path", str(tmp_path), "--", "--check", "CKV_RES_001")
     assert completed.returncode == 1, completed.stderr
+    assert "residency policy: policies/residency.yaml (sha256 " in completed.stderr
+    failed = {r.resource for r in parse_scan((tmp_path / "results_json.json").read_text()).results if not r.passed}
+    assert failed == {"oci_objectstorage_bucket.data"}
     sarif = json.loads((tmp_path / "results_sarif.sarif").read_text())
-    rules = {r["id"] for run in sarif["runs"] for r in run["tool"]["driver"]["rules"]}
-    assert rules == {"CKV_RES_001"}
-    assert "CKV_RES_001" in (tmp_path / "results_junitxml.xml").read_text()
+    assert {r["id"] for run in sarif["runs"] for r in run["tool"]["driver"]["rules"]} == {"CKV_RES_001"}
 
 
-@needs_checkov
-def test_advisory_rules_soft_fail_unless_asked(tmp_path):
-    target = CHECKOV_FIXTURES / "missing_classification" / "plan" / "plan.json"
-    only_classification = ["--", "--check", "CKV_RES_004", "--compact", "--quiet"]
-    assert residency("checkov", str(target), *only_classification).returncode == 0
-    assert residency("checkov", str(target), "--fail-on", "advisory", *only_classification).returncode == 1
+@pytest.mark.parametrize("target, scan", [
+    (CHECKOV_FIXTURES / "resource_region" / "plan" / "plan.json", ["--file", "{target}", "--framework", "terraform_plan"]),
+    (CHECKOV_FIXTURES / "resource_region" / "hcl", ["--directory", "{target}", "--framework", "terraform"]),
+    (FRANKFURT, ["--directory", "{scratch}", "--framework", "terraform_plan"]),
+])
+def test_each_kind_of_target_is_scanned_as_checkov_reads_it(target, scan, tmp_path):
+    from residency.cli.checkov import scan_arguments
+
+    assert scan_arguments(target, "test", tmp_path) == [a.format(target=target, scratch=tmp_path) for a in scan]
+    if target == FRANKFURT:  # the program, exported as a plan into the scratch directory
+        (plan,) = tmp_path.glob("*.json")
+        assert json.loads(plan.read_text())["planned_values"]["root_module"]["resources"]
 
 
-@needs_checkov
-def test_checkov_reads_the_policy_given(tmp_path):
+def test_the_command_passes_outputs_and_checkov_s_own_arguments(tmp_path):
+    from residency.cli.checkov import checkov_command
+
+    command = checkov_command(Path("/x/checkov"), Path("/x/checks"), ["--file", "p.json"], ("sarif", "junitxml"),
+                              tmp_path, ("--check", "CKV_RES_001"))
+    assert command == ["/x/checkov", "--file", "p.json", "--external-checks-dir", "/x/checks", "--skip-download",
+                       "--output", "sarif", "--output", "junitxml", "--output-file-path", str(tmp_path),
+                       "--check", "CKV_RES_001"]
+
+
+def test_the_checks_are_told_the_policy_chosen_and_the_fail_on_level(tmp_path):
+    from residency.cli.checkov import checks_environment
+    from residency.policy import BUILTIN, load_policy
+
     policy = tmp_path / "policy.yaml"
-    policy.write_text(POLICY.read_text().replace("allowed: [us-ashburn-1,", "allowed: [eu-frankfurt-1, us-ashburn-1,"))
-    completed = residency("checkov", str(FRANKFURT), "--stack", "test", "--policy", str(policy), "-o", "json",
-                          "--", "--check", "CKV_RES_001")
-    assert completed.returncode == 0, completed.stdout[-2000:]
+    policy.write_text(POLICY.read_text())
+    assert checks_environment(load_policy(policy), Level.ADVISORY) == {
+        "RESIDENCY_POLICY": str(policy.resolve()), "RESIDENCY_FAIL_ON": "advisory",
+    }
+    assert checks_environment(load_policy(BUILTIN), Level.MANDATORY)["RESIDENCY_POLICY"] == "builtin"
+
+
+def test_a_check_fails_only_for_findings_at_the_fail_on_level(monkeypatch):
+    """RES004 is advisory: under --fail-on mandatory its check passes and shows the finding."""
+    from residency.checkov.verdicts import FAIL_ON_ENVIRONMENT, SourceVerdicts, rule_by_id
+    from residency.policy import load_policy
+    from residency.sources.terraform_plan import load_plan
+
+    inventory = load_plan(CHECKOV_FIXTURES / "missing_classification" / "plan" / "plan.json")
+    verdicts = SourceVerdicts(inventory, load_policy(POLICY))
+    rule = rule_by_id("RES004")
+    addresses = [r.urn for r in inventory.resources if "fail_" in r.urn]
+    assert addresses
+    for address in addresses:
+        monkeypatch.setenv(FAIL_ON_ENVIRONMENT, "mandatory")
+        below = verdicts.resource(rule, address)
+        monkeypatch.setenv(FAIL_ON_ENVIRONMENT, "advisory")
+        failing = verdicts.resource(rule, address)
+        assert below.passed and below.below and not failing.passed and failing.findings == below.below
 
 
 @pytest.mark.parametrize("arguments, message", [
@@ -107,3 +137,24 @@ def test_the_cli_finds_the_checkov_environment():
     from residency.cli.checkov import find_checkov
 
     assert find_checkov(None).resolve() == CHECKOV.resolve()
+
+
+@pytest.mark.parametrize("configuration, refused", [
+    ("skip-check: CKV_RES_001\n", "skip-check"),
+    ("skip-check: [CKV_OCI_1, 'CKV_RES*']\n", "skip-check"),
+    ("soft-fail: true\n", "soft-fail"),
+    ("soft-fail-on: CKV_OCI_1,CKV_RES_002\n", "soft-fail-on"),
+    ("check: [CKV_OCI_1]\n", "check"),
+    ("skip-check: [CKV_OCI_1]\ncheck: ['CKV_RES_*', CKV_OCI_2]\n", None),
+])
+def test_a_checkov_configuration_in_the_scanned_code_cannot_waive_residency_checks(tmp_path, configuration, refused):
+    from residency.cli.checkov import checkov_configurations, refuse_configuration_that_waives
+
+    (tmp_path / ".checkov.yaml").write_text(configuration)
+    paths = checkov_configurations(["--directory", str(tmp_path), "--framework", "terraform"])
+    assert tmp_path / ".checkov.yaml" in paths
+    if refused is None:
+        refuse_configuration_that_waives(paths)
+        return
+    with pytest.raises(InputError, match=f"would skip or soft-fail the residency checks \\({refused}\\)"):
+        refuse_configuration_that_waives(paths)

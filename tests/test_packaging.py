@@ -43,18 +43,18 @@ def test_the_policy_pack_never_imports_pulumi_oci():
         "policies = build_policies(load_policy(None))\n"
         "assert policies and 'pulumi_oci' not in sys.modules\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
 
 
 def test_local_environments_and_report_folders_are_ignored():
     ignored = subprocess.run(
         ["git", "check-ignore", "--no-index", "venv/", "policies/oci-residency/venv/", "reports/residency.sarif"],
-        capture_output=True, text=True, cwd=REPO,
+        capture_output=True, text=True, cwd=REPO, check=False,
     ).stdout.split()
     assert ignored == ["venv/", "policies/oci-residency/venv/", "reports/residency.sarif"]
     kept = subprocess.run(
         ["git", "check-ignore", "--no-index", "tests/fixtures/reports/golden/violations.sarif"], cwd=REPO,
-        capture_output=True,
+        capture_output=True, check=False,
     )
     assert kept.returncode == 1  # golden reports stay tracked

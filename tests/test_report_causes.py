@@ -7,10 +7,10 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from rich.console import Console
-
 from conftest import REPO
 from reports_fixtures import DOCUMENTS, Elements, saved_document
+from rich.console import Console
+
 from residency.cli import main
 from residency.engine import evaluate
 from residency.policy import load_policy
@@ -236,7 +236,7 @@ def test_the_terminal_never_interprets_markup_or_escape_sequences_from_the_progr
 
 
 def test_junit_is_valid_xml_whatever_the_program_names_things():
-    import xml.etree.ElementTree as ElementTree
+    from xml.etree import ElementTree
 
     document = saved_document("violations")
     document["findings"][0]["resource"]["urn"] += "\x00\x1b[31m\ud800"

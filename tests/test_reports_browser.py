@@ -6,8 +6,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from reports_fixtures import Elements, saved_document
+
 from residency.render.html import render_html
 
 CHROMIUM = shutil.which("chromium") or next((p for p in ("/usr/bin/chromium",) if Path(p).exists()), None)
@@ -35,6 +35,7 @@ def chromium(page: Path, profile: Path, *args: str) -> subprocess.CompletedProce
         capture_output=True,
         text=True,
         timeout=180,
+        check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return result

@@ -5,9 +5,9 @@ timestamp and list findings in a fixed order, so the comparison is exact."""
 import json
 
 import pytest
-
 from conftest import REPO
 from reports_fixtures import DOCUMENTS, GOLDEN, SOURCES, compare_golden, make_document, saved_document
+
 from residency.render.formats import RENDERERS
 
 EXTENSIONS = {"html": "html", "md": "md", "sarif": "sarif", "junit": "junit.xml"}

@@ -8,8 +8,9 @@ HCL and plan JSON, with a stand-in check under residency's id prefix and a skip 
 import json
 
 import pytest
-
+from conftest import PROGRAMS
 from reports_fixtures import INPUTS
+
 from residency.errors import InputError
 from residency.findings import fingerprint
 from residency.policy import load_policy
@@ -88,8 +89,10 @@ def test_the_residency_pack_events_get_the_rules_metadata_and_fail_closed():
             "critical",
             "mandatory",
             False,
-            "can't run policy 'cross-region-movement' from policy pack 'residency@v0.1.0' during preview: "
-            "can't read unknown property 'destinationRegionName'",
+            (
+                "can't run policy 'cross-region-movement' from policy pack 'residency@v0.1.0' during preview: "
+                "can't read unknown property 'destinationRegionName'"
+            ),
         ),
         (
             "RES004",
@@ -178,7 +181,7 @@ def test_checkov_failed_and_skipped_checks_become_findings():
     ]
     assert found == [
         ("RES001", "oci_objectstorage_bucket.customer_data", "infra/main.tf", 5, False),
-        ("RES001", "oci_objectstorage_bucket.logs", "infra/main.tf", 12, True),
+        ("RES001", "oci_objectstorage_bucket.logs", "infra/main.tf", 12, False),
         ("CKV_OCI_10", "oci_objectstorage_bucket.customer_data", "infra/main.tf", 5, False),
         ("CKV_OCI_7", "oci_objectstorage_bucket.archive", "infra/plan.json", 4, False),
         ("CKV_OCI_7", "oci_objectstorage_bucket.customer_data", "infra/main.tf", 5, False),
@@ -187,19 +190,17 @@ def test_checkov_failed_and_skipped_checks_become_findings():
         ("CKV_OCI_9", "oci_objectstorage_bucket.archive", "infra/plan.json", 4, False),
         ("CKV_OCI_9", "oci_objectstorage_bucket.customer_data", "infra/main.tf", 5, False),
     ]
-    waived = document["findings"][1]
-    assert waived["waiver"] == {
-        "active": True,
-        "reason": "logs are replicated by contract, ticket SEC-42",
-        "approved_by": None,
-        "reference": None,
-        "expires": None,
-    }
+    # An inline `checkov:skip=CKV_RES_001` in the scanned code waives nothing: the check did not
+    # run, so the finding is unproven, at the policy's level, and says where waivers belong.
+    suppressed = document["findings"][1]
+    assert (suppressed["waiver"], suppressed["proven"], suppressed["level"]) == (None, False, "mandatory")
+    assert "logs are replicated by contract, ticket SEC-42" in suppressed["message"]
+    assert "waive findings in the policy's waivers" in suppressed["message"]
     assert document["findings"][0]["severity"] == "critical"  # RES001's, as Checkov gives none offline
     assert document["findings"][0]["resource"]["terraform_type"] == "oci_objectstorage_bucket"
     assert document["findings"][7]["path"] == "kms_key_id"  # CKV_OCI_9 evaluates one key
     summary = document["summary"]
-    assert (summary["findings"], summary["failing"], summary["waived"]) == (9, 8, 1)
+    assert (summary["findings"], summary["failing"], summary["waived"]) == (9, 9, 0)
     assert summary["resources_by_type"] == {"oci": 1, "oci_objectstorage_bucket": 3}  # the provider check: oci.default
     rules = {r["id"]: r for r in document["rules"]}
     assert set(rules) == {"RES001", "CKV_OCI_1", "CKV_OCI_7", "CKV_OCI_8", "CKV_OCI_9", "CKV_OCI_10"}
@@ -245,3 +246,23 @@ def test_checkov_module_addresses_keep_their_type():
     (finding,) = document["findings"]
     assert finding["resource"]["type"] == "oci_objectstorage_bucket" and finding["resource"]["name"] == "b"
     assert finding["location"] == {"file": "modules/data/main.tf", "line": 3}
+
+
+def test_the_readers_judge_residency_findings_with_the_policy_waivers_and_levels(tmp_path):
+    """What the pack reported is judged as every engine judges: the policy's waiver (by type and
+    name) and the policy's level, whatever level the event claims."""
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        (PROGRAMS / "resource_region" / "pass_waived_bucket_in_frankfurt" / "policy.yaml").read_text()
+        + "rules:\n  resource-region: {level: mandatory, unproven: advisory}\n"
+    )
+    urn = "urn:pulumi:test::p::oci:{type}::legacy"
+    events = [
+        {"policyEvent": {"resourceUrn": urn.format(type=kind), "message": "in eu-frankfurt-1", "color": "never",
+                         "policyName": "resource-region", "policyPackName": "oci-residency",
+                         "policyPackVersion": "0.1.0", "enforcementLevel": "advisory"}}
+        for kind in ("ObjectStorage/bucket:Bucket", "Core/volume:Volume")
+    ]
+    document = pulumi("events.jsonl", "".join(json.dumps(e) + "\n" for e in events), policy=policy)
+    found = {f["resource"]["type"]: (f["level"], bool(f["waiver"] and f["waiver"]["active"])) for f in document["findings"]}
+    assert found == {"oci:ObjectStorage/bucket:Bucket": ("mandatory", True), "oci:Core/volume:Volume": ("mandatory", False)}

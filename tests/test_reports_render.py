@@ -9,17 +9,16 @@ from importlib import resources
 
 import jsonschema
 import pytest
+from conftest import REPO
 from junitparser import Failure, JUnitXml, Skipped
-
 from reports_fixtures import SOURCES, Elements, saved_document
+
 from residency.errors import InputError
 from residency.render.document import group_findings, parse_document, validate_document
 from residency.render.html import render_html
 from residency.render.junit import render_junit
 from residency.render.markdown import GITHUB_COMMENT_LIMIT, render_markdown
 from residency.render.sarif import render_sarif, sarif_log
-
-from conftest import REPO
 
 
 def sarif_schema():
@@ -88,7 +87,7 @@ def test_the_schema_error_names_the_line_in_the_file():
 def test_markdown_groups_by_rule_and_says_how_to_fix():
     text = render_markdown(saved_document("violations"))
     assert text.startswith("<!-- residency-report -->\n### ❌ Residency check failed: 4 findings at mandatory level\n")
-    assert re.findall(r"^#### (RES\d{3}) ", text, re.M) == ["RES001", "RES002", "RES003", "RES004"]
+    assert re.findall(r"^#### (RES\d{3}) ", text, re.MULTILINE) == ["RES001", "RES002", "RES003", "RES004"]
     assert text.count("**How to fix:**") == 4
     assert (
         "Open findings by severity: **3** critical · **1** high · **1** medium. 1 waived. 1 could not be proven before apply."
@@ -125,7 +124,7 @@ def test_markdown_stays_under_the_comment_limit_and_says_what_it_cut():
     document = _many_findings(saved_document("violations"), copies=400)  # 2,400 findings
     text = render_markdown(document)
     assert len(text) <= GITHUB_COMMENT_LIMIT
-    rows = len(re.findall(r"^\| (🔴|🟡|⚪) ", text, re.M))
+    rows = len(re.findall(r"^\| (🔴|🟡|⚪) ", text, re.MULTILINE))
     cut = re.search(
         r"\*\*Cut:\*\* (\d+) of 2400 findings are not listed here, because a comment may hold at most 65,536 characters",
         text,

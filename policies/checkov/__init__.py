@@ -1,5 +1,5 @@
 """Residency checks for Checkov: `checkov --external-checks-dir policies/checkov`.
 
-One module per residency rule; each registers the rule's checks (CKV_RES_<number>) from
+residency_checks.py registers the checks (CKV_RES_<number>) of every residency rule, from
 residency.checkov.checks, which asks the engine. Checkov loads only directories with this file.
 """

@@ -16,7 +16,8 @@ HERE = Path(__file__).resolve().parent
 CANDIDATES = (HERE / "residency.yaml", HERE.parent / "residency.yaml")
 
 try:
-    policy = load_policy(next((p for p in CANDIDATES if p.is_file()), CANDIDATES[-1]))
+    # The first that is there decides: a directory or a dangling symlink there is an error, not a reason to go on.
+    policy = load_policy(next((p for p in CANDIDATES if p.exists() or p.is_symlink()), CANDIDATES[-1]))
 except InputError as error:
     print(f"oci-residency: {error}", file=sys.stderr)
     sys.exit(EXIT_INPUT)
@@ -26,7 +27,8 @@ PolicyPack(
     policies=build_policies(policy),
     enforcement_level=EnforcementLevel.MANDATORY,
     initial_config=pack_settings(policy),
-    description="Keeps protected data, its copies, keys and routes inside the allowed OCI regions.",
+    description="Keeps protected data, its copies, keys and routes inside the allowed OCI regions "
+    f"(policy {policy.source}, sha256 {policy.sha256}).",
     display_name="OCI data residency",
     provider="oci",
     tags=["residency", "oci"],

@@ -1,4 +1,9 @@
-"""Runs the rules over an inventory under a policy: violations become findings with levels."""
+"""Runs the rules over an inventory under a policy: violations become findings with levels.
+
+The judge is the one place where a rule's violation becomes a finding: the rule's level from the
+policy (proven or unproven), and the waiver that covers it, active or expired. Every engine asks
+it - `residency check`, the Pulumi policy pack, the Checkov checks and the report readers - so
+that all of them give the same verdict."""
 
 from __future__ import annotations
 
@@ -9,7 +14,49 @@ from residency.enforcement import Level
 from residency.findings import AppliedWaiver, Finding, Report, ResourceIdentity, sort_findings
 from residency.inventory import Inventory, Origin
 from residency.policy import ResidencyPolicy
-from residency.rules import RULES, Rule, RuleContext, Violation
+from residency.rules import RULES, Rule, RuleContext, RuleMeta, Violation
+
+
+class Judge:
+    """The policy's verdict on violations, as of `today`."""
+
+    def __init__(self, policy: ResidencyPolicy, today: datetime.date | None = None):
+        self.policy = policy
+        self.today = today or datetime.date.today()
+
+    def level(self, rule: RuleMeta, *, proven: bool) -> Level:
+        setting = self.policy.setting(rule.id, rule.default_level)
+        return setting.level if proven else setting.unproven_level
+
+    def waiver(self, rule: RuleMeta, resource: ResourceIdentity) -> AppliedWaiver | None:
+        """The policy's waiver for a finding of `rule` about `resource`, by type and by URN, address or
+        name: an active one where several match (a renewed waiver beside its expired predecessor)."""
+        matching = [w for w in self.policy.waivers if w.matches(rule.id, resource.types, resource.names)]
+        if not matching:
+            return None
+        waiver = next((w for w in matching if not w.expired(self.today)), matching[0])
+        return AppliedWaiver(waiver, not waiver.expired(self.today))
+
+    def finding(
+        self, rule: RuleMeta, violation: Violation, resource: ResourceIdentity, *, origins: tuple[Origin, ...] = ()
+    ) -> Finding | None:
+        """None when the policy disables the rule at this violation's level. `origins`: where the
+        value at fault was written, when the engine knows more than the rule said."""
+        level = self.level(rule, proven=violation.proven)
+        if level is Level.DISABLED:
+            return None
+        return Finding(
+            rule=rule,
+            level=level,
+            resource=resource,
+            message=violation.message,
+            evidence=violation.evidence,
+            proven=violation.proven,
+            path=violation.path,
+            location=violation.resource.location if violation.resource is not None else None,
+            waiver=self.waiver(rule, resource),
+            origins=origins or violation.origins,
+        )
 
 
 def evaluate(
@@ -19,41 +66,26 @@ def evaluate(
     rules: Iterable[Rule] = RULES,
     today: datetime.date | None = None,
 ) -> Report:
-    today = today or datetime.date.today()
+    judge = Judge(policy, today)
     context = RuleContext(policy, inventory)
     stack = ResourceIdentity.stack(inventory)
     levels, findings = [], []
     for rule in rules:
+        if rule.meta.reads_deployed_state and inventory.deployed is None:
+            continue  # nothing deployed to compare with
         setting = policy.setting(rule.meta.id, rule.meta.default_level)
         levels.append((rule.meta, setting.level))
-        if setting.level is Level.DISABLED:
+        if setting.level is Level.DISABLED and setting.unproven_level is Level.DISABLED:
             continue
         violations = [v for resource in inventory.resources for v in rule.check(resource, context)]
         violations.extend(rule.check_stack(context))
         for violation in violations:
-            level = setting.level if violation.proven else setting.unproven_level
-            if level is Level.DISABLED:
-                continue
-            findings.append(_finding(rule, violation, level, stack, context, today))
-    return Report(inventory, policy, tuple(levels), sort_findings(findings), today)
-
-
-def _finding(rule: Rule, violation: Violation, level: Level, stack: ResourceIdentity, context: RuleContext, today: datetime.date) -> Finding:
-    resource = violation.resource
-    identity = ResourceIdentity.of(resource, context.inventory) if resource is not None else stack
-    waiver = next((w for w in context.policy.waivers if w.matches(rule.meta.ids, identity.urn, identity.name)), None)
-    return Finding(
-        rule=rule.meta,
-        level=level,
-        resource=identity,
-        message=violation.message,
-        evidence=violation.evidence,
-        proven=violation.proven,
-        path=violation.path,
-        origins=violation.origins or _value_origins(violation, context.inventory),
-        location=resource.location if resource is not None else None,
-        waiver=AppliedWaiver(waiver, not waiver.expired(today)) if waiver else None,
-    )
+            identity = ResourceIdentity.of(violation.resource, inventory) if violation.resource is not None else stack
+            origins = violation.origins or _value_origins(violation, inventory)
+            finding = judge.finding(rule.meta, violation, identity, origins=origins)
+            if finding is not None:
+                findings.append(finding)
+    return Report(inventory, policy, tuple(levels), sort_findings(findings), judge.today)
 
 
 def _value_origins(violation: Violation, inventory: Inventory) -> tuple[Origin, ...]:

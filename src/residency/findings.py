@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from residency import __version__
+from residency.catalog import terraform_identifier
+from residency.catalog.tokens import COMPARTMENT
 from residency.documentation import remediation, rule_url
 from residency.enforcement import Level, Severity
 from residency.inventory import Inventory, Origin, Resource, SourceLocation
 from residency.policy import ResidencyPolicy, Waiver
 from residency.rules.base import Evidence, RuleMeta
-from residency.rules.context import COMPARTMENT
 
 DOCUMENT_VERSION = "1.2"
 
@@ -45,6 +48,24 @@ class ResourceIdentity:
             compartment=compartment_of(resource, inventory),
         )
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        """What a waiver may call the resource, the same in every engine: its URN (or Terraform
+        address), its name, and `<Terraform type>.<name>` with the name as Terraform writes it. For
+        an address that is the name in it (`module.db.oci_identity_dynamic_group.admins["a"]` ->
+        `admins`), which is the Pulumi name where the resource came through the plan export."""
+        names = [self.urn, self.name]
+        match = _ADDRESS_NAME.match(self.urn)
+        short = match.group(1) if match else terraform_identifier(self.name)
+        names.append(short)
+        if self.terraform_type:
+            names.append(f"{self.terraform_type}.{short}")
+        return tuple(dict.fromkeys(names))
+
+    @property
+    def types(self) -> tuple[str, ...]:
+        return tuple(t for t in (self.type, self.terraform_type) if t)
+
     @classmethod
     def stack(cls, inventory: Inventory) -> ResourceIdentity:
         source = inventory.source
@@ -53,6 +74,10 @@ class ResourceIdentity:
             urn=source.stack_urn or source.path, name=name, type="pulumi:pulumi:Stack" if source.stack_urn else "stack",
             terraform_type=None, region=None, region_source=None, provider=None,
         )
+
+
+# A Terraform address: module calls, an optional `data.`, the type, then the name and an index.
+_ADDRESS_NAME = re.compile(r"^(?:module\.[^.\[]+(?:\[[^\]]*\])?\.)*(?:data\.)?[A-Za-z0-9_-]+\.([A-Za-z0-9_-]+)(?:\[[^\]]*\])?$")
 
 
 def compartment_of(resource: Resource, inventory: Inventory | None) -> str | None:
@@ -132,35 +157,54 @@ class Report:
     def to_document(self, fail_on: Level = Level.MANDATORY) -> dict:
         source = self.inventory.source
         checked = [r for r in self.inventory.resources if r.custom and not r.is_provider]
-        counts = Counter(f.level.value for f in self.findings if not f.waived)
-        return {
-            "version": DOCUMENT_VERSION,
-            "tool": {"name": "residency", "version": __version__},
-            "source": {
+        return findings_document(
+            source={
                 "kind": source.kind, "path": source.path, "project": source.project,
                 "stack": source.stack, "notes": list(source.notes),
             },
-            "policy": policy_document(self.policy),
-            "rules": [rule_document(meta, level, source.kind) for meta, level in self.rules],
-            "summary": {
-                "resources": len(checked),
-                "resources_by_type": dict(sorted(Counter(r.type_label for r in checked).items())),
-                "findings": len(self.findings),
-                "by_level": {level.value: counts.get(level.value, 0) for level in (Level.MANDATORY, Level.ADVISORY)},
-                "by_severity": dict(sorted(Counter(f.severity.value for f in self.findings if not f.waived).items())),
-                "waived": sum(f.waived for f in self.findings),
-                "unproven": sum(not f.proven for f in self.findings),
-                "fail_on": fail_on.value,
-                "failing": len(self.failing(fail_on)),
-                "passed": not self.failing(fail_on),
-            },
-            "findings": [_finding_document(f, source.kind) for f in self.findings],
-        }
+            policy=self.policy,
+            rules=[rule_document(meta, level, source.kind) for meta, level in self.rules],
+            findings=[_finding_document(f, source.kind) for f in self.findings],
+            resources_by_type=Counter(r.type_label for r in checked),
+            fail_on=fail_on,
+        )
+
+
+def findings_document(
+    *, source: Mapping[str, Any], policy: ResidencyPolicy, rules: list[dict], findings: list[dict],
+    resources_by_type: Mapping[str, int], fail_on: Level,
+) -> dict:
+    """The findings document, with its summary computed from the findings: the one place that
+    builds it, for `residency check` and for the readers of other engines' output."""
+    open_findings = [f for f in findings if not (f["waiver"] and f["waiver"]["active"])]
+    failing = [f for f in open_findings if Level(f["level"]).fails(fail_on)]
+    by_level = Counter(f["level"] for f in open_findings)
+    return {
+        "version": DOCUMENT_VERSION,
+        "tool": {"name": "residency", "version": __version__},
+        "source": dict(source),
+        "policy": policy_document(policy),
+        "rules": rules,
+        "summary": {
+            "resources": sum(resources_by_type.values()),
+            "resources_by_type": dict(sorted(resources_by_type.items())),
+            "findings": len(findings),
+            "by_level": {level.value: by_level.get(level.value, 0) for level in (Level.MANDATORY, Level.ADVISORY)},
+            "by_severity": dict(sorted(Counter(f["severity"] for f in open_findings).items())),
+            "waived": len(findings) - len(open_findings),
+            "unproven": sum(not f["proven"] for f in findings),
+            "fail_on": fail_on.value,
+            "failing": len(failing),
+            "passed": not failing,
+        },
+        "findings": findings,
+    }
 
 
 def policy_document(policy: ResidencyPolicy) -> dict:
     return {
         "source": policy.source,
+        "sha256": policy.sha256,
         "allowed_regions": [r.name for r in policy.allowed_regions],
         "home_region": policy.home_region.name,
         "classification_tag": policy.classification.tag,
@@ -197,14 +241,21 @@ def _finding_document(finding: Finding, source_kind: str) -> dict:
         "evidence": [{"subject": e.subject, "relation": e.relation, "value": e.value} for e in finding.evidence],
         "remediation": remediation(finding.rule.id, finding.rule.remediation, source_kind),
         "location": {"file": finding.location.file, "line": finding.location.line} if finding.location else None,
-        "waiver": None if waiver is None else {
-            "active": waiver.active, "reason": waiver.waiver.reason, "approved_by": waiver.waiver.approved_by,
-            "reference": waiver.waiver.reference, "expires": waiver.waiver.expires.isoformat(),
-        },
+        "waiver": waiver_document(waiver),
         "fingerprint": finding.fingerprint,
         "origins": [
             {"kind": o.kind, "name": o.name, "file": o.file, "line": o.line, "value": o.value} for o in finding.origins
         ],
+    }
+
+
+def waiver_document(applied: AppliedWaiver | None) -> dict | None:
+    if applied is None:
+        return None
+    waiver = applied.waiver
+    return {
+        "active": applied.active, "reason": waiver.reason, "approved_by": waiver.approved_by,
+        "reference": waiver.reference, "expires": waiver.expires.isoformat(),
     }
 
 

@@ -32,6 +32,15 @@ class MovementField:
         return tuple(segment.removesuffix("[]") for segment in self.path.split("."))
 
 
+def terraform_identifier(name: str, *, wildcards: bool = False) -> str:
+    """A name as a Terraform resource name (letters, digits, `_`, `-`, not starting with a digit):
+    how the plan export names a Pulumi resource. With `wildcards`, a waiver's pattern read the same
+    way (`*`, `?`, `[...]` kept)."""
+    allowed = r"A-Za-z0-9_*?\[\]!-" if wildcards else r"A-Za-z0-9_-"
+    identifier = re.sub(f"[^{allowed}]", "_", name) or "_"
+    return identifier if re.match(r"[A-Za-z_*?\[]" if wildcards else r"[A-Za-z_]", identifier) else "_" + identifier
+
+
 def short_type(token: str) -> str:
     """`oci:ObjectStorage/bucket:Bucket` -> `ObjectStorage.Bucket`; other types as they are."""
     parts = token.split(":")

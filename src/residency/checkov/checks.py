@@ -23,7 +23,7 @@ from checkov.terraform.checks.provider.base_check import BaseProviderCheck
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
 from residency.checkov import metadata
-from residency.checkov.verdicts import Verdict, check_id, rule_by_id, verdicts_for
+from residency.checkov.verdicts import BELOW_FAIL_ON, Verdict, check_id, rule_by_id, verdicts_for
 from residency.errors import InputError
 from residency.rules import Rule
 
@@ -38,7 +38,22 @@ class Located:
     address: str
 
 
-class ResidencyResourceCheck(BaseResourceCheck):
+class PolicyWaiversOnly:
+    """Checkov skips a check where the scanned code says `#checkov:skip=<id>`, and so would let the
+    code under review waive its own findings. Residency's checks run anyway: only the policy's
+    waivers, with their approval and expiry, waive a finding. The ignored comment is noted."""
+
+    def run(self, scanned_file, entity_configuration, entity_name, entity_type, skip_info):
+        result = super().run(scanned_file, entity_configuration, entity_name, entity_type, {})
+        if skip_info:
+            self.details.append(
+                f"note: the inline suppression `checkov:skip={self.id}` in the scanned code is ignored: "
+                "residency findings are waived only by the policy's waivers (policies/residency.yaml)"
+            )
+        return result
+
+
+class ResidencyResourceCheck(PolicyWaiversOnly, BaseResourceCheck):
     def __init__(self, rule_id: str):
         self.rule = rule_by_id(rule_id)
         super().__init__(**_described(self.rule), supported_resources=list(metadata.supported_resources(rule_id)))
@@ -56,7 +71,7 @@ class ResidencyResourceCheck(BaseResourceCheck):
         return _result(self, verdict)
 
 
-class ResidencyStackCheck(BaseProviderCheck):
+class ResidencyStackCheck(PolicyWaiversOnly, BaseProviderCheck):
     def __init__(self, rule_id: str):
         self.rule = rule_by_id(rule_id)
         super().__init__(**_described(self.rule), supported_provider=["oci"])
@@ -83,6 +98,7 @@ def _described(rule: Rule) -> dict[str, Any]:
 
 def _result(check, verdict: Verdict) -> CheckResult:
     check.details = [_detail(f) for f in verdict.findings]
+    check.details += [f"{_detail(f)} {BELOW_FAIL_ON}" for f in verdict.below]
     check.details += [f"waived: {f.message} ({f.waiver.waiver.reason}, approved by {f.waiver.waiver.approved_by})"
                       for f in verdict.waived]
     if not verdict.passed:

@@ -8,8 +8,8 @@ fail it, so a type is left out only when the rule never reports a finding about 
 
 from __future__ import annotations
 
-from residency.catalog import CATALOG
 from residency import documentation
+from residency.catalog import CATALOG
 from residency.enforcement import Severity
 from residency.rules.access import POLICY
 from residency.rules.context import COMPARTMENT

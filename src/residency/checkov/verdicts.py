@@ -15,16 +15,23 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from residency.enforcement import Level
 from residency.engine import evaluate
 from residency.errors import InputError
 from residency.findings import Finding, ResourceIdentity
 from residency.inventory import Inventory
-from residency.policy import ResidencyPolicy, load_policy
+from residency.policy import BUILTIN, ResidencyPolicy, find_policy, load_policy
 from residency.rules import RULES, Rule
 
-# The policy file the checks read; without it, policies/residency.yaml in the working directory,
-# else the built-in policy - as `residency check` chooses.
+# The policy file the checks read (`builtin`: the built-in one; `residency checkov` always sets it);
+# without it, the policies/residency.yaml that governs the scanned source, found as `residency check`
+# finds it; the built-in policy only outside CI.
 POLICY_ENVIRONMENT = "RESIDENCY_POLICY"
+# The lowest level whose findings fail a check (`residency checkov --fail-on` sets it). Checkov
+# has no levels, and a rule's proven and unproven findings may have different ones, so the
+# check itself decides; without it every finding fails its check, as plain Checkov would.
+FAIL_ON_ENVIRONMENT = "RESIDENCY_FAIL_ON"
+BELOW_FAIL_ON = "(below --fail-on: reported, not failing)"  # ends the detail of such a finding
 
 
 def check_id(rule_id: str) -> str:
@@ -38,8 +45,9 @@ def rule_by_id(rule_id: str) -> Rule:
 
 @dataclass(frozen=True)
 class Verdict:
-    findings: tuple[Finding, ...]  # the findings that count against the resource
+    findings: tuple[Finding, ...]  # the findings that fail the check
     waived: tuple[Finding, ...]
+    below: tuple[Finding, ...] = ()  # findings at a level below RESIDENCY_FAIL_ON: shown, not failing
 
     @property
     def passed(self) -> bool:
@@ -84,14 +92,25 @@ def verdicts_for(path: Path, kind: str) -> SourceVerdicts:
     key = (kind, str(path), policy_file)
     if key not in _SOURCES:
         try:
-            policy = load_policy(Path(policy_file) if policy_file else None)
-            _SOURCES[key] = SourceVerdicts(_read(path, kind), policy)
+            _SOURCES[key] = SourceVerdicts(_read(path, kind), _policy(policy_file, path))
         except InputError as error:
             _SOURCES[key] = error
     found = _SOURCES[key]
     if isinstance(found, InputError):
         raise found
     return found
+
+
+def _policy(policy_file: str | None, source: Path) -> ResidencyPolicy:
+    if policy_file:
+        return load_policy(BUILTIN if policy_file == BUILTIN else Path(policy_file))
+    found = find_policy(source)
+    if found is None and os.environ.get("CI", "").lower() == "true":
+        raise InputError(
+            f"no policies/residency.yaml governs {source}: under CI the built-in policy is used only when "
+            f"{POLICY_ENVIRONMENT}=builtin says so",
+        )
+    return load_policy(found or BUILTIN)
 
 
 def _read(path: Path, kind: str) -> Inventory:
@@ -105,7 +124,13 @@ def _read(path: Path, kind: str) -> Inventory:
 
 
 def _verdict(findings: list[Finding]) -> Verdict:
-    return Verdict(tuple(f for f in findings if not f.waived), tuple(f for f in findings if f.waived))
+    threshold = Level(os.environ.get(FAIL_ON_ENVIRONMENT) or Level.ADVISORY.value)
+    open_findings = [f for f in findings if not f.waived]
+    return Verdict(
+        tuple(f for f in open_findings if f.fails(threshold)),
+        tuple(f for f in findings if f.waived),
+        tuple(f for f in open_findings if not f.fails(threshold)),
+    )
 
 
 def _without_indices(address: str) -> str:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import click
 
 from residency import __version__
+from residency.cli.audit import audit
 from residency.cli.check import check
 from residency.cli.checkov import checkov
 from residency.cli.common import fail, internal_error
 from residency.cli.export import export
 from residency.cli.report import report
+from residency.cli.verify import verify
 from residency.errors import InputError
 
 
@@ -33,7 +35,9 @@ def main() -> None:
     """Keep protected data inside its allowed OCI regions."""
 
 
+main.add_command(audit)
 main.add_command(check)
 main.add_command(checkov)
 main.add_command(export)
 main.add_command(report)
+main.add_command(verify)

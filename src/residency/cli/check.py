@@ -9,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from residency.cli.common import fail, stderr_console, stdout_console
+from residency.cli.attesting import AttestRequest, attest_decision, attest_options, refuse_to_overwrite_inputs
+from residency.cli.common import POLICY_HELP, choose_policy, fail, stderr_console, stdout_console
 from residency.cli.outputs import (
     ReportTarget,
     baseline_option,
@@ -21,6 +22,7 @@ from residency.cli.outputs import (
 from residency.enforcement import Level
 from residency.errors import EXIT_FINDINGS, EXIT_OK, InputError
 from residency.inventory import Inventory
+from residency.sources.files import FORMATS as FILE_FORMATS
 
 
 def pick_stack(directory: Path, stack: str | None) -> str:
@@ -36,47 +38,76 @@ def pick_stack(directory: Path, stack: str | None) -> str:
 @click.command()
 @click.argument("directory", type=click.Path(path_type=Path), default=".")
 @click.option("--stack", "-s", help="The stack whose Pulumi.<stack>.yaml config to use.")
-@click.option("--policy", "policy_file", type=click.Path(path_type=Path),
-              help="Residency policy (default: policies/residency.yaml here, else the built-in one).")
+@click.option("--policy", "policy_file", type=click.Path(path_type=Path), help=POLICY_HELP)
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--fail-on", type=click.Choice(["mandatory", "advisory"]), default="mandatory", show_default=True,
               help="The lowest level that fails the check.")
+@click.option("--from", "file_format", type=click.Choice(list(FILE_FORMATS)),
+              help="What the file DIRECTORY names is (default: told from its content).")
+@click.option("--state", "state_file", type=click.Path(path_type=Path),
+              help="A deployed state of the same stack (any --from format): also report drift from it (RES006).")
 @report_option
 @baseline_option
+@attest_options
 def check(
     directory: Path, stack: str | None, policy_file: Path | None, output_format: str, fail_on: str,
-    reports: tuple[ReportTarget, ...], baseline_file: Path | None,
+    file_format: str | None, state_file: Path | None, reports: tuple[ReportTarget, ...], attest: AttestRequest | None,
+    baseline_file: Path | None,
 ) -> None:
     """Run the Pulumi program in DIRECTORY offline and check it against the residency policy.
 
-    DIRECTORY may also be a directory of Terraform files, or a Terraform plan file (the JSON of
-    `terraform show -json`).
+    DIRECTORY may also be a directory of Terraform files, or a file: a Terraform plan or state
+    (`terraform show -json`, terraform.tfstate), a Pulumi stack export or checkpoint, `pulumi
+    preview --json` or a Pulumi event log (`--event-log`).
 
     Exit status: 0 no failing findings, 1 failing findings, 2 bad input or usage."""
     from residency.engine import evaluate
-    from residency.policy import DEFAULT_POLICY_PATH, load_policy
     from residency.render.text import render_text
 
     threshold = Level(fail_on)
     if not directory.exists():
         fail(InputError("not found: expected a Pulumi program, a directory of .tf files or a plan (JSON)", file=str(directory)))
+    try:
+        policy = choose_policy(directory, policy_file)
+    except InputError as error:
+        fail(error)
     kind = source_kind(directory)
-    inputs = [policy_file or DEFAULT_POLICY_PATH]
+    if file_format is not None and kind != "file":
+        raise click.UsageError("--from names the format of a file; DIRECTORY is a directory")
+    inputs = [*([] if policy.is_builtin else [Path(policy.source)]), *([state_file] if state_file else [])]
     if kind == "pulumi":
         stack = pick_stack(directory, stack)
         inputs += [directory / "Pulumi.yaml", directory / f"Pulumi.{stack}.yaml"]
-    elif kind == "terraform-plan":
+    elif kind == "file":
         inputs.append(directory)
     if baseline_file is not None:
         inputs.append(baseline_file)
     refuse_to_overwrite(reports, inputs, sources=directory if directory.is_dir() else None)
+    refuse_to_overwrite_inputs(attest, inputs, directory, kind, stack)
     try:
-        policy = load_policy(policy_file)
-        inventory = load_inventory(directory, kind, stack)
+        signer = attest.signer() if attest is not None else None  # a bad key fails before the program runs
+        inventory = load_inventory(directory, kind, stack, file_format)
+        if state_file is not None:
+            from residency.sources.files import load_file
+
+            inventory.deployed = load_file(state_file)
+            if inventory.source.kind.split("-")[0] != inventory.deployed.source.kind.split("-")[0]:
+                raise InputError(
+                    f"a {inventory.deployed.source.kind} cannot be compared with a {inventory.source.kind}: "
+                    "give the state the same engine wrote for this program", file=str(state_file), key="--state",
+                )
         report = evaluate(inventory, policy)
-        document = report.to_document(threshold) if output_format == "json" or reports else None
+        document = report.to_document(threshold) if output_format == "json" or reports or attest else None
         if document is not None:
             document = with_baseline(document, baseline_file)
+        if attest is not None:
+            attestation = attest_decision(
+                attest, command="check", target=directory, kind=kind, stack=stack,
+                policy_file=None if policy.is_builtin else Path(policy.source),
+                fail_on=fail_on, exit_code=EXIT_FINDINGS if report.failing(threshold) else EXIT_OK,
+                report=report, findings=document, signer=signer,
+            )
+            document = {**document, "attestation": attestation}
         if output_format == "json":
             click.echo(json.dumps(document, indent=2))
         else:
@@ -88,20 +119,20 @@ def check(
 
 
 def source_kind(target: Path) -> str:
-    """A Terraform plan file, a directory of .tf files (and no Pulumi.yaml), or a Pulumi program."""
+    """A file (a plan, a state, ...), a directory of .tf files (and no Pulumi.yaml), or a Pulumi program."""
     if target.is_file():
-        return "terraform-plan"
+        return "file"
     pulumi = any((target / name).is_file() for name in ("Pulumi.yaml", "Pulumi.yml"))
     if target.is_dir() and not pulumi and any(target.glob("*.tf")):
         return "terraform"
     return "pulumi"
 
 
-def load_inventory(target: Path, kind: str, stack: str | None) -> Inventory:
-    if kind == "terraform-plan":
-        from residency.sources.terraform_plan import load_plan
+def load_inventory(target: Path, kind: str, stack: str | None, file_format: str | None = None) -> Inventory:
+    if kind == "file":
+        from residency.sources.files import load_file
 
-        return load_plan(target)
+        return load_file(target, file_format)
     if kind == "terraform":
         from residency.sources.terraform_hcl import load_directory
 

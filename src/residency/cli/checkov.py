@@ -6,6 +6,7 @@ A Pulumi program is first exported as a plan (`residency export`) into a tempora
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import shutil
@@ -17,10 +18,12 @@ from pathlib import Path
 import click
 
 import residency
-from residency.checkov.verdicts import POLICY_ENVIRONMENT, check_id
-from residency.cli.common import fail
+from residency.checkov.verdicts import FAIL_ON_ENVIRONMENT, POLICY_ENVIRONMENT, check_id
+from residency.cli.attesting import AttestRequest, attest_decision, attest_options, refuse_to_overwrite_inputs
+from residency.cli.common import POLICY_HELP, choose_policy, fail, policy_line, stderr_console
 from residency.enforcement import Level
 from residency.errors import InputError
+from residency.policy import ResidencyPolicy
 from residency.rules import RULES
 
 CHECKOV_ENVIRONMENT = "RESIDENCY_CHECKOV"
@@ -32,18 +35,19 @@ OUTPUTS = ["cli", "json", "sarif", "junitxml"]
 @click.command()
 @click.argument("target", type=click.Path(path_type=Path), default=".")
 @click.option("--stack", "-s", help="For a Pulumi program: the stack whose Pulumi.<stack>.yaml config to use.")
-@click.option("--policy", "policy_file", type=click.Path(path_type=Path),
-              help="Residency policy (default: policies/residency.yaml here, else the built-in one).")
+@click.option("--policy", "policy_file", type=click.Path(path_type=Path), help=POLICY_HELP)
 @click.option("--output", "-o", "outputs", type=click.Choice(OUTPUTS), multiple=True,
               help="Checkov's output formats (repeatable); default cli.")
 @click.option("--output-file-path", type=click.Path(path_type=Path), help="Checkov writes its reports into this directory.")
 @click.option("--fail-on", type=click.Choice(["mandatory", "advisory"]), default="mandatory", show_default=True,
-              help="The lowest residency level whose failed checks fail the run (lower ones soft-fail).")
+              help="The lowest residency level whose findings fail a check (lower ones pass, with the finding in the details).")
 @click.option("--checkov", "checkov_path", type=click.Path(path_type=Path), envvar=CHECKOV_ENVIRONMENT,
               help=f"The checkov executable (default: {CHECKOV_IN_VENV} of this project, else checkov on PATH).")
+@attest_options
 @click.argument("checkov_args", nargs=-1, type=click.UNPROCESSED)
 def checkov(target: Path, stack: str | None, policy_file: Path | None, outputs: tuple[str, ...],
-            output_file_path: Path | None, fail_on: str, checkov_path: Path | None, checkov_args: tuple[str, ...]) -> None:
+            output_file_path: Path | None, fail_on: str, checkov_path: Path | None, checkov_args: tuple[str, ...],
+            attest: AttestRequest | None) -> None:
     """Scan TARGET with Checkov, its own checks and the residency checks (CKV_RES_*).
 
     TARGET is a directory of Terraform files, a Terraform plan (`terraform show -json`), or a
@@ -51,31 +55,111 @@ def checkov(target: Path, stack: str | None, policy_file: Path | None, outputs: 
     after `--` go to checkov unchanged.
 
     Exit status: checkov's (0 passed, 1 failed checks), 2 bad input or usage."""
-    from residency.policy import load_policy
-
     if str(target).startswith("-"):  # TARGET left out: Click gave it the first argument after `--`
         target, checkov_args = Path("."), (str(target), *checkov_args)
+    if attest is not None:
+        from residency.cli.check import pick_stack, source_kind
+
+        kind = source_kind(target)
+        stack = pick_stack(target, stack) if kind == "pulumi" else None
+        refuse_to_overwrite_inputs(attest, [target, *([policy_file] if policy_file else [])], target, kind, stack)
     try:
-        policy = load_policy(policy_file)
+        signer = attest.signer() if attest is not None else None
+        policy = choose_policy(target, policy_file)
+        stderr_console().print(f"residency policy: {policy_line(policy)}", markup=False, highlight=False, soft_wrap=True)
         executable = find_checkov(checkov_path)
         checks = find_checks()
         with tempfile.TemporaryDirectory(prefix="residency-checkov-") as scratch:
-            scan = _scan_arguments(target, stack, Path(scratch))
-            command = [str(executable), *scan, "--external-checks-dir", str(checks), "--skip-download"]
-            command += [argument for output in outputs for argument in ("--output", output)]
-            if output_file_path is not None:
-                command += ["--output-file-path", str(output_file_path)]
-            command += [a for rule_id in _soft_failing(policy, Level(fail_on)) for a in ("--soft-fail-on", rule_id)]
-            environment = dict(os.environ)
-            if policy_file is not None:
-                environment[POLICY_ENVIRONMENT] = str(policy_file.resolve())
-            returncode = subprocess.run([*command, *checkov_args], env=environment, check=False).returncode
+            scan = scan_arguments(target, stack, Path(scratch))
+            refuse_configuration_that_waives(checkov_configurations(scan))
+            command = checkov_command(executable, checks, scan, outputs, output_file_path, checkov_args)
+            environment = {**os.environ, **checks_environment(policy, Level(fail_on))}
+            returncode = subprocess.run(command, env=environment, check=False).returncode
+        if attest is not None and returncode in (0, 1):
+            _attest(attest, signer, target, stack, policy, Level(fail_on), returncode)
     except InputError as error:
         fail(error)
     sys.exit(returncode)
 
 
-def _scan_arguments(target: Path, stack: str | None, scratch: Path) -> list[str]:
+def _attest(attest: AttestRequest, signer, target: Path, stack: str | None, policy: ResidencyPolicy,
+            threshold: Level, returncode: int) -> None:
+    """Checkov's verdict, attested with the residency findings its CKV_RES checks are made of
+    (the engine's, on the same inputs): what `residency verify` can evaluate again."""
+    from residency.cli.check import load_inventory, source_kind
+    from residency.engine import evaluate
+
+    kind = source_kind(target)
+    report = evaluate(load_inventory(target, kind, stack), policy)
+    attest_decision(
+        attest, command="checkov", target=target, kind=kind, stack=stack,
+        policy_file=None if policy.is_builtin else Path(policy.source),
+        fail_on=threshold.value, exit_code=returncode, report=report, findings=report.to_document(threshold), signer=signer,
+    )
+
+
+def checkov_command(executable: Path, checks: Path, scan: list[str], outputs: tuple[str, ...],
+                    output_file_path: Path | None, checkov_args: tuple[str, ...]) -> list[str]:
+    command = [str(executable), *scan, "--external-checks-dir", str(checks), "--skip-download"]
+    command += [argument for output in outputs for argument in ("--output", output)]
+    if output_file_path is not None:
+        command += ["--output-file-path", str(output_file_path)]
+    return [*command, *checkov_args]
+
+
+def checks_environment(policy: ResidencyPolicy, fail_on: Level) -> dict[str, str]:
+    """What the checks are told: exactly the policy chosen here (its absolute path, or `builtin`),
+    wherever Checkov runs them from, and the level whose findings fail a check."""
+    from residency.policy import BUILTIN
+
+    return {
+        POLICY_ENVIRONMENT: BUILTIN if policy.is_builtin else str(Path(policy.source).resolve()),
+        FAIL_ON_ENVIRONMENT: fail_on.value,
+    }
+
+
+def checkov_configurations(scan: list[str]) -> list[Path]:
+    """The `.checkov.yaml` files Checkov reads by itself: in the scanned directory and in the
+    working directory - both usually the code under review."""
+    directories = [Path(scan[i + 1]) for i, argument in enumerate(scan[:-1]) if argument == "--directory"]
+    return [directory / name for directory in (*directories, Path.cwd()) for name in (".checkov.yaml", ".checkov.yml")]
+
+
+def refuse_configuration_that_waives(paths: list[Path]) -> None:
+    """Only the policy waives a residency finding: a Checkov configuration in the scanned code that
+    would skip the residency checks, run only others, or soft-fail them is refused (exit 2)."""
+    from residency.yamlfile import load_yaml, plain
+
+    residency_ids = [check_id(rule.meta.id) for rule in RULES]
+    for path in paths:
+        if not path.is_file():
+            continue
+        settings = plain(load_yaml(path))
+        if not isinstance(settings, dict):
+            continue
+        waiving = [key for key in ("skip-check", "soft-fail-on") if _covers_residency(settings.get(key), residency_ids)]
+        if settings.get("soft-fail") not in (None, False, "false", "False"):
+            waiving.append("soft-fail")
+        only = settings.get("check")
+        if only is not None and not all(_covers_residency(only, [i]) for i in residency_ids):
+            waiving.append("check")
+        if waiving:
+            raise InputError(
+                f"this Checkov configuration would skip or soft-fail the residency checks ({', '.join(waiving)}): "
+                "only the residency policy's waivers waive a residency finding; take CKV_RES_* out of it",
+                file=str(path),
+            )
+
+
+def _covers_residency(value: object, residency_ids: list[str]) -> bool:
+    """Whether a Checkov list option (a list, or text separated by commas) names one of the ids,
+    itself or by a wildcard (`CKV_RES*`, `CKV_*`)."""
+    items = value if isinstance(value, list) else str(value).split(",") if value is not None else []
+    patterns = [str(item).strip() for item in items if str(item).strip()]
+    return any(fnmatch.fnmatchcase(identifier, pattern) for identifier in residency_ids for pattern in patterns)
+
+
+def scan_arguments(target: Path, stack: str | None, scratch: Path) -> list[str]:
     if target.is_file():
         from residency.sources.terraform_plan import read_plan
 
@@ -93,16 +177,6 @@ def _scan_arguments(target: Path, stack: str | None, scratch: Path) -> list[str]
     if any(target.glob("*.tf")):
         return ["--directory", str(target), "--framework", "terraform"]
     raise InputError("expected a directory of .tf files, a plan (JSON) or a Pulumi program (Pulumi.yaml)", file=str(target))
-
-
-def _soft_failing(policy, threshold: Level) -> list[str]:
-    """The checks of rules whose findings are all below the threshold: they report, not fail."""
-    soft = []
-    for rule in RULES:
-        setting = policy.setting(rule.meta.id, rule.meta.default_level)
-        if not any(level.fails(threshold) for level in (setting.level, setting.unproven_level)):
-            soft.append(check_id(rule.meta.id))
-    return soft
 
 
 def find_checkov(given: Path | None) -> Path:

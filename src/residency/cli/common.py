@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
-from typing import NoReturn
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 from rich.console import Console
 
 from residency import __version__
 from residency.errors import EXIT_INPUT, EXIT_INTERNAL, InputError
+
+if TYPE_CHECKING:
+    from residency.policy import ResidencyPolicy
+
+POLICY_HELP = (
+    "Residency policy file, or `builtin` for the built-in one (default: policies/residency.yaml in the "
+    "target's directory or the nearest parent, up to the repository root)."
+)
 
 
 def stderr_console() -> Console:
@@ -29,6 +39,36 @@ def fail(error: InputError) -> NoReturn:
 
     stderr_console().print(f"[bold red]error:[/] {plain(error)}", markup=True, highlight=False, soft_wrap=True)
     sys.exit(EXIT_INPUT)
+
+
+def choose_policy(target: Path, given: Path | None) -> ResidencyPolicy:
+    """The policy the user meant: `--policy FILE` (or `builtin`), else the policies/residency.yaml
+    that governs the target. Without one, the built-in policy with a warning; under CI=true that is
+    an error unless `--policy builtin` says it is meant."""
+    from residency.policy import BUILTIN, find_policy, load_policy
+
+    if given is not None:
+        return load_policy(BUILTIN if str(given) == BUILTIN else given)
+    found = find_policy(target)
+    if found is not None:
+        return load_policy(found)
+    if os.environ.get("CI", "").lower() == "true":
+        raise InputError(
+            "no policies/residency.yaml in the target's directory or its parents up to the repository root; "
+            "under CI the built-in policy is used only when asked for: pass --policy FILE or --policy builtin",
+            file=str(target),
+        )
+    stderr_console().print(
+        f"warning: no policies/residency.yaml found from {target} up to the repository root: "
+        "using the built-in policy (pass --policy to choose one)",
+        style="yellow", markup=False, highlight=False, soft_wrap=True,
+    )
+    return load_policy(BUILTIN)
+
+
+def policy_line(policy: ResidencyPolicy) -> str:
+    """Which policy decided, as every output says it."""
+    return f"{policy.source} (sha256 {policy.sha256})"
 
 
 def internal_error(error: BaseException) -> NoReturn:

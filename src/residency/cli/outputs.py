@@ -156,9 +156,9 @@ def with_baseline(document: dict[str, Any], baseline_file: Path | None) -> dict[
     """`document` compared with the earlier findings document in `baseline_file`, if given."""
     if baseline_file is None:
         return document
+    from residency.inputs import read_text
     from residency.render.baseline import apply_baseline
     from residency.render.document import parse_document
-    from residency.inputs import read_text
 
     earlier = parse_document(read_text(baseline_file, str(baseline_file)), file=str(baseline_file))
     return apply_baseline(document, earlier, file=str(baseline_file))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from residency.cli.common import fail
+from residency.cli.common import choose_policy, fail
 from residency.cli.outputs import (
     ReportTarget,
     baseline_option,
@@ -48,8 +48,8 @@ SOURCES = ("findings", "pulumi-events", "checkov-json")
     "--policy",
     "policy_file",
     type=click.Path(path_type=Path),
-    help="With --from pulumi-events or checkov-json: the residency policy the engine ran with "
-    "(default: policies/residency.yaml here, else the built-in one).",
+    help="With --from pulumi-events or checkov-json: the residency policy the engine ran with, or `builtin` "
+    "(default: policies/residency.yaml in this directory or the nearest parent, up to the repository root).",
 )
 def report(
     file: Path,
@@ -95,11 +95,11 @@ def read_document(file: Path, source: str, policy_file: Path | None) -> dict:
             if error.key in ("$", None):  # not a findings document at all
                 error.details.append("(the policy pack's or Checkov's output? read it with --from pulumi-events or checkov-json)")
             raise
-    from residency.policy import load_policy
     from residency.readers import read_checkov_json, read_pulumi_events
 
     reader = read_pulumi_events if source == "pulumi-events" else read_checkov_json
-    return reader(text, file=shown, policy=load_policy(policy_file))
+    # The engine ran where the command runs: its policy is found from here.
+    return reader(text, file=shown, policy=choose_policy(Path.cwd(), policy_file))
 
 
 def _read_text(file: Path, shown: str) -> str:

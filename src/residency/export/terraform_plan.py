@@ -19,11 +19,11 @@ with no constant value: it cannot be known.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from residency.catalog import terraform_identifier
 from residency.export.terraform_values import split_marks, terraform_name, terraform_values
 from residency.inventory import UNKNOWN, Inventory, Resource, Secret
 from residency.inventory.values import leaves
@@ -159,9 +159,7 @@ class _Names:
         self._taken: set[tuple[str, str, str]] = set()
 
     def take(self, module: str, kind: str, name: str) -> str:
-        base = re.sub(r"[^A-Za-z0-9_-]", "_", name) or "_"
-        if not re.match(r"[A-Za-z_]", base):
-            base = "_" + base
+        base = terraform_identifier(name)
         candidate, number = base, 1
         while (module, kind, candidate) in self._taken:
             number += 1

@@ -19,6 +19,7 @@ class RegionSource(str, enum.Enum):
     EXPLICIT_PROVIDER = "explicit-provider"
     PARENT_PROVIDER = "parent-provider"  # inherited from a component's `providers`
     DEFAULT_PROVIDER = "default-provider"  # the stack's `oci:region` config
+    DEPLOYED_OCID = "deployed-ocid"  # a deployed resource's own OCID names its region
     UNRESOLVED = "unresolved"
 
 
@@ -126,6 +127,7 @@ class Inventory:
     # where a written text value appears in the source's configuration (the stack config), for
     # findings to name the line a reviewer changes; None when the source has no such file
     value_origins: Callable[[str], tuple[Origin, ...]] | None = field(default=None, repr=False)
+    deployed: Inventory | None = None  # what a state says is deployed, for the rules that compare the two
 
     @cached_property
     def by_urn(self) -> dict[str, Resource]:

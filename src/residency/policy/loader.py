@@ -6,22 +6,34 @@ a traceback or, worse, into a gate that passes."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
+import re
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 
-from residency.enforcement import Level
 from residency.catalog import CATALOG
+from residency.enforcement import Level
 from residency.errors import InputError
 from residency.iam import ParseError, parse_group
 from residency.oci.regions import lookup_region
-from residency.policy.model import AccessPolicy, Classification, GuardrailsPolicy, ResidencyPolicy, RuleSetting, Waiver
+from residency.policy.discovery import BUILTIN, find_policy
+from residency.policy.model import (
+    BUILTIN_SOURCE,
+    AccessPolicy,
+    Classification,
+    GuardrailsPolicy,
+    ResidencyPolicy,
+    RuleSetting,
+    Waiver,
+)
+from residency.rules import RULES, Rule, RuleMeta
 from residency.yamlfile import line_of, load_yaml, plain
 
-DEFAULT_POLICY_PATH = Path("policies") / "residency.yaml"
 _FORMATS = jsonschema.FormatChecker(formats=["date"])
 
 
@@ -34,32 +46,39 @@ def schema() -> dict[str, Any]:
     return json.loads(resources.files(__package__).joinpath("schema.json").read_text())
 
 
-def load_policy(path: Path | None = None, *, cwd: Path | None = None) -> ResidencyPolicy:
-    """The policy in `path`; without one, policies/residency.yaml under `cwd` when it exists,
-    else the built-in default."""
+def load_policy(
+    path: Path | str | None = None, *, cwd: Path | None = None, today: datetime.date | None = None,
+    rules: Iterable[Rule] = RULES,
+) -> ResidencyPolicy:
+    """The policy in `path` (`builtin`: the built-in one); without one, the policies/residency.yaml
+    that discovery finds from `cwd` (README, "Which policy decides"), else the built-in one.
+    `today` bounds the waivers' expiry (waiver_max_days); `rules` are the rules the file may name
+    (by id or name): the registry's, unless an engine runs others."""
+    known = _rule_names(rule.meta for rule in rules)
     if path is None:
-        candidate = (cwd or Path.cwd()) / DEFAULT_POLICY_PATH
-        if candidate.is_file():
-            return _load(candidate, str(DEFAULT_POLICY_PATH))
+        path = find_policy(cwd or Path.cwd()) or BUILTIN
+    if path == BUILTIN:
         default = resources.files(__package__).joinpath("default.yaml")
         with resources.as_file(default) as default_path:
-            return _load(default_path, "built-in default")
-    return _load(path, str(path))
+            return _load(default_path, BUILTIN_SOURCE, today, known)
+    return _load(Path(path), str(path), today, known)
 
 
-def _load(path: Path, shown: str) -> ResidencyPolicy:
+def _load(path: Path, shown: str, today: datetime.date | None, known: dict[str, str]) -> ResidencyPolicy:
+    if path.exists() and not path.is_file():
+        raise InputError("not a policy file: expected a readable YAML file", file=shown)
     document = load_yaml(path, display=shown)
     data = plain(document)
     problems = [_describe(error, document) for error in _schema_errors(data)]
     if not problems:
-        problems = _semantic_problems(data, document)
+        problems = _semantic_problems(data, document, today or datetime.date.today(), known)
     if problems:
         (line, key, message), rest = problems[0], problems[1:]
         raise InputError(
             message, file=shown, line=line, key=key or None,
             details=[" ".join(filter(None, [f"line {ln}" if ln else "", f"({k})" if k else ""])) + f": {m}" for ln, k, m in rest],
         )
-    return _build(data, shown)
+    return _build(data, shown, hashlib.sha256(path.read_bytes()).hexdigest(), known)
 
 
 def _schema_errors(data: Any) -> list[jsonschema.ValidationError]:
@@ -91,6 +110,9 @@ def _describe(error: jsonschema.ValidationError, document: Any) -> tuple[int | N
         return line_of(document, path), _dotted(path), f"{value!r} is not an OCI region (a name like us-ashburn-1 or a key like iad)"
     if validator == "format" and error.validator_value == "date":
         return line_of(document, path), _dotted(path), f"{value!r} is not a date (YYYY-MM-DD)"
+    if validator == "pattern" and error.validator_value == r"\S":
+        return line_of(document, path), _dotted(path), (
+            f"{value!r} is blank; expected {'who approved it' if path[-1] == 'approved_by' else 'text'}")
     if validator == "type":
         return line_of(document, path), _dotted(path), f"expected {error.validator_value}, got {type(value).__name__} {value!r}"
     if validator in ("enum", "oneOf") or (validator == "const"):
@@ -99,40 +121,69 @@ def _describe(error: jsonschema.ValidationError, document: Any) -> tuple[int | N
     return line_of(document, path), _dotted(path), error.message
 
 
-def _known_rules() -> dict[str, str]:
-    from residency.rules import RULES  # the rules register themselves; imported late to avoid a cycle
-
-    known = {}
-    for rule in RULES:
-        known[rule.meta.id] = rule.meta.id
-        known[rule.meta.name] = rule.meta.id
-    return known
+def _rule_names(rules: Iterable[RuleMeta]) -> dict[str, str]:
+    """Each rule's id and name -> its id: the policy file may name a rule either way."""
+    return {identifier: rule.id for rule in rules for identifier in rule.ids}
 
 
-def _semantic_problems(data: dict, document: Any) -> list[tuple[int | None, str, str]]:
-    problems = []
+def _semantic_problems(
+    data: dict, document: Any, today: datetime.date, known: dict[str, str]
+) -> list[tuple[int | None, str, str]]:
+    def problem(path: list[Any], message: str) -> None:
+        problems.append((line_of(document, path), _dotted(path), message))
+
+    problems: list[tuple[int | None, str, str]] = []
     classification = data["classification"]
     levels = classification["levels"]
+    seen_levels: dict[str, str] = {}
+    for index, level in enumerate(levels):
+        if level.lower() in seen_levels:  # OCI compares tag values without case: both would be one level
+            problem(["classification", "levels", index],
+                    f"{level!r} is the level {seen_levels[level.lower()]!r} again (levels are compared without case)")
+        seen_levels.setdefault(level.lower(), level)
     for index, level in enumerate(classification["protected"]):
         if level not in levels:
-            path = ["classification", "protected", index]
-            problems.append((line_of(document, path), _dotted(path), f"{level!r} is not one of the levels {levels}"))
+            problem(["classification", "protected", index], f"{level!r} is not one of the levels {levels}")
     if levels[-1] not in classification["protected"]:
-        path = ["classification", "protected"]
-        problems.append((
-            line_of(document, path), _dotted(path),
-            f"the strictest level {levels[-1]!r} must be protected: unclassified resources are treated as that level",
-        ))
-    known = _known_rules()
+        problem(["classification", "protected"],
+                f"the strictest level {levels[-1]!r} must be protected: unclassified resources are treated as that level")
+    named: dict[str, str] = {}  # rule id -> the key that set it
     for key in data.get("rules", {}):
         if key not in known:
-            path = ["rules", key]
-            problems.append((line_of(document, path), _dotted(path), f"unknown rule {key!r}; known rules: {', '.join(sorted(set(known)))}"))
+            problem(["rules", key], f"unknown rule {key!r}; known rules: {', '.join(sorted(set(known)))}")
+        elif known[key] in named:
+            problem(["rules", key], f"{key!r} names {known[key]} again, already set as {named[known[key]]!r}: set each rule once")
+        else:
+            named[known[key]] = key
+    latest = today + datetime.timedelta(days=data.get("waiver_max_days", ResidencyPolicy.waiver_max_days))
     for index, waiver in enumerate(data.get("waivers", [])):
         if waiver["rule"] not in known:
-            path = ["waivers", index, "rule"]
-            problems.append((line_of(document, path), _dotted(path), f"unknown rule {waiver['rule']!r}"))
+            problem(["waivers", index, "rule"], f"unknown rule {waiver['rule']!r}")
+        if not waiver_types(waiver["type"]):
+            problem(["waivers", index, "type"],
+                    f"{waiver['type']!r} is not an OCI resource type; expected a pulumi-oci token "
+                    "(oci:Identity/dynamicGroup:DynamicGroup) or a Terraform type (oci_identity_dynamic_group)")
+        if not _names_something(waiver["resource"]):
+            problem(["waivers", index, "resource"],
+                    f"{waiver['resource']!r} matches every resource; name the resource (URN, address or name)")
+        if datetime.date.fromisoformat(waiver["expires"]) > latest:
+            problem(["waivers", index, "expires"],
+                    f"{waiver['expires']} is more than waiver_max_days ({(latest - today).days}) after today "
+                    f"({today.isoformat()}); renew the waiver closer to its end")
     return problems + _access_problems(data.get("access", {}), document)
+
+
+def waiver_types(written: str) -> frozenset[str]:
+    """The type a waiver names, as pulumi token and Terraform type; empty when it is no OCI type."""
+    if CATALOG.is_oci_terraform_type(written):
+        return frozenset(filter(None, (written, CATALOG.token(written))))
+    terraform_type = CATALOG.terraform_type(written)
+    return frozenset((written, terraform_type)) if terraform_type else frozenset()
+
+
+def _names_something(pattern: str) -> bool:
+    """A pattern with a letter or digit outside its wildcards; `*`, `????`, `[!x]*` match anything."""
+    return re.search(r"[A-Za-z0-9]", re.sub(r"\[[^\]]*\]", "", pattern)) is not None
 
 
 def _access_problems(access: dict, document: Any) -> list[tuple[int | None, str, str]]:
@@ -166,8 +217,7 @@ def _access(access: dict) -> AccessPolicy:
     )
 
 
-def _build(data: dict, shown: str) -> ResidencyPolicy:
-    known = _known_rules()
+def _build(data: dict, shown: str, sha256: str, known: dict[str, str]) -> ResidencyPolicy:
     classification = data["classification"]
     rules = {}
     for key, setting in data.get("rules", {}).items():
@@ -179,6 +229,7 @@ def _build(data: dict, shown: str) -> ResidencyPolicy:
     waivers = tuple(
         Waiver(
             rule=known[w["rule"]],
+            types=waiver_types(w["type"]),
             resource=w["resource"],
             reason=w["reason"],
             approved_by=w["approved_by"],
@@ -207,4 +258,6 @@ def _build(data: dict, shown: str) -> ResidencyPolicy:
         access=_access(data.get("access", {})),
         guardrails=_guardrails(data.get("guardrails", {})),
         source=shown,
+        sha256=sha256,
+        waiver_max_days=data.get("waiver_max_days", ResidencyPolicy.waiver_max_days),
     )

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime
 import fnmatch
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from residency.catalog import terraform_identifier
 from residency.enforcement import Level
 from residency.oci.regions import Region
+
+BUILTIN_SOURCE = "built-in default"
 
 
 @dataclass(frozen=True)
@@ -48,16 +51,23 @@ class Classification:
 
 @dataclass(frozen=True)
 class Waiver:
-    rule: str
-    resource: str  # URN, address or name; `*` matches any text
+    rule: str  # rule id
+    types: frozenset[str]  # the resource type as pulumi token and as Terraform type: a waiver covers one type
+    resource: str  # URN, Terraform address or name; `*` and `?` are wildcards
     reason: str
     approved_by: str
     expires: datetime.date
     reference: str | None = None
 
-    def matches(self, rule_ids: tuple[str, ...], urn: str, name: str) -> bool:
-        return self.rule in rule_ids and any(
-            fnmatch.fnmatchcase(candidate, self.resource) for candidate in (urn, name)
+    def matches(self, rule_id: str, types: Iterable[str | None], names: Iterable[str]) -> bool:
+        """Whether the waiver covers a finding of `rule_id` about a resource of one of `types`
+        (token, Terraform type) known by one of `names` (URN, address, name)."""
+        # As written, or as a Terraform name (how the plan export writes `app/db` as `app_db`).
+        patterns = {self.resource, terraform_identifier(self.resource, wildcards=True)}
+        return (
+            self.rule == rule_id
+            and not self.types.isdisjoint(t for t in types if t)
+            and any(fnmatch.fnmatchcase(name, pattern) for name in names for pattern in patterns)
         )
 
     def expired(self, today: datetime.date) -> bool:
@@ -93,7 +103,13 @@ class ResidencyPolicy:
     waivers: tuple[Waiver, ...] = ()
     access: AccessPolicy = AccessPolicy()
     guardrails: GuardrailsPolicy = GuardrailsPolicy()
-    source: str = "built-in default"
+    source: str = BUILTIN_SOURCE  # the policy file as the user named it
+    sha256: str | None = None  # of the policy file's bytes, so that every output says which file decided
+    waiver_max_days: int = 365  # how far ahead of the day it is read a waiver may expire
+
+    @property
+    def is_builtin(self) -> bool:
+        return self.source == BUILTIN_SOURCE
 
     def allows(self, region: Region) -> bool:
         return region in self.allowed_regions

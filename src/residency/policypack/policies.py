@@ -33,6 +33,8 @@ from pulumi_policy import (
 
 from residency.documentation import rule_url
 from residency.enforcement import Level
+from residency.engine import Judge
+from residency.findings import Finding, ResourceIdentity
 from residency.oci.regions import REGIONS, lookup_region
 from residency.pack_names import policy_name
 from residency.policy import ResidencyPolicy
@@ -76,8 +78,8 @@ class _Variant:
     def name(self) -> str:
         return policy_name(self.rule.meta.name, stack=self.stack, unproven=bool(self.unproven))
 
-    def wants(self, violation: Violation) -> bool:
-        return self.unproven is None or violation.proven != self.unproven
+    def wants(self, finding: Finding) -> bool:
+        return self.unproven is None or finding.proven != self.unproven
 
 
 def pack_settings(policy: ResidencyPolicy) -> dict[str, EnforcementLevel]:
@@ -89,18 +91,18 @@ def build_policies(policy: ResidencyPolicy) -> list[Policy]:
     policies: list[Policy] = []
     for variant in _variants(policy):
         meta = variant.rule.meta
-        common = dict(
-            name=variant.name,
-            description=meta.title + (" (values known only after apply)" if variant.unproven else ""),
-            enforcement_level=_LEVELS[_level(policy, variant)],
-            config_schema=CONFIG_SCHEMA,
-            display_name=f"{meta.id} {meta.title}",
-            severity=_SEVERITIES[meta.severity.value],
-            framework=PolicyComplianceFramework(name="residency", version="1", reference=meta.id, specification=meta.rationale),
-            tags=list(meta.tags),
-            remediation_steps=meta.remediation,
-            url=rule_url(meta.id),
-        )
+        common = {
+            "name": variant.name,
+            "description": meta.title + (" (values known only after apply)" if variant.unproven else ""),
+            "enforcement_level": _LEVELS[_level(policy, variant)],
+            "config_schema": CONFIG_SCHEMA,
+            "display_name": f"{meta.id} {meta.title}",
+            "severity": _SEVERITIES[meta.severity.value],
+            "framework": PolicyComplianceFramework(name="residency", version="1", reference=meta.id, specification=meta.rationale),
+            "tags": list(meta.tags),
+            "remediation_steps": meta.remediation,
+            "url": rule_url(meta.id),
+        }
         if variant.stack:
             policies.append(StackValidationPolicy(validate=_validate_stack(variant, policy), **common))
         else:
@@ -111,6 +113,8 @@ def build_policies(policy: ResidencyPolicy) -> list[Policy]:
 def _variants(policy: ResidencyPolicy) -> list[_Variant]:
     variants = []
     for rule in RULES:
+        if rule.meta.reads_deployed_state:
+            continue  # the engine hands a pack no deployed state to compare with
         setting = policy.setting(rule.meta.id, rule.meta.default_level)
         split = setting.unproven_level is not setting.level
         for stack in (False, True):
@@ -127,9 +131,13 @@ def _level(policy: ResidencyPolicy, variant: _Variant) -> Level:
 def _validate_resource(variant: _Variant, base: ResidencyPolicy) -> Callable[[ResourceValidationArgs, ReportViolation], None]:
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
         policy = configured(base, args.get_config())
-        for violation in _local_violations(variant.rule, analyzed_resource(args), policy):
-            if variant.wants(violation):
-                report_violation(_message(violation), args.urn)
+        judge = Judge(policy)
+        resource = analyzed_resource(args)
+        identity = ResourceIdentity.of(resource)
+        for violation in _local_violations(variant.rule, resource, policy):
+            finding = judge.finding(variant.rule.meta, violation, identity)
+            if _reported(variant, finding):
+                report_violation(_message(finding), args.urn)
 
     return validate
 
@@ -137,19 +145,32 @@ def _validate_resource(variant: _Variant, base: ResidencyPolicy) -> Callable[[Re
 def _validate_stack(variant: _Variant, base: ResidencyPolicy) -> Callable[[StackValidationArgs, ReportViolation], None]:
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
         policy = configured(base, args.get_config())
+        judge = Judge(policy)
         inventory = stack_inventory(args.resources)
         context = RuleContext(policy, inventory)
         for resource in inventory.resources:
             already = {_key(v) for v in _local_violations(variant.rule, resource, policy)}
+            identity = ResourceIdentity.of(resource, inventory)
             for violation in variant.rule.check(resource, context):
-                if _key(violation) not in already and variant.wants(violation):
-                    report_violation(_message(violation), resource.urn)
+                if _key(violation) not in already:
+                    finding = judge.finding(variant.rule.meta, violation, identity)
+                    if _reported(variant, finding):
+                        report_violation(_message(finding), resource.urn)
+        stack = ResourceIdentity.stack(inventory)
         for violation in variant.rule.check_stack(context):
-            if variant.wants(violation):
+            identity = ResourceIdentity.of(violation.resource, inventory) if violation.resource is not None else stack
+            finding = judge.finding(variant.rule.meta, violation, identity)
+            if _reported(variant, finding):
                 urn = violation.resource.urn if violation.resource is not None else inventory.source.stack_urn
-                report_violation(_message(violation), urn)
+                report_violation(_message(finding), urn)
 
     return validate
+
+
+def _reported(variant: _Variant, finding: Finding | None) -> bool:
+    """Waived findings are not reported: the pack's verdict is the gate's, and a waiver is the
+    policy file's decision (residency check's reports show it). An expired waiver no longer counts."""
+    return finding is not None and not finding.waived and variant.wants(finding)
 
 
 def _local_violations(rule: Rule, resource, policy: ResidencyPolicy) -> list[Violation]:
@@ -164,9 +185,12 @@ def _key(violation: Violation) -> tuple:
     return (violation.path, violation.message, violation.proven)
 
 
-def _message(violation: Violation) -> str:
-    lines = [violation.message]
-    lines.extend(f"  {evidence}" for evidence in violation.evidence)
+def _message(finding: Finding) -> str:
+    lines = [finding.message]
+    lines.extend(f"  {evidence}" for evidence in finding.evidence)
+    if finding.waiver is not None:
+        waiver = finding.waiver.waiver
+        lines.append(f"  waiver expired on {waiver.expires.isoformat()} (approved by {waiver.approved_by}): renew it in the policy")
     return "\n".join(lines)
 
 

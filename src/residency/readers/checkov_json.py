@@ -1,5 +1,6 @@
 """Checkov's JSON output (`checkov -o json`) as a findings document: failed checks are findings,
-skipped checks are waived findings, passed checks say what was checked. Checks that are
+skipped checks are waived findings (but a residency check skipped by a comment in the scanned code
+is an unproven finding: only the policy waives), passed checks say what was checked. Checks that are
 residency's own (by id) get the rule's metadata."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from residency.catalog import CATALOG
 from residency.errors import InputError
 from residency.inputs import parse_json
 from residency.policy import ResidencyPolicy
-from residency.readers.common import DocumentBuilder, ForeignFinding, ForeignRule, resource_object
+from residency.readers.common import DocumentBuilder, ForeignFinding, ForeignRule, residency_rule, resource_object
 from residency.readers.shapes import check_shape
 
 RESULT_KEYS = ("failed_checks", "skipped_checks", "passed_checks")
@@ -65,6 +66,14 @@ def _read(record: Any, key: str, builder: DocumentBuilder, checked: dict[str, st
     evaluated = [k for k in (record.get("check_result") or {}).get("evaluated_keys") or [] if isinstance(k, str)]
     details = [d for d in record.get("details") or [] if isinstance(d, str)]
     comment = (record.get("check_result") or {}).get("suppress_comment")
+    inline_residency_skip = key == "skipped_checks" and residency_rule(record["check_id"]) is not None
+    if inline_residency_skip:
+        # The scanned code cannot waive its own residency findings: the check did not run, so
+        # nothing was shown; only the policy's waivers waive (the builder applies them).
+        details = [(
+            f"{record['check_id']} was suppressed in the scanned code (checkov:skip: {comment or 'no reason'}), "
+            "so it did not run: residency ignores inline suppressions; waive findings in the policy's waivers"
+        )]
     builder.add(
         ForeignFinding(
             rule=rule,
@@ -78,8 +87,9 @@ def _read(record: Any, key: str, builder: DocumentBuilder, checked: dict[str, st
             location=_location(record),
             evidence=[{"subject": name, "relation": "fails", "value": f"{record['check_id']} ({record['check_name']})"}]
             + [{"subject": record["check_id"], "relation": "evaluated", "value": k} for k in evaluated],
+            proven=not inline_residency_skip,
             waiver=None
-            if key == "failed_checks"
+            if key == "failed_checks" or inline_residency_skip
             else {
                 "active": True,
                 "reason": comment or "skipped in Checkov",

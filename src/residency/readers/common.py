@@ -9,12 +9,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from residency import __version__
 from residency.enforcement import Level, Severity
-from residency.findings import DOCUMENT_VERSION, fingerprint, policy_document, rule_document
+from residency.engine import Judge
+from residency.findings import ResourceIdentity, findings_document, fingerprint, rule_document, waiver_document
 from residency.pack_names import split_policy_name
 from residency.policy import ResidencyPolicy
-from residency.render.document import fails, is_waived, validate_document
+from residency.render.document import validate_document
 from residency.rules import RULES, RuleMeta
 
 UNSTATED_SEVERITY = Severity.MEDIUM  # Checkov offline and older Pulumi CLIs give none
@@ -66,6 +66,7 @@ class DocumentBuilder:
     def __init__(self, policy: ResidencyPolicy, source_kind: str = "pulumi-policy-events"):
         self.policy = policy
         self.source_kind = source_kind  # what was checked: remediation is worded for it
+        self._judge = Judge(policy)
         self.rules: dict[str, dict[str, Any]] = {}
         self.findings: list[dict[str, Any]] = []
         self._foreign: set[str] = set()  # rules that are not residency's
@@ -108,10 +109,13 @@ class DocumentBuilder:
 
     def add(self, finding: ForeignFinding) -> None:
         rule = self.rule(finding.rule)
-        level = finding.level
+        level, waiver = finding.level, finding.waiver
         meta = residency_rule(finding.rule.identifier)
-        if not finding.proven and meta is not None:  # fail closed, at the level the policy gives unproven findings
-            level = self.policy.setting(meta.id, meta.default_level).unproven_level.value
+        if meta is not None:  # residency's own rule: the engine's judge decides, as in every engine
+            level = self._judge.level(meta, proven=finding.proven).value
+            if level == Level.DISABLED.value:
+                return
+            waiver = waiver_document(self._judge.waiver(meta, ResourceIdentity(**finding.resource)))
         self.findings.append(
             {
                 "rule_id": rule["id"],
@@ -126,45 +130,27 @@ class DocumentBuilder:
                 "evidence": finding.evidence,
                 "remediation": rule["remediation"],
                 "location": finding.location,
-                "waiver": finding.waiver,
+                "waiver": waiver,
                 "fingerprint": fingerprint(rule["id"], finding.resource["urn"], finding.path),
             }
         )
 
     def document(self, source: Mapping[str, Any], resources: Iterable[str], *, file: str) -> dict[str, Any]:
         """`resources`: the type of every resource that was checked, one entry per resource."""
-        by_type = Counter(resources)
         notes = list(source.get("notes", []))
         unstated = sorted(self._foreign - self._severity_stated)
         if unstated:
             notes.append(
                 f"no severity given by the engine for {', '.join(unstated)}: shown as {UNSTATED_SEVERITY.value}"
             )
-        findings = sorted(self.findings, key=_sort_key)
-        failing = [f for f in findings if fails(f, Level.MANDATORY.value)]
-        open_findings = [f for f in findings if not is_waived(f)]
-        document = {
-            "version": DOCUMENT_VERSION,
-            "tool": {"name": "residency", "version": __version__},
-            "source": {**source, "notes": notes},
-            "policy": policy_document(self.policy),
-            "rules": sorted(self.rules.values(), key=lambda r: r["id"]),
-            "summary": {
-                "resources": sum(by_type.values()),
-                "resources_by_type": dict(sorted(by_type.items())),
-                "findings": len(findings),
-                "by_level": {
-                    level: sum(f["level"] == level for f in open_findings) for level in ("mandatory", "advisory")
-                },
-                "by_severity": dict(sorted(Counter(f["severity"] for f in open_findings).items())),
-                "waived": len(findings) - len(open_findings),
-                "unproven": sum(not f["proven"] for f in findings),
-                "fail_on": Level.MANDATORY.value,
-                "failing": len(failing),
-                "passed": not failing,
-            },
-            "findings": findings,
-        }
+        document = findings_document(
+            source={**source, "notes": notes},
+            policy=self.policy,
+            rules=sorted(self.rules.values(), key=lambda r: r["id"]),
+            findings=sorted(self.findings, key=_sort_key),
+            resources_by_type=Counter(resources),
+            fail_on=Level.MANDATORY,
+        )
         validate_document(document, file=file)
         return document
 

@@ -5,16 +5,16 @@ get the rule's metadata; other packs' policies are reported under their own name
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from residency.catalog import CATALOG
 from residency.errors import InputError
-from residency.inputs import parse_json
 from residency.pack_names import split_policy_name
 from residency.policy import ResidencyPolicy
 from residency.readers.common import DocumentBuilder, ForeignFinding, ForeignRule, resource_object
 from residency.readers.shapes import check_shape
+from residency.sources.pulumi_events import parse_events, step_states
 
 COLOR_MARKUP = re.compile(r"<\{%[^%]*%\}>")
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # Pulumi's sentinel for a value known only after apply
@@ -29,7 +29,9 @@ SKIPPED_PREFIX = "can't run policy '"
 
 
 def read_pulumi_events(text: str, *, file: str, policy: ResidencyPolicy) -> dict[str, Any]:
-    events = list(_events(text, file))
+    events = list(parse_events(text, file))
+    for line, event in events:
+        check_shape(event, "pulumi-event", file=file, what="a Pulumi engine event", line=line)
     inputs = _step_inputs(events)
     builder = DocumentBuilder(policy)
     checked: dict[str, str] = {}  # urn -> type
@@ -61,25 +63,6 @@ def read_pulumi_events(text: str, *, file: str, policy: ResidencyPolicy) -> dict
         "notes": notes or ["no policy pack ran: the stream has no policy events (run with --policy-pack)"],
     }
     return builder.document(source, checked.values(), file=file)
-
-
-def _events(text: str, file: str) -> Iterable[tuple[int, Mapping[str, Any]]]:
-    found = False
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            event = parse_json(line, file=file, what="a Pulumi engine event (JSON lines expected)")
-        except InputError as error:
-            error.line = number
-            raise
-        if not isinstance(event, dict):
-            raise InputError("not a Pulumi engine event: expected a JSON object per line", file=file, line=number)
-        check_shape(event, "pulumi-event", file=file, what="a Pulumi engine event", line=number)
-        found = True
-        yield number, event
-    if not found:
-        raise InputError("no Pulumi engine events in the file", file=file)
 
 
 def _finding(
@@ -136,9 +119,8 @@ def _type(urn: str) -> str:
 def _step_inputs(events: list[tuple[int, Mapping[str, Any]]]) -> dict[str, Mapping[str, Any]]:
     """Each resource's inputs, where the stream has its step events (an --event-log does)."""
     inputs = {}
-    for _, event in events:
-        step = event.get("resourcePreEvent") or event.get("resOutputsEvent")
-        state = (step or {}).get("metadata", {}).get("new") if step else None
+    for _, _, payload in step_states(events):
+        state = payload["metadata"].get("new")
         if isinstance(state, dict) and isinstance(state.get("inputs"), dict):
             inputs[state.get("urn", "")] = state["inputs"]
     return inputs

@@ -32,6 +32,8 @@ def render_junit(document: Mapping[str, Any]) -> str:
         suite.add_property("title", xml_text(rule["title"]))
         suite.add_property("severity", rule["severity"])
         suite.add_property("level", rule["level"])
+        suite.add_property("policy", document["policy"]["source"])
+        suite.add_property("policy-sha256", document["policy"].get("sha256") or "")
         group = groups.get(rule["id"])
         if rule["level"] == "disabled" and group is None:
             case = TestCase("every resource", classname=xml_text(rule["id"]))

@@ -18,7 +18,7 @@ from typing import Any
 from residency.documentation import PROJECT_URL
 from residency.render.baseline import baseline_state
 from residency.render.document import document_verdict, fails, is_waived, rule_of, safe_url
-from residency.render.places import ROOT, Places
+from residency.render.places import Places
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 

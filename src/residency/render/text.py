@@ -9,9 +9,9 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from residency.catalog import short_type
 from residency.enforcement import Level
 from residency.findings import Report
-from residency.catalog import short_type
 
 _LEVEL_STYLE = {Level.MANDATORY: "bold red", Level.ADVISORY: "yellow"}
 # C0 and C1 control characters (escape sequences start with one), except tab and newline
@@ -29,6 +29,7 @@ def render_text(report: Report, console: Console, fail_on: Level) -> None:
     checked = sum(1 for r in report.inventory.resources if r.custom and not r.is_provider)
     target = f"{source.project} (stack {source.stack})" if source.project else source.path
     console.print(f"[bold]residency check[/] {plain(target)}: {checked} resources, policy {plain(report.policy.source)}")
+    console.print(f"policy sha256: {report.policy.sha256}", markup=False)
     console.print(f"allowed regions: {report.policy.allowed_names}; home region: {report.policy.home_region.name}")
     for note in source.notes:
         console.print(f"[dim]note: {plain(note)}[/]")

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
 from residency.catalog import CATALOG
+from residency.catalog.tokens import POLICY
 from residency.iam import Define, Grant, Location, ParseError, Principal, Statement, parse_group, parse_statement, same
 from residency.inventory import FieldValue, Resource
 from residency.rules.base import Evidence, ResourceRule, Violation
 from residency.rules.context import COMPARTMENT, RuleContext
 
-POLICY = "oci:Identity/policy:Policy"
 EVERY_COMPARTMENT = "every compartment"  # what a grant `in tenancy` reaches
 
 

@@ -25,6 +25,9 @@ class RuleMeta:
     applies_to: str  # the resource types, in words
     default_level: Level = Level.MANDATORY
     tags: tuple[str, ...] = ()
+    # compares the program with a deployed state: engines that have none (the policy pack,
+    # Checkov, a check without --state) do not run it
+    reads_deployed_state: bool = False
 
     @property
     def ids(self) -> tuple[str, ...]:

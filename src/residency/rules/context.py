@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from residency.catalog.tokens import COMPARTMENT
 from residency.inventory import FieldValue, Inventory, Resource, Secret
 from residency.oci.regions import Region
-from residency.policy import ResidencyPolicy
 
-COMPARTMENT = "oci:Identity/compartment:Compartment"
+if TYPE_CHECKING:  # the policy package reads the rules' names; the rules only read a policy they are given
+    from residency.policy import ResidencyPolicy
+
 
 
 class NeedsGraph(Exception):
@@ -73,7 +76,22 @@ class RuleContext:
         compartment = self.protected_compartment(resource)
         if compartment is not None:
             return ClassificationResult(scheme.strictest, True, f"classified {level} but in protected compartment {compartment}")
+        if self.policy.protected_compartments and self._compartment_not_shown(resource):
+            return ClassificationResult(
+                scheme.strictest, True,
+                f"classified {level}, but its compartment is known only after apply and may be protected, "
+                f"so treated as {scheme.strictest}",
+            )
         return ClassificationResult(level, False, f"classified {level}")
+
+    def _compartment_not_shown(self, resource: Resource) -> bool:
+        """A compartment known only after apply that comes from no compartment of the program (another
+        stack's output, an encrypted config value): it cannot be shown not to be a protected one."""
+        compartment_id = resource.first("compartment_id")
+        if compartment_id is None or compartment_id.known:
+            return False
+        sources = [self.resource(urn) for urn in resource.dependencies_of("compartment_id")]
+        return not any(source is not None and source.token == COMPARTMENT for source in sources)
 
     def classification_tag(self, resource: Resource) -> FieldValue | None:
         """The classification tag's value, or None when the resource has none. OCI compares

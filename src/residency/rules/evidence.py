@@ -19,6 +19,11 @@ def region_evidence(resource: Resource) -> tuple[Evidence, ...]:
     if resolution.source is RegionSource.UNRESOLVED:
         subject = f"provider {short_name(resolution.provider)}" if resolution.provider else "the default provider"
         return (Evidence(resource.name, "is created through", subject), Evidence(subject, "has no provable region:", resolution.reason))
+    if resolution.source is RegionSource.DEPLOYED_OCID:
+        found = (Evidence(resource.name, "is deployed with OCID", resolution.written or "?"),
+                 Evidence("the OCID", "names region", resolution.shown))
+        overridden = resolution.region is not None and resolution.reason  # what the provider said instead
+        return (*found, Evidence("the OCID", "outweighs", resolution.reason)) if overridden else found
     if resolution.source is RegionSource.DEFAULT_PROVIDER:
         return (Evidence(resource.name, "is created through", "the default provider"), Evidence("the default provider", "has region (oci:region)", resolution.shown))
     provider = f"provider {short_name(resolution.provider)}"

@@ -1,10 +1,13 @@
-"""RES105: no public endpoint to protected data: public buckets, pre-authenticated requests on
-protected buckets, public IPs and internet gateways in protected networks, ingress from anywhere."""
+"""RES105: no way in from the internet to protected data. What counts as a way in - per resource
+type, the field, the value that means public and OCI's default - is the exposure catalogue
+(catalog/exposure.yaml); this module reads it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
+from residency.catalog.exposure import ExposureField, ExposureType, as_bool, exposure_catalog, field_segments
 from residency.enforcement import Severity
 from residency.inventory import FieldValue, Resource
 from residency.inventory.values import select
@@ -12,21 +15,9 @@ from residency.rules.base import Evidence, ResourceRule, RuleMeta, Violation
 from residency.rules.context import RuleContext
 from residency.rules.evidence import classification_evidence
 
-# OCI facts: the bucket access types that serve objects to anyone, and the CIDRs that are everyone.
-PUBLIC_BUCKET_ACCESS = ("ObjectRead", "ObjectReadWithoutList")
-EVERYWHERE = ("0.0.0.0/0", "::/0")
-
-BUCKET = "oci:ObjectStorage/bucket:Bucket"
-PREAUTH_REQUEST = "oci:ObjectStorage/preauthrequest:Preauthrequest"
-INSTANCE = "oci:Core/instance:Instance"
-VNIC_ATTACHMENT = "oci:Core/vnicAttachment:VnicAttachment"
 SUBNET = "oci:Core/subnet:Subnet"
-PUBLIC_IP = "oci:Core/publicIp:PublicIp"
 INTERNET_GATEWAY = "oci:Core/internetGateway:InternetGateway"
-SECURITY_LIST = "oci:Core/securityList:SecurityList"
-DEFAULT_SECURITY_LIST = "oci:Core/defaultSecurityList:DefaultSecurityList"
-NSG = "oci:Core/networkSecurityGroup:NetworkSecurityGroup"
-NSG_RULE = "oci:Core/networkSecurityGroupSecurityRule:NetworkSecurityGroupSecurityRule"
+SECURITY_LISTS = ("oci:Core/securityList:SecurityList", "oci:Core/defaultSecurityList:DefaultSecurityList")
 
 
 class PublicExposure(ResourceRule):
@@ -36,199 +27,330 @@ class PublicExposure(ResourceRule):
         title="No public endpoint to protected data",
         severity=Severity.CRITICAL,
         rationale=(
-            "A public bucket, a pre-authenticated request, a public IP, an internet gateway or ingress from "
-            "0.0.0.0/0 lets anyone, anywhere, reach protected data without an IAM identity: no group, "
-            "region condition or audit of who it was can hold it inside the boundary."
+            "Data in a US region that anyone on the internet can reach is reachable from every country. A public "
+            "bucket, a pre-authenticated request, a public IP, a public load balancer, Kubernetes API, API gateway "
+            "or database endpoint, an internet gateway or ingress from 0.0.0.0/0 lets anyone, anywhere, reach "
+            "protected data without an IAM identity: no group, region condition or audit of who it was can hold "
+            "it inside the boundary."
         ),
         remediation=(
             "Keep protected buckets at access_type NoPublicAccess and share objects through IAM grants, not "
             "pre-authenticated requests. Put protected workloads in private subnets "
-            "(prohibit_public_ip_on_vnic=True, assign_public_ip=False), reach the internet through a NAT or "
-            "service gateway, and allow ingress only from known CIDRs."
+            "(prohibit_public_ip_on_vnic=True, assign_public_ip=False), behind private load balancers "
+            "(is_private=True), private Kubernetes API endpoints, PRIVATE API gateways and private database "
+            "endpoints; reach the internet through a NAT or service gateway, and allow ingress only from known CIDRs."
         ),
         applies_to=(
-            "buckets, pre-authenticated requests, instances and VNIC attachments, subnets, public IPs, "
-            "internet gateways, security lists and network security group rules whose classification is protected"
+            "every type in the exposure catalogue (catalog/exposure.yaml): instances, instance configurations, "
+            "VNIC attachments, public IPs, subnets, internet gateways, security lists and NSG rules, FastConnect "
+            "public peering, load balancers, network load balancers, OKE clusters and node pools, API gateways, "
+            "Autonomous Databases, buckets and pre-authenticated requests, stream pools, mount targets, bastions"
         ),
         tags=("access", "network", "exposure"),
     )
 
-    def check(self, resource: Resource, context: RuleContext) -> Iterable[Violation]:
-        check = _CHECKS.get(resource.token)
-        if check is not None:
-            yield from check(resource, context)
+    def check(self, resource: Resource, context: RuleContext) -> Iterator[Violation]:
+        entry = exposure_catalog().get(resource.token)
+        if entry is None or not _protected(resource, entry, context):
+            return
+        for exposure in entry.fields:
+            yield from _CHECKS[exposure.kind](resource, exposure, context)
 
 
-def _unknown(resource: Resource, value: FieldValue, what: str) -> Violation:
+def _protected(resource: Resource, entry: ExposureType, context: RuleContext) -> bool:
+    """By the resources `protected_by` names when the program shows them (a PAR's bucket, a
+    gateway's VCN); else by the resource's own classification or compartment, or its subnet's."""
+    if entry.protected_by is not None:
+        deciding = [s for s in context.sources(resource, entry.protected_by) if s is not None]
+        if deciding:
+            return any(context.is_protected(s) for s in deciding)
+    if context.is_protected(resource):
+        return True
+    subnet_fields = {f.subnet or f.path for f in entry.fields if f.subnet or f.kind == "subnet"}
+    return any(context.is_protected(s) for path in subnet_fields for s in _subnets(resource, path, context))
+
+
+def _subnets(resource: Resource, path: str, context: RuleContext) -> list[Resource]:
+    return [s for s in context.sources(resource, path.split(".")[0].removesuffix("[]")) if s is not None and s.token == SUBNET]
+
+
+# Where a field's values stand: each element of its parent (a list of rules, say) holds the field
+# and its siblings (`source_type`, `subnet_id`).
+
+
+def _elements(resource: Resource, exposure: ExposureField) -> Iterator[tuple[str, Any]]:
+    """(path prefix, the mapping that holds the field, or an unknown FieldValue) for each element
+    of the field's parent; one empty element when a parent without lists is absent, so that the
+    default applies."""
+    segments = field_segments(resource.token, exposure.path, resource.naming)
+    parent = segments[:-1]
+    if not parent:
+        yield "", resource.properties
+        return
+    found = list(select(resource.properties, parent, resource.naming))
+    if not found and "[]" not in exposure.path:
+        yield "", {}
+    for element in found:
+        yield f"{element.path}.", (element.value if element.known else element)
+
+
+def _leaf(exposure: ExposureField, resource: Resource) -> str:
+    return field_segments(resource.token, exposure.path, resource.naming)[-1]
+
+
+def _values(element: Any, name: str, prefix: str, resource: Resource) -> list[FieldValue]:
+    if not isinstance(element, Mapping):
+        return []
+    return [FieldValue(prefix + v.path, v.value, v.secret) for v in select(element, (name,), resource.naming)]
+
+
+def _applies(element: Mapping, exposure: ExposureField, resource: Resource) -> bool | FieldValue:
+    """Whether the field applies: `only` holds and no `unless` field makes the resource private.
+    An `unless` flag known only after apply is returned, so that the caller reports it unproven."""
+    for name, wanted in exposure.only.items():
+        value = next(select(element, (name,), resource.naming), None)
+        if value is not None and value.known and str(value.value).upper() != str(wanted).upper():
+            return False
+    for name, when in exposure.unless.items():
+        value = next(select(resource.properties, (name,), resource.naming), None)
+        if value is None:
+            continue
+        if when == "set" or (value.known and as_bool(value.value) is True):
+            return False  # an ID known only after apply is still set: a private endpoint is there
+        if not value.known:
+            return value
+    return True
+
+
+def _undecided(resource: Resource, flag: FieldValue, exposure: ExposureField) -> Violation:
     return Violation(
-        resource, f"{value.path} is known only after apply, so it cannot be shown that {what}",
+        resource, f"{flag.path} is known only after apply, so it cannot be shown that the resource is private "
+        f"(otherwise: {exposure.means})",
+        (Evidence(resource.name, f"has {flag.path} =", flag.shown()),), proven=False, path=flag.path,
+    )
+
+
+def _evidence(resource: Resource, value: FieldValue, context: RuleContext) -> tuple[Evidence, ...]:
+    return (Evidence(resource.name, f"has {value.path} =", value.shown()), classification_evidence(resource, context))
+
+
+def _public(resource: Resource, value: FieldValue, exposure: ExposureField, context: RuleContext) -> Violation:
+    evidence = (*_evidence(resource, value, context), *_own_network_path(resource, context))
+    return Violation(resource, f"{value.path} is {value.shown()}: {exposure.means}", evidence, path=value.path)
+
+
+def _own_network_path(resource: Resource, context: RuleContext) -> tuple[Evidence, ...]:
+    """A public subnet's way in from the internet, where the whole program is in view (one
+    resource at a time, the finding stands without it)."""
+    if resource.token != SUBNET or context.inventory is None:
+        return ()
+    return tuple(_network_path(resource, context))
+
+
+def _unknown(resource: Resource, value: FieldValue, exposure: ExposureField) -> Violation:
+    return Violation(
+        resource, f"{value.path} is known only after apply, so it cannot be shown that it is not public "
+        f"(public would mean: {exposure.means})",
         (Evidence(resource.name, f"has {value.path} =", value.shown()),), proven=False, path=value.path,
     )
 
 
-def _bucket(resource: Resource, context: RuleContext) -> Iterator[Violation]:
-    access = resource.first("access_type")
-    if access is None or not context.is_protected(resource):
-        return
-    if not access.known:
-        yield _unknown(resource, access, "the bucket is not public")
-    elif access.value in PUBLIC_BUCKET_ACCESS:
-        yield Violation(
-            resource, f"access_type {access.shown()} lets anyone on the internet read its objects",
-            (Evidence(resource.name, "has access_type =", access.shown()), classification_evidence(resource, context)),
-            path="access_type",
-        )
-
-
-def _preauth_request(resource: Resource, context: RuleContext) -> Iterator[Violation]:
-    """A pre-authenticated request is a URL that works for whoever holds it. On a bucket the program
-    does not show, the bucket's classification is unknown: it is treated as protected."""
-    sources = context.sources(resource, "bucket")
-    buckets = [s for s in sources if s is not None and s.token == BUCKET]
-    if buckets and not any(context.is_protected(b) for b in buckets):
-        return
-    bucket = resource.first("bucket")
-    name = buckets[0].name if buckets else (bucket.shown() if bucket is not None else "(no bucket)")
-    reason = (Evidence(name, "is", context.classification(buckets[0]).reason) if buckets
-              else Evidence(name, "is", "a bucket this program does not create, so its classification cannot be shown"))
-    access = resource.first("access_type")
-    yield Violation(
-        resource,
-        f"a pre-authenticated request ({access.shown() if access else 'access'}) on bucket {name}: anyone with "
-        "the URL reaches the data, without an IAM identity",
-        (Evidence(resource.name, "is a pre-authenticated request on", name), reason),
-        path="bucket",
+def _absent(resource: Resource, path: str, exposure: ExposureField, context: RuleContext) -> Violation:
+    return Violation(
+        resource, f"{path} is not set, and OCI's default is public: {exposure.means}",
+        (Evidence(resource.name, "does not set", path), classification_evidence(resource, context),
+         *_own_network_path(resource, context)),
+        path=path,
     )
 
 
-def _vnic(resource: Resource, context: RuleContext) -> Iterator[Violation]:
-    """`assign_public_ip` defaults to whether the subnet is public."""
-    if not context.is_protected(resource):
-        return
-    assign = resource.first("create_vnic_details.assign_public_ip")
-    if assign is not None:
-        if not assign.known:
-            yield _unknown(resource, assign, "the VNIC gets no public IP")
-        elif str(assign.value).lower() == "true":
-            yield Violation(
-                resource, "create_vnic_details.assign_public_ip is true: the VNIC gets a public IP address",
-                (Evidence(resource.name, "has create_vnic_details.assign_public_ip =", assign.shown()),
-                 classification_evidence(resource, context)),
-                path="create_vnic_details.assign_public_ip",
-            )
-        return
-    subnet = resource.first("create_vnic_details.subnet_id")
-    subnets = context.sources(resource, "create_vnic_details")
-    subnets = [s for s in subnets if s is not None and s.token == SUBNET]
-    if subnets:
-        if not all(_prohibits_public_ips(s) for s in subnets):
-            yield Violation(
-                resource,
-                f"create_vnic_details.assign_public_ip is not set, and subnet {subnets[0].name} allows public IPs, "
-                "so the VNIC gets one",
-                (Evidence(resource.name, "is in subnet", subnets[0].name),
-                 Evidence(subnets[0].name, "does not set", "prohibit_public_ip_on_vnic = true")),
-                path="create_vnic_details.assign_public_ip",
-            )
-    elif subnet is not None:
+def _scalar(resource: Resource, exposure: ExposureField, context: RuleContext) -> Iterator[Violation]:
+    """boolean and values fields: a public value, an unknown one, or OCI's default when absent."""
+    name = _leaf(exposure, resource)
+    for prefix, element in _elements(resource, exposure):
+        if isinstance(element, FieldValue):
+            yield _unknown(resource, FieldValue(prefix + name, element.value, element.secret), exposure)
+            continue
+        applies = _applies(element, exposure, resource)
+        if isinstance(applies, FieldValue):
+            yield _undecided(resource, applies, exposure)
+        if applies is not True:
+            continue
+        values = _values(element, name, prefix, resource)
+        if not values:
+            yield from _default(resource, exposure, prefix + name, element, prefix, context)
+        for value in values:
+            if not value.known:
+                yield _unknown(resource, value, exposure)
+            elif exposure.is_public(value.value) is None:
+                yield Violation(resource, f"{value.path} is {value.shown()}, which OCI does not read as a {exposure.kind} "
+                                f"value, so it cannot be shown that it is not public",
+                                (Evidence(resource.name, f"has {value.path} =", value.shown()),), proven=False, path=value.path)
+            elif exposure.is_public(value.value):
+                yield _public(resource, value, exposure, context)
+
+
+def _default(resource: Resource, exposure: ExposureField, path: str, element: Mapping, prefix: str,
+             context: RuleContext) -> Iterator[Violation]:
+    if exposure.default == "public":
+        yield _absent(resource, path, exposure, context)
+    elif exposure.default == "subnet" and exposure.subnet is not None:
+        subnet_name = exposure.subnet.split(".")[-1].removesuffix("[]")
+        written = _values(element, subnet_name, prefix, resource)
+        yield from _through_subnet(resource, exposure, path, written, context)
+
+
+def _through_subnet(resource: Resource, exposure: ExposureField, path: str, written: list[FieldValue],
+                    context: RuleContext) -> Iterator[Violation]:
+    """OCI decides by the subnet: public IPs where the subnet allows them."""
+    subnets = _subnets(resource, exposure.subnet or exposure.path, context)
+    public = [s for s in subnets if _prohibits_public_ips(s) is False]
+    undecided = [s for s in subnets if _prohibits_public_ips(s) is None]
+    placed = exposure.kind == "subnet"  # the field is the subnet itself, not a setting the subnet defaults
+    if undecided and not public:
+        subnet = undecided[0]
         yield Violation(
-            resource,
-            "create_vnic_details.assign_public_ip is not set, so the VNIC gets a public IP if its subnet is public, "
-            "and the subnet is not one this program creates",
-            (Evidence(resource.name, "has create_vnic_details.subnet_id =", subnet.shown()),),
-            proven=False, path="create_vnic_details.assign_public_ip",
+            resource, f"subnet {subnet.name} allows public IPs or not only after apply, so it cannot be shown that "
+            f"{path} keeps this private (if it allows them, {exposure.means})",
+            (Evidence(resource.name, "is in subnet", subnet.name),
+             Evidence(subnet.name, "has prohibit_public_ip_on_vnic", "known only after apply")),
+            proven=False, path=path,
+        )
+    if public:
+        subnet = public[0]
+        how = f"{path} is subnet {subnet.name}, which allows public IPs" if placed else (
+            f"{path} is not set, and subnet {subnet.name} allows public IPs")
+        yield Violation(
+            resource, f"{how}, so {exposure.means}",
+            (Evidence(resource.name, "is in subnet", subnet.name),
+             Evidence(subnet.name, "does not set", "prohibit_public_ip_on_vnic = true"),
+             *_network_path(subnet, context)),
+            path=path,
+        )
+    elif not subnets and written:
+        message = (
+            f"{path} is {written[0].shown()}, a subnet this program does not create, so it cannot be shown that "
+            f"it allows no public IPs (if it does, {exposure.means})" if placed else
+            f"{path} is not set, so {exposure.means} if its subnet is public, and the subnet is not one this program creates"
+        )
+        yield Violation(
+            resource, message,
+            (Evidence(resource.name, f"has {written[0].path} =", written[0].shown()),), proven=False, path=path,
         )
 
 
-def _prohibits_public_ips(subnet: Resource) -> bool:
-    return any(v is not None and v.known and v.value is True
-               for v in (subnet.first("prohibit_public_ip_on_vnic"), subnet.first("prohibit_internet_ingress")))
+def _prohibits_public_ips(subnet: Resource) -> bool | None:
+    """True when the subnet prohibits public IPs, False when it allows them (OCI's default),
+    None when that is known only after apply."""
+    settings = [v for v in (subnet.first("prohibit_public_ip_on_vnic"), subnet.first("prohibit_internet_ingress"))
+                if v is not None]
+    if any(v.known and as_bool(v.value) is True for v in settings):
+        return True
+    return None if any(not v.known for v in settings) else False
 
 
-def _subnet(resource: Resource, context: RuleContext) -> Iterator[Violation]:
-    if not context.is_protected(resource) or _prohibits_public_ips(resource):
+def _disabled(gateway: Resource) -> bool:
+    enabled = gateway.first("enabled")
+    return enabled is not None and enabled.known and as_bool(enabled.value) is False
+
+
+def _network_path(subnet: Resource, context: RuleContext) -> Iterator[Evidence]:
+    """How the internet reaches the subnet, as far as the program shows: its route table's route
+    to an internet gateway, and security lists that admit everyone."""
+    for table in (t for t in context.sources(subnet, "route_table_id") if t is not None):
+        for gateway in (g for g in context.sources(table, "route_rules") if g is not None and g.token == INTERNET_GATEWAY
+                        and not _disabled(g)):
+            yield Evidence(subnet.name, "routes through route table", table.name)
+            yield Evidence(table.name, "sends traffic to internet gateway", gateway.name)
+    for security_list in context.sources(subnet, "security_list_ids"):
+        if security_list is None or security_list.token not in SECURITY_LISTS:
+            continue
+        for rule in security_list.field("ingress_security_rules"):
+            source = next(select(rule.value, ("source",), security_list.naming), None) if rule.known else None
+            if source is not None and source.known and exposure_catalog().get(security_list.token).fields[0].is_public(source.value):
+                yield Evidence(subnet.name, "admits, through security list", f"{security_list.name}: ingress from {source.value}")
+
+
+def _subnet_field(resource: Resource, exposure: ExposureField, context: RuleContext) -> Iterator[Violation]:
+    """The field names the subnet: the endpoint is public where the subnet allows public IPs."""
+    written = list(resource.field(field_segments(resource.token, exposure.path, resource.naming)))
+    path = written[0].path if written else exposure.path.replace("[]", "")
+    yield from _through_subnet(resource, exposure, path, written, context)
+
+
+def _cidr(resource: Resource, exposure: ExposureField, context: RuleContext) -> Iterator[Violation]:
+    """A network that is every address; another `type` of source (a service) is not a network."""
+    name = _leaf(exposure, resource)
+    for prefix, element in _elements(resource, exposure):
+        if isinstance(element, FieldValue):
+            yield _unknown(resource, FieldValue(prefix.rstrip("."), element.value, element.secret), exposure)
+            continue
+        applies = _applies(element, exposure, resource)
+        if isinstance(applies, FieldValue):
+            yield _undecided(resource, applies, exposure)
+        if applies is not True:
+            continue
+        kind = next(select(element, (exposure.type,), resource.naming), None) if exposure.type else None
+        if kind is not None and kind.known and str(kind.value).upper() != "CIDR_BLOCK":
+            continue
+        for value in _values(element, name, prefix, resource):
+            if not value.known:
+                yield _unknown(resource, value, exposure)
+            elif exposure.is_public(value.value):
+                yield _public(resource, value, exposure, context)
+
+
+def _allowlist(resource: Resource, exposure: ExposureField, context: RuleContext) -> Iterator[Violation]:
+    """Addresses allowed in: none (absent or empty) is everyone, and so is a /0 network."""
+    applies = _applies(resource.properties, exposure, resource)
+    if isinstance(applies, FieldValue):
+        yield _undecided(resource, applies, exposure)
+    if applies is not True:
         return
-    setting = resource.first("prohibit_public_ip_on_vnic")
-    if setting is not None and not setting.known:
-        yield _unknown(resource, setting, "the subnet is private")
-        return
-    shown = setting.shown() if setting is not None else "not set (OCI's default: public)"
-    yield Violation(
-        resource, f"a public subnet: prohibit_public_ip_on_vnic is {shown}, so VNICs in it can have public IPs",
-        (Evidence(resource.name, "has prohibit_public_ip_on_vnic", shown), classification_evidence(resource, context)),
-        path="prohibit_public_ip_on_vnic",
-    )
+    path = exposure.path.replace("[]", "")
+    values = list(resource.field(field_segments(resource.token, exposure.path, resource.naming)))
+    if not values:
+        yield Violation(
+            resource, f"{path} is not set (or empty) and there is no private endpoint: {exposure.means}",
+            (Evidence(resource.name, "does not set", path), classification_evidence(resource, context)), path=path,
+        )
+    for value in values:
+        if not value.known:
+            yield _unknown(resource, value, exposure)
+        elif exposure.is_public(value.value):
+            yield _public(resource, value, exposure, context)
 
 
-def _public_ip(resource: Resource, context: RuleContext) -> Iterator[Violation]:
-    if context.is_protected(resource):
-        yield Violation(resource, "a public IP address in a protected network: reachable from the internet",
-                        (classification_evidence(resource, context),))
+def _required(resource: Resource, exposure: ExposureField, context: RuleContext) -> Iterator[Violation]:
+    """A block without which the service is public."""
+    value = resource.first(exposure.path)
+    if value is None:
+        yield _absent(resource, exposure.path, exposure, context)
+    elif not value.known:
+        yield _unknown(resource, value, exposure)
 
 
-def _internet_gateway(resource: Resource, context: RuleContext) -> Iterator[Violation]:
-    enabled = resource.first("enabled")
-    if enabled is not None and enabled.known and enabled.value is False:
-        return
-    vcns = context.sources(resource, "vcn_id")
-    protected = [v for v in vcns if v is not None and context.is_protected(v)]
-    if not context.is_protected(resource) and not protected:
-        return
+def _exists(resource: Resource, exposure: ExposureField, context: RuleContext) -> Iterator[Violation]:
+    """The resource is itself a way in; `path` names what it opens (a PAR's bucket)."""
     evidence = [classification_evidence(resource, context)]
-    evidence += [Evidence(resource.name, "is attached to", v.name) for v in protected]
-    yield Violation(resource, "an internet gateway in a protected network: a route between its subnets and the internet",
-                    tuple(evidence))
+    opened = ""
+    if exposure.path is not None:
+        deciding = [s for s in context.sources(resource, exposure.path) if s is not None]
+        value = resource.first(exposure.path)
+        opened = ", ".join(s.name for s in deciding) or (value.shown() if value is not None else "")
+        evidence = [Evidence(resource.name, f"opens {exposure.path}", opened or "(not set)"),
+                    *(Evidence(s.name, "is", context.classification(s).reason) for s in deciding)]
+    message = f"{exposure.means} ({exposure.path} {opened})" if opened else exposure.means
+    yield Violation(resource, f"{message}; reachable from the internet", tuple(evidence), path=exposure.path)
 
 
-def _security_list(resource: Resource, context: RuleContext) -> Iterator[Violation]:
-    if not context.is_protected(resource):
-        return
-    for rule in resource.field("ingress_security_rules"):
-        if not rule.known:
-            yield _unknown(resource, rule, "ingress is not open to the internet")
-            continue
-        if not isinstance(rule.value, Mapping):
-            continue
-        source = next(select(rule.value, ("source",), resource.naming), None)
-        if source is not None:
-            source = FieldValue(f"{rule.path}.source", source.value, rule.secret or source.secret)
-            yield from _ingress(resource, source, next(select(rule.value, ("source_type",), resource.naming), None), context)
-
-
-def _ingress(resource: Resource, source: FieldValue, kind: FieldValue | None, context: RuleContext) -> Iterator[Violation]:
-    if not source.known:
-        yield _unknown(resource, source, "ingress is not open to the internet")
-    elif source.value in EVERYWHERE and (kind is None or kind.value == "CIDR_BLOCK"):
-        yield Violation(
-            resource, f"{source.path} is {source.value}: ingress from anywhere on the internet",
-            (Evidence(resource.name, f"has {source.path} =", source.shown()), classification_evidence(resource, context)),
-            path=source.path,
-        )
-
-
-def _nsg_rule(resource: Resource, context: RuleContext) -> Iterator[Violation]:
-    direction = resource.first("direction")
-    if direction is None or not direction.known or str(direction.value).upper() != "INGRESS":
-        return
-    sources = context.sources(resource, "network_security_group_id")
-    groups = [s for s in sources if s is not None and s.token == NSG]
-    if not any(context.is_protected(g) for g in groups) and (groups or not context.is_protected(resource)):
-        return
-    source = resource.first("source")
-    if source is not None:
-        yield from _ingress(resource, source, resource.first("source_type"), context)
-
-
-_CHECKS: dict[str, Callable[[Resource, RuleContext], Iterator[Violation]]] = {
-    BUCKET: _bucket,
-    PREAUTH_REQUEST: _preauth_request,
-    INSTANCE: _vnic,
-    VNIC_ATTACHMENT: _vnic,
-    SUBNET: _subnet,
-    PUBLIC_IP: _public_ip,
-    INTERNET_GATEWAY: _internet_gateway,
-    SECURITY_LIST: _security_list,
-    DEFAULT_SECURITY_LIST: _security_list,
-    NSG_RULE: _nsg_rule,
+_CHECKS: dict[str, Callable[[Resource, ExposureField, RuleContext], Iterator[Violation]]] = {
+    "boolean": _scalar,
+    "values": _scalar,
+    "cidr": _cidr,
+    "allowlist": _allowlist,
+    "required": _required,
+    "subnet": _subnet_field,
+    "exists": _exists,
 }
 EXPOSURE_TOKENS = frozenset(_CHECKS)  # the types this rule judges; engines that ask per type run it on these

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from residency.catalog.tokens import QUOTA, SECURITY_ZONE
 from residency.enforcement import Severity
 from residency.iam import Condition, Expression, ParseError, QuotaStatement, parse_quota
 from residency.inventory import Resource
@@ -13,8 +14,6 @@ from residency.oci.regions import REGIONS, Region, lookup_region
 from residency.rules.base import Evidence, ResourceRule, RuleMeta, Violation
 from residency.rules.context import COMPARTMENT, RuleContext
 
-QUOTA = "oci:Limits/quota:Quota"
-SECURITY_ZONE = "oci:CloudGuard/securityZone:SecurityZone"
 EVERY_REGION = "every region"  # a statement without a region condition
 UNCLEAR = "unclear"  # a condition not only about regions: when it applies cannot be shown
 

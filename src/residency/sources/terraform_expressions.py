@@ -2,9 +2,9 @@
 
 The HCL parser hands attribute values over as Python values, with every expression kept as a
 `${...}` string. Literals, variables, locals, `count.index`, `each.key`/`each.value`, `toset` and
-`tolist` of those, and templates built from them are evaluated. Everything else - an attribute of
-another resource, a data source, a function, a condition - is UNKNOWN, and the first reason why
-is kept, so that a region nobody can read is reported as such, never guessed.
+`tolist` of those, templates built from them and the IP network functions (`cidrsubnet`, ...)
+are evaluated. Everything else - an attribute of another resource, a data source, another
+function, a condition - is UNKNOWN, and the first reason why is kept, so that a region nobody can read is reported as such, never guessed.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from residency.inventory import UNKNOWN
+from residency.sources.terraform_functions import call, split_call
 
 NAMED_VALUE = re.compile(r"^(var|local|count|each)\.([A-Za-z_][\w-]*)((?:\.[A-Za-z_][\w-]*|\[[^\]]+\])*)$")
 ACCESSOR = re.compile(r"\.([A-Za-z_][\w-]*)|\[([^\]]+)\]")
@@ -85,6 +86,9 @@ class Scope:
             if isinstance(inner.value, list) and conversion.group(1) == "toset":
                 return Evaluated(sorted(set(inner.value), key=str) if _hashable(inner.value) else inner.value, inner.reason)
             return inner
+        network_call = split_call(expression)
+        if network_call:
+            return self._network_function(*network_call)
         named = NAMED_VALUE.match(expression)
         if named:
             kind, name, accessors = named.groups()
@@ -99,6 +103,16 @@ class Scope:
             if first not in NOT_RESOURCES:
                 return Evaluated(UNKNOWN, f"it comes from {first}.{second}, known only after apply")
         return Evaluated(UNKNOWN, f"`{expression}` is not evaluated before apply")
+
+    def _network_function(self, name: str, texts: list[str]) -> Evaluated:
+        arguments = [self.expression(text) for text in texts]
+        unknown = next((a for a in arguments if a.value is UNKNOWN), None)
+        if unknown is not None:
+            return Evaluated(UNKNOWN, unknown.reason)
+        try:
+            return Evaluated(call(name, [a.value for a in arguments]))
+        except (ValueError, TypeError) as error:
+            return Evaluated(UNKNOWN, f"{name}({', '.join(texts)}) fails: {error}")
 
 
 def references(text: Any) -> Iterator[str]:

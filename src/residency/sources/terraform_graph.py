@@ -14,7 +14,16 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from residency.catalog import CATALOG
-from residency.inventory import UNKNOWN, Inventory, Origin, RegionResolution, RegionSource, Resource, SourceInfo, SourceLocation
+from residency.inventory import (
+    UNKNOWN,
+    Inventory,
+    Origin,
+    RegionResolution,
+    RegionSource,
+    Resource,
+    SourceInfo,
+    SourceLocation,
+)
 from residency.sources.pulumi_graph import AMBIENT, region_resolution
 
 OCI_TYPE_PREFIX = "oci_"

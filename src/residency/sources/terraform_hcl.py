@@ -294,7 +294,7 @@ def _variable_origins(directory: Path, reader: _Reader) -> dict[str, Origin]:
     declared = reader.blocks(directory).variables
     for path in sorted(directory.glob("*.tf")):
         text = read_text(path, reader.shown(path))
-        for match in re.finditer(r'^[ \t]*variable[ \t]+"([^"]+)"[ \t]*\{', text, re.M):
+        for match in re.finditer(r'^[ \t]*variable[ \t]+"([^"]+)"[ \t]*\{', text, re.MULTILINE):
             if "default" in declared.get(match.group(1), {}):
                 line = text.count("\n", 0, match.start()) + 1
                 places[match.group(1)] = Origin("variable", match.group(1), reader.shown(path), line)
@@ -305,7 +305,7 @@ def _variable_origins(directory: Path, reader: _Reader) -> dict[str, Origin]:
             continue
         text = read_text(path, reader.shown(path))
         pattern = r'^[ \t]*"([^"]+)"[ \t]*:' if path.suffix == ".json" else r"^[ \t]*([A-Za-z_][\w-]*)[ \t]*="
-        for match in re.finditer(pattern, text, re.M):
+        for match in re.finditer(pattern, text, re.MULTILINE):
             if match.group(1) not in declared:
                 continue
             line = text.count("\n", 0, match.start()) + 1

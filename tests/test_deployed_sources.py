@@ -1,0 +1,313 @@
+"""The readers of what engines write about deployments: Pulumi exports and checkpoints, previews,
+event logs and Terraform states, on real Pulumi samples and on OCI states built like them."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+from conftest import FIXTURES
+from deployed_states import (
+    COMPARTMENT, TAGS, Deployed, bucket, ciphertext, ocid, plaintext, pulumi_export, shown_state, tfstate, write,
+)
+from residency.cli import main
+from residency.engine import evaluate
+from residency.errors import InputError
+from residency.inventory import UNKNOWN, RegionSource, Secret
+from residency.policy import load_policy
+from residency.render.document import validate_document
+from residency.sources.files import load_file
+from residency.sources.pulumi_state import inventory_from_state
+
+SAMPLES = FIXTURES / "deployed" / "pulumi-formats"
+POLICY = load_policy(None)
+
+
+def findings(inventory):
+    return sorted((f.rule.id, f.resource.name, f.path, f.proven) for f in evaluate(inventory, POLICY).findings)
+
+
+def by_name(inventory):
+    return {r.name: r for r in inventory.resources}
+
+
+# --- the real samples -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sample, kind, project, stack, count", [
+    ("pulumi-docs_rest-api_stack-export_aws-provider-region.json", "pulumi-state", "demo-aws-ts-webserver", "dev-user1", 3),
+    ("pulumi-testdata_checkpoint-secrets.json", "pulumi-state", "countdown", "foo", 30),
+    ("pulumi-testdata_checkpoint-v4.json", "pulumi-state", "countdown", "foo", 30),
+    ("pulumi-2019_TestPreviewJSON_expected.rendered-dev.json", "pulumi-preview", "protect_resources", "dev", 2),
+    ("real-cli_up_aws-eks.jsonl", "pulumi-events", "eks", "dev", 6),
+    ("real-cli_preview_aws-webserver_unknowns.jsonl", "pulumi-events", "aws-ts-webserver", "dev", 3),
+    ("engine_preview_provider-unknowns.jsonl", "pulumi-events", "test", "test", 3),
+])
+def test_real_samples_are_told_apart_and_read(sample, kind, project, stack, count):
+    inventory = load_file(SAMPLES / sample)
+    assert (inventory.source.kind, inventory.source.project, inventory.source.stack) == (kind, project, stack)
+    assert len(inventory) == count
+
+
+def test_an_export_reads_outputs_the_provider_and_the_parent():
+    inventory = load_file(SAMPLES / "pulumi-docs_rest-api_stack-export_aws-provider-region.json")
+    vpc = by_name(inventory)["main"]
+    assert vpc.provider.endswith("pulumi:providers:aws::default_3_32_0")
+    assert vpc.parent == inventory.source.stack_urn
+    assert vpc.properties["mainRouteTableId"] == "rtb-01c36ce5fcc3ac797"  # an output: what was deployed
+    assert "__defaults" not in vpc.properties and "__meta" not in vpc.properties
+    assert vpc.region is None  # not OCI
+
+
+def test_checkpoint_secrets_stay_ciphertext():
+    role = by_name(load_file(SAMPLES / "pulumi-testdata_checkpoint-secrets.json"))["countDown_watcher-iamrole"]
+    assert role.properties["assumeRolePolicy"] == Secret(UNKNOWN)
+
+
+def test_event_log_values_unknown_at_preview_are_unknown():
+    inventory = load_file(SAMPLES / "real-cli_preview_aws-webserver_unknowns.jsonl")
+    stack = next(r for r in inventory.resources if r.token == "pulumi:pulumi:Stack")
+    assert stack.properties["publicIp"] is UNKNOWN
+    provider = by_name(load_file(SAMPLES / "engine_preview_provider-unknowns.jsonl"))["provA"]
+    assert provider.properties["foo"] is UNKNOWN
+
+
+def deployment_validator() -> Draft202012Validator:
+    registry = Registry()
+    schemas = {}
+    for name in ("deployments", "resources", "property-values"):
+        schema = json.loads((SAMPLES / f"{name}.schema.json").read_text())
+        schemas[name] = schema
+        registry = registry.with_resource(schema["$id"], Resource.from_contents(schema))
+    return Draft202012Validator(schemas["deployments"], registry=registry)
+
+
+def without_null_dependencies(value):
+    if isinstance(value, dict):
+        return {k: without_null_dependencies(v) for k, v in value.items()
+                if not (k == "propertyDependencies" and None in v.values())}
+    return [without_null_dependencies(v) for v in value] if isinstance(value, list) else value
+
+
+def test_the_real_and_the_generated_exports_follow_pulumis_schema():
+    """The CLI writes `null` for an empty dependency list, which Pulumi's own schema does not allow;
+    apart from that the real samples follow it, and so do the generated OCI exports."""
+    validator = deployment_validator()
+    export = json.loads((SAMPLES / "pulumi-docs_rest-api_stack-export_aws-provider-region.json").read_text())
+    checkpoint = json.loads((SAMPLES / "pulumi-testdata_checkpoint-secrets.json").read_text())
+    checkpoint = {"version": 3, "deployment": checkpoint["checkpoint"]["latest"]}
+    for real in (export, checkpoint):
+        assert list(validator.iter_errors(real))
+        assert not list(validator.iter_errors(without_null_dependencies(real)))
+    generated = pulumi_export([bucket("data", "iad", kmsKeyId=ciphertext())], providers={"fra": "eu-frankfurt-1"})
+    assert not list(validator.iter_errors(generated))
+
+
+# --- OCI states -------------------------------------------------------------------------------
+
+def test_pulumi_regions_come_from_the_provider_and_from_deployed_ocids():
+    replication = {"bucket": "data", "namespace": "ns", "name": "to-dr", "destinationBucketName": "dr",
+                   "destinationRegionName": "us-phoenix-1"}
+    inventory = inventory_from_state(pulumi_export([
+        bucket("ashburn", "iad"),
+        bucket("moved", "eu-frankfurt-1"),  # the default provider says Ashburn; the OCID says Frankfurt
+        Deployed("oci:ObjectStorage/replicationPolicy:ReplicationPolicy", "fra-policy", replication, replication,
+                 id="n/ns/b/data/replicationPolicies/x", provider="fra"),
+        Deployed("oci:Identity/compartment:Compartment", "data", {"name": "data", "compartmentId": COMPARTMENT},
+                 id="ocid1.compartment.oc1..aaaadata"),
+    ], providers={"fra": "eu-frankfurt-1"}), "prod.json")
+    resources = by_name(inventory)
+    assert resources["ashburn"].region.region.name == "us-ashburn-1"
+    moved = resources["moved"].region
+    assert (moved.source, moved.region.name) == (RegionSource.DEPLOYED_OCID, "eu-frankfurt-1")
+    assert "which says us-ashburn-1" in moved.reason
+    policy = resources["fra-policy"].region
+    assert (policy.source, policy.region.name) == (RegionSource.EXPLICIT_PROVIDER, "eu-frankfurt-1")
+    assert resources["data"].region.region.name == "us-ashburn-1"  # a global OCID: the provider decides
+    assert findings(inventory) == [("RES001", "fra-policy", None, True), ("RES001", "moved", None, True)]
+
+
+def test_a_state_without_a_default_region_fails_closed():
+    inventory = inventory_from_state(pulumi_export([
+        Deployed("oci:Core/vcn:Vcn", "net", {"compartmentId": COMPARTMENT, "definedTags": TAGS}, id=None),
+    ], default_region=None), "prod.json")
+    assert findings(inventory) == [("RES001", "net", None, False)]
+    assert "does not set oci:region" in by_name(inventory)["net"].region.reason
+
+
+def test_secrets_are_checked_and_never_shown(tmp_path):
+    key = "ocid1.key.oc1.eu-frankfurt-1.topsecretkey"
+    path = write(tmp_path / "prod.json", pulumi_export([
+        bucket("keyed", "iad", kmsKeyId=plaintext(key)),  # `pulumi stack export --show-secrets`
+        bucket("sealed", "iad", kmsKeyId=ciphertext()),
+        Deployed("oci:Core/vcn:Vcn", "net", {"compartmentId": COMPARTMENT, "definedTags": TAGS}, provider="hidden"),
+    ], providers={"hidden": plaintext("eu-frankfurt-1")}))
+    result = CliRunner().invoke(main, ["check", str(path), "--format", "json"])
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    validate_document(document, file="findings.json")  # region_source deployed-ocid is in the schema
+    assert key not in result.stdout and "topsecretkey" not in result.stdout
+    shown = {(f["rule_id"], f["resource"]["name"]): f for f in document["findings"]}
+    assert shown[("RES003", "keyed")]["proven"] and "[secret]" in json.dumps(shown[("RES003", "keyed")]["evidence"])
+    assert not shown[("RES003", "sealed")]["proven"]  # ciphertext: what it names cannot be shown
+    assert shown[("RES001", "net")]["resource"]["region"] == "[secret]"
+
+
+TERRAFORM = [
+    ("oci_objectstorage_bucket", "moved", {"id": "n/ns/b/moved", "bucket_id": ocid("bucket", "eu-frankfurt-1"),
+                                           "compartment_id": COMPARTMENT, "defined_tags": TAGS}),
+    ("oci_core_vcn", "net", {"id": ocid("vcn", "iad"), "compartment_id": COMPARTMENT, "defined_tags": TAGS,
+                             "kms_key_id": "ocid1.key.oc1.phx.sensitivekey"}),
+    ("oci_identity_compartment", "data", {"id": "ocid1.compartment.oc1..aaaadata", "name": "data"}),
+    ("oci_objectstorage_object", "report", {"id": "n/ns/b/moved/o/report", "bucket": "moved",
+                                            "defined_tags": TAGS}),
+]
+
+
+@pytest.mark.parametrize("build", [tfstate, shown_state], ids=["tfstate-v4", "show-json"])
+def test_terraform_states_are_placed_by_their_ocids(build, tmp_path):
+    sensitive = ({"net": [[{"type": "get_attr", "value": "kms_key_id"}]]} if build is tfstate
+                 else {"net": {"kms_key_id": True}})
+    path = write(tmp_path / "terraform.tfstate", build(TERRAFORM, sensitive=sensitive))
+    inventory = load_file(path)
+    assert inventory.source.kind == "terraform-state"
+    resources = by_name(inventory)
+    assert resources["oci_objectstorage_bucket.moved"].region.region.name == "eu-frankfurt-1"
+    assert resources["oci_core_vcn.net"].region.region.name == "us-ashburn-1"
+    assert resources["oci_core_vcn.net"].properties["kms_key_id"] == Secret("ocid1.key.oc1.phx.sensitivekey")
+    assert resources["oci_identity_compartment.data"].region is None  # deployed IAM is in the home region
+    assert "does not record" in resources["oci_objectstorage_object.report"].region.reason
+    assert findings(inventory) == [
+        ("RES001", "oci_objectstorage_bucket.moved", None, True),
+        ("RES001", "oci_objectstorage_object.report", None, False),
+    ]
+
+
+def test_an_oci_preview_reads_new_states_unknowns_and_config(tmp_path):
+    prefix = "urn:pulumi:prod::data::"
+    provider = f"{prefix}pulumi:providers:oci::default_5_5_0::04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+    step = {"op": "create", "urn": f"{prefix}oci:ObjectStorage/replicationPolicy:ReplicationPolicy::to-dr",
+            "provider": provider, "detailedDiff": None,
+            "newState": {"urn": f"{prefix}oci:ObjectStorage/replicationPolicy:ReplicationPolicy::to-dr", "custom": True,
+                         "type": "oci:ObjectStorage/replicationPolicy:ReplicationPolicy", "provider": provider,
+                         "inputs": {"bucket": "data", "namespace": "ns", "name": "to-dr", "destinationBucketName": "dr",
+                                    "destinationRegionName": "04da6b54-80e4-46f7-96ec-b56ff0331ba9"}}}
+    gone = {"op": "delete", "urn": f"{prefix}oci:Core/vcn:Vcn::old", "detailedDiff": None,
+            "oldState": {"urn": f"{prefix}oci:Core/vcn:Vcn::old", "custom": True, "type": "oci:Core/vcn:Vcn"}}
+    path = write(tmp_path / "preview.json", {"config": {"oci:region": "[secret]"}, "steps": [step, gone],
+                                             "changeSummary": {"create": 1, "delete": 1}})
+    inventory = load_file(path)
+    assert [r.name for r in inventory.resources] == ["to-dr"]
+    assert "encrypted secret" in inventory.resources[0].region.reason
+    assert findings(inventory) == [("RES001", "to-dr", None, False), ("RES002", "to-dr", "destination_region_name", False)]
+
+
+def test_an_oci_event_log_takes_the_default_providers_region_and_drops_deleted_resources(tmp_path):
+    prefix = "urn:pulumi:prod::data::"
+    provider_urn = f"{prefix}pulumi:providers:oci::default_5_5_0"
+
+    def step(kind, op, urn, type_, inputs, outputs=None, provider=""):
+        new = None if op == "delete" else {"type": type_, "urn": urn, "custom": True, "id": (outputs or {}).get("id", ""),
+                                           "parent": "", "inputs": inputs, "outputs": outputs or {}, "provider": provider}
+        return {kind: {"metadata": {"op": op, "urn": urn, "type": type_, "old": None, "new": new, "provider": provider}}}
+
+    data = bucket("data", "iad")
+    events = [
+        {"sequence": 1, "preludeEvent": {"config": {"oci:region": "us-phoenix-1"}}},
+        step("resOutputsEvent", "create", provider_urn, "pulumi:providers:oci", {"region": "eu-frankfurt-1"}, {"id": "p1"}),
+        step("resOutputsEvent", "create", f"{prefix}oci:Core/vcn:Vcn::net", "oci:Core/vcn:Vcn",
+             {"compartmentId": COMPARTMENT, "definedTags": TAGS}, provider=f"{provider_urn}::p1"),
+        step("resOutputsEvent", "create", f"{prefix}{data.token}::data", data.token, data.inputs,
+             {**data.outputs, "id": data.id}, provider=f"{provider_urn}::p1"),
+        step("resOutputsEvent", "create", f"{prefix}oci:Core/vcn:Vcn::old", "oci:Core/vcn:Vcn", {}, provider=f"{provider_urn}::p1"),
+        step("resourcePreEvent", "delete", f"{prefix}oci:Core/vcn:Vcn::old", "oci:Core/vcn:Vcn", {}),
+    ]
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join(json.dumps({"sequence": i, **e}) for i, e in enumerate(events)) + "\n")
+    inventory = load_file(path)
+    resources = by_name(inventory)
+    assert "old" not in resources
+    assert resources["net"].region.region.name == "eu-frankfurt-1"  # the default provider's own inputs
+    assert resources["data"].region.source is RegionSource.DEPLOYED_OCID
+    assert findings(inventory) == [("RES001", "net", None, True)]
+
+
+# --- detection and bad input ------------------------------------------------------------------
+
+@pytest.mark.parametrize("content, expected", [
+    ("{not json", "input.json:1: not JSON: Expecting property name"),
+    ('{"hello": "world"}', "not a format residency reads: expected `pulumi stack export`"),
+    ('{"version": 2, "deployment": {}}', "unsupported deployment version 2: expected 3 or 4"),
+    ('{"version": 3, "deployment": {"resources": [{"urn": "u"}]}}', "deployment.resources[0].type"),
+    ('{"version": 3, "lineage": "x", "resources": []}', "unsupported state version 3: expected 4"),
+    ('{"format_version": "1.0", "values": {"root_module": {"resources": [{"type": "oci_core_vcn"}]}}}',
+     "values.root_module.resources[0]"),
+    ('{"steps": [{"urn": "u"}]}', "steps[0].op"),
+    ('{"sequence": 0, "policyLoadEvent": {}}\n{"sequence": 1, "cancelEvent": {}}', "no resource steps in the event log"),
+])
+def test_malformed_and_unknown_files_exit_2_naming_what_was_expected(content, expected, tmp_path):
+    path = tmp_path / "input.json"
+    path.write_text(content)
+    result = CliRunner().invoke(main, ["check", str(path)])
+    assert result.exit_code == 2, result.output
+    assert expected in result.stderr and str(path) in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_from_forces_the_format(tmp_path):
+    path = write(tmp_path / "terraform.tfstate", tfstate(TERRAFORM))
+    result = CliRunner().invoke(main, ["check", str(path), "--from", "pulumi-state"])
+    assert result.exit_code == 2 and "not a Pulumi state: expected `pulumi stack export`" in result.stderr
+    assert CliRunner().invoke(main, ["check", str(path), "--from", "terraform-state"]).exit_code == 1
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "--from", "terraform-state"])
+    assert result.exit_code == 2 and "--from names the format of a file" in result.stderr
+
+
+def test_a_missing_state_file_is_an_input_error():
+    with pytest.raises(InputError, match="file not found"):
+        load_file(Path("no-such-state.json"))
+
+
+def test_terraform_addresses_keep_modules_and_instance_keys(tmp_path):
+    def instance(key, region):
+        return {"index_key": key, "schema_version": 0, "attributes": {"id": ocid("vcn", region, str(key))}}
+
+    raw = {"version": 4, "terraform_version": "1.9.8", "serial": 1, "lineage": "x", "resources": [
+        {"module": "module.net", "mode": "managed", "type": "oci_core_vcn", "name": "main",
+         "provider": 'provider["registry.terraform.io/oracle/oci"].west', "instances": [instance(0, "phx"), instance("eu", "fra")]},
+        {"mode": "data", "type": "oci_identity_regions", "name": "all", "provider": 'provider["registry.terraform.io/oracle/oci"]',
+         "instances": [{"schema_version": 0, "attributes": {"id": "x"}}]},
+    ]}
+    shown = {"format_version": "1.0", "values": {"root_module": {"child_modules": [{"address": "module.net", "resources": [
+        {"address": 'module.net.oci_core_vcn.main["eu"]', "mode": "managed", "type": "oci_core_vcn", "name": "main",
+         "provider_name": "registry.terraform.io/oracle/oci", "values": {"id": ocid("vcn", "fra")}}]}]}}}
+    inventory = load_file(write(tmp_path / "raw.tfstate", raw))
+    assert [(r.urn, r.provider, r.region.region.name) for r in inventory.resources] == [
+        ("module.net.oci_core_vcn.main[0]", "oci.west", "us-phoenix-1"),
+        ('module.net.oci_core_vcn.main["eu"]', "oci.west", "eu-frankfurt-1"),
+    ]
+    inventory = load_file(write(tmp_path / "shown.json", shown))
+    assert [(r.urn, r.region.region.name) for r in inventory.resources] == [('module.net.oci_core_vcn.main["eu"]', "eu-frankfurt-1")]
+
+
+def test_resources_a_stack_only_reads_are_left_to_their_owners():
+    document = pulumi_export([bucket("mine", "iad"), bucket("theirs", "eu-frankfurt-1")])
+    theirs = next(r for r in document["deployment"]["resources"] if r["urn"].endswith("::theirs"))
+    theirs["external"] = True
+    inventory = inventory_from_state(document, "prod.json")
+    assert "theirs" not in by_name(inventory) and "mine" in by_name(inventory)
+    assert inventory.source.notes[0].startswith("1 resource(s) the stack only reads (`get`)")
+
+
+def test_a_preview_without_sames_says_why_a_provider_is_missing(tmp_path):
+    prefix = "urn:pulumi:prod::data::"
+    provider = f"{prefix}pulumi:providers:oci::primary::7d1c"
+    urn = f"{prefix}oci:Core/vcn:Vcn::net"
+    step = {"op": "update", "urn": urn, "provider": provider, "detailedDiff": None,
+            "newState": {"urn": urn, "custom": True, "type": "oci:Core/vcn:Vcn", "provider": provider,
+                         "inputs": {"compartmentId": COMPARTMENT, "definedTags": TAGS}}}
+    inventory = load_file(write(tmp_path / "preview.json", {"steps": [step], "changeSummary": {"update": 1}}))
+    assert "is not in the preview, which lists only what changes" in inventory.resources[0].region.reason
+    assert findings(inventory) == [("RES001", "net", None, False)]

@@ -1,0 +1,71 @@
+"""`residency check --state`: drift between a program and what is deployed (RES006). The Pulumi
+cases are fixture programs (tests/fixtures/programs/deployed_drift); these are Terraform's and the
+command line's."""
+
+import json
+
+from click.testing import CliRunner
+
+from conftest import PROGRAMS
+from deployed_states import COMPARTMENT, TAGS, ocid, tfstate, write
+from residency.cli import main
+
+MAIN_TF = f"""
+provider "oci" {{
+  region = "us-ashburn-1"
+}}
+
+resource "oci_objectstorage_bucket" "data" {{
+  compartment_id = "{COMPARTMENT}"
+  namespace      = "ns"
+  name           = "data"
+  defined_tags   = {{ "DataGovernance.Classification" = "restricted" }}
+}}
+"""
+
+
+def bucket_state(name: str, region: str) -> tuple[str, str, dict]:
+    return ("oci_objectstorage_bucket", name, {"id": f"n/ns/b/{name}", "bucket_id": ocid("bucket", region, name),
+                                               "compartment_id": COMPARTMENT, "namespace": "ns", "name": name,
+                                               "defined_tags": TAGS})
+
+
+def test_terraform_resources_left_behind_and_moved_are_found(tmp_path):
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "main.tf").write_text(MAIN_TF)
+    state = write(tmp_path / "terraform.tfstate", tfstate([bucket_state("data", "eu-frankfurt-1"),
+                                                           bucket_state("old", "eu-amsterdam-1")]))
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "infra"), "--state", str(state), "--format", "json"])
+    assert result.exit_code == 1, result.output
+    found = sorted((f["rule_id"], f["resource"]["name"], f["message"]) for f in json.loads(result.stdout)["findings"])
+    assert found == [
+        ("RES006", "oci_objectstorage_bucket.data",
+         "declared in us-ashburn-1 but deployed in eu-frankfurt-1: its data is there until the next update replaces it"),
+        ("RES006", "oci_objectstorage_bucket.old",
+         "deployed in eu-amsterdam-1 but no longer declared: its data stays there until the resource is deleted"),
+    ]
+
+
+def test_a_state_in_line_with_the_program_passes_and_lists_the_drift_rule(tmp_path):
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "main.tf").write_text(MAIN_TF)
+    state = write(tmp_path / "terraform.tfstate", tfstate([bucket_state("data", "iad")]))
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "infra"), "--state", str(state), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["findings"] == [] and "RES006" in {r["id"] for r in document["rules"]}
+
+
+def test_without_a_state_the_drift_rule_does_not_run():
+    case = PROGRAMS / "deployed_drift" / "fail_removed"
+    result = CliRunner().invoke(main, ["check", str(case), "--stack", "test", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert "RES006" not in {r["id"] for r in json.loads(result.stdout)["rules"]}
+
+
+def test_a_state_of_the_other_engine_is_refused(tmp_path):
+    case = PROGRAMS / "deployed_drift" / "fail_removed"
+    state = write(tmp_path / "terraform.tfstate", tfstate([bucket_state("data", "iad")]))
+    result = CliRunner().invoke(main, ["check", str(case), "--stack", "test", "--state", str(state)])
+    assert result.exit_code == 2
+    assert "a terraform-state cannot be compared with a pulumi-program" in result.stderr
