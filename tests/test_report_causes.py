@@ -292,3 +292,12 @@ def test_remediation_is_worded_for_what_was_checked(write):
     )
     checkov = saved_document("checkov")
     assert next(r for r in checkov["rules"] if r["id"] == "RES001")["remediation"].startswith("Create the resource through a provider block")
+
+
+def test_control_characters_from_the_program_never_reach_a_report():
+    document = saved_document("violations")
+    document["findings"][0]["resource"]["name"] = "evil\x1b]8;;http://x\x07name\x9b"
+    document["findings"][0]["message"] = "bad\x1b[2Jmessage"
+    for text in (render_markdown(document), render_html(document)):
+        assert not any(ord(c) < 32 and c not in "\n\t" or 0x7f <= ord(c) <= 0x9f for c in text)
+        assert "\\x1b" in text

@@ -17,11 +17,23 @@ from residency.render.document import SEVERITIES, checked_rules, group_by_cause,
 from residency.render.places import Places, commit_links, source_link
 
 _CODE_SPAN = re.compile(r"`([^`]+)`")
+# C0 and C1 control characters but tab and newline: shown as \xNN, never passed on (a terminal
+# would interpret an escape sequence; HTML and Markdown would hide it)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: object) -> str:
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+
+
+def _finalize(value: Any) -> Any:
+    """Every value a template prints: text from the program shows its control characters."""
+    return value if isinstance(value, Markup) or not isinstance(value, str) else visible(value)
 
 
 def inline_code(text: str) -> Markup:
     """HTML: the rules' `code` spans become <code> elements, everything else is escaped."""
-    return Markup(_CODE_SPAN.sub(lambda m: f"<code>{m.group(1)}</code>", str(escape(text))))
+    return Markup(_CODE_SPAN.sub(lambda m: f"<code>{m.group(1)}</code>", str(escape(visible(text)))))
 
 
 # Markdown: what would format, link or break a table cell, and what would be HTML.
@@ -39,7 +51,7 @@ _ZERO_WIDTH_SPACE = "\u200b"
 def markdown_text(text: object) -> Markup:
     """Markdown: text from the program under review, shown as it is (no formatting, links,
     mentions, references or HTML of its own), on one line so that it can stand in a table cell."""
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", visible(text))
     escaped = "".join(_HTML_SPECIAL.get(c, c) for c in escaped)
     escaped = _LIVE.sub(lambda m: m.group(1) + _ZERO_WIDTH_SPACE, escaped)
     return Markup(escaped.replace("\r", "").replace("\n", "<br>"))
@@ -48,7 +60,7 @@ def markdown_text(text: object) -> Markup:
 def markdown_code(text: object) -> Markup:
     """Markdown: a code span (names, types, files, regions). Its content is shown literally, so only
     the fence has to outrun any backticks inside, and `|` is escaped for tables."""
-    content = " ".join(str(text).split("\n")).replace("|", "\\|")
+    content = " ".join(visible(text).split("\n")).replace("|", "\\|")
     longest = max((len(run) for run in re.findall(r"`+", content)), default=0)
     fence = "`" * (longest + 1)
     padded = f" {content} " if content.startswith("`") or content.endswith("`") else content
@@ -70,6 +82,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_finalize,
     )
     env.filters.update(
         short_type=short_type,
