@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from residency import documentation
 from residency.catalog import CATALOG
+from residency.catalog.exposure import exposure_catalog
 from residency.enforcement import Severity
 from residency.rules.access import POLICY
 from residency.rules.context import COMPARTMENT
 from residency.rules.dynamic_group_scope import DYNAMIC_GROUPS
-from residency.rules.exposure import EXPOSURE_TOKENS
 
 EVERY_OCI_TYPE = ("oci_*",)
 
@@ -48,7 +48,7 @@ def supported_resources(rule_id: str) -> tuple[str, ...]:
         "RES102": (POLICY,),
         "RES103": (POLICY,),
         "RES104": (POLICY,),
-        "RES105": EXPOSURE_TOKENS,
+        "RES105": tuple(exposure_catalog().types),
         "RES106": DYNAMIC_GROUPS,
     }.get(rule_id)
     return EVERY_OCI_TYPE if tokens is None else _terraform(tokens)

@@ -353,4 +353,3 @@ _CHECKS: dict[str, Callable[[Resource, ExposureField, RuleContext], Iterator[Vio
     "subnet": _subnet_field,
     "exists": _exists,
 }
-EXPOSURE_TOKENS = frozenset(_CHECKS)  # the types this rule judges; engines that ask per type run it on these
