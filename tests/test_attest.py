@@ -484,3 +484,37 @@ def test_reports_and_attestations_beside_a_program_are_not_taken_for_its_inputs(
     assert problems(verify(key_pair[1], "--source", ".", attestation=attestation)) == [
         "file program/helpers.py: an input of the decision now, but not attested"
     ]
+
+
+def test_a_plan_file_decision_attests_the_plan_and_verifies(checkout, key_pair):
+    shutil.copy(REPO / "tests" / "fixtures" / "checkov" / "public_exposure" / "plan" / "plan.json", checkout / "plan.json")
+    result = attest(key_pair, target="plan.json")
+    assert result.exit_code == 1
+    _, statement = payload()
+    assert statement["predicate"]["target"]["kind"] == "file"
+    assert {s["name"] for s in statement["subject"]} == {"plan.json", "policies/residency.yaml"}
+    assert verify(key_pair[1], "--source", ".").exit_code == 0
+
+
+def test_a_decision_against_a_deployed_state_attests_the_state_and_evaluates_it_again(checkout, key_pair):
+    from deployed_states import tfstate, write
+    from test_drift import bucket_state
+
+    write(checkout / "terraform.tfstate", tfstate([bucket_state("records", "eu-frankfurt-1"),
+                                                   bucket_state("old", "eu-amsterdam-1")]))
+    attest(key_pair, "--state", "terraform.tfstate")
+    _, statement = payload()
+    assert statement["predicate"]["target"]["state"] == "terraform.tfstate"
+    assert "terraform.tfstate" in {s["name"] for s in statement["subject"]}
+    assert "RES006" in {f["rule_id"] for f in statement["predicate"]["findings"]["findings"]}
+    assert verify(key_pair[1], "--source", ".").exit_code == 0, verify(key_pair[1], "--source", ".").output
+    write(checkout / "terraform.tfstate", tfstate([bucket_state("records", "eu-frankfurt-1")]))
+    found = problems(verify(key_pair[1], "--source", "."))
+    assert found[0].startswith("file terraform.tfstate: changed since the decision")
+    assert any(p.startswith("finding RES006 on oci_objectstorage_bucket.old") for p in found)
+
+
+def test_checkov_never_writes_its_attestation_over_the_policy_it_found(checkout, key_pair, tmp_path):
+    result = cli("checkov", "infra", "--checkov", tmp_path / "no-checkov", "--attest", "policies/residency.yaml",
+                 "--signing-key", key_pair[0])
+    assert result.exit_code == 2 and "would overwrite an input: policies/residency.yaml" in result.output

@@ -14,6 +14,12 @@ from deployed_states import TAGS, bucket, ocid, pulumi_export, shown_state, tfst
 from residency.cli import main
 from residency.render.document import validate_document
 
+
+def invoke(arguments: list[str], **options):
+    """The command line with the built-in policy, named, as CI requires."""
+    return CliRunner().invoke(main, [*arguments, "--policy", "builtin"], **options)
+
+
 SAMPLES = FIXTURES / "deployed" / "pulumi-formats"
 
 
@@ -39,7 +45,7 @@ def fleet(tmp_path) -> Path:
 
 def test_a_fleet_is_audited_in_parallel_into_one_answer(fleet, tmp_path):
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, [
+    result = invoke([
         "audit", str(fleet), "--jobs", "2", "--report", f"json={out / 'fleet.json'}", "--report", f"sarif={out / 'fleet.sarif'}",
         "--report", f"md={out / 'fleet.md'}",
     ])
@@ -70,7 +76,7 @@ def test_a_fleet_is_audited_in_parallel_into_one_answer(fleet, tmp_path):
 def test_a_fleet_in_line_passes_and_json_goes_to_stdout(tmp_path):
     write(tmp_path / "a.json", pulumi_export([bucket("data", "iad")], stack="a"))
     write(tmp_path / "b.json", pulumi_export([bucket("data", "phx")], stack="b"))
-    result = CliRunner().invoke(main, ["audit", str(tmp_path / "a.json"), str(tmp_path / "b.json"), "--format", "json"])
+    result = invoke(["audit", str(tmp_path / "a.json"), str(tmp_path / "b.json"), "--format", "json"])
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert document["summary"]["resources"] == 2 and document["summary"]["passed"]
@@ -78,7 +84,7 @@ def test_a_fleet_in_line_passes_and_json_goes_to_stdout(tmp_path):
 
 def test_a_state_that_cannot_be_read_is_named_and_the_rest_still_audited(fleet):
     (fleet / "broken.json").write_text('{"version": 3, "deployment": {"resources": [{"type": "oci:Core/vcn:Vcn"}]}}')
-    result = CliRunner().invoke(main, ["audit", str(fleet), "--jobs", "1"])
+    result = invoke(["audit", str(fleet), "--jobs", "1"])
     assert result.exit_code == 2
     assert f"{fleet / 'broken.json'} (deployment.resources[0].urn): a resource without urn" in result.stderr
     assert "7 stacks, 30 resources: 2 failing, 1 could not be read" in result.stdout
@@ -90,7 +96,7 @@ def test_a_state_that_cannot_be_read_is_named_and_the_rest_still_audited(fleet):
 ])
 def test_bad_paths_exit_2(arguments, expected, tmp_path):
     (tmp_path / "empty").mkdir()
-    result = CliRunner().invoke(main, ["audit", *[a.format(empty=tmp_path / "empty") for a in arguments]])
+    result = invoke(["audit", *[a.format(empty=tmp_path / "empty") for a in arguments]])
     assert result.exit_code == 2
     assert expected in result.stderr
 
@@ -99,16 +105,16 @@ def test_on_a_terminal_a_progress_bar_counts_the_stacks(fleet, monkeypatch):
     audit_command = importlib.import_module("residency.cli.audit")  # the module, not the command it defines
     screen = io.StringIO()
     monkeypatch.setattr(audit_command, "stderr_console", lambda: Console(file=screen, force_terminal=True, width=100))
-    result = CliRunner().invoke(main, ["audit", str(fleet), "--jobs", "1"])
+    result = invoke(["audit", str(fleet), "--jobs", "1"])
     assert result.exit_code == 1
     assert "auditing" in screen.getvalue() and "6/6" in screen.getvalue()
 
 
 def test_a_report_never_overwrites_a_state_and_from_applies_to_every_file(fleet):
     state = fleet / "prod.json"
-    result = CliRunner().invoke(main, ["audit", str(fleet), "--report", f"json={state}"])
+    result = invoke(["audit", str(fleet), "--report", f"json={state}"])
     assert result.exit_code == 2 and "would overwrite an input" in result.stderr
-    result = CliRunner().invoke(main, ["audit", str(fleet / "prod.json"), str(fleet / "dev.json"), "--from", "pulumi-state"])
+    result = invoke(["audit", str(fleet / "prod.json"), str(fleet / "dev.json"), "--from", "pulumi-state"])
     assert result.exit_code == 1
-    result = CliRunner().invoke(main, ["audit", str(fleet / "prod.json"), "--from", "terraform-state"])
+    result = invoke(["audit", str(fleet / "prod.json"), "--from", "terraform-state"])
     assert result.exit_code == 2 and "not a Terraform state" in result.stderr

@@ -180,6 +180,9 @@ def test_every_rule_is_registered_by_the_one_check_module():
     present = {_type_of(r.resource) for r in scanned.results if r.check_id == "CKV_RES_001" and r.resource.startswith("oci_")}
     judged = {check_id(rule.meta.id) for rule in RULES if _runs_on_any(rule.meta.id, present)}
     assert judged <= resource_checks and wanted <= provider_checks
+    drift = {check_id(rule.meta.id) for rule in ALL_RULES if rule.meta.reads_deployed_state}
+    assert drift and not drift & (resource_checks | provider_checks)
+    assert [p.name for p in sorted(CHECKS.glob("*.py"))] == ["__init__.py", "residency_checks.py"]
 
 
 def _runs_on_any(rule_id: str, types: set[str]) -> bool:
@@ -187,7 +190,6 @@ def _runs_on_any(rule_id: str, types: set[str]) -> bool:
 
     supported = supported_resources(rule_id)
     return supported == EVERY_OCI_TYPE or bool(types & set(supported))
-    assert [p.name for p in sorted(CHECKS.glob("*.py"))] == ["__init__.py", "residency_checks.py"]
 
 
 def test_checks_follow_checkov_conventions():

@@ -22,8 +22,14 @@ from residency.render.document import validate_document
 from residency.sources.files import load_file
 from residency.sources.pulumi_state import inventory_from_state
 
+
+def invoke(arguments: list[str], **options):
+    """The command line with the built-in policy, named, as CI requires."""
+    return CliRunner().invoke(main, [*arguments, "--policy", "builtin"], **options)
+
+
 SAMPLES = FIXTURES / "deployed" / "pulumi-formats"
-POLICY = load_policy(None)
+POLICY = load_policy("builtin")
 
 
 def findings(inventory):
@@ -144,7 +150,7 @@ def test_secrets_are_checked_and_never_shown(tmp_path):
         bucket("sealed", "iad", kmsKeyId=ciphertext()),
         Deployed("oci:Core/vcn:Vcn", "net", {"compartmentId": COMPARTMENT, "definedTags": TAGS}, provider="hidden"),
     ], providers={"hidden": plaintext("eu-frankfurt-1")}))
-    result = CliRunner().invoke(main, ["check", str(path), "--format", "json"])
+    result = invoke(["check", str(path), "--format", "json"])
     assert result.exit_code == 1
     document = json.loads(result.stdout)
     validate_document(document, file="findings.json")  # region_source deployed-ocid is in the schema
@@ -153,6 +159,7 @@ def test_secrets_are_checked_and_never_shown(tmp_path):
     assert shown[("RES003", "keyed")]["proven"] and "[secret]" in json.dumps(shown[("RES003", "keyed")]["evidence"])
     assert not shown[("RES003", "sealed")]["proven"]  # ciphertext: what it names cannot be shown
     assert shown[("RES001", "net")]["resource"]["region"] == "[secret]"
+    assert any(note.startswith("1 secret value(s) are ciphertext") for note in document["source"]["notes"])
 
 
 TERRAFORM = [
@@ -250,7 +257,7 @@ def test_an_oci_event_log_takes_the_default_providers_region_and_drops_deleted_r
 def test_malformed_and_unknown_files_exit_2_naming_what_was_expected(content, expected, tmp_path):
     path = tmp_path / "input.json"
     path.write_text(content)
-    result = CliRunner().invoke(main, ["check", str(path)])
+    result = invoke(["check", str(path)])
     assert result.exit_code == 2, result.output
     assert expected in result.stderr and str(path) in result.stderr
     assert "Traceback" not in result.output
@@ -258,10 +265,10 @@ def test_malformed_and_unknown_files_exit_2_naming_what_was_expected(content, ex
 
 def test_from_forces_the_format(tmp_path):
     path = write(tmp_path / "terraform.tfstate", tfstate(TERRAFORM))
-    result = CliRunner().invoke(main, ["check", str(path), "--from", "pulumi-state"])
+    result = invoke(["check", str(path), "--from", "pulumi-state"])
     assert result.exit_code == 2 and "not a Pulumi state: expected `pulumi stack export`" in result.stderr
-    assert CliRunner().invoke(main, ["check", str(path), "--from", "terraform-state"]).exit_code == 1
-    result = CliRunner().invoke(main, ["check", str(tmp_path), "--from", "terraform-state"])
+    assert invoke(["check", str(path), "--from", "terraform-state"]).exit_code == 1
+    result = invoke(["check", str(tmp_path), "--from", "terraform-state"])
     assert result.exit_code == 2 and "--from names the format of a file" in result.stderr
 
 
@@ -311,3 +318,34 @@ def test_a_preview_without_sames_says_why_a_provider_is_missing(tmp_path):
     inventory = load_file(write(tmp_path / "preview.json", {"steps": [step], "changeSummary": {"update": 1}}))
     assert "is not in the preview, which lists only what changes" in inventory.resources[0].region.reason
     assert findings(inventory) == [("RES001", "net", None, False)]
+
+
+def test_a_checkpoint_takes_the_region_from_its_config_and_an_encrypted_one_is_unproven():
+    resources = [{"urn": "urn:pulumi:prod::data::oci:Core/vcn:Vcn::net", "custom": True, "type": "oci:Core/vcn:Vcn",
+                  "inputs": {"compartmentId": COMPARTMENT, "definedTags": TAGS}}]  # no default provider in the state
+
+    def checkpoint(region):
+        return {"version": 3, "checkpoint": {"stack": "prod", "config": {"oci:region": region},
+                                             "latest": {"manifest": {}, "resources": resources}}}
+
+    assert findings(inventory_from_state(checkpoint("eu-frankfurt-1"), "prod.json")) == [("RES001", "net", None, True)]
+    sealed = inventory_from_state(checkpoint({"secure": "v1:abc"}), "prod.json")
+    assert findings(sealed) == [("RES001", "net", None, False)]
+    assert "encrypted secret" in sealed.resources[0].region.reason
+
+
+def test_a_replacement_in_a_preview_is_not_placed_by_the_old_resources_ocid(tmp_path):
+    prefix = "urn:pulumi:prod::data::"
+    urn = f"{prefix}oci:ObjectStorage/bucket:Bucket::data"
+    moved_to_frankfurt = {"op": "replace", "urn": urn, "detailedDiff": None, "newState": {
+        "urn": urn, "custom": True, "type": "oci:ObjectStorage/bucket:Bucket", "id": "n/ns/b/data",
+        "provider": f"{prefix}pulumi:providers:oci::fra::1",
+        "inputs": {"compartmentId": COMPARTMENT, "namespace": "ns", "name": "data", "definedTags": TAGS},
+        "outputs": {"bucketId": ocid("bucket", "iad")}}}  # the old bucket's, in Ashburn
+    provider = {"op": "same", "urn": f"{prefix}pulumi:providers:oci::fra", "detailedDiff": None, "newState": {
+        "urn": f"{prefix}pulumi:providers:oci::fra", "custom": True, "type": "pulumi:providers:oci", "id": "1",
+        "inputs": {"region": "eu-frankfurt-1"}}}
+    inventory = load_file(write(tmp_path / "preview.json", {"steps": [provider, moved_to_frankfurt]}))
+    region = by_name(inventory)["data"].region
+    assert (region.source, region.region.name) == (RegionSource.EXPLICIT_PROVIDER, "eu-frankfurt-1")
+    assert findings(inventory) == [("RES001", "data", None, True)]

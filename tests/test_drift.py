@@ -10,6 +10,12 @@ from conftest import PROGRAMS
 from deployed_states import COMPARTMENT, TAGS, ocid, tfstate, write
 from residency.cli import main
 
+
+def invoke(arguments: list[str], **options):
+    """The command line with the built-in policy, named, as CI requires."""
+    return CliRunner().invoke(main, [*arguments, "--policy", "builtin"], **options)
+
+
 MAIN_TF = f"""
 provider "oci" {{
   region = "us-ashburn-1"
@@ -35,7 +41,7 @@ def test_terraform_resources_left_behind_and_moved_are_found(tmp_path):
     (tmp_path / "infra" / "main.tf").write_text(MAIN_TF)
     state = write(tmp_path / "terraform.tfstate", tfstate([bucket_state("data", "eu-frankfurt-1"),
                                                            bucket_state("old", "eu-amsterdam-1")]))
-    result = CliRunner().invoke(main, ["check", str(tmp_path / "infra"), "--state", str(state), "--format", "json"])
+    result = invoke(["check", str(tmp_path / "infra"), "--state", str(state), "--format", "json"])
     assert result.exit_code == 1, result.output
     found = sorted((f["rule_id"], f["resource"]["name"], f["message"]) for f in json.loads(result.stdout)["findings"])
     assert found == [
@@ -50,7 +56,7 @@ def test_a_state_in_line_with_the_program_passes_and_lists_the_drift_rule(tmp_pa
     (tmp_path / "infra").mkdir()
     (tmp_path / "infra" / "main.tf").write_text(MAIN_TF)
     state = write(tmp_path / "terraform.tfstate", tfstate([bucket_state("data", "iad")]))
-    result = CliRunner().invoke(main, ["check", str(tmp_path / "infra"), "--state", str(state), "--format", "json"])
+    result = invoke(["check", str(tmp_path / "infra"), "--state", str(state), "--format", "json"])
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert document["findings"] == [] and "RES006" in {r["id"] for r in document["rules"]}
@@ -58,7 +64,7 @@ def test_a_state_in_line_with_the_program_passes_and_lists_the_drift_rule(tmp_pa
 
 def test_without_a_state_the_drift_rule_does_not_run():
     case = PROGRAMS / "deployed_drift" / "fail_removed"
-    result = CliRunner().invoke(main, ["check", str(case), "--stack", "test", "--format", "json"])
+    result = invoke(["check", str(case), "--stack", "test", "--format", "json"])
     assert result.exit_code == 0, result.output
     assert "RES006" not in {r["id"] for r in json.loads(result.stdout)["rules"]}
 
@@ -66,6 +72,6 @@ def test_without_a_state_the_drift_rule_does_not_run():
 def test_a_state_of_the_other_engine_is_refused(tmp_path):
     case = PROGRAMS / "deployed_drift" / "fail_removed"
     state = write(tmp_path / "terraform.tfstate", tfstate([bucket_state("data", "iad")]))
-    result = CliRunner().invoke(main, ["check", str(case), "--stack", "test", "--state", str(state)])
+    result = invoke(["check", str(case), "--stack", "test", "--state", str(state)])
     assert result.exit_code == 2
     assert "a terraform-state cannot be compared with a pulumi-program" in result.stderr

@@ -291,7 +291,32 @@ def test_a_public_subnet_finding_shows_the_way_in_route_table_gateway_and_securi
         ("to-internet", "sends traffic to internet gateway", "igw"),
         ("web", "admits, through security list", "open: ingress from 0.0.0.0/0"),
     ]
+    (gateway_finding,) = RULE.check(gateway, RuleContext(policy(write), inventory))
+    assert gateway_finding.path == "enabled" and [(e.subject, e.relation, e.value) for e in gateway_finding.evidence][2:] == [
+        ("to-internet", "sends traffic to internet gateway", "igw"),
+        ("web", "routes through route table", "to-internet"),
+    ]
     disabled = make("igw", "oci:Core/internetGateway:InternetGateway", {"enabled": "false"})
     inventory = Inventory(SourceInfo("test", "test"), [disabled, table, open_list, web])
     (finding,) = RULE.check(web, RuleContext(policy(write), inventory))
     assert "sends traffic to internet gateway" not in [e.relation for e in finding.evidence]
+
+
+def test_a_public_ip_is_judged_by_the_private_ip_it_is_assigned_to(write):
+    token = "oci:Core/publicIp:PublicIp"
+
+    def assigned_to(classification):
+        private_ip = Resource("urn:ip", "app-ip", "oci:Core/privateIp:PrivateIp", None, True,
+                              {"defined_tags": {"DataGovernance.Classification": classification}}, "terraform")
+        public_ip = Resource(f"urn:{token}::r", "r", token, None, True,
+                             {"lifetime": "RESERVED", "private_ip_id": UNKNOWN, "defined_tags":
+                              {"DataGovernance.Classification": "public"}}, "terraform",
+                             property_dependencies={"private_ip_id": ("urn:ip",)})
+        inventory = Inventory(SourceInfo("test", "test"), [public_ip, private_ip])
+        return list(RULE.check(public_ip, RuleContext(policy(write), inventory)))
+
+    (finding,) = assigned_to("restricted")
+    assert finding.path == "private_ip_id" and "(private_ip_id app-ip)" in finding.message
+    assert assigned_to("public") == []
+    (unassigned,) = findings(token, {"lifetime": "RESERVED"}, "terraform", write)  # protected by its own (no) tag
+    assert unassigned.path is None

@@ -103,10 +103,11 @@ def state_files(paths: Iterable[Path]) -> list[Path]:
 
 
 def run_audit(
-    files: list[Path], policy_file: Path | None, fail_on: Level, *, file_format: str | None = None,
+    files: list[Path], policy_file: Path | str | None, fail_on: Level, *, file_format: str | None = None,
     jobs: int | None = None, on_result: Callable[[StackResult], None] | None = None,
 ) -> FleetAudit:
-    """Audit every file, `jobs` at a time (default: one per core); results keep the files' order."""
+    """Audit every file, `jobs` at a time (default: one per core); results keep the files' order.
+    `policy_file` is what each worker loads: a file, `builtin`, or None to discover one from here."""
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(files) or 1))
     by_path: dict[str, StackResult] = {}
     for result in _results(files, policy_file, fail_on, file_format, jobs):
@@ -134,7 +135,7 @@ def _results(files, policy_file, fail_on, file_format, jobs) -> Iterator[StackRe
 _WORKER_POLICY: list[ResidencyPolicy] = []  # the policy a worker process checks with, read once when it starts
 
 
-def _start_worker(policy_file: Path | None) -> None:
+def _start_worker(policy_file: Path | str | None) -> None:
     from residency.policy import load_policy
 
     _WORKER_POLICY[:] = [load_policy(policy_file)]

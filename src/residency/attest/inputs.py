@@ -13,7 +13,6 @@ from importlib import resources
 from pathlib import Path
 
 from residency.errors import InputError
-from residency.policy import DEFAULT_POLICY_PATH
 
 BUILT_IN_POLICY = "built-in:default.yaml"  # the subject name of the policy shipped with the tool
 APPROVALS_DIRECTORY = "approvals"  # beside the policy file: one YAML file per approval
@@ -75,23 +74,16 @@ def terraform_inputs(target: Path, stack: str | None) -> list[Path]:
     return list(_files_under(target, lambda p: p.name.endswith(TERRAFORM_FILES)))
 
 
-def plan_inputs(target: Path, stack: str | None) -> list[Path]:
+def file_inputs(target: Path, stack: str | None) -> list[Path]:
+    """A plan, a state, a stack export or an event log: the file itself."""
     return [target]
 
 
 SOURCE_INPUTS: dict[str, Callable[[Path, str | None], list[Path]]] = {
     "pulumi": pulumi_inputs,
     "terraform": terraform_inputs,
-    "terraform-plan": plan_inputs,
+    "file": file_inputs,
 }
-
-
-def policy_path(policy_file: Path | None, cwd: Path) -> Path | None:
-    """The policy file a run reads (as `load_policy` chooses it); None for the built-in one."""
-    if policy_file is not None:
-        return policy_file
-    candidate = cwd / DEFAULT_POLICY_PATH
-    return candidate if candidate.is_file() else None
 
 
 def built_in_policy_digest() -> str:
@@ -107,11 +99,14 @@ def approval_files(policy: Path | None) -> list[Path]:
     return sorted(p for p in directory.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml"))
 
 
-def decision_inputs(target: Path, kind: str, stack: str | None, policy: Path | None, base: Path) -> list[DecisionInput]:
+def decision_inputs(target: Path, kind: str, stack: str | None, policy: Path | None, base: Path,
+                    state: Path | None = None) -> list[DecisionInput]:
     """Every input of one decision with its sha256, named relative to `base`: the source's own
-    files, the policy (or the built-in one) and the approvals beside it."""
+    files, a deployed state it is compared with, the policy (or the built-in one) and the
+    approvals beside it."""
     try:
-        files = [*SOURCE_INPUTS[kind](target, stack), *([policy] if policy else []), *approval_files(policy)]
+        files = [*SOURCE_INPUTS[kind](target, stack), *([state] if state else []), *([policy] if policy else []),
+                 *approval_files(policy)]
         subjects = [DecisionInput(subject_name(p, base), sha256_file(p)) for p in dict.fromkeys(files)]
     except OSError as error:
         raise InputError(f"cannot read an input to attest: {error.strerror or error}", file=error.filename) from None

@@ -49,11 +49,13 @@ class Decision:
 
     command: str  # check | checkov
     target: str  # subject-style name of the checked path
-    kind: str  # pulumi | terraform | terraform-plan
+    kind: str  # pulumi | terraform | file (a plan, a state, ...)
     stack: str | None
     policy: str  # subject name of the policy file, or inputs.BUILT_IN_POLICY
     fail_on: str
     exit_code: int  # the command's own exit status: 0 passed, 1 failed
+    file_format: str | None = None  # `--from`: the format of a file target, when given
+    state: str | None = None  # subject name of the deployed state compared with (`--state`)
 
 
 def ci_context(environment: Mapping[str, str] = os.environ) -> dict[str, str] | None:
@@ -111,7 +113,8 @@ def build_statement(
     predicate: dict[str, Any] = {
         "tool": {"name": "residency", "version": __version__},
         "command": decision.command,
-        "target": {"path": decision.target, "kind": decision.kind, "stack": decision.stack},
+        "target": {"path": decision.target, "kind": decision.kind, "stack": decision.stack,
+                   "format": decision.file_format, "state": decision.state},
         "policy": {"file": decision.policy, "digest": {"sha256": by_name[decision.policy]}},
         "verdict": "pass" if decision.exit_code == 0 else "fail",
         "exit_code": decision.exit_code,

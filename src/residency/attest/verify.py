@@ -18,8 +18,9 @@ from residency.errors import InputError
 from residency.inputs import parse_json, read_text
 from residency.render.document import validate_document
 
-# (target, kind, stack, policy file or None for the built-in one, evaluation date, fail-on) -> findings document
-Reevaluate = Callable[[Path, str, str | None, Path | None, datetime.date, str], Mapping[str, Any]]
+# (target path, the attested target (kind, stack, format), deployed state or None, policy file or None for
+# the built-in one, evaluation date, fail-on) -> findings document
+Reevaluate = Callable[[Path, Mapping[str, Any], Path | None, Path | None, datetime.date, str], Mapping[str, Any]]
 
 
 @dataclass
@@ -92,7 +93,7 @@ def check_inputs(verification: Verification, source: Path) -> None:
     target = verification.predicate["target"]
     try:
         current = decision_inputs(source / target["path"], target["kind"], target.get("stack"),
-                                  _policy_path(verification, source), source)
+                                  _policy_path(verification, source), source, _state_path(target, source))
     except InputError:
         return  # the re-evaluation reports why the checkout cannot be read
     for subject in current:
@@ -107,6 +108,10 @@ def _digest(path: Path) -> str | None:
         return None
 
 
+def _state_path(target: Mapping[str, Any], source: Path) -> Path | None:
+    return source / target["state"] if target.get("state") else None
+
+
 def _policy_path(verification: Verification, source: Path) -> Path | None:
     name = verification.predicate["policy"]["file"]
     return None if name == BUILT_IN_POLICY else source / name
@@ -118,7 +123,7 @@ def check_verdict(verification: Verification, source: Path, reevaluate: Reevalua
     predicate, problems = verification.predicate, verification.problems
     target = predicate["target"]
     document = reevaluate(
-        source / target["path"], target["kind"], target.get("stack"), _policy_path(verification, source),
+        source / target["path"], target, _state_path(target, source), _policy_path(verification, source),
         datetime.date.fromisoformat(predicate["evaluated_on"]), predicate["fail_on"],
     )
     attested = predicate["findings"]

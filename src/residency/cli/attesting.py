@@ -75,21 +75,23 @@ def refuse_to_overwrite_inputs(
 def attest_decision(
     request: AttestRequest, *, command: str, target: Path, kind: str, stack: str | None, policy_file: Path | None,
     fail_on: str, exit_code: int, report: Report, findings: Mapping[str, Any], signer,
+    file_format: str | None = None, state_file: Path | None = None,
 ) -> dict[str, Any]:
-    """Sign and write the attestation (and the log entry); what the reports show of it."""
+    """Sign and write the attestation (and the log entry); what the reports show of it.
+    `policy_file` is the policy the run read, None for the built-in one."""
     from residency.attest.envelope import sign_statement
     from residency.attest.evidence_log import append_entry
-    from residency.attest.inputs import BUILT_IN_POLICY, decision_inputs, policy_path, subject_name
+    from residency.attest.inputs import BUILT_IN_POLICY, decision_inputs, subject_name
     from residency.attest.statement import Decision, approvals_on_record, build_statement
 
     base = Path.cwd()
-    policy = policy_path(policy_file, base)
-    subjects = decision_inputs(target, kind, stack, policy, base)
+    subjects = decision_inputs(target, kind, stack, policy_file, base, state_file)
     decision = Decision(
         command=command, target=subject_name(target, base), kind=kind, stack=stack,
-        policy=subject_name(policy, base) if policy else BUILT_IN_POLICY, fail_on=fail_on, exit_code=exit_code,
+        policy=subject_name(policy_file, base) if policy_file else BUILT_IN_POLICY, fail_on=fail_on,
+        exit_code=exit_code, file_format=file_format, state=subject_name(state_file, base) if state_file else None,
     )
-    statement = build_statement(decision, subjects, report, findings, approvals_on_record(policy, base))
+    statement = build_statement(decision, subjects, report, findings, approvals_on_record(policy_file, base))
     envelope = json.dumps(sign_statement(statement, signer), indent=2).encode() + b"\n"
     try:
         request.attestation.parent.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,7 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from residency.cli.common import fail, stderr_console, stdout_console
+from residency.cli.common import POLICY_HELP, choose_policy, fail, stderr_console, stdout_console
 from residency.cli.outputs import ReportTarget, refuse_to_overwrite, report_option, write_reports
 from residency.enforcement import Level
 from residency.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, InputError
@@ -20,8 +20,7 @@ from residency.sources.files import FORMATS
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--policy", "policy_file", type=click.Path(path_type=Path),
-              help="Residency policy (default: policies/residency.yaml here, else the built-in one).")
+@click.option("--policy", "policy_file", type=click.Path(path_type=Path), help=POLICY_HELP)
 @click.option("--from", "file_format", type=click.Choice(list(FORMATS)),
               help="What every file is (default: told from each file's content).")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
@@ -42,16 +41,17 @@ def audit(
     that cannot be read is named, the others are still audited and reported)."""
     from residency.audit import combined_document, run_audit, state_files
     from residency.findings import policy_document
-    from residency.policy import load_policy
+    from residency.policy import BUILTIN
 
     threshold = Level(fail_on)
     try:
-        policy = load_policy(policy_file)
+        policy = choose_policy(paths[0], policy_file)
+        chosen = BUILTIN if policy.is_builtin else Path(policy.source)  # what every worker reads
         files = state_files(paths)
         if not files:
             raise InputError("no state files (*.json, *.jsonl, *.tfstate) in " + ", ".join(map(str, paths)))
-        refuse_to_overwrite(reports, [*files, *([policy_file] if policy_file else [])])
-        result = _run_with_progress(run_audit, files, policy_file, threshold, file_format, jobs)
+        refuse_to_overwrite(reports, [*files, *([] if policy.is_builtin else [chosen])])
+        result = _run_with_progress(run_audit, files, chosen, threshold, file_format, jobs)
         document = combined_document(result, policy_document(policy), threshold, audited=", ".join(map(str, paths)))
         if output_format == "json":
             click.echo(json.dumps(document, indent=2))

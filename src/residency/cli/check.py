@@ -88,14 +88,7 @@ def check(
         signer = attest.signer() if attest is not None else None  # a bad key fails before the program runs
         inventory = load_inventory(directory, kind, stack, file_format)
         if state_file is not None:
-            from residency.sources.files import load_file
-
-            inventory.deployed = load_file(state_file)
-            if inventory.source.kind.split("-")[0] != inventory.deployed.source.kind.split("-")[0]:
-                raise InputError(
-                    f"a {inventory.deployed.source.kind} cannot be compared with a {inventory.source.kind}: "
-                    "give the state the same engine wrote for this program", file=str(state_file), key="--state",
-                )
+            add_deployed_state(inventory, state_file)
         report = evaluate(inventory, policy)
         document = report.to_document(threshold) if output_format == "json" or reports or attest else None
         if document is not None:
@@ -105,7 +98,7 @@ def check(
                 attest, command="check", target=directory, kind=kind, stack=stack,
                 policy_file=None if policy.is_builtin else Path(policy.source),
                 fail_on=fail_on, exit_code=EXIT_FINDINGS if report.failing(threshold) else EXIT_OK,
-                report=report, findings=document, signer=signer,
+                report=report, findings=document, signer=signer, file_format=file_format, state_file=state_file,
             )
             document = {**document, "attestation": attestation}
         if output_format == "json":
@@ -126,6 +119,18 @@ def source_kind(target: Path) -> str:
     if target.is_dir() and not pulumi and any(target.glob("*.tf")):
         return "terraform"
     return "pulumi"
+
+
+def add_deployed_state(inventory: Inventory, state_file: Path) -> None:
+    """The deployed state the program is compared with (drift, RES006), from the same engine."""
+    from residency.sources.files import load_file
+
+    inventory.deployed = load_file(state_file)
+    if inventory.source.kind.split("-")[0] != inventory.deployed.source.kind.split("-")[0]:
+        raise InputError(
+            f"a {inventory.deployed.source.kind} cannot be compared with a {inventory.source.kind}: "
+            "give the state the same engine wrote for this program", file=str(state_file), key="--state",
+        )
 
 
 def load_inventory(target: Path, kind: str, stack: str | None, file_format: str | None = None) -> Inventory:

@@ -57,15 +57,19 @@ def checkov(target: Path, stack: str | None, policy_file: Path | None, outputs: 
     Exit status: checkov's (0 passed, 1 failed checks), 2 bad input or usage."""
     if str(target).startswith("-"):  # TARGET left out: Click gave it the first argument after `--`
         target, checkov_args = Path("."), (str(target), *checkov_args)
+    try:
+        policy = choose_policy(target, policy_file)
+    except InputError as error:
+        fail(error)
     if attest is not None:
         from residency.cli.check import pick_stack, source_kind
 
         kind = source_kind(target)
         stack = pick_stack(target, stack) if kind == "pulumi" else None
-        refuse_to_overwrite_inputs(attest, [target, *([policy_file] if policy_file else [])], target, kind, stack)
+        inputs = [target, *([] if policy.is_builtin else [Path(policy.source)])]
+        refuse_to_overwrite_inputs(attest, inputs, target, kind, stack)
     try:
         signer = attest.signer() if attest is not None else None
-        policy = choose_policy(target, policy_file)
         stderr_console().print(f"residency policy: {policy_line(policy)}", markup=False, highlight=False, soft_wrap=True)
         executable = find_checkov(checkov_path)
         checks = find_checks()

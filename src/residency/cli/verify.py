@@ -91,12 +91,12 @@ def _verify_attestation(attestation: Path, key, source: Path | None, console) ->
     return verification.problems
 
 
-def _reevaluate(target: Path, kind: str, stack: str | None, policy_file: Path | None, today: datetime.date,
-                fail_on: str) -> Mapping[str, Any]:
+def _reevaluate(target: Path, attested: Mapping[str, Any], state_file: Path | None, policy_file: Path | None,
+                today: datetime.date, fail_on: str) -> Mapping[str, Any]:
     """The decision again, as `residency check` makes it."""
     from importlib import resources
 
-    from residency.cli.check import load_inventory
+    from residency.cli.check import add_deployed_state, load_inventory
     from residency.enforcement import Level
     from residency.engine import evaluate
     from residency.policy import load_policy
@@ -108,5 +108,7 @@ def _reevaluate(target: Path, kind: str, stack: str | None, policy_file: Path | 
         policy = load_policy(policy_file)
     if not target.exists():
         raise InputError("the attested target is not in the checkout", file=str(target))
-    inventory = load_inventory(target, kind, stack)
+    inventory = load_inventory(target, attested["kind"], attested.get("stack"), attested.get("format"))
+    if state_file is not None:
+        add_deployed_state(inventory, state_file)
     return evaluate(inventory, policy, today=today).to_document(Level(fail_on))

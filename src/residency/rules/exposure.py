@@ -140,11 +140,24 @@ def _public(resource: Resource, value: FieldValue, exposure: ExposureField, cont
 
 
 def _own_network_path(resource: Resource, context: RuleContext) -> tuple[Evidence, ...]:
-    """A public subnet's way in from the internet, where the whole program is in view (one
-    resource at a time, the finding stands without it)."""
-    if resource.token != SUBNET or context.inventory is None:
+    """A public subnet's way in from the internet, or the subnets an internet gateway serves,
+    where the whole program is in view (one resource at a time, the finding stands without it)."""
+    if context.inventory is None:
         return ()
-    return tuple(_network_path(resource, context))
+    if resource.token == SUBNET:
+        return tuple(_network_path(resource, context))
+    if resource.token == INTERNET_GATEWAY:
+        return tuple(_served_subnets(resource, context.inventory.resources))
+    return ()
+
+
+def _served_subnets(gateway: Resource, resources: list[Resource]) -> Iterator[Evidence]:
+    """The route tables that send traffic to the gateway, and the subnets that use them."""
+    tables = [r for r in resources if gateway.urn in r.dependencies_of("route_rules")]
+    for table in tables:
+        yield Evidence(table.name, "sends traffic to internet gateway", gateway.name)
+        for subnet in (r for r in resources if r.token == SUBNET and table.urn in r.dependencies_of("route_table_id")):
+            yield Evidence(subnet.name, "routes through route table", table.name)
 
 
 def _unknown(resource: Resource, value: FieldValue, exposure: ExposureField) -> Violation:
@@ -331,17 +344,18 @@ def _required(resource: Resource, exposure: ExposureField, context: RuleContext)
 
 
 def _exists(resource: Resource, exposure: ExposureField, context: RuleContext) -> Iterator[Violation]:
-    """The resource is itself a way in; `path` names what it opens (a PAR's bucket)."""
-    evidence = [classification_evidence(resource, context)]
-    opened = ""
-    if exposure.path is not None:
-        deciding = [s for s in context.sources(resource, exposure.path) if s is not None]
-        value = resource.first(exposure.path)
-        opened = ", ".join(s.name for s in deciding) or (value.shown() if value is not None else "")
-        evidence = [Evidence(resource.name, f"opens {exposure.path}", opened or "(not set)"),
-                    *(Evidence(s.name, "is", context.classification(s).reason) for s in deciding)]
-    message = f"{exposure.means} ({exposure.path} {opened})" if opened else exposure.means
-    yield Violation(resource, f"{message}; reachable from the internet", tuple(evidence), path=exposure.path)
+    """The resource is itself a way in; `path` names what it opens (a PAR's bucket, the private IP
+    a public IP is assigned to), when it is set."""
+    value = resource.first(exposure.path) if exposure.path is not None else None
+    if value is None:
+        yield Violation(resource, f"{exposure.means}; reachable from the internet", (classification_evidence(resource, context),))
+        return
+    deciding = [s for s in context.sources(resource, exposure.path) if s is not None]
+    opened = ", ".join(s.name for s in deciding) or value.shown()
+    evidence = (Evidence(resource.name, f"opens {exposure.path}", opened),
+                *(Evidence(s.name, "is", context.classification(s).reason) for s in deciding))
+    yield Violation(resource, f"{exposure.means} ({exposure.path} {opened}); reachable from the internet", evidence,
+                    path=exposure.path)
 
 
 _CHECKS: dict[str, Callable[[Resource, ExposureField, RuleContext], Iterator[Violation]]] = {

@@ -1,17 +1,10 @@
-"""JSON files the deployed-state sources read, and the shapes they expect, with errors that name the place."""
+"""The shapes the deployed-state sources expect in their JSON, with errors that name the place."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from residency.errors import InputError
-from residency.inputs import parse_json, read_text
-
-
-def read_json(path: Path) -> Any:
-    """A JSON file, read within the bounds every input has (residency.inputs)."""
-    return parse_json(read_text(path, str(path)), file=str(path))
 
 
 def expect_mapping(value: Any, file: str, key: str) -> dict[str, Any]:

@@ -11,13 +11,12 @@ region comes from `oci:region` in the prelude's config. The report reader of pol
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 from residency.errors import InputError
-from residency.inputs import parse_json, read_text
+from residency.inputs import parse_json
 from residency.inventory import Inventory
-from residency.sources.pulumi_preview import blinded
+from residency.sources.pulumi_preview import about_to_be, blinded
 from residency.sources.pulumi_state import ResourceState, deployed_inventory, resource_state
 
 STEP_EVENTS = ("resourcePreEvent", "resOutputsEvent")
@@ -52,10 +51,6 @@ def step_states(events: Iterable[tuple[int, Mapping[str, Any]]]) -> Iterator[tup
                 yield line, kind, payload
 
 
-def load_event_log(path: Path) -> Inventory:
-    return inventory_from_events(parse_events(read_text(path, str(path)), str(path)), str(path))
-
-
 def inventory_from_events(events: Iterable[tuple[int, Mapping[str, Any]]], file: str) -> Inventory:
     events = list(events)
     config = next((e["preludeEvent"].get("config") for _, e in events if isinstance(e.get("preludeEvent"), dict)), None)
@@ -72,6 +67,8 @@ def inventory_from_events(events: Iterable[tuple[int, Mapping[str, Any]]], file:
         if new is None:
             continue
         deployed = kind == "resOutputsEvent" and not payload.get("planning")
+        if not deployed:
+            new = about_to_be(str(metadata.get("op")), new)
         state = resource_state(new, file, f"{where}.new", prefer_outputs=deployed, decode=blinded)
         states[state.record.urn] = state
     if not steps:
@@ -80,7 +77,7 @@ def inventory_from_events(events: Iterable[tuple[int, Mapping[str, Any]]], file:
             "alone are read by `residency report --from pulumi-events`)",
             file=file,
         )
-    region = blinded((config or {}).get("oci:region")) if isinstance(config, dict) else None
+    region = blinded(config.get("oci:region")) if isinstance(config, dict) else None
     return deployed_inventory(
         states.values(), "pulumi-events", file, default_region=region, config_name="the event log's config",
     )

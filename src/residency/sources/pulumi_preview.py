@@ -11,18 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from residency.errors import InputError
 from residency.inventory import UNKNOWN, Inventory, RegionSource, Secret
 from residency.inventory.values import from_pulumi
-from residency.sources.json_file import expect_list, expect_mapping, read_json
+from residency.sources.json_file import expect_list, expect_mapping
 from residency.sources.pulumi_graph import is_default_provider
 from residency.sources.pulumi_state import deployed_inventory, resource_state
 
 BLINDED_SECRET = "[secret]"
 REMOVING_OPS = ("delete", "delete-replaced", "discard", "discard-replaced", "remove-pending-replace", "read-discard")
+# a new physical resource: the ID and outputs a step may still carry are the old one's, not where it will be
+CREATING_OPS = ("create", "replace", "create-replacement")
 SAMES_LEFT_OUT = (
     "a preview lists only what changes: resources and explicit providers that stay the same are not in it "
     "(run `pulumi preview --json --show-sames` to check them too)"
@@ -45,8 +46,11 @@ def _secrets(value: Any) -> Any:
     return value
 
 
-def load_preview(path: Path) -> Inventory:
-    return inventory_from_preview(read_json(path), str(path))
+def about_to_be(op: str, state: Any) -> Any:
+    """A step's new state without the old ID and outputs, when the step makes a new resource."""
+    if op in CREATING_OPS and isinstance(state, dict):
+        return {key: value for key, value in state.items() if key not in ("id", "outputs")}
+    return state
 
 
 def inventory_from_preview(document: Any, file: str) -> Inventory:
@@ -65,7 +69,8 @@ def inventory_from_preview(document: Any, file: str) -> Inventory:
         sames = sames or step["op"] == "same"
         if step["op"] in REMOVING_OPS or step.get("newState") is None:
             continue
-        states.append(resource_state(step["newState"], file, f"{where}.newState", prefer_outputs=False, decode=blinded))
+        states.append(resource_state(about_to_be(step["op"], step["newState"]), file, f"{where}.newState",
+                                     prefer_outputs=False, decode=blinded))
     notes = [] if sames else [SAMES_LEFT_OUT]
     region = blinded(config.get("oci:region")) if isinstance(config, Mapping) else None
     inventory = deployed_inventory(

@@ -15,19 +15,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from residency.errors import InputError
-from residency.inventory import Inventory, SourceInfo
-from residency.inventory.values import SECRET_SIG, SIGNATURE_KEY, from_pulumi
+from residency.inventory import UNKNOWN, Inventory, Secret, SourceInfo
+from residency.inventory.values import from_pulumi
 from residency.sources.deployed import locate_by_ocid
-from residency.sources.json_file import expect_list, expect_mapping, read_json
+from residency.sources.json_file import expect_list, expect_mapping
 from residency.sources.pulumi_graph import PulumiRecord, build_inventory
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 VERSIONS = (3, 4)
 NOT_PROPERTIES = ("id", "urn", "__meta", "__defaults")  # the resource's identity and the bridge's bookkeeping
+SEALED = Secret(UNKNOWN)  # a secret as ciphertext
 
 
 @dataclass
@@ -37,10 +37,6 @@ class ResourceState:
     record: PulumiRecord
     id: Any = None
     pending_deletion: bool = False  # an old copy that a replacement will delete: it still holds its data
-
-
-def load_state(path: Path) -> Inventory:
-    return inventory_from_state(read_json(path), str(path))
 
 
 def inventory_from_state(document: Any, file: str) -> Inventory:
@@ -63,6 +59,13 @@ def inventory_from_state(document: Any, file: str) -> Inventory:
             f"{len(pending)} operation(s) were still pending when the state was written: some resources may exist "
             "that the state does not list (run `pulumi refresh`, then export again)"
         )
+    sealed = sum(1 for state in states for value in state.record.inputs.values() if value == SEALED)  # top-level ones
+    if sealed:
+        notes.append(
+            f"{sealed} secret value(s) are ciphertext: what they name cannot be checked offline, so each is an "
+            "unproven finding where a rule needs it; `pulumi stack export --show-secrets` lets them be checked "
+            "(they are still never shown)"
+        )
     config = config if isinstance(config, Mapping) else {}
     return deployed_inventory(
         states, "pulumi-state", file, default_region=_config_value(config.get("oci:region")),
@@ -72,7 +75,7 @@ def inventory_from_state(document: Any, file: str) -> Inventory:
 
 def _config_value(value: Any) -> Any:
     """A checkpoint's config value: plain, or `{"secure": ciphertext}`, which cannot be read."""
-    return from_pulumi({SIGNATURE_KEY: SECRET_SIG, "ciphertext": ""}) if isinstance(value, dict) else value
+    return SEALED if isinstance(value, dict) else value
 
 
 def _deployment(document: Any, file: str) -> tuple[Mapping[str, Any], Mapping[str, Any], str]:

@@ -18,15 +18,11 @@ from typing import Any
 from residency.errors import InputError
 from residency.inventory import UNKNOWN, Inventory, Secret, SourceInfo
 from residency.sources.deployed import locate_by_ocid
-from residency.sources.json_file import expect_list, expect_mapping, read_json
+from residency.sources.json_file import expect_list, expect_mapping
 from residency.sources.terraform_graph import ProviderConfig, TerraformRecord, build_inventory
 
 NOT_RECORDED = "a Terraform state does not record the arguments of provider configurations"
 PROVIDER_ADDRESS = re.compile(r'^(?:(?P<module>module\..+)\.)?provider\["(?:[^"]+/)?(?P<type>[^"/]+)"\](?:\.(?P<alias>[\w-]+))?$')
-
-
-def load_terraform_state(path: Path) -> Inventory:
-    return inventory_from_terraform_state(read_json(path), str(path))
 
 
 def inventory_from_terraform_state(document: Any, file: str) -> Inventory:
