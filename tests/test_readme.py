@@ -5,6 +5,7 @@ import re
 
 from conftest import REPO
 
+from residency.checkov.metadata import EVERY_OCI_TYPE, supported_resources
 from residency.checkov.verdicts import check_id
 from residency.documentation import rule_url
 from residency.rules import RULES
@@ -36,6 +37,13 @@ def test_the_checkov_table_lists_every_check():
     rows = table_rows(r"CKV_RES_\d{3}")
     checked = [rule for rule in RULES if not rule.meta.reads_deployed_state]
     assert [(r[0], r[1]) for r in rows] == [(check_id(rule.meta.id), f"{rule.meta.id} {rule.meta.name}") for rule in checked]
+    for row, rule in zip(rows, checked, strict=True):
+        types = supported_resources(rule.meta.id)
+        assert row[2] == rule.meta.severity.value
+        if types == EVERY_OCI_TYPE:
+            assert row[3] == "every `oci_*` resource"
+        else:
+            assert row[3].startswith(f"{len(types)} types") or row[3] == ", ".join(f"`{t}`" for t in types)
 
 
 def test_the_readme_starts_with_how_to_use_it_in_your_repository():
