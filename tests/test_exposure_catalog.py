@@ -103,10 +103,11 @@ def test_booleans_convert_as_the_provider_converts_them(value, converted):
 
 
 def shaped(token: str, path: str, leaf, naming: str, extra: dict | None = None) -> tuple[dict, str]:
-    """(properties with `leaf` at `path` and `extra` beside it, the path a finding names).
-    Terraform writes blocks as one-element lists and some list names in the singular; Pulumi
-    writes camelCase objects."""
+    """(properties with `leaf` at `path` and `extra` beside it, the path a finding names: in
+    Terraform's names, whatever the source). Terraform writes blocks as one-element lists and some
+    list names in the singular; Pulumi writes camelCase objects."""
     segments, names = path.split("."), field_segments(token, path, naming)
+    terraform_names = field_segments(token, path, "terraform")
 
     def key(name):
         return camel(name) if naming == "pulumi" else name
@@ -116,7 +117,7 @@ def shaped(token: str, path: str, leaf, naming: str, extra: dict | None = None) 
     for segment, name in reversed(list(zip(segments[:-1], names[:-1], strict=True))):
         node = {key(name): [node] if segment.endswith("[]") or naming == "terraform" else node}
     shown = [name + ("[0]" if segment.endswith("[]") or (naming == "terraform" and index < len(segments) - 1) else "")
-             for index, (segment, name) in enumerate(zip(segments, names, strict=True))]
+             for index, (segment, name) in enumerate(zip(segments, terraform_names, strict=True))]
     return node, ".".join(shown)
 
 

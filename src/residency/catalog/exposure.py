@@ -83,6 +83,19 @@ def field_segments(token: str, path: str, naming: str) -> tuple[str, ...]:
     return tuple(renamed)
 
 
+def terraform_path(token: str, path: str) -> str:
+    """A field path in pulumi-oci's snake_case names (`client_cidr_block_allow_lists[0]`) in
+    Terraform's (`client_cidr_block_allow_list[0]`), so a finding names the same property in
+    every engine."""
+    segments, plain = [], []
+    for segment in path.split("."):
+        name, bracket, index = segment.partition("[")
+        plain.append(name)
+        renamed = CATALOG.terraform_name(token, ".".join(plain)) or name
+        segments.append(renamed + bracket + index)
+    return ".".join(segments)
+
+
 class ExposureCatalog:
     def __init__(self, data: dict):
         self.types = {

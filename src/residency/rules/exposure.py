@@ -5,9 +5,17 @@ type, the field, the value that means public and OCI's default - is the exposure
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 
-from residency.catalog.exposure import ExposureField, ExposureType, as_bool, exposure_catalog, field_segments
+from residency.catalog.exposure import (
+    ExposureField,
+    ExposureType,
+    as_bool,
+    exposure_catalog,
+    field_segments,
+    terraform_path,
+)
 from residency.enforcement import Severity
 from residency.inventory import FieldValue, Resource
 from residency.inventory.values import select
@@ -54,7 +62,10 @@ class PublicExposure(ResourceRule):
         if entry is None or not _protected(resource, entry, context):
             return
         for exposure in entry.fields:
-            yield from _CHECKS[exposure.kind](resource, exposure, context)
+            for violation in _CHECKS[exposure.kind](resource, exposure, context):
+                if resource.naming == "pulumi" and violation.path:
+                    violation = replace(violation, path=terraform_path(resource.token, violation.path))
+                yield violation
 
 
 def _protected(resource: Resource, entry: ExposureType, context: RuleContext) -> bool:
