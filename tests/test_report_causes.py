@@ -301,3 +301,13 @@ def test_control_characters_from_the_program_never_reach_a_report():
     for text in (render_markdown(document), render_html(document)):
         assert not any(ord(c) < 32 and c not in "\n\t" or 0x7f <= ord(c) <= 0x9f for c in text)
         assert "\\x1b" in text
+
+
+def test_paths_no_file_system_can_hold_still_render():
+    document = saved_document("violations")
+    document["source"]["path"] = "bad\x00dir"
+    document["findings"][1]["location"] = {"file": "a b/\x00main.py", "line": 3}
+    document["findings"][1]["origins"] = []
+    (run,) = json.loads(render_sarif(document))["runs"]
+    assert run["results"][1]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "a%20b/%00main.py"
+    assert render_html(document) and render_markdown(document)

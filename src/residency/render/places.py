@@ -23,16 +23,15 @@ class Places:
     above the checked path with `.git`), else to the checked directory."""
 
     def __init__(self, source: Mapping[str, Any], cwd: Path | None = None):
-        cwd = cwd or Path.cwd()
-        checked = cwd / source["path"]
+        cwd = (cwd or Path.cwd()).resolve()
+        checked = _resolved(cwd / str(source["path"])) or cwd
         # findings name files relative to the program or Terraform directory; a plan's, an event
         # log's or Checkov's output is read where the command ran
         self.base = checked if source.get("kind") in PROGRAM_DIRECTORIES else cwd
-        self.base = self.base.resolve()
         self.root = _git_root(self.base) or self.base
         self.source = source
         self.cwd = cwd
-        self.checked = checked.resolve()
+        self.checked = checked
         self._artifacts: dict[str, dict[str, Any]] = {}  # findings share a few files: resolve each once
         self._fallback: str | None = None
 
@@ -41,9 +40,11 @@ class Places:
 
     def artifact(self, file: str) -> dict[str, Any]:
         if file not in self._artifacts:
-            path = (self.base / file).resolve()
-            if path.is_relative_to(self.root):
-                self._artifacts[file] = {"uri": path.relative_to(self.root).as_posix(), "uriBaseId": ROOT}
+            path = _resolved(self.base / file)
+            if path is None:  # not a path this system can hold (a document from elsewhere): shown as written
+                self._artifacts[file] = {"uri": quote(file, safe="/"), "uriBaseId": ROOT}
+            elif path.is_relative_to(self.root):
+                self._artifacts[file] = {"uri": quote(path.relative_to(self.root).as_posix(), safe="/"), "uriBaseId": ROOT}
             else:
                 self._artifacts[file] = {"uri": path.as_uri()}
         return dict(self._artifacts[file])
@@ -74,10 +75,20 @@ class Places:
         return str(self.checked)
 
 
+def _resolved(path: Path) -> Path | None:
+    try:
+        return path.resolve()
+    except (OSError, ValueError, RuntimeError):  # a NUL byte, a symlink loop
+        return None
+
+
 def _git_root(start: Path) -> Path | None:
     for directory in (start, *start.parents):
-        if (directory / ".git").exists():
-            return directory
+        try:
+            if (directory / ".git").exists():
+                return directory
+        except OSError:
+            return None
     return None
 
 
@@ -99,4 +110,4 @@ def source_link(places: Places, base: str | None, file: str, line: int | None) -
     artifact = places.artifact(file)
     if "uriBaseId" not in artifact:
         return None
-    return f"{base}/{quote(artifact['uri'])}" + (f"#L{line}" if line else "")
+    return f"{base}/{artifact['uri']}" + (f"#L{line}" if line else "")  # already percent-encoded
