@@ -153,13 +153,14 @@ def test_a_baseline_marks_each_finding_new_unchanged_or_updated_and_the_fixed_ab
 
 
 def test_sarif_carries_the_baseline_state_and_the_comment_leads_with_what_is_new():
-    document, introduced, _ = _baselined()
+    document, introduced, fixed = _baselined()
     (run,) = json.loads(render_sarif(document))["runs"]
     assert [r["baselineState"] for r in run["results"]] == [f["baseline"] for f in document["findings"]]
     comment = render_markdown(document)
     lines = comment.splitlines()
     assert lines[3] == "**This change:** 1 new finding, 1 changed, 1 fixed, 4 already there before."
     assert f"| {introduced['rule_id']} mandatory | `{introduced['resource']['name']}` |" in lines[7]
+    assert f"Fixed: {fixed['rule_id']} `{fixed['resource']['name']}`." in comment
 
 
 def test_baseline_on_the_command_line_leaves_the_exit_status_alone(tmp_path):
