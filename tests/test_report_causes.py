@@ -161,6 +161,7 @@ def test_sarif_carries_the_baseline_state_and_the_comment_leads_with_what_is_new
     assert lines[3] == "**This change:** 1 new finding, 1 changed, 1 fixed, 4 already there before."
     assert f"| {introduced['rule_id']} mandatory | `{introduced['resource']['name']}` |" in lines[7]
     assert f"Fixed: {fixed['rule_id']} `{fixed['resource']['name']}`." in comment
+    assert f"Fixed: {fixed['rule_id']} <code>{fixed['resource']['name']}</code>." in render_html(document)
 
 
 def test_baseline_on_the_command_line_leaves_the_exit_status_alone(tmp_path):
