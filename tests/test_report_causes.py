@@ -3,6 +3,7 @@ provider block that put resources outside; a baseline marks what a change introd
 report recomputes its verdict from the findings and neutralises what the program wrote."""
 
 import copy
+import html
 import json
 
 import pytest
@@ -161,7 +162,7 @@ def test_sarif_carries_the_baseline_state_and_the_comment_leads_with_what_is_new
     assert lines[3] == "**This change:** 1 new finding, 1 changed, 1 fixed, 4 already there before."
     assert f"| {introduced['rule_id']} mandatory | `{introduced['resource']['name']}` |" in lines[7]
     assert f"Fixed: {fixed['rule_id']} `{fixed['resource']['name']}`." in comment
-    assert f"Fixed: {fixed['rule_id']} <code>{fixed['resource']['name']}</code>." in render_html(document)
+    assert f"Fixed: {fixed['rule_id']} <code>{html.escape(fixed['resource']['name'], quote=False)}</code>." in render_html(document)
 
 
 def test_baseline_on_the_command_line_leaves_the_exit_status_alone(tmp_path):
