@@ -21,6 +21,8 @@ def build(output: Path) -> Path:
     for name in ("__main__.py", "PulumiPolicy.yaml"):
         shutil.copy(PACK / name, output / name)
     shutil.copy(ROOT / "policies" / "residency.yaml", output / "residency.yaml")
+    if (ROOT / "policies" / "approvals").is_dir():  # RES107 reads the approvals beside the policy
+        shutil.copytree(ROOT / "policies" / "approvals", output / "approvals")
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(output / "wheels"), str(ROOT)],
         check=True,

@@ -63,15 +63,22 @@ def scan_class(fields, identifiers: set[str], prefix: str, found: dict[str, str]
             scan_class(nested, identifiers, f"{path}.", found, seen | {field.nested})
 
 
+# Renamed lists that the examples in pulumi_oci do not show, with the Terraform examples that do:
+# terraform-provider-oci examples/identity (network sources: `virtual_source_list { vcn_id ... }`).
+NOT_IN_EXAMPLES = {
+    "oci:Identity/networkSource:NetworkSource": {"virtual_source_lists": "virtual_source_list"},
+}
+
+
 def build_table() -> dict:
-    table = {}
+    table = {token: dict(names) for token, names in NOT_IN_EXAMPLES.items()}
     for token, (module_name, class_name) in sorted(pulumi_classes().items()):
         resource = getattr(importlib.import_module(module_name), class_name)
         identifiers = set(re.findall(r"\b[a-z][a-z0-9_]*\b", inspect.getsource(resource)))
         found: dict[str, str] = {}
         scan_class(input_fields(token), identifiers, "", found, set())
         if found:
-            table[token] = found
+            table[token] = {**table.get(token, {}), **found}
     return {"source": f"pulumi-oci {version('pulumi-oci')} (the examples in its classes)", "renamed": table}
 
 

@@ -56,6 +56,15 @@ class Case:
     directory: Path  # the Pulumi program
     stack: str
     policy_text: str
+    approvals: Path | None = None  # the approvals/ folder beside the case's policy (RES107)
+
+    def write_policy(self, folder: Path, name: str = "residency.yaml") -> Path:
+        """The case's policy in `folder`, with its approvals beside it, as every engine finds them."""
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(self.policy_text)
+        if self.approvals is not None:
+            shutil.copytree(self.approvals, folder / "approvals", dirs_exist_ok=True)
+        return folder / name
 
     @cached_property
     def default_provider(self) -> dict:
@@ -74,8 +83,9 @@ def corpus() -> list[Case]:
     for directory in sorted(p for p in PROGRAMS.glob("*/*") if (p / "expected.yaml").is_file()):
         policy = directory / "policy.yaml"
         text = policy.read_text() if policy.is_file() else BUILTIN_POLICY
-        cases.append(Case(f"{directory.parent.name}/{directory.name}", directory, "test", text))
-    cases.append(Case("repository/us-prod", REPO, "us-prod", REPOSITORY_POLICY))
+        approvals = directory / "approvals" if (directory / "approvals").is_dir() else None
+        cases.append(Case(f"{directory.parent.name}/{directory.name}", directory, "test", text, approvals))
+    cases.append(Case("repository/us-prod", REPO, "us-prod", REPOSITORY_POLICY, REPO / "policies" / "approvals"))
     frankfurt = PROGRAMS / "resource_region" / "fail_frankfurt_provider"
     unknown = PROGRAMS / "cross_region_movement" / "fail_destination_unknown"
     cases += [
@@ -114,9 +124,7 @@ class Gate:
         return self._inventories[key]
 
     def report(self, case: Case, scratch: Path) -> Report:
-        policy_file = scratch / "policies" / case.id / "residency.yaml"
-        policy_file.parent.mkdir(parents=True, exist_ok=True)
-        policy_file.write_text(case.policy_text)
+        policy_file = case.write_policy(scratch / "policies" / case.id)
         return evaluate(self.inventory(case), load_policy(policy_file))
 
     def answer(self, case: Case, scratch: Path) -> Answer:
@@ -131,14 +139,14 @@ class Gate:
 
 def pack_answers(cases: Iterable[Case], gate: Gate, scratch: Path) -> dict[str, Answer]:
     """The pack, one process per policy, previewing each case as the engine would."""
-    by_policy: dict[str, list[Case]] = {}
+    by_policy: dict[tuple[str, Path | None], list[Case]] = {}
     for case in cases:
-        by_policy.setdefault(case.policy_text, []).append(case)
+        by_policy.setdefault((case.policy_text, case.approvals), []).append(case)
     answers = {}
-    for number, (policy_text, group) in enumerate(by_policy.items()):
+    for number, group in enumerate(by_policy.values()):
         pack_dir = scratch / f"pack-{number}"
         shutil.copytree(PACK_DIR, pack_dir)
-        (pack_dir / "residency.yaml").write_text(policy_text)  # a published pack reads the policy beside it
+        group[0].write_policy(pack_dir)  # a published pack reads the policy (and approvals) beside it
         with running_pack(pack_dir) as analyzer:
             for case in group:
                 inventory = gate.inventory(case)
@@ -162,8 +170,7 @@ def checkov_answers(cases: Iterable[Case], gate: Gate, scratch: Path) -> dict[st
     addresses: dict[str, dict[str, str]] = {}
     for number, case in enumerate(cases):
         folder = root / f"case-{number}"
-        (folder / "policies").mkdir(parents=True)
-        (folder / "policies" / "residency.yaml").write_text(case.policy_text)
+        case.write_policy(folder / "policies")
         provider = case.default_provider
         plan = export_plan(gate.inventory(case), provider.get("region"), provider.get("auth"))
         (folder / "plan.json").write_text(json.dumps(plan.document))

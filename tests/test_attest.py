@@ -314,7 +314,10 @@ def test_a_pulumi_program_attests_its_sources_config_policy_and_approvals(tmp_pa
     (root / "program" / "Pulumi.other.yaml").write_text("config: {}\n")  # another stack's config decides nothing
     (root / "policies" / "approvals").mkdir(parents=True)
     shutil.copy(REPO / "policies" / "residency.yaml", root / "policies" / "residency.yaml")
-    (root / "policies" / "approvals" / "apr-1.yaml").write_text("id: APR-2026-001\nreason: example\n")
+    approval = ("id: APR-2026-001\nstatement: Allow group ops to read buckets in compartment ops\npolicy: ops\n"
+                "requested_by: a@example.com\napproved_by: [b@example.com, c@example.com]\napproved_on: 2026-12-01\n"
+                "expires: 2027-01-31\nreason: {}\n")  # a whole approval: a malformed one stops the gate (exit 2)
+    (root / "policies" / "approvals" / "apr-1.yaml").write_text(approval.format("example"))
     monkeypatch.chdir(root)
     result = cli("check", "program", "--stack", "test", "--attest", "out/decision.json", "--signing-key", key_pair[0])
     assert result.exit_code == 0, result.output
@@ -326,7 +329,7 @@ def test_a_pulumi_program_attests_its_sources_config_policy_and_approvals(tmp_pa
     approvals = statement["predicate"]["approvals"]
     assert [(a["id"], a["file"]) for a in approvals] == [("APR-2026-001", "policies/approvals/apr-1.yaml")]
     assert verify(key_pair[1], "--source", ".").exit_code == 0
-    (root / "policies" / "approvals" / "apr-1.yaml").write_text("id: APR-2026-001\nreason: changed\n")
+    (root / "policies" / "approvals" / "apr-1.yaml").write_text(approval.format("changed"))
     changed = verify(key_pair[1], "--source", ".")
     assert changed.exit_code == 1
     assert problems(changed)[0].startswith("file policies/approvals/apr-1.yaml: changed since the decision")

@@ -129,7 +129,7 @@ def test_waived_findings_pass_and_say_so_by_address_or_name_and_only_for_their_t
     policy = tmp_path / "policy.yaml"
     expires = datetime.date.today() + datetime.timedelta(days=30)  # Checkov reads today's date
     waiver = ("  - rule: RES003\n    type: {type}\n    resource: {resource}\n"
-              f"    reason: vendor key\n    approved_by: CISO\n    expires: {expires}\n")
+              f"    reason: vendor key\n    approved_by: [CISO, DPO]\n    expires: {expires}\n")
     waivers = "".join(waiver.format(type=kind, resource=resource) for kind, resource in [
         ("oci_objectstorage_bucket", "oci_objectstorage_bucket.fail_key_in_frankfurt"),  # by address
         ("oci:ObjectStorage/bucket:Bucket", "fail_secret_key_*"),  # by name, the type as a pulumi token

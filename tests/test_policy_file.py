@@ -28,7 +28,7 @@ waivers:
     type: oci:ObjectStorage/bucket:Bucket
     resource: "legacy-*"
     reason: vendor key until the migration
-    approved_by: CISO
+    approved_by: [CISO, DPO]
     reference: SEC-1234
     expires: 2027-03-31
 """
@@ -123,7 +123,7 @@ STRICT_RULES = [
     (('    resource: "legacy-*"', '    resource: "*"'), 17, "waivers[0].resource", "'*' matches every resource"),
     (('    resource: "legacy-*"', '    resource: "????"'), 17, "waivers[0].resource", "'????' matches every resource"),
     (('    resource: "legacy-*"', '    resource: "[a-z]*"'), 17, "waivers[0].resource", "matches every resource"),
-    (("    approved_by: CISO", "    approved_by: ' '"), 19, "waivers[0].approved_by", "' ' is blank"),
+    (("    approved_by: [CISO, DPO]", "    approved_by: ' '"), 19, "waivers[0].approved_by", "' ' is blank"),
     (("    type: oci:ObjectStorage/bucket:Bucket\n", ""), 15, "waivers[0]", "missing required key: 'type'"),
     (("    type: oci:ObjectStorage/bucket:Bucket", "    type: bucket"), 16, "waivers[0].type", "'bucket' is not an OCI resource type"),
     (("    expires: 2027-03-31", "    expires: 9999-12-31"), 21, "waivers[0].expires",

@@ -132,6 +132,9 @@ def test_the_published_pack_carries_the_policy_and_the_engine(tmp_path):
 
     subprocess.run([sys.executable, str(REPO / "scripts" / "build_policy_pack.py"), str(tmp_path / "pack")], check=True, capture_output=True)
     files = sorted(p.relative_to(tmp_path / "pack").as_posix() for p in (tmp_path / "pack").rglob("*") if p.is_file())
+    approvals = sorted(f"approvals/{p.name}" for p in (REPO / "policies" / "approvals").glob("*.yaml"))
+    assert approvals and [f for f in files if f.startswith("approvals/")] == approvals  # RES107 reads them beside the policy
+    files = [f for f in files if not f.startswith("approvals/")]
     assert files[:3] == ["PulumiPolicy.yaml", "__main__.py", "requirements.txt"] and files[3] == "residency.yaml"
     (wheel,) = files[4:]
     assert wheel.startswith("wheels/residency-0.1.0-") and wheel.endswith(".whl")

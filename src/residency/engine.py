@@ -67,7 +67,7 @@ def evaluate(
     today: datetime.date | None = None,
 ) -> Report:
     judge = Judge(policy, today)
-    context = RuleContext(policy, inventory)
+    context = RuleContext(policy, inventory, judge.today)  # approvals are judged on the same day as waivers
     stack = ResourceIdentity.stack(inventory)
     levels, findings = [], []
     for rule in rules:

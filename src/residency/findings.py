@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from residency import __version__
+from residency.access_view import access_view
 from residency.catalog import terraform_identifier
 from residency.catalog.tokens import COMPARTMENT
 from residency.documentation import remediation, rule_url
@@ -157,7 +158,7 @@ class Report:
     def to_document(self, fail_on: Level = Level.MANDATORY) -> dict:
         source = self.inventory.source
         checked = [r for r in self.inventory.resources if r.custom and not r.is_provider]
-        return findings_document(
+        document = findings_document(
             source={
                 "kind": source.kind, "path": source.path, "project": source.project,
                 "stack": source.stack, "notes": list(source.notes),
@@ -168,6 +169,8 @@ class Report:
             resources_by_type=Counter(r.type_label for r in checked),
             fail_on=fail_on,
         )
+        document["access"] = access_view(self.inventory, self.policy, self.evaluated_at)
+        return document
 
 
 def findings_document(

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_oci as oci
 
+from boundary.access import AccessNetwork
 from boundary.database import Database
 from boundary.identity import Identity
 from boundary.network import Network, RemotePeering
@@ -29,6 +30,7 @@ class Boundary:
     networks: dict[str, Network]
     storage: Storage
     database: Database | None
+    access_network: AccessNetwork
 
 
 def regional_provider(name: str, region: str) -> oci.Provider:
@@ -63,4 +65,5 @@ def build_boundary() -> Boundary:
     if settings.database is not None:
         database = Database(settings, settings.database, providers["primary"], networks["primary"],
                             keys["primary"], compartments["storage"], tag)
-    return Boundary(settings, providers, identity, keys, posture, networks, storage, database)
+    access_network = AccessNetwork(settings, providers["home"], networks)
+    return Boundary(settings, providers, identity, keys, posture, networks, storage, database, access_network)

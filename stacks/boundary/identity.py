@@ -95,20 +95,22 @@ class Identity(BoundaryComponent):
     def _statements(self, settings: Settings) -> dict[str, list[str]]:
         allowed, where = settings.policy.allowed_regions, settings.compartment
         statements = {
-            role: group_grants(f"{settings.compartment}-{role}", grants, where, allowed)
+            role: group_grants(f"{settings.compartment}-{role}", grants, where, allowed, settings.network_source.name)
             for role, grants in GRANTS.items()
         }
-        # Replication and customer-managed keys: the storage services act for the boundary.
-        services = []
+        # Replication and customer-managed keys: the storage services act for the boundary. Each
+        # site and the database have a policy of their own, so that a stack without them has the
+        # same statements (and approvals) for the rest.
         for site in settings.sites:
-            services.append(allow(f"service objectstorage-{site.region.name}", "manage", "object-family", where, allowed))
-            services.append(allow(f"service objectstorage-{site.region.name}", "use", "keys", where, allowed))
-        services.append(allow("service blockstorage", "use", "keys", where, allowed))
+            service = f"service objectstorage-{site.region.name}"
+            statements["services" if site.role == "primary" else f"services-{site.role}"] = [
+                allow(service, "manage", "object-family", where, allowed), allow(service, "use", "keys", where, allowed),
+            ]
+        statements["services"].append(allow("service blockstorage", "use", "keys", where, allowed))
         if settings.database:
             subject = f"dynamic-group {settings.compartment}-databases"
-            services += [allow(subject, verb, resource, where, allowed)
-                         for verb, resource in (("read", "vaults"), ("use", "keys"), ("read", "secret-family"))]
-        statements["services"] = services
+            statements["database-keys"] = [allow(subject, verb, resource, where, allowed)
+                                           for verb, resource in (("read", "vaults"), ("use", "keys"), ("read", "secret-family"))]
         return statements
 
     def _database_group(self, settings: Settings, home: oci.Provider) -> oci.identity.DynamicGroup:

@@ -55,6 +55,15 @@ class DatabasePlan:
 
 
 @dataclass(frozen=True)
+class NetworkSourcePlan:
+    """Where the people who reach protected data may sign in from: the network source every human
+    grant is conditioned on, with the public CIDRs it lists (the boundary's VCNs are added)."""
+
+    name: str
+    public_cidrs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Settings:
     policy: ResidencyPolicy
     tenancy_id: str
@@ -71,6 +80,7 @@ class Settings:
     flow_log_retention_days: int
     detector_recipe_ids: tuple[str, ...]
     zone_policy_ids: dict[str, str]  # friendly name -> OCID, from the tenancy
+    network_source: NetworkSourcePlan
 
     @property
     def home(self) -> Region:
@@ -122,6 +132,7 @@ def load_settings() -> Settings:
             + " (list them with `oci cloud-guard security-policy-collection list-security-policies`)"
         )
     database = config.get_object("database")
+    network_source = _network_source(config.require_object("networkSource"), policy)
     return Settings(
         policy=policy,
         tenancy_id=config.require("tenancyOcid"),
@@ -139,7 +150,19 @@ def load_settings() -> Settings:
         flow_log_retention_days=config.require_int("flowLogRetentionDays"),
         detector_recipe_ids=tuple(config.require_object("cloudGuardDetectorRecipeIds")),
         zone_policy_ids=dict(zone_policies),
+        network_source=network_source,
     )
+
+
+def _network_source(value: Any, policy: ResidencyPolicy) -> NetworkSourcePlan:
+    if not isinstance(value, dict) or not {"name", "publicCidrs"} <= set(value):
+        raise pulumi.RunError("networkSource must be an object with name and publicCidrs (a list of CIDR blocks)")
+    if value["name"] not in policy.access.network_sources:
+        raise pulumi.RunError(
+            f"networkSource.name {value['name']!r} is not one of the network sources of {POLICY_FILE} "
+            f"(access.network_sources: {', '.join(policy.access.network_sources) or 'none'}); add it there or choose one"
+        )
+    return NetworkSourcePlan(str(value["name"]), tuple(str(cidr) for cidr in value["publicCidrs"]))
 
 
 def _site(role: str, value: Any) -> Site:

@@ -23,8 +23,16 @@ def allow(subject: str, verb: str, resource: str, location: str, allowed: Sequen
     return f"Allow {subject} to {verb} {resource} in compartment {location} {region_condition(allowed)}"
 
 
-def group_grants(group: str, grants: Iterable[tuple[str, str]], location: str, allowed: Sequence[Region]) -> list[str]:
-    return [allow(f"group {group}", verb, resource, location, allowed) for verb, resource in grants]
+def allow_from(subject: str, verb: str, resource: str, location: str, allowed: Sequence[Region], network_source: str) -> str:
+    """A grant to people: only from the network source, and only in the allowed regions."""
+    regions = region_condition(allowed).removeprefix("where ")
+    return (f"Allow {subject} to {verb} {resource} in compartment {location} "
+            f"where all {{request.networkSource.name = '{network_source}', {regions}}}")
+
+
+def group_grants(group: str, grants: Iterable[tuple[str, str]], location: str, allowed: Sequence[Region],
+                 network_source: str) -> list[str]:
+    return [allow_from(f"group {group}", verb, resource, location, allowed, network_source) for verb, resource in grants]
 
 
 def zero_quotas(family: str, location: str, regions: Iterable[Region]) -> list[str]:

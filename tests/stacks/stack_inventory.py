@@ -71,6 +71,7 @@ def project_copy(directory: Path, files: dict[str, str]) -> Path:
     shutil.copy(REPO / "Pulumi.yaml", directory)
     (directory / "policies").mkdir()
     shutil.copy(REPO / "policies" / "residency.yaml", directory / "policies")
+    shutil.copytree(REPO / "policies" / "approvals", directory / "policies" / "approvals")
     shutil.copytree(REPO / "stacks", directory / "stacks", ignore=shutil.ignore_patterns("__pycache__"))
     for name, text in files.items():
         (directory / name).write_text(text)

@@ -40,7 +40,18 @@ def test_the_stack_s_waiver_is_one_the_gate_enforces():
     (waiver,) = policy.waivers
     after = waiver.expires + datetime.timedelta(days=1)
     report = evaluate(run_program(REPO, "us-prod"), policy, today=after)
-    assert [(f.rule.id, f.resource.name) for f in report.failing(Level.MANDATORY)] == WAIVED["us-prod"]
+    waived_rules = {rule for rule, _ in WAIVED["us-prod"]}
+    assert [(f.rule.id, f.resource.name) for f in report.failing(Level.MANDATORY) if f.rule.id in waived_rules] == WAIVED["us-prod"]
+
+
+def test_the_stack_s_approvals_end_and_its_grants_fail_until_renewed():
+    """Access to the boundary is approved for a year: the day after, every grant fails RES107."""
+    policy = load_policy(POLICY, today=TODAY)
+    last = max(approval.expires for approval in policy.approvals)
+    report = evaluate(run_program(REPO, "us-prod"), policy, today=last + datetime.timedelta(days=1))
+    expired = [f for f in report.failing(Level.MANDATORY) if f.rule.id == "RES107"]
+    assert len(expired) == len(policy.approvals) == 25
+    assert all("expired on" in f.message for f in expired)
 
 
 def variant_project(variant: Path, directory: Path) -> Path:

@@ -5,15 +5,14 @@ and quota languages (residency.iam), which rejects what OCI's grammar does not a
 import re
 
 import pytest
+from stack_inventory import REPO, dev, prod, project_copy, stack  # noqa: F401 (fixtures)
 
 from residency.catalog import ResourceKind
-from residency.iam import ConditionGroup, Grant, parse_quota, parse_statement
 from residency.errors import ProgramError
+from residency.iam import Condition, ConditionGroup, Grant, parse_quota, parse_statement
 from residency.inventory import RegionSource
 from residency.oci.regions import REGIONS
 from residency.sources.pulumi_program import run_program
-from stack_inventory import REPO, dev, prod, project_copy, stack  # noqa: F401 (fixtures)
-
 
 
 def grant(statement: str) -> Grant:
@@ -23,10 +22,21 @@ def grant(statement: str) -> Grant:
 
 
 def region_keys(condition) -> set[str]:
-    """The keys an `any {request.region = 'k', ...}` condition allows."""
+    """The keys an `any {request.region = 'k', ...}` condition allows, alone or inside the `all {}`
+    that also names the network source of people's grants."""
+    if isinstance(condition, ConditionGroup) and condition.quantifier == "all":
+        (condition,) = [item for item in condition.items if isinstance(item, ConditionGroup)]
     assert isinstance(condition, ConditionGroup) and condition.quantifier == "any"
     assert all(c.variable == "request.region" and c.operator == "=" for c in condition.items)
     return {c.values[0].text for c in condition.items}
+
+
+def network_sources(condition) -> set[str]:
+    """The network sources an `all {request.networkSource.name = 'n', ...}` condition requires."""
+    if not (isinstance(condition, ConditionGroup) and condition.quantifier == "all"):
+        return set()
+    return {c.values[0].text for c in condition.items
+            if isinstance(c, Condition) and c.variable == "request.networksource.name" and c.operator == "="}
 
 
 TENANCY = {"us-prod": "ocid1.tenancy.oc1..aaaaaaaaexampletenancy", "us-dev": "ocid1.tenancy.oc1..aaaaaaaaexampledevtenancy"}
@@ -84,6 +94,7 @@ def test_every_iam_statement_is_bound_to_the_protected_compartment_and_the_allow
             assert subject.kind in ("group", "dynamic-group", "service"), statement
             if subject.kind == "group":
                 assert subject.name in groups
+                assert network_sources(parsed.condition) == {"us-corp"}, statement
     for policy in stack.of_type("Identity/policy"):
         assert stack.value(policy, "compartment_id") == TENANCY[stack.inventory.source.stack]
         assert len(stack.values(policy, "statements")) <= 50
@@ -98,8 +109,9 @@ def test_no_group_may_manage_policies_or_compartments(prod):
 
 def test_services_act_only_for_the_stacks_regions(prod, dev):
     def services(stack):
-        (policy,) = [p for p in stack.of_type("Identity/policy") if p.name.endswith("-services")]
-        return {f"{p.kind} {p.name}" for s in stack.values(policy, "statements") for p in grant(s).subjects}
+        policies = [p for p in stack.of_type("Identity/policy")
+                    if p.name.endswith(("-services", "-services-dr", "-database-keys"))]
+        return {f"{p.kind} {p.name}" for policy in policies for s in stack.values(policy, "statements") for p in grant(s).subjects}
 
     assert services(prod) == {"service objectstorage-us-ashburn-1", "service objectstorage-us-phoenix-1",
                               "service blockstorage", "dynamic-group us-protected-data-databases"}
@@ -138,3 +150,22 @@ def test_a_stack_config_that_contradicts_the_policy_is_refused(tmp_path, change,
     directory = project_copy(tmp_path, {"Pulumi.broken.yaml": config.replace(*change)})
     with pytest.raises(ProgramError, match=re.escape(message)):
         run_program(directory, "broken")
+
+
+def test_people_reach_the_boundary_only_from_the_us_network_source(stack):
+    """The network source every human grant names lists the stack's US CIDRs and the boundary's VCNs."""
+    (source,) = stack.of_type("Identity/networkSource")
+    assert stack.value(source, "name") == "us-corp"
+    assert stack.value(source, "name") in stack.policy.access.network_sources
+    assert stack.value(source, "compartment_id") == TENANCY[stack.inventory.source.stack]
+    cidrs = {"us-prod": ["198.51.100.0/24", "203.0.113.0/25"], "us-dev": ["198.51.100.0/24"]}
+    assert stack.values(source, "public_source_lists") == cidrs[stack.inventory.source.stack]
+    vcns = sorted(stack.inventory.get(urn).name for urn in source.dependencies_of("virtual_source_lists"))
+    assert vcns == {"us-prod": ["dr-vcn", "primary-vcn"], "us-dev": ["primary-vcn"]}[stack.inventory.source.stack]
+
+
+def test_a_network_source_the_policy_does_not_allow_stops_the_program(tmp_path):
+    stack_file = (REPO / "Pulumi.us-dev.yaml").read_text()
+    directory = project_copy(tmp_path, {"Pulumi.us-dev.yaml": stack_file.replace("name: us-corp", "name: eu-office")})
+    with pytest.raises(ProgramError, match="networkSource.name 'eu-office' is not one of the network sources"):
+        run_program(directory, "us-dev")

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import ipaddress
 import json
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -21,12 +23,15 @@ from residency.enforcement import Level
 from residency.errors import InputError
 from residency.iam import ParseError, parse_group
 from residency.oci.regions import lookup_region
+from residency.policy.approvals import DEFAULT_MAX_DAYS, approvals_folder, load_approvals, waiver_problems
 from residency.policy.discovery import BUILTIN, find_policy
 from residency.policy.model import (
     BUILTIN_SOURCE,
+    PROTECTED_DEFAULT,
     AccessPolicy,
     Classification,
     GuardrailsPolicy,
+    LevelControls,
     ResidencyPolicy,
     RuleSetting,
     Waiver,
@@ -78,7 +83,33 @@ def _load(path: Path, shown: str, today: datetime.date | None, known: dict[str, 
             message, file=shown, line=line, key=key or None,
             details=[" ".join(filter(None, [f"line {ln}" if ln else "", f"({k})" if k else ""])) + f": {m}" for ln, k, m in rest],
         )
-    return _build(data, shown, hashlib.sha256(path.read_bytes()).hexdigest(), known)
+    policy = _build(data, shown, hashlib.sha256(path.read_bytes()).hexdigest(), known)
+    return _with_access_controls(policy, data, path, shown)
+
+
+def _with_access_controls(policy: ResidencyPolicy, data: dict, path: Path, shown: str) -> ResidencyPolicy:
+    """The approvals in `approvals/` beside a policy file (the built-in policy has none), and the
+    controls per classification level."""
+    approvals = () if shown == BUILTIN_SOURCE else load_approvals(
+        approvals_folder(path), str(approvals_folder(Path(shown))))
+    return replace(
+        policy, approvals=approvals, approval_max_days=data.get("approvals", {}).get("max_days", DEFAULT_MAX_DAYS),
+        controls=_controls(data.get("controls", {}), data["classification"]["protected"]),
+    )
+
+
+def _controls(controls: dict, protected: list[str]) -> dict[str, LevelControls]:
+    """Each level's controls; what a level does not say comes from its default (PROTECTED_DEFAULT or none)."""
+    built = {}
+    for level, given in controls.items():
+        default = PROTECTED_DEFAULT if level in protected else LevelControls()
+        built[level] = LevelControls(
+            regions=tuple(dict.fromkeys(lookup_region(r) for r in given["regions"])) if "regions" in given else default.regions,
+            groups={group: tuple(verbs) for group, verbs in given["groups"].items()} if "groups" in given else default.groups,
+            approval=given.get("approval", default.approval),
+            conditions=tuple(given.get("conditions", default.conditions)),
+        )
+    return built
 
 
 def _schema_errors(data: Any) -> list[jsonschema.ValidationError]:
@@ -170,7 +201,47 @@ def _semantic_problems(
             problem(["waivers", index, "expires"],
                     f"{waiver['expires']} is more than waiver_max_days ({(latest - today).days}) after today "
                     f"({today.isoformat()}); renew the waiver closer to its end")
-    return problems + _access_problems(data.get("access", {}), document)
+    return (problems + _access_problems(data.get("access", {}), document) + _controls_problems(data, document)
+            + _waiver_problems(data, document, known))
+
+
+def _waiver_problems(data: dict, document: Any, known: dict[str, str]) -> list[tuple[int | None, str, str]]:
+    """The two-person rule for waivers of mandatory rules, at the level the policy gives each rule."""
+    levels = {rule.meta.id: rule.meta.default_level.value for rule in RULES}
+    for key, setting in data.get("rules", {}).items():
+        if key in known:
+            levels[known[key]] = setting if isinstance(setting, str) else setting["level"]
+    problems = []
+    for index, waiver in enumerate(data.get("waivers", [])):
+        for key, message in waiver_problems(waiver, levels.get(known.get(waiver["rule"], ""), "mandatory")):
+            path = ["waivers", index, key]
+            problems.append((line_of(document, path), _dotted(path), message))
+    return problems
+
+
+def _controls_problems(data: dict, document: Any) -> list[tuple[int | None, str, str]]:
+    problems = []
+    classification = data["classification"]
+    allowed = {lookup_region(r) for r in data["regions"]["allowed"]}
+    for level, given in data.get("controls", {}).items():
+        if level not in classification["levels"]:
+            path = ["controls", level]
+            problems.append((line_of(document, path), _dotted(path), f"{level!r} is not one of the levels {classification['levels']}"))
+            continue
+        if "regions" in given and level not in classification["protected"]:
+            path = ["controls", level, "regions"]
+            problems.append((line_of(document, path), _dotted(path), f"{level!r} is not a protected level: its data may be anywhere, so it takes no regions"))
+        for index, region in enumerate(given.get("regions", [])):
+            if lookup_region(region) not in allowed:
+                path = ["controls", level, "regions", index]
+                problems.append((line_of(document, path), _dotted(path), f"{region!r} is not one of regions.allowed; a level may only narrow them"))
+        for group in given.get("groups", {}):
+            try:
+                parse_group(group)
+            except ParseError as error:
+                path = ["controls", level, "groups", group]
+                problems.append((line_of(document, path), _dotted(path), f"{group!r} is not a group ({error}); expected Name, Domain/Name or a group OCID"))
+    return problems
 
 
 def waiver_types(written: str) -> frozenset[str]:
@@ -198,6 +269,12 @@ def _access_problems(access: dict, document: Any) -> list[tuple[int | None, str,
         if resource.lower() not in CATALOG.iam_types:
             path = ["access", "data_resources", index]
             problems.append((line_of(document, path), _dotted(path), f"{resource!r} is not an IAM resource-type or family; expected one of: {', '.join(sorted(CATALOG.iam_families))}, or a type of one of them"))
+    for index, cidr in enumerate(access.get("allowed_cidrs", [])):
+        try:
+            ipaddress.ip_network(cidr)
+        except ValueError as error:
+            path = ["access", "allowed_cidrs", index]
+            problems.append((line_of(document, path), _dotted(path), f"{cidr!r} is not a CIDR block ({error}); expected an address and prefix like 203.0.113.0/24"))
     return problems
 
 
@@ -214,6 +291,8 @@ def _access(access: dict) -> AccessPolicy:
     return AccessPolicy(
         admin_groups=tuple(access.get("admin_groups", default.admin_groups)),
         data_resources=tuple(r.lower() for r in access.get("data_resources", default.data_resources)),
+        network_sources=tuple(access.get("network_sources", default.network_sources)),
+        allowed_cidrs=tuple(access.get("allowed_cidrs", default.allowed_cidrs)),
     )
 
 
@@ -232,7 +311,7 @@ def _build(data: dict, shown: str, sha256: str, known: dict[str, str]) -> Reside
             types=waiver_types(w["type"]),
             resource=w["resource"],
             reason=w["reason"],
-            approved_by=w["approved_by"],
+            approved_by=", ".join(w["approved_by"]) if isinstance(w["approved_by"], list) else w["approved_by"],
             reference=w.get("reference"),
             expires=datetime.date.fromisoformat(w["expires"]),
         )

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from residency.catalog import terraform_identifier
 from residency.enforcement import Level
 from residency.oci.regions import Region
+from residency.policy.approvals import DEFAULT_MAX_DAYS, Approval
 
 BUILTIN_SOURCE = "built-in default"
 
@@ -83,6 +84,10 @@ class AccessPolicy:
         "object-family", "database-family", "autonomous-database-family", "volume-family", "file-family",
         "vaults", "keys", "secret-family",
     )
+    # Read by RES108: the network sources human grants on protected data may be conditioned on, and the
+    # CIDRs that network sources the program creates may list. Empty: none is allowed.
+    network_sources: tuple[str, ...] = ()
+    allowed_cidrs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,24 @@ class GuardrailsPolicy:
 
     quota_families: tuple[str, ...] = ("object-storage", "block-storage", "filesystem", "kms", "database")
     security_zone: bool = True
+
+
+VERBS = ("inspect", "read", "use", "manage")  # least to most: each includes the ones before it
+CONDITIONS = ("network-source", "mfa", "time-window")
+
+
+@dataclass(frozen=True)
+class LevelControls:
+    """What holds for data at one classification level (`controls.<level>` in the policy file)."""
+
+    regions: tuple[Region, ...] | None = None  # None: regions.allowed (protected levels) or anywhere
+    groups: Mapping[str, tuple[str, ...]] | None = None  # group as written -> verbs it may hold; None: any group
+    approval: bool = False  # grants on data at this level need an approval on record (RES107)
+    conditions: tuple[str, ...] = ()  # what every grant of people must carry (RES108), from CONDITIONS
+
+
+# Protected levels without controls of their own: approvals and a network source, any group.
+PROTECTED_DEFAULT = LevelControls(approval=True, conditions=("network-source",))
 
 
 @dataclass(frozen=True)
@@ -106,6 +129,9 @@ class ResidencyPolicy:
     source: str = BUILTIN_SOURCE  # the policy file as the user named it
     sha256: str | None = None  # of the policy file's bytes, so that every output says which file decided
     waiver_max_days: int = 365  # how far ahead of the day it is read a waiver may expire
+    approvals: tuple[Approval, ...] = ()  # approvals/ beside the policy file, read by RES107
+    approval_max_days: int = DEFAULT_MAX_DAYS  # approvals.max_days
+    controls: Mapping[str, LevelControls] = field(default_factory=dict)  # by level, as the policy file gives them
 
     @property
     def is_builtin(self) -> bool:
@@ -117,6 +143,16 @@ class ResidencyPolicy:
     @property
     def allowed_names(self) -> str:
         return ", ".join(r.name for r in self.allowed_regions)
+
+    def controls_for(self, level: str) -> LevelControls:
+        if level in self.controls:
+            return self.controls[level]
+        return PROTECTED_DEFAULT if self.classification.is_protected(level) else LevelControls()
+
+    def allows_at(self, region: Region, level: str) -> bool:
+        """Whether data at a (protected) level may live in `region`."""
+        regions = self.controls_for(level).regions
+        return self.allows(region) and (regions is None or region in regions)
 
     def setting(self, rule_id: str, default: Level) -> RuleSetting:
         return self.rules.get(rule_id) or RuleSetting(default)

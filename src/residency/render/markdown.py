@@ -17,6 +17,7 @@ COLLAPSE_AFTER = 5  # a rule with more findings shows them folded
 CAUSE_LIMIT = 10  # causes listed in the comment; the HTML report lists them all
 NEW_LIMIT = 20  # new findings listed first when there is a baseline
 MIN_ROW = 30  # characters: no finding's table row is shorter
+ACCESS_ROWS = 30  # grants shown per compartment in the access view; the HTML report shows them all
 MARKER = Markup("<!-- residency-report -->")  # lets a CI job find and update its previous comment
 
 
@@ -66,6 +67,7 @@ def _render(
         sections=sections,
         hidden=hidden,
         collapse_after=COLLAPSE_AFTER,
+        access_rows=ACCESS_ROWS,
         marker=MARKER,
         limit=limit,
         cause_limit=CAUSE_LIMIT,

@@ -9,7 +9,21 @@ from weakref import WeakKeyDictionary
 
 from residency.catalog import CATALOG
 from residency.catalog.tokens import POLICY
-from residency.iam import Define, Grant, Location, ParseError, Principal, Statement, parse_group, parse_statement, same
+from residency.iam import (
+    Condition,
+    ConditionGroup,
+    Define,
+    Expression,
+    Grant,
+    Location,
+    ParseError,
+    Principal,
+    Statement,
+    Value,
+    parse_group,
+    parse_statement,
+    same,
+)
 from residency.inventory import FieldValue, Resource
 from residency.rules.base import Evidence, ResourceRule, Violation
 from residency.rules.context import COMPARTMENT, RuleContext
@@ -246,3 +260,33 @@ def protected_target(grant: Grant, policy: Resource, context: RuleContext) -> tu
         evidence.append(Evidence(grant.resource or "the permissions", "reach data resource-type", data))
         reasons.append(f"data ({data})")
     return evidence, " and ".join(reasons)
+
+
+def required_values(condition: Expression | None, variable: str) -> frozenset[Value] | None:
+    """The values a condition limits `variable` (lower-case) to: every request that satisfies the
+    condition has one of them. None when a request with any value can satisfy it. `all {}` takes what
+    all its limits share, `any {}` limits only when each of its branches does."""
+    if isinstance(condition, Condition):
+        if condition.variable == variable and condition.operator in ("=", "in"):
+            return frozenset(Value(v.text.lower(), v.kind) for v in condition.values)
+        return None
+    if isinstance(condition, ConditionGroup):
+        limits = [required_values(item, variable) for item in condition.items]
+        if condition.quantifier == "all":
+            known = [limit for limit in limits if limit is not None]
+            return frozenset.intersection(*known) if known else None
+        if any(limit is None for limit in limits):
+            return None
+        return frozenset().union(*limits)
+    return None
+
+
+def required(condition: Expression | None, holds) -> bool:
+    """Whether every request that satisfies the condition satisfies a condition for which `holds` is
+    true: it stands alone, in an `all {}`, or in each branch of an `any {}`."""
+    if isinstance(condition, Condition):
+        return holds(condition)
+    if isinstance(condition, ConditionGroup):
+        test = any if condition.quantifier == "all" else all
+        return test(required(item, holds) for item in condition.items)
+    return False

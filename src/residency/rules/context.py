@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -29,11 +30,12 @@ class ClassificationResult:
 
 
 class RuleContext:
-    def __init__(self, policy: ResidencyPolicy, inventory: Inventory | None = None):
+    def __init__(self, policy: ResidencyPolicy, inventory: Inventory | None = None, today: datetime.date | None = None):
         """Without an inventory, the context sees only the resource in hand and raises NeedsGraph
-        for anything that depends on other resources."""
+        for anything that depends on other resources. `today` is the day approvals are judged on."""
         self.policy = policy
         self.inventory = inventory
+        self.today = today or datetime.date.today()
         self._classifications: dict[str, ClassificationResult] = {}
 
     def resource(self, urn: str) -> Resource | None:

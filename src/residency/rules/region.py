@@ -69,6 +69,13 @@ class ResourceRegion(ResourceRule):
                 (*evidence, classification_evidence(resource, context)),
                 origins=resolution.origins,
             )
+        elif not context.policy.allows_at(resolution.region, level := context.classification(resource).level):
+            regions = ", ".join(r.name for r in context.policy.controls_for(level).regions or ())
+            yield Violation(
+                resource,
+                f"in {resolution.shown}, outside the regions allowed for {level} data ({regions}; controls.{level}.regions)",
+                (*evidence, classification_evidence(resource, context)),
+            )
 
     def check_stack(self, context: RuleContext) -> Iterable[Violation]:
         home = context.policy.home_region

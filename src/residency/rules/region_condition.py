@@ -6,10 +6,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from residency.enforcement import Level, Severity
-from residency.iam import Condition, ConditionGroup, Expression, Grant, Value
+from residency.iam import Grant, Value
 from residency.inventory import Resource
 from residency.oci.regions import lookup_region
-from residency.rules.access import POLICY, GrantRule, StatementRead, described, protected_reach, subjects_shown
+from residency.rules.access import (
+    POLICY,
+    GrantRule,
+    StatementRead,
+    described,
+    protected_reach,
+    required_values,
+    subjects_shown,
+)
 from residency.rules.base import Evidence, RuleMeta, Violation
 from residency.rules.context import RuleContext
 from residency.rules.tenancy_data_access import WRITING_VERBS
@@ -49,7 +57,7 @@ class RegionUnrestrictedGrant(GrantRule):
             return
         evidence = (read.evidence(), reach.evidence(grant.location))
         where = f"{read.path} lets {subjects_shown(grant.subjects)} {described(grant)}, reaching {reach.shown},"
-        regions = _regions(grant.condition)
+        regions = required_values(grant.condition, REGION_VARIABLE)
         if regions is None:
             yield Violation(
                 resource,
@@ -63,24 +71,6 @@ class RegionUnrestrictedGrant(GrantRule):
             yield Violation(resource, f"{where} and its request.region condition " + "; ".join(problems),
                             (*evidence, Evidence(read.path, "limits request.region to", _shown(regions))),
                             path=read.path)
-
-
-def _regions(condition: Expression | None) -> frozenset[Value] | None:
-    """The values a condition limits request.region to; None when a request from any region can
-    satisfy it."""
-    if isinstance(condition, Condition):
-        if condition.variable == REGION_VARIABLE and condition.operator in ("=", "in"):
-            return frozenset(Value(v.text.lower(), v.kind) for v in condition.values)
-        return None
-    if isinstance(condition, ConditionGroup):
-        limits = [_regions(item) for item in condition.items]
-        if condition.quantifier == "all":
-            known = [limit for limit in limits if limit is not None]
-            return frozenset.intersection(*known) if known else None
-        if any(limit is None for limit in limits):
-            return None
-        return frozenset().union(*limits)
-    return None
 
 
 def _problem(value: Value, context: RuleContext) -> str | None:
