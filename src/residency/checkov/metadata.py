@@ -31,6 +31,9 @@ CATEGORIES = {
     "RES104": ("IAM",),
     "RES105": ("NETWORKING",),
     "RES106": ("IAM",),
+    "RES107": ("IAM",),
+    "RES108": ("IAM", "NETWORKING"),
+    "RES109": ("IAM",),
 }
 
 
