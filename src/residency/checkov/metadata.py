@@ -12,9 +12,6 @@ from residency import documentation
 from residency.catalog import CATALOG
 from residency.catalog.exposure import exposure_catalog
 from residency.enforcement import Severity
-from residency.rules.access import POLICY
-from residency.rules.context import COMPARTMENT
-from residency.rules.dynamic_group_scope import DYNAMIC_GROUPS
 
 EVERY_OCI_TYPE = ("oci_*",)
 
@@ -43,6 +40,12 @@ def _terraform(tokens) -> tuple[str, ...]:
 
 def supported_resources(rule_id: str) -> tuple[str, ...]:
     """The Terraform types a rule's resource check runs on."""
+    # the rules' own constants, read when a check is built: the rule package imports the policy
+    # package, which imports the rules, so importing rule modules first would be circular
+    from residency.rules.access import POLICY
+    from residency.rules.context import COMPARTMENT
+    from residency.rules.dynamic_group_scope import DYNAMIC_GROUPS
+
     tokens = {
         "RES002": CATALOG.movement_tokens,
         "RES004": CATALOG.data_bearing,
