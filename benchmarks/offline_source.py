@@ -1,7 +1,8 @@
 """Time and peak memory of the two halves of `residency check`, from 100 to 10,000 resources.
 
-1. The offline source: a generated Pulumi program runs under the mocks (the part the Pulumi SDK
-   dominates; its own mock path grows quadratically, ours must not).
+1. The offline source: a generated Pulumi program runs in its own processes against the gate's
+   monitor (a preview and an update run, side by side), compared with a bare run of the same program
+   under Pulumi's unit-test mocks (`set_mocks` + `@pulumi.runtime.test`), whose cost grows quadratically.
 2. The rule engine: all rules over a generated inventory of the same size.
 
 Each measurement runs in a fresh process, so its peak RSS is its own. Usage:
@@ -57,7 +58,32 @@ from pathlib import Path
 from residency.sources.pulumi_program import run_program
 started = time.perf_counter()
 inventory = run_program(Path(sys.argv[1]), "bench")
-print(json.dumps({"resources": len(inventory), "seconds": time.perf_counter() - started,
+peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+print(json.dumps({"resources": len(inventory), "seconds": time.perf_counter() - started, "peak_mb": peak / 1024}))
+'''
+
+# The same program under Pulumi's own unit-test mocks, in one process, as a bare baseline.
+MOCK_RUN = '''
+import json, resource, runpy, sys, time
+import pulumi
+
+class Echo(pulumi.runtime.Mocks):
+    def new_resource(self, args):
+        return [None, args.inputs]
+
+    def call(self, args):
+        return {}
+
+pulumi.runtime.set_mocks(Echo(), project="bench", stack="bench", preview=True)
+started = time.perf_counter()
+registered = []
+
+@pulumi.runtime.test
+def run():
+    runpy.run_path(sys.argv[1] + "/__main__.py", run_name="__main__")
+
+run()
+print(json.dumps({"seconds": time.perf_counter() - started,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 '''
 
@@ -107,10 +133,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100,1000,2500,5000,10000", help="resource counts, comma-separated")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--no-mocks", action="store_true", help="skip the bare mock run (slow past 5,000 resources)")
     options = parser.parse_args()
     sizes = [int(s) for s in options.sizes.split(",")]
     rows = []
-    print(f"{'resources':>9}  {'program s':>9}  {'program MB':>10}  {'s/1k':>6}  {'engine s':>8}  {'engine MB':>9}")
+    print(f"{'resources':>9}  {'program s':>9}  {'program MB':>10}  {'s/1k':>6}  {'mocks s':>8}  {'mocks MB':>8}  "
+          f"{'engine s':>8}  {'engine MB':>9}")
     with tempfile.TemporaryDirectory() as scratch:
         for size in sizes:
             program = Path(scratch) / f"program-{size}"
@@ -119,11 +147,13 @@ def main() -> None:
             (program / "Pulumi.bench.yaml").write_text("config:\n  oci:region: us-ashburn-1\n")
             (program / "__main__.py").write_text(textwrap.dedent(PROGRAM.format(count=size)))
             run = measure(PROGRAM_RUN, str(program))
+            mocks = measure(MOCK_RUN, str(program)) if not options.no_mocks else {"seconds": 0.0, "peak_mb": 0.0}
             engine = measure(ENGINE_RUN, str(size))
-            rows.append({"size": size, "program": run, "engine": engine})
+            rows.append({"size": size, "program": run, "mocks": mocks, "engine": engine})
             per_thousand = run["seconds"] / run["resources"] * 1000
             print(f"{run['resources']:>9}  {run['seconds']:>9.2f}  {run['peak_mb']:>10.0f}  {per_thousand:>6.2f}  "
-                  f"{engine['seconds']:>8.3f}  {engine['peak_mb']:>9.0f}", flush=True)
+                  f"{mocks['seconds']:>8.2f}  {mocks['peak_mb']:>8.0f}  {engine['seconds']:>8.3f}  {engine['peak_mb']:>9.0f}",
+                  flush=True)
     if options.json:
         options.json.write_text(json.dumps(rows, indent=2) + "\n")
 

@@ -1,3 +1,4 @@
+import functools
 from pathlib import Path
 
 import pytest
@@ -30,3 +31,12 @@ def write(tmp_path):
         return tmp_path
 
     return _write
+
+
+@functools.cache
+def fixture_inventory(case: Path, stack: str = "test"):
+    """A fixture program's inventory, run once per session: each run starts the program's processes,
+    and the fixture programs do not change while the tests run."""
+    from residency.sources.pulumi_program import run_program
+
+    return run_program(case, stack)

@@ -20,12 +20,15 @@ from typing import Any
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
+from residency.engine import evaluate
 from residency.errors import InputError
 from residency.iam import ParseError, parse_matching_rule, parse_quota, parse_statement
 from residency.policy import load_policy
 from residency.readers import read_checkov_json, read_pulumi_events
 from residency.render.document import parse_document
 from residency.sources.pulumi_project import load_project, load_stack_config
+from residency.sources.terraform_hcl import load_directory
+from residency.sources.terraform_plan import load_plan
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"
@@ -167,6 +170,17 @@ def findings_target(text: str) -> None:
     parse_document(text, file="findings.json")
 
 
+def terraform_plan_target(text: str) -> None:
+    evaluate(load_plan(_write("plan.json", text)), POLICY)
+
+
+def terraform_hcl_target(text: str) -> None:
+    module = WORK / "terraform"
+    module.mkdir(exist_ok=True)
+    (module / "main.tf").write_text(text, encoding="utf-8", errors="surrogatepass")
+    evaluate(load_directory(module), POLICY)
+
+
 @dataclass(frozen=True)
 class Target:
     name: str
@@ -187,6 +201,9 @@ def targets() -> list[Target]:
     events_text = (FIXTURES / "reports" / "inputs" / "pulumi-residency-pack_preview.jsonl").read_text()
     checkov_text = (FIXTURES / "reports" / "inputs" / "checkov-terraform-and-plan.json").read_text()
     findings_text = (FIXTURES / "reports" / "documents" / "violations.json").read_text()
+    plan_text = (FIXTURES / "checkov" / "resource_region" / "plan" / "plan.json").read_text()
+    hcl_texts = [(FIXTURES / "terraform" / case / "fail_case" / "main.tf").read_text()
+                 for case in ("expressions", "modules", "provider_auth")]
     return [
         Target("policy", policy_target, _documents(policy_text, _safe_yaml, _yaml_text)),
         Target("stack-config", stack_config_target, _documents(stack_text, _safe_yaml, _yaml_text)),
@@ -194,6 +211,8 @@ def targets() -> list[Target]:
         Target("event-log", events_target, _documents(events_text, _jsonl, _dump_jsonl)),
         Target("checkov-json", checkov_target, _documents(checkov_text, json.loads, json.dumps)),
         Target("findings-document", findings_target, _documents(findings_text, json.loads, json.dumps)),
+        Target("terraform-plan", terraform_plan_target, _documents(plan_text, json.loads, json.dumps)),
+        Target("terraform-hcl", terraform_hcl_target, st.one_of(*(text_mutated(t) for t in hcl_texts))),
         _iam("statement", parse_statement, [
             "Allow group data-operators to manage object-family in compartment us-protected-data "
             "where all {request.region = 'iad', request.networkSource.name = 'us-corp'}",

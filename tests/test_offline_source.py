@@ -158,3 +158,110 @@ def test_data_sources_get_answers_from_the_provider_region(write):
     })
     volume = run_program(directory, "dev").resources[0]
     assert volume.properties["availabilityDomain"] == "offline:PHX-AD-1"
+
+
+def test_the_program_runs_in_its_main_directory_with_the_project_model(write):
+    # `main` as a file in a directory; Pulumi.yml; typed project defaults; stack files under stackConfigDir.
+    directory = write({
+        "Pulumi.yml": (
+            "name: model\nruntime: python\nmain: app/program.py\nstackConfigDir: settings\n"
+            "config:\n  oci:region: us-phoenix-1\n  copies:\n    type: integer\n    default: 2\n"
+            "  model:label: {type: string, default: from-project}\n"
+        ),
+        "settings/Pulumi.dev.yaml": "config:\n  model:label: from-stack\n",
+        "app/program.py": (
+            "import json, os, pulumi\nimport pulumi_oci as oci\n"
+            "config = pulumi.Config()\nsite = json.load(open('site.json'))\n"  # relative to the main directory
+            "for n in range(config.require_int('copies')):\n"
+            "    oci.objectstorage.Bucket(f'{site[\"name\"]}-{n}', compartment_id='c', namespace='n', name=config.require('label'))\n"
+        ),
+        "app/site.json": '{"name": "site"}',
+    })
+    inventory = run_program(directory, "dev")
+    assert sorted((r.name, r.properties["name"], r.region.region.name) for r in inventory.resources) == [
+        ("site-0", "from-stack", "us-phoenix-1"), ("site-1", "from-stack", "us-phoenix-1"),
+    ]
+    assert inventory.resources[0].location.file == "app/program.py"
+
+
+def test_a_project_value_of_the_wrong_type_is_an_error_naming_the_key(write):
+    from residency.errors import InputError
+
+    directory = write({
+        "Pulumi.yaml": "name: typed\nruntime: python\nconfig:\n  copies:\n    type: integer\n    default: two\n",
+        "__main__.py": "",
+    })
+    with pytest.raises(InputError) as error:
+        run_program(directory, "dev")
+    assert (error.value.line, error.value.key, error.value.message) == (6, "copies", "expected a value of type integer")
+
+
+def test_the_repository_stack_runs_as_the_cli_runs_it_whatever_the_working_directory(monkeypatch):
+    # `main: stacks/`: the CLI runs the program in stacks/, and the stack finds its policy file from its own location.
+    monkeypatch.chdir(REPO / "stacks")
+    inventory = run_program(REPO, "us-dev")
+    assert any(r.token == "oci:Identity/compartment:Compartment" for r in inventory.resources)
+
+
+def test_a_data_source_without_an_answer_is_unknown_and_named(write):
+    directory = write({
+        "Pulumi.yaml": "name: ds\nruntime: python\n",
+        "Pulumi.dev.yaml": "config:\n  oci:region: us-ashburn-1\n",
+        "__main__.py": (
+            "import pulumi_oci as oci\n"
+            "subs = oci.identity.get_region_subscriptions_output(tenancy_id='t')\n"
+            "oci.objectstorage.ReplicationPolicy('copy', bucket='b', namespace='n', destination_bucket_name='d',\n"
+            "    destination_region_name=subs.region_subscriptions[0].region_name)\n"
+        ),
+    })
+    (policy,) = run_program(directory, "dev").resources
+    assert policy.properties["destinationRegionName"] is UNKNOWN
+    from residency.sources.pulumi_host.invokes import GivenAnswer, InvokeAnswers
+
+    answers = InvokeAnswers((GivenAnswer("oci:Identity/getRegionSubscriptions:getRegionSubscriptions", {"tenancyId": "t"},
+                                         {"regionSubscriptions": [{"regionName": "us-chicago-1"}]}),))
+    (policy,) = run_program(directory, "dev", answers=answers).resources
+    assert policy.properties["destinationRegionName"] == "us-chicago-1"
+    other = InvokeAnswers((GivenAnswer("oci:Identity/getRegionSubscriptions:getRegionSubscriptions", {"tenancyId": "x"}, {}),))
+    (policy,) = run_program(directory, "dev", answers=other).resources
+    assert policy.properties["destinationRegionName"] is UNKNOWN  # the answer is for other arguments
+
+
+def test_invoke_answers_files_are_checked(tmp_path):
+    from residency.errors import InputError
+    from residency.sources.pulumi_host.invokes import load_invoke_answers
+
+    path = tmp_path / "answers.yaml"
+    path.write_text("invokes:\n  - token: oci:Identity/getRegionSubscriptions:getRegionSubscriptions\n    result: [1]\n")
+    with pytest.raises(InputError) as error:
+        load_invoke_answers(path)
+    assert (error.value.line, error.value.key) == (3, "invokes[0].result")
+    path.write_text('{"invokes": [{"token": "oci:A/b:c", "args": {"id": 1}, "result": {"x": "y"}}]}')
+    (answer,) = load_invoke_answers(path).given
+    assert answer.matches("oci:A/b:c", {"id": 1, "other": 2}) and not answer.matches("oci:A/b:c", {"id": 2})
+
+
+def test_resources_created_in_apply_callbacks_are_seen_and_made_up_ids_stay_unknown():
+    inventory = run_program(PROGRAMS / "cross_region_movement" / "fail_replication_created_in_apply", "test")
+    created = inventory.get("urn:pulumi:test::fail-replication-created-in-apply::"
+                            "oci:ObjectStorage/replicationPolicy:ReplicationPolicy::created-in-apply")
+    assert created.properties["bucket"] is UNKNOWN  # the bucket's ID, made up by the update run
+    assert created.properties["destinationRegionName"] == "eu-frankfurt-1"
+    assert any("apply callbacks" in note and "created-in-apply" in note for note in inventory.source.notes)
+
+
+def test_a_value_that_changes_from_run_to_run_is_unknown(write):
+    directory = write({
+        "Pulumi.yaml": "name: rnd\nruntime: python\n",
+        "Pulumi.dev.yaml": "config:\n  oci:region: us-ashburn-1\n",
+        "__main__.py": (
+            "import uuid\nimport pulumi_oci as oci\n"
+            "first = oci.objectstorage.Bucket('first', compartment_id='c', namespace='n', name=f'data-{uuid.uuid4()}')\n"
+            "oci.objectstorage.Bucket('second', compartment_id=first.id, namespace='n', name='fixed')\n"
+        ),
+    })
+    inventory = run_program(directory, "dev")
+    first, second = (inventory.get(f"urn:pulumi:dev::rnd::oci:ObjectStorage/bucket:Bucket::{n}") for n in ("first", "second"))
+    assert first.properties["name"] is UNKNOWN and second.properties["name"] == "fixed"
+    assert second.properties["compartmentId"] is UNKNOWN  # an ID: unknown in the preview, made up in the update
+    assert any("changes from run to run" in note and "first (name)" in note for note in inventory.source.notes)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from analyzer_harness import PACK_DIR, running_pack
-from conftest import PROGRAMS, REPO
+from conftest import PROGRAMS, REPO, fixture_inventory
 from google.protobuf import json_format
 from ruamel.yaml import YAML
 
@@ -13,7 +13,6 @@ from residency.engine import evaluate
 from residency.inventory import UNKNOWN
 from residency.policy import load_policy
 from residency.rules import RULES as ALL_RULES
-from residency.sources.pulumi_program import run_program
 from residency.sources.pulumi_project import load_project, load_stack_config
 
 RULES = tuple(r for r in ALL_RULES if not r.meta.reads_deployed_state)  # what the pack runs
@@ -32,7 +31,7 @@ def analyzer():
 
 def offline(case: Path, stack: str = "test"):
     """The program's inventory, and the default provider's inputs from its stack config."""
-    inventory = run_program(case, stack)
+    inventory = fixture_inventory(case, stack)
     config = load_stack_config(load_project(case), stack)
     default_provider = {key: config.get(f"oci:{key}") for key in ("region", "auth") if config.get(f"oci:{key}") is not None}
     return inventory, default_provider

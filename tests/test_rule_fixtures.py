@@ -3,18 +3,18 @@ exact findings it must give (rule, resource, property, level, proven, and `waive
 waiver of the folder's policy.yaml covers it). A `state.json` beside the program is what is
 deployed, for the rules that compare the two (`residency check --state`)."""
 
+import copy
 import datetime
 from pathlib import Path
 
 import pytest
-from conftest import PROGRAMS
+from conftest import PROGRAMS, fixture_inventory
 from ruamel.yaml import YAML
 
 from residency.engine import evaluate
 from residency.policy import BUILTIN, load_policy
 from residency.rules import RULES
 from residency.sources.files import load_file
-from residency.sources.pulumi_program import run_program
 
 CASES = sorted(p for p in PROGRAMS.glob("*/*") if (p / "expected.yaml").is_file())
 # The day the fixtures are judged on: their waivers are active or expired whatever the date.
@@ -25,8 +25,9 @@ def evaluate_fixture(case: Path, today: datetime.date = TODAY, *, deployed: bool
     """`deployed`: with the fixture's state.json, where it has one (other engines never have one)."""
     policy_file = case / "policy.yaml"
     policy = load_policy(policy_file if policy_file.is_file() else BUILTIN, today=today)
-    inventory = run_program(case, "test")
+    inventory = fixture_inventory(case)  # run once per session; a copy where the deployed state is added
     if deployed and (case / "state.json").is_file():
+        inventory = copy.copy(inventory)
         inventory.deployed = load_file(case / "state.json")
     return evaluate(inventory, policy, today=today)
 

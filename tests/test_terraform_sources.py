@@ -12,6 +12,7 @@ from residency.inventory import UNKNOWN, RegionSource, Secret
 from residency.sources.terraform_expressions import Evaluated, Scope
 from residency.sources.terraform_hcl import load_directory
 from residency.sources.terraform_plan import load_plan
+from residency.sources.terraform_variables import Assignment
 
 OCI = "registry.terraform.io/oracle/oci"
 
@@ -196,11 +197,16 @@ def test_modules_receive_provider_configurations_and_variables(write):
     assert resources["module.implicit.oci_identity_group.g"].region.source is RegionSource.UNRESOLVED
 
 
-def test_remote_modules_are_noted_not_read(write):
-    directory = write({"main.tf": 'module "vcn" {\n  source = "oracle-terraform-modules/vcn/oci"\n}\n'})
-    inventory = load_directory(directory)
-    assert inventory.resources == []
-    assert inventory.source.notes == ("module.vcn: source 'oracle-terraform-modules/vcn/oci' is not a local path, so its resources were not read",)
+def test_a_module_not_on_disk_is_a_record_whose_region_cannot_be_proven(write):
+    directory = write({"main.tf": 'provider "oci" {\n  alias = "fra"\n  region = "eu-frankfurt-1"\n}\n'
+                                  'module "vcn" {\n  source = "oracle-terraform-modules/vcn/oci"\n'
+                                  '  providers = {\n    oci = oci.fra\n  }\n}\n'})
+    (record,) = load_directory(directory).resources
+    assert (record.urn, record.terraform_type, record.region.source) == ("module.vcn", "module (not read)",
+                                                                           RegionSource.UNRESOLVED)
+    assert record.region.reason == (
+        "module.vcn comes from 'oracle-terraform-modules/vcn/oci', which is not on disk (run `terraform init` to "
+        "download it), so what it creates cannot be checked; it is handed oci = oci.fra")
 
 
 def test_references_and_dynamic_blocks(write):
@@ -218,7 +224,7 @@ def test_references_and_dynamic_blocks(write):
 @pytest.mark.parametrize("files, message, where", [
     ({"main.tf": 'resource "oci_objectstorage_bucket" "b" {\n  name = = "x"\n}\n'}, "not valid HCL", "main.tf:2"),
     ({"main.tf": 'module "m" {\n  source = "./missing"\n}\n'}, "source ./missing is not a directory", "main.tf:1"),
-    ({"notes.txt": "no terraform"}, "no .tf files here", ""),
+    ({"notes.txt": "no terraform"}, "no .tf or .tf.json files here", ""),
 ])
 def test_bad_configurations_are_clear_errors(write, files, message, where):
     directory = write(files)
@@ -262,10 +268,251 @@ def test_values_known_before_apply(raw, value):
     ("eu-${var.missing}", "var.missing has no value"),
     ("${oci_kms_key.k.id}", "it comes from oci_kms_key.k, known only after apply"),
     ("${data.oci_identity_regions.r.regions[0].name}", "read from the cloud only when Terraform plans"),
-    ("${module.net.region}", "output of module.net"),
-    ('${lookup(var.m,"k","d")}', "is not evaluated before apply"),
-    ("${var.tags.missing}", "cannot be read from its value"),
+    ("${module.net.region}", "module.net has no value"),
+    ('${lookup(var.m,"k","d")}', "var.m has no value"),
+    ("${var.tags.missing}", "Terraform cannot evaluate it: the value has no attribute or key 'missing'"),
+    ('${file("region.txt")}', "function file() is not evaluated before apply"),
+    ("${cidrsubnet(var.tags.owner, 8, 1)}", "Terraform cannot evaluate it: cidrsubnet(): "),
+    ("${var.tags[var.missing]}", "var.missing has no value"),
+    ("${coalesce(var.missing, \"us-ashburn-1\")}", "var.missing has no value"),
+    ("${var.flag ? \"a\" : \"b\"}", "var.flag has no value"),
+    ("${[for r in var.missing : upper(r)]}", "var.missing has no value"),
+    ("${try(var.missing, \"x\")}", "var.missing has no value"),
+    ("${upper(\"unterminated)}", "the expression cannot be read"),
 ])
 def test_values_not_known_before_apply_say_why(raw, reason):
     result = scope(tags={"owner": "ops"}).evaluate(raw)
     assert result.value is UNKNOWN and reason in result.reason
+
+
+@pytest.mark.parametrize("raw, value", [
+    ("${var.list[count.index]}", "us-phoenix-1"),
+    ("${var.tags[each.key]}", "ops"),
+    ('${lookup(var.tags, "owner", "x")}', "ops"),
+    ('${lookup(var.tags, "other", "x")}', "x"),
+    ('${coalesce("", var.region)}', "us-ashburn-1"),
+    ('${format("%s-%03d", var.region, 7)}', "us-ashburn-1-007"),
+    ('${join(",", var.list)}', "us-ashburn-1,us-phoenix-1"),
+    ('${merge(var.tags, {b = 1})}', {"owner": "ops", "b": 1}),
+    ("${element(var.list, 3)}", "us-phoenix-1"),
+    ('${try(var.tags.missing, "fallback")}', "fallback"),
+    ("${can(var.tags.missing)}", False),
+    ('${upper(trimspace(" fra "))}', "FRA"),
+    ("${[for r in var.list : upper(r) if r != \"us-ashburn-1\"]}", ["US-PHOENIX-1"]),
+    ("${{for k, v in var.tags : upper(k) => v}}", {"OWNER": "ops"}),
+    ('${var.count > 2 ? "many" : "few"}', "many"),
+    ("${var.objects[*].region}", ["us-ashburn-1", "us-chicago-1"]),
+    ("${var.objects[1][\"region\"]}", "us-chicago-1"),
+    ("${length(var.list) * 2 + 1}", 5),
+    ('${cidrsubnet("10.0.0.0/16", 8, 2)}', "10.0.2.0/24"),
+    ("${!var.flag && true}", False),
+    ("${toset(['b', 'a', 'b'])}", ["a", "b"]),
+    ("${lookup(var.tags,\"owner\",None)}", "ops"),
+    ("a-%{ if true }b%{ endif }", None),
+])
+def test_functions_and_expressions_evaluate_where_their_inputs_are_known(raw, value):
+    def lookup(kind, name):
+        instance = {("count", "index"): 1, ("each", "key"): "owner"}
+        if (kind, name) in instance:
+            return Evaluated(instance[kind, name])
+        variables = {"region": "us-ashburn-1", "list": ["us-ashburn-1", "us-phoenix-1"], "tags": {"owner": "ops"},
+                     "count": 3, "flag": True,
+                     "objects": [{"region": "us-ashburn-1"}, {"region": "us-chicago-1"}]}
+        return Evaluated(variables[name]) if kind == "var" and name in variables else Evaluated(UNKNOWN, "no value")
+    result = Scope(lookup).evaluate(raw)
+    if value is None:  # template directives are not evaluated: unknown, with why
+        assert result.value is UNKNOWN and "directive" in result.reason
+    else:
+        assert (result.value, result.reason) == (value, None)
+
+
+def test_an_unknown_value_depends_on_every_input_it_could_come_from(write):
+    resources = hcl(write, {"main.tf": (
+        'variable "fra_key" {}\nprovider "oci" { region = "us-ashburn-1" }\n'
+        'resource "oci_kms_key" "us" { display_name = "k" }\n'
+        'locals {\n  key = coalesce(var.fra_key, oci_kms_key.us.id)\n}\n'
+        'resource "oci_objectstorage_bucket" "b" {\n  name = "b"\n  kms_key_id = local.key\n}\n'
+    )})
+    bucket = resources["oci_objectstorage_bucket.b"]
+    assert bucket.properties["kms_key_id"] is UNKNOWN
+    assert bucket.dependencies_of("kms_key_id") == ("oci_kms_key.us", "var.fra_key")
+
+
+def test_override_files_merge_attribute_by_attribute_and_replace_nested_blocks(write):
+    resources = hcl(write, {
+        "main.tf": 'provider "oci" {\n  region = "eu-frankfurt-1"\n  auth = "APIKey"\n}\n'
+                   'resource "oci_core_volume_backup_policy" "p" {\n  display_name = "p"\n'
+                   '  destination_region = "us-phoenix-1"\n  schedules {\n    period = "ONE_DAY"\n  }\n'
+                   '  schedules {\n    period = "ONE_WEEK"\n  }\n}\n',
+        "a_override.tf": 'resource "oci_core_volume_backup_policy" "p" {\n  schedules {\n    period = "ONE_HOUR"\n  }\n}\n',
+        "override.tf.json": '{"provider": {"oci": {"region": "us-ashburn-1"}}}',
+    })
+    policy = resources["oci_core_volume_backup_policy.p"]
+    assert policy.region.region.name == "us-ashburn-1"
+    assert policy.properties == {"display_name": "p", "destination_region": "us-phoenix-1",
+                                 "schedules": [{"period": "ONE_HOUR"}]}
+
+
+@pytest.mark.parametrize("files, message", [
+    ({"main.tf": 'resource "oci_objectstorage_bucket" "b" {\n  name = "a"\n}\n',
+      "override.tf": 'resource "oci_objectstorage_bucket" "c" {\n  name = "b"\n}\n'},
+     "the override of oci_objectstorage_bucket.c has no block to override"),
+    ({"main.tf": 'resource "oci_objectstorage_bucket" "b" {\n  name = "a"\n}\n',
+      "other.tf": 'resource "oci_objectstorage_bucket" "b" {\n  name = "b"\n}\n'},
+     "oci_objectstorage_bucket.b is defined twice (first at main.tf:1)"),
+    ({"main.tf": 'provider "oci" {\n  region = "us-ashburn-1"\n  region = "eu-frankfurt-1"\n}\n'},
+     'provider "oci": attribute region is set more than once'),
+    ({"main.tf": 'resource "oci_objectstorage_bucket" "b" {\n  count = -1\n}\n'},
+     "count must be a whole number of at least 0, not -1"),
+    ({"main.tf": 'resource "oci_objectstorage_bucket" "b" {\n  count = 50000000\n}\n'},
+     "count makes 50000000 instances, more than the 100000 this reader expands"),
+    ({"main.tf": 'resource "oci_objectstorage_bucket" "b" {\n  name = "unterminated\n}\n'}, "not valid HCL"),
+    ({"main.tf": 'locals {\n  a = ' + "[" * 300 + "]" * 300 + '\n}\n'}, "not valid HCL: nested more than about 64 levels deep"),
+    ({"main.tf.json": '{"resource": ' + "[" * 300 + "]" * 300 + "}"}, "nested more than 200 levels deep"),
+    ({"main.tf.json": '["not", "blocks"]'}, "expected a JSON object of Terraform blocks"),
+])
+def test_what_terraform_rejects_is_a_clear_error(write, files, message):
+    directory = write(files)
+    with pytest.raises(InputError) as error:
+        load_directory(directory)
+    assert message in str(error.value)
+
+
+def test_non_regular_files_are_refused(write, tmp_path):
+    import os
+
+    directory = write({"main.tf": 'provider "oci" { region = "us-ashburn-1" }\n'})
+    os.mkfifo(directory / "fifo.tf")
+    (directory / "zero.tf").symlink_to("/dev/zero")
+    with pytest.raises(InputError) as error:
+        load_directory(directory)
+    assert "fifo.tf: not a regular file (a FIFO)" in str(error.value)
+    (directory / "fifo.tf").unlink()
+    with pytest.raises(InputError) as error:
+        load_directory(directory)
+    assert "zero.tf: not a regular file (a device)" in str(error.value)
+
+
+def test_variable_precedence_follows_terraform(write):
+    files = {
+        "main.tf": 'variable "r" { default = "default" }\nprovider "oci" { region = "us-ashburn-1" }\n'
+                   'resource "oci_objectstorage_bucket" "b" { name = var.r }\n',
+        "terraform.tfvars": 'r = "tfvars"\n',
+        "terraform.tfvars.json": '{"r": "tfvars.json"}',
+        "a.auto.tfvars.json": '{"r": "a.auto.json"}',
+        "b.auto.tfvars": 'r = "b.auto"\n',
+    }
+    assert hcl(write, files)["oci_objectstorage_bucket.b"].properties == {"name": "b.auto"}
+    (write({}) / "b.auto.tfvars").unlink()
+    assert hcl(write, {})["oci_objectstorage_bucket.b"].properties == {"name": "a.auto.json"}
+
+
+def test_given_inputs_replace_the_shipped_sets(write):
+    directory = write({
+        "main.tf": 'variable "r" {}\nvariable "tags" {\n  type = map(string)\n}\n'
+                   'resource "oci_objectstorage_bucket" "b" {\n  name = var.r\n  freeform_tags = var.tags\n}\n',
+        "prod.tfvars": 'r = "prod"\ntags = { a = "b" }\n',
+    })
+    given = (Assignment(file=directory / "prod.tfvars"), Assignment(text="r=cli"), Assignment(text='tags={ x = "y" }'))
+    (bucket,) = load_directory(directory, given).resources
+    assert (bucket.urn, bucket.properties) == ("oci_objectstorage_bucket.b", {"name": "cli", "freeform_tags": {"x": "y"}})
+
+
+# --- plans: module-scoped providers, unknown blocks, modes, changes, wrong types ---------------
+
+
+def test_a_provider_scoped_to_a_child_module_takes_its_region_from_the_module_call(write):
+    policy = {"address": "module.dr.oci_objectstorage_replication_policy.copy", "mode": "managed",
+              "type": "oci_objectstorage_replication_policy", "name": "copy", "values": {"destination_region_name": "x"}}
+    resources = load(write, plan(
+        [], modules=[{"address": "module.dr", "resources": [policy]}],
+        config={"resources": [], "module_calls": {"dr": {
+            "source": "./dr", "expressions": {"region": {"constant_value": "eu-frankfurt-1"}},
+            "module": {"resources": [{"address": "oci_objectstorage_replication_policy.copy", "mode": "managed",
+                                      "type": "oci_objectstorage_replication_policy", "name": "copy",
+                                      "provider_config_key": "module.dr:oci", "expressions": {}}]}}}},
+        providers={"oci": provider({"constant_value": "us-ashburn-1"}),
+                   "module.dr:oci": {**provider({"references": ["var.region"]}), "module_address": "module.dr"}},
+    ))
+    resolution = resources["module.dr.oci_objectstorage_replication_policy.copy"].region
+    assert (resolution.region.name, resolution.provider) == ("eu-frankfurt-1", "module.dr:oci")
+
+
+def test_unknown_blocks_are_kept_or_noted_never_dropped_in_silence(write):
+    secret = {"address": "oci_vault_secret.s", "mode": "managed", "type": "oci_vault_secret", "name": "s",
+              "values": {"secret_name": "s"}}
+    change = {"actions": ["create"],
+              "after_unknown": {"replication_config": True, "rotation_config": [{"target": True}], "id": True}}
+    directory = write({"plan.json": json.dumps(plan(
+        [secret], changes=[{"address": "oci_vault_secret.s", "change": change}],
+        config={"resources": [{"address": "oci_vault_secret.s", "mode": "managed", "type": "oci_vault_secret",
+                               "name": "s", "provider_config_key": "oci", "expressions": {"secret_name": {}}}]},
+        providers={"oci": provider({"constant_value": "us-ashburn-1"})},
+    ))})
+    inventory = load_plan(directory / "plan.json")
+    (resource,) = inventory.resources
+    assert resource.properties == {"secret_name": "s", "rotation_config": [{"target": UNKNOWN}]}
+    assert inventory.source.notes == (
+        ("oci_vault_secret.s.replication_config is known only after apply and the plan's configuration does not "
+        "set it (a dynamic block, or computed by the provider): check the configuration itself "
+        "(`residency check DIR`) to prove where it moves data"),)
+
+
+def test_resources_without_a_mode_and_creates_only_in_resource_changes_are_read(write):
+    no_mode = {k: v for k, v in bucket("a").items() if k != "mode"}
+    data = {**{k: v for k, v in bucket("d").items() if k != "mode"}, "address": "data.oci_objectstorage_bucket.d"}
+    created = {"address": "oci_objectstorage_bucket.late", "mode": "managed", "type": "oci_objectstorage_bucket",
+               "name": "late", "change": {"actions": ["create"], "after": {"name": "late"},
+                                          "after_unknown": {"kms_key_id": True}}}
+    resources = load(write, plan([no_mode, data], changes=[created]))
+    assert set(resources) == {"oci_objectstorage_bucket.a", "oci_objectstorage_bucket.late"}
+    assert resources["oci_objectstorage_bucket.late"].properties == {"name": "late", "kms_key_id": UNKNOWN}
+
+
+@pytest.mark.parametrize("document, message", [
+    (plan([{**bucket("a"), "mode": "manged"}]), "unexpected mode 'manged'"),
+    (plan([bucket("a", values=["x"])]), "expected an object"),
+    ({**plan([]), "resource_changes": {"a": 1}}, "expected a list"),
+    ({**plan([]), "resource_changes": [{"address": 3}]}, "expected a resource change with an address"),
+    ({**plan([]), "resource_changes": [{"address": "a", "change": {"actions": "create"}}]}, "expected a list of actions"),
+    ({**plan([]), "variables": []}, "expected an object"),
+    ({**plan([bucket("a")]), "configuration": {"provider_config": {"oci": {"expressions": []}}}}, "expected an object"),
+    ({**plan([bucket("a")]), "configuration": {"root_module": {"resources": {"x": 1}}}}, "expected a list"),
+    ({**plan([], modules=[{"address": 5}])}, "expected child modules with an address"),
+])
+def test_plan_fields_of_the_wrong_type_are_input_errors(write, document, message):
+    directory = write({"plan.json": json.dumps(document)})
+    with pytest.raises(InputError) as error:
+        load_plan(directory / "plan.json")
+    assert message in str(error.value)
+
+
+def test_a_region_from_a_variable_says_where_its_value_was_written(write):
+    resources = hcl(write, {
+        "main.tf": 'variable "region" {\n  default = "us-ashburn-1"\n}\nvariable "dr" {}\n'
+                   'provider "oci" {\n  region = var.region\n}\n'
+                   'provider "oci" {\n  alias = "dr"\n  region = var.dr\n}\n'
+                   'resource "oci_objectstorage_bucket" "a" { name = "a" }\n'
+                   'resource "oci_objectstorage_bucket" "b" {\n  provider = oci.dr\n  name = "b"\n}\n',
+        "dr.auto.tfvars.json": '{\n  "dr": "eu-frankfurt-1"\n}\n',
+    })
+    assert resources["oci_objectstorage_bucket.a"].region.origin == "var.region, default at main.tf:1"
+    assert resources["oci_objectstorage_bucket.b"].region.origin == "var.dr, dr.auto.tfvars.json:2"
+
+
+def test_reading_a_module_output_keeps_the_instance_being_read(write):
+    resources = hcl(write, {
+        "main.tf": 'provider "oci" { region = "us-ashburn-1" }\n'
+                   'module "a" {\n  source = "./child"\n  name = "a"\n}\n'
+                   'resource "oci_objectstorage_replication_policy" "r" {\n'
+                   '  for_each = { x = "us-phoenix-1" }\n  name = module.a.out\n'
+                   '  destination_region_name = each.value\n}\n',
+        "child/main.tf": 'variable "name" {}\noutput "out" { value = "n-${var.name}" }\n',
+    })
+    assert resources['oci_objectstorage_replication_policy.r["x"]'].properties == {
+        "name": "n-a", "destination_region_name": "us-phoenix-1"}
+
+
+def test_an_address_with_an_unopened_index_is_read_as_written(write):
+    resources = load(write, plan([bucket("a", address="oci_objectstorage_bucket.a]")]))
+    assert set(resources) == {"oci_objectstorage_bucket.a]"}

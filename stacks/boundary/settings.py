@@ -18,7 +18,9 @@ import pulumi
 from residency.oci.regions import REGIONS, Region, lookup_region
 from residency.policy import ResidencyPolicy, load_policy
 
-POLICY_FILE = Path("policies") / "residency.yaml"  # Pulumi runs the program in the project directory
+POLICY_NAME = "policies/residency.yaml"
+# Found from this file, never the working directory: the Pulumi CLI runs the program in `main` (stacks/).
+POLICY_FILE = Path(__file__).resolve().parents[2] / POLICY_NAME
 
 # The Security Zone policies (by their friendly names) without which the zone is not the boundary's.
 REQUIRED_ZONE_POLICIES = (
@@ -107,13 +109,13 @@ def load_settings() -> Settings:
     compartment = config.require("compartment")
     if compartment not in policy.protected_compartments:
         raise pulumi.RunError(
-            f"compartment {compartment!r} is not one of the protected compartments of {POLICY_FILE} "
+            f"compartment {compartment!r} is not one of the protected compartments of {POLICY_NAME} "
             f"({', '.join(sorted(policy.protected_compartments))}); add it there or choose one of them"
         )
     classification = config.require("classification")
     if classification not in policy.classification.levels:
         raise pulumi.RunError(
-            f"classification {classification!r} is not a level of {POLICY_FILE} "
+            f"classification {classification!r} is not a level of {POLICY_NAME} "
             f"({', '.join(policy.classification.levels)})"
         )
     primary = _site("primary", config.require_object("primary"))

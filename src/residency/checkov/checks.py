@@ -109,7 +109,9 @@ def _result(check, verdict: Verdict) -> CheckResult:
 def _detail(finding) -> str:
     where = f"{finding.path}: " if finding.path else ""
     proof = "" if finding.proven else " [not proven before apply]"
-    return f"{finding.level.value}: {where}{finding.message}{proof}"
+    urn, name = finding.resource.urn, finding.resource.name
+    inputs = f"with {urn[:-len(name) - 2]}: " if urn != name and urn.endswith("::" + name) else ""
+    return f"{finding.level.value}: {inputs}{where}{finding.message}{proof}"
 
 
 def _fail_unproven(check, reason: str) -> CheckResult:
@@ -127,23 +129,52 @@ def _locate_plan(conf: dict[str, Any]) -> Located | None:
 
 def _locate_in_graph(graph: Any, block_type: str, address: Any, entity_path: str) -> Located:
     """The block in Checkov's graph: its file, and for HCL the root module whose provider
-    configurations reach it (a module's resources are read through their outermost caller)."""
-    scanned = entity_path.rsplit(":", 2)[0]  # the file, relative to the directory Checkov scans
-    for attributes in _blocks(graph, block_type, address):
-        file = attributes.get("file_path_")
-        if not isinstance(file, str) or not file.endswith(scanned):
-            continue
-        if file.endswith(".json"):
-            return Located(Path(file), "plan", address)
-        caller = attributes.get("source_module_object_")
-        while caller is not None and getattr(caller, "nested_tf_module", None) is not None:
-            caller = caller.nested_tf_module
-        root = Path(caller.path).parent if caller is not None else Path(file).parent
-        return Located(root, "hcl", address)
-    raise InputError(f"Checkov's graph does not show where {address} comes from", file=scanned or None)
+    configurations reach it (a module's resources are read through their outermost caller).
+    Checkov names the file relative to the scanned directory; of the blocks with this address,
+    the one meant is the one whose file is exactly that path under the scanned directory."""
+    scanned = entity_path.rsplit(":", 2)[0]  # "/sub/main.tf": the file, relative to the directory Checkov scans
+    attributes = _the_block(graph, _blocks(graph, block_type, address), scanned, address)
+    file = attributes["file_path_"]
+    if file.endswith(".json"):
+        return Located(Path(file), "plan", address)
+    caller = attributes.get("source_module_object_")
+    while caller is not None and getattr(caller, "nested_tf_module", None) is not None:
+        caller = caller.nested_tf_module
+    root = Path(caller.path).parent if caller is not None else Path(file).parent
+    return Located(root, "hcl", address)
+
+
+def _the_block(graph: Any, candidates: list[dict[str, Any]], scanned: str, address: Any) -> dict[str, Any]:
+    """Several blocks may end in the same relative path (`/main.tf` at the root and in `sub/`):
+    the scanned directory is the one that holds every file of the graph."""
+    matching = [a for a in candidates if isinstance(a.get("file_path_"), str) and a["file_path_"].endswith(scanned)]
+    if len(matching) > 1:
+        files = _files(graph)
+        held = {id(a): sum(1 for f in files if f.startswith(a["file_path_"][:-len(scanned)] + "/")) for a in matching}
+        most = max(held.values())
+        matching = [a for a in matching if held[id(a)] == most]
+        if len({a["file_path_"] for a in matching}) > 1:
+            raise InputError(f"Checkov's graph has {address} in several files ending in {scanned}", file=scanned)
+    if not matching:
+        raise InputError(f"Checkov's graph does not show where {address} comes from", file=scanned or None)
+    return matching[0]
 
 
 _INDEXES: dict[int, tuple[Any, dict[tuple[str, Any], list[dict[str, Any]]]]] = {}
+_FILES: dict[int, tuple[Any, frozenset[str]]] = {}
+
+
+def _files(graph: Any) -> frozenset[str]:
+    """Every file of the graph, once per graph."""
+    cached = _FILES.get(id(graph))
+    if cached is None or cached[0] is not graph:
+        files = frozenset(
+            attributes.get("file_path_") for node in graph.nodes()
+            for attributes in [node[1] if isinstance(node, tuple) else node]
+            if isinstance(attributes, dict) and isinstance(attributes.get("file_path_"), str)
+        )
+        cached = _FILES[id(graph)] = (graph, files)
+    return cached[1]
 
 
 def _blocks(graph: Any, block_type: str, address: Any) -> list[dict[str, Any]]:

@@ -19,6 +19,8 @@ from residency.cli.outputs import (
     with_baseline,
     write_reports,
 )
+from residency.cli.program_options import program_input_files, program_options, program_run_settings
+from residency.cli.terraform_inputs import TerraformInputsCommand, assignments, terraform_input_options
 from residency.enforcement import Level
 from residency.errors import EXIT_FINDINGS, EXIT_OK, InputError
 from residency.inventory import Inventory
@@ -28,14 +30,16 @@ from residency.sources.files import FORMATS as FILE_FORMATS
 def pick_stack(directory: Path, stack: str | None) -> str:
     if stack:
         return stack
-    stacks = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in directory.glob("Pulumi.*.yaml"))
+    from residency.sources.pulumi_project import stack_files_directory
+
+    stacks = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in stack_files_directory(directory).glob("Pulumi.*.yaml"))
     if len(stacks) == 1:
         return stacks[0]
     listed = ", ".join(stacks) if stacks else "none"
     raise click.UsageError(f"choose a stack with --stack (stacks with config here: {listed})")
 
 
-@click.command()
+@click.command(cls=TerraformInputsCommand)
 @click.argument("directory", type=click.Path(path_type=Path), default=".")
 @click.option("--stack", "-s", help="The stack whose Pulumi.<stack>.yaml config to use.")
 @click.option("--policy", "policy_file", type=click.Path(path_type=Path), help=POLICY_HELP)
@@ -49,16 +53,21 @@ def pick_stack(directory: Path, stack: str | None) -> str:
 @report_option
 @baseline_option
 @attest_options
+@program_options
+@terraform_input_options
+@click.pass_context
 def check(
-    directory: Path, stack: str | None, policy_file: Path | None, output_format: str, fail_on: str,
+    ctx: click.Context, directory: Path, stack: str | None, policy_file: Path | None, output_format: str, fail_on: str,
     file_format: str | None, state_file: Path | None, reports: tuple[ReportTarget, ...], attest: AttestRequest | None,
     baseline_file: Path | None,
+    var_files: tuple[Path, ...], variables: tuple[str, ...],
 ) -> None:
     """Run the Pulumi program in DIRECTORY offline and check it against the residency policy.
 
     DIRECTORY may also be a directory of Terraform files, or a file: a Terraform plan or state
     (`terraform show -json`, terraform.tfstate), a Pulumi stack export or checkpoint, `pulumi
-    preview --json` or a Pulumi event log (`--event-log`).
+    preview --json` or a Pulumi event log (`--event-log`). For Terraform files, --var-file and
+    --var give the variables as `terraform plan` takes them.
 
     Exit status: 0 no failing findings, 1 failing findings, 2 bad input or usage."""
     from residency.engine import evaluate
@@ -77,16 +86,20 @@ def check(
     inputs = [*([] if policy.is_builtin else [Path(policy.source)]), *([state_file] if state_file else [])]
     if kind == "pulumi":
         stack = pick_stack(directory, stack)
-        inputs += [directory / "Pulumi.yaml", directory / f"Pulumi.{stack}.yaml"]
+        inputs += [directory / "Pulumi.yaml", directory / f"Pulumi.{stack}.yaml", *program_input_files()]
     elif kind == "file":
         inputs.append(directory)
     if baseline_file is not None:
         inputs.append(baseline_file)
+    given = assignments(ctx)
+    if given and kind != "terraform":
+        raise click.UsageError("--var-file and --var apply to a directory of Terraform files")
+    inputs += [a.file for a in given if a.file is not None]
     refuse_to_overwrite(reports, inputs, sources=directory if directory.is_dir() else None)
     refuse_to_overwrite_inputs(attest, inputs, directory, kind, stack)
     try:
         signer = attest.signer() if attest is not None else None  # a bad key fails before the program runs
-        inventory = load_inventory(directory, kind, stack, file_format)
+        inventory = load_inventory(directory, kind, stack, file_format, given)
         if state_file is not None:
             add_deployed_state(inventory, state_file)
         report = evaluate(inventory, policy)
@@ -116,7 +129,7 @@ def source_kind(target: Path) -> str:
     if target.is_file():
         return "file"
     pulumi = any((target / name).is_file() for name in ("Pulumi.yaml", "Pulumi.yml"))
-    if target.is_dir() and not pulumi and any(target.glob("*.tf")):
+    if target.is_dir() and not pulumi and (any(target.glob("*.tf")) or any(target.glob("*.tf.json"))):
         return "terraform"
     return "pulumi"
 
@@ -133,7 +146,8 @@ def add_deployed_state(inventory: Inventory, state_file: Path) -> None:
         )
 
 
-def load_inventory(target: Path, kind: str, stack: str | None, file_format: str | None = None) -> Inventory:
+def load_inventory(target: Path, kind: str, stack: str | None, file_format: str | None = None,
+                   terraform_inputs: tuple = ()) -> Inventory:
     if kind == "file":
         from residency.sources.files import load_file
 
@@ -141,7 +155,7 @@ def load_inventory(target: Path, kind: str, stack: str | None, file_format: str 
     if kind == "terraform":
         from residency.sources.terraform_hcl import load_directory
 
-        return load_directory(target)
+        return load_directory(target, terraform_inputs)
     return run_program_with_progress(target, pick_stack(target, stack))
 
 
@@ -149,11 +163,12 @@ def run_program_with_progress(directory: Path, stack: str) -> Inventory:
     """Run the program offline; on a terminal, show how many resources it has registered."""
     from residency.sources.pulumi_program import run_program
 
+    limits, answers = program_run_settings()
     console = stderr_console()
     if not console.is_terminal:
-        return run_program(directory, stack)
+        return run_program(directory, stack, limits=limits, answers=answers)
     with console.status(f"running {directory} (stack {stack}) offline") as status:
         def progress(count: int) -> None:
             if count % 25 == 0:
                 status.update(f"running {directory} (stack {stack}) offline: {count} resources registered")
-        return run_program(directory, stack, on_resource=progress)
+        return run_program(directory, stack, on_resource=progress, limits=limits, answers=answers)

@@ -18,9 +18,17 @@ from pathlib import Path
 import click
 
 import residency
-from residency.checkov.verdicts import FAIL_ON_ENVIRONMENT, POLICY_ENVIRONMENT, check_id
+from residency.checkov.verdicts import (
+    FAIL_ON_ENVIRONMENT,
+    INPUTS_ENVIRONMENT,
+    POLICY_ENVIRONMENT,
+    check_id,
+    inputs_to_environment,
+)
 from residency.cli.attesting import AttestRequest, attest_decision, attest_options, refuse_to_overwrite_inputs
 from residency.cli.common import POLICY_HELP, choose_policy, fail, policy_line, stderr_console
+from residency.cli.program_options import program_options
+from residency.cli.terraform_inputs import TerraformInputsCommand, assignments, terraform_input_options
 from residency.enforcement import Level
 from residency.errors import InputError
 from residency.policy import ResidencyPolicy
@@ -32,7 +40,7 @@ CHECKOV_IN_VENV = Path(".venv-checkov") / "bin" / "checkov"
 OUTPUTS = ["cli", "json", "sarif", "junitxml"]
 
 
-@click.command()
+@click.command(cls=TerraformInputsCommand)
 @click.argument("target", type=click.Path(path_type=Path), default=".")
 @click.option("--stack", "-s", help="For a Pulumi program: the stack whose Pulumi.<stack>.yaml config to use.")
 @click.option("--policy", "policy_file", type=click.Path(path_type=Path), help=POLICY_HELP)
@@ -44,10 +52,13 @@ OUTPUTS = ["cli", "json", "sarif", "junitxml"]
 @click.option("--checkov", "checkov_path", type=click.Path(path_type=Path), envvar=CHECKOV_ENVIRONMENT,
               help=f"The checkov executable (default: {CHECKOV_IN_VENV} of this project, else checkov on PATH).")
 @attest_options
+@program_options
+@terraform_input_options
 @click.argument("checkov_args", nargs=-1, type=click.UNPROCESSED)
-def checkov(target: Path, stack: str | None, policy_file: Path | None, outputs: tuple[str, ...],
+@click.pass_context
+def checkov(ctx: click.Context, target: Path, stack: str | None, policy_file: Path | None, outputs: tuple[str, ...],
             output_file_path: Path | None, fail_on: str, checkov_path: Path | None, checkov_args: tuple[str, ...],
-            attest: AttestRequest | None) -> None:
+            attest: AttestRequest | None, var_files: tuple[Path, ...], variables: tuple[str, ...]) -> None:
     """Scan TARGET with Checkov, its own checks and the residency checks (CKV_RES_*).
 
     TARGET is a directory of Terraform files, a Terraform plan (`terraform show -json`), or a
@@ -78,6 +89,9 @@ def checkov(target: Path, stack: str | None, policy_file: Path | None, outputs: 
             refuse_configuration_that_waives(checkov_configurations(scan))
             command = checkov_command(executable, checks, scan, outputs, output_file_path, checkov_args)
             environment = {**os.environ, **checks_environment(policy, Level(fail_on))}
+            environment.pop(INPUTS_ENVIRONMENT, None)
+            if assignments(ctx):
+                environment[INPUTS_ENVIRONMENT] = inputs_to_environment(assignments(ctx))
             returncode = subprocess.run(command, env=environment, check=False).returncode
         if attest is not None and returncode in (0, 1):
             _attest(attest, signer, target, stack, policy, Level(fail_on), returncode)
@@ -180,6 +194,9 @@ def scan_arguments(target: Path, stack: str | None, scratch: Path) -> list[str]:
         return ["--directory", str(scratch), "--framework", "terraform_plan"]
     if any(target.glob("*.tf")):
         return ["--directory", str(target), "--framework", "terraform"]
+    if any(target.glob("*.tf.json")):  # Checkov would pass it having checked nothing
+        raise InputError("Checkov does not read Terraform's JSON syntax (*.tf.json): check this directory with "
+                         "`residency check`", file=str(target))
     raise InputError("expected a directory of .tf files, a plan (JSON) or a Pulumi program (Pulumi.yaml)", file=str(target))
 
 

@@ -10,6 +10,7 @@ import click
 from residency.cli.check import pick_stack, run_program_with_progress
 from residency.cli.common import fail
 from residency.cli.outputs import ReportTarget, refuse_to_overwrite, write_atomically
+from residency.cli.program_options import program_options
 from residency.errors import InputError
 
 
@@ -19,6 +20,7 @@ from residency.errors import InputError
 @click.option("--format", "output_format", type=click.Choice(["terraform-plan"]), default="terraform-plan", show_default=True,
               help="terraform-plan: the JSON of `terraform show -json`, which Checkov scans.")
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to this file instead of stdout.")
+@program_options
 def export(directory: Path, stack: str | None, output_format: str, output: Path | None) -> None:
     """Run the Pulumi program in DIRECTORY offline and write its deployment as a Terraform plan.
 

@@ -9,7 +9,7 @@ from residency.inventory.model import (
     SourceInfo,
     SourceLocation,
 )
-from residency.inventory.values import UNKNOWN, FieldValue, Secret
+from residency.inventory.values import UNKNOWN, FieldValue, Secret, as_declared, declared_field
 
 __all__ = [
     "UNKNOWN",
@@ -22,4 +22,6 @@ __all__ = [
     "Secret",
     "SourceInfo",
     "SourceLocation",
+    "as_declared",
+    "declared_field",
 ]

@@ -12,6 +12,9 @@ from residency.catalog import CATALOG, MovementField, ResourceKind
 from residency.inventory.values import FieldValue, Naming, camel, select
 from residency.oci.regions import Region
 
+# The Terraform type of a module call whose source is not on disk: what it creates cannot be seen.
+UNREAD_MODULE_TYPE = "module (not read)"
+
 
 class RegionSource(str, enum.Enum):
     """How a resource's region was decided."""
@@ -43,6 +46,7 @@ class RegionResolution:
     secret: bool = False
     reason: str = ""  # when there is no region: what could not be proven
     origins: tuple[Origin, ...] = ()  # where the region was written, the deepest first (config line, then provider)
+    origin: str | None = None  # where a region from a variable was written ("var.region, default at main.tf:3")
 
     @property
     def shown(self) -> str:
@@ -82,6 +86,8 @@ class Resource:
     def kind(self) -> ResourceKind:
         if not self.custom or self.is_provider:
             return ResourceKind.NOT_OCI
+        if self.terraform_type == UNREAD_MODULE_TYPE:
+            return ResourceKind.REGIONAL  # it may create anything anywhere: regional until shown otherwise
         if not self.token and (self.terraform_type or "").startswith("oci_"):
             return ResourceKind.REGIONAL  # an OCI type newer than the catalogue: regional until shown otherwise
         return CATALOG.kind(self.token)

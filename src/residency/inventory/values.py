@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 Naming = Literal["pulumi", "terraform"]
 
@@ -28,7 +28,7 @@ class Unknown:
 
     _instance: Unknown | None = None
 
-    def __new__(cls) -> Unknown:
+    def __new__(cls) -> Self:
         if cls._instance is None:
             cls._instance = super().__new__(cls)
         return cls._instance
@@ -167,3 +167,38 @@ def _leaves(node: Any, path: str, secret: bool) -> Iterator[FieldValue]:
             yield from _leaves(item, f"{path}[{index}]", secret)
     elif node is not None:
         yield FieldValue(path, node, secret)
+
+
+# --- values as the provider schema declares them ---------------------------------------------
+
+Declared = Literal["bool", "number", "string"]
+_NUMBER = re.compile(r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$")
+
+
+def as_declared(value: Any, declared: Declared) -> Any:
+    """A value converted as Terraform converts it to the type the provider schema declares for
+    its attribute (HashiCorp's cty conversions): `"true"`/`"false"` (and `"1"`/`"0"`) for a bool,
+    `"3"` for a number, a number or bool for a string. UNKNOWN, secrets kept as they are; a value
+    that does not convert is returned unchanged, so a rule still sees it (Terraform rejects it).
+    Every rule that reads a bool or a number reads it through here, in both naming styles."""
+    if isinstance(value, Secret):
+        return Secret(as_declared(value.value, declared))
+    if value is UNKNOWN or value is None:
+        return value
+    if declared == "bool" and isinstance(value, str):
+        return {"true": True, "1": True, "false": False, "0": False}.get(value, value)
+    if declared == "number" and isinstance(value, str) and _NUMBER.match(value):
+        number = float(value)
+        return int(number) if number.is_integer() and "." not in value and "e" not in value.lower() else number
+    if declared == "string" and isinstance(value, bool):
+        return "true" if value else "false"
+    if declared == "string" and isinstance(value, (int, float)):
+        return str(value)
+    return value
+
+
+def declared_field(found: FieldValue | None, declared: Declared) -> FieldValue | None:
+    """A field read by a rule, its value converted as the schema declares (`as_declared`)."""
+    if found is None:
+        return None
+    return FieldValue(found.path, as_declared(found.value, declared), found.secret)

@@ -332,6 +332,7 @@ def _build(data: dict, shown: str, sha256: str, known: dict[str, str]) -> Reside
             protected=frozenset(classification["protected"]),
         ),
         protected_compartments=frozenset(data.get("protected_compartments", [])),
+        non_moving_types=frozenset(data.get("non_moving_types", [])),
         rules=rules,
         waivers=waivers,
         access=_access(data.get("access", {})),

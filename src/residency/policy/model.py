@@ -122,6 +122,7 @@ class ResidencyPolicy:
     home_region: Region
     classification: Classification
     protected_compartments: frozenset[str] = frozenset()
+    non_moving_types: frozenset[str] = frozenset()  # other providers' types that move no data (RES002)
     rules: Mapping[str, RuleSetting] = field(default_factory=dict)  # by rule id
     waivers: tuple[Waiver, ...] = ()
     access: AccessPolicy = AccessPolicy()

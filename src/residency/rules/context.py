@@ -117,7 +117,7 @@ class RuleContext:
         if not protected or resource.urn in _seen:
             return None
         compartment_id = resource.first("compartment_id")
-        if compartment_id is not None and compartment_id.known and compartment_id.value in protected:
+        if compartment_id is not None and isinstance(compartment_id.value, str) and compartment_id.value in protected:
             return str(compartment_id.value)
         if compartment_id is not None and not compartment_id.known and self.inventory is None:
             raise NeedsGraph(f"{resource.urn}.compartment_id")

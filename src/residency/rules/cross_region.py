@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from residency.catalog import MovementField, ResourceKind
 from residency.enforcement import Severity
 from residency.inventory import FieldValue, Resource
+from residency.inventory.values import snake
 from residency.oci import parse_ocid, region_of_availability_domain
 from residency.oci.regions import Region, lookup_region
 from residency.rules.base import Evidence, ResourceRule, RuleMeta, Violation
@@ -40,16 +41,47 @@ class CrossRegionMovement(ResourceRule):
     )
 
     def check(self, resource: Resource, context: RuleContext) -> Iterable[Violation]:
-        if resource.kind is ResourceKind.NOT_OCI or not resource.movements() or not context.is_protected(resource):
+        if resource.kind is ResourceKind.NOT_OCI:
+            yield from self._check_other_provider(resource, context)
+            return
+        if not resource.movements() or not context.is_protected(resource):
             return
         for movement in resource.movements():
             for value in resource.field(movement.segments):
                 yield from self._check_value(resource, movement, value, context)
 
+    def _check_other_provider(self, resource: Resource, context: RuleContext) -> Iterator[Violation]:
+        """A resource of another provider (a dynamic provider, a command, another cloud) that takes a
+        protected resource's outputs may copy the data anywhere: nothing shows where it puts them."""
+        if not resource.custom or resource.is_provider or resource.token in context.policy.non_moving_types:
+            return
+        for key, urns in resource.property_dependencies.items():
+            sources = [context.resource(urn) for urn in urns]
+            protected = [s for s in sources if s is not None and s.kind is not ResourceKind.NOT_OCI and context.is_protected(s)]
+            if protected:
+                path = snake(key)
+                names = ", ".join(sorted({s.name for s in protected}))
+                yield Violation(
+                    resource,
+                    f"{resource.token} takes {path} from {names}, protected data, and its provider is not OCI: where it "
+                    "puts the data cannot be shown to be an allowed region (list its type in non_moving_types if it "
+                    "moves no data)",
+                    tuple(Evidence(resource.name, f"takes {path} from", s.name) for s in protected),
+                    proven=False,
+                    path=path,
+                )
+
     def _check_value(self, resource: Resource, movement: MovementField, value: FieldValue, context: RuleContext) -> Iterator[Violation]:
         where = value.path or movement.path
         if not value.known:
             yield from self._check_unknown(resource, movement, where, context)
+            return
+        if value.secret:  # never shown, so never proven
+            yield Violation(
+                resource, f"{movement.moves}, but {where} is a secret, whose value is never shown, so it cannot be "
+                "shown to name an allowed region", (Evidence(resource.name, f"has {where} =", "[secret]"),),
+                proven=False, path=where,
+            )
             return
         if not isinstance(value.value, str):
             yield Violation(resource, f"{where} is not text, so the region it names cannot be read", proven=False, path=where)

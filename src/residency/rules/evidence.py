@@ -28,7 +28,8 @@ def region_evidence(resource: Resource) -> tuple[Evidence, ...]:
         return (Evidence(resource.name, "is created through", "the default provider"), Evidence("the default provider", "has region (oci:region)", resolution.shown))
     provider = f"provider {short_name(resolution.provider)}"
     relation = "inherits from its parent component" if resolution.source is RegionSource.PARENT_PROVIDER else "is created through"
-    return (Evidence(resource.name, relation, provider), Evidence(provider, "has region", resolution.shown))
+    shown = f"{resolution.shown} ({resolution.origin})" if resolution.origin else resolution.shown
+    return (Evidence(resource.name, relation, provider), Evidence(provider, "has region", shown))
 
 
 def classification_evidence(resource: Resource, context: RuleContext) -> Evidence:

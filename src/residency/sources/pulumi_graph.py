@@ -198,6 +198,12 @@ def region_resolution(
     if value is UNKNOWN:
         reason = f"{what} is an encrypted secret that cannot be read offline" if secret else f"{what} is known only after apply"
         return RegionResolution(RegionSource.UNRESOLVED, provider=provider, secret=secret, reason=reason)
+    if secret:
+        # A finding may never show a secret, so it could not say which region this is: unproven.
+        return RegionResolution(
+            RegionSource.UNRESOLVED, provider=provider, secret=True,
+            reason=f"{what} is a secret, whose value is never shown, so it cannot be proven to be an allowed region",
+        )
     if not isinstance(value, str):
         return RegionResolution(source, written=str(value), provider=provider, secret=secret, reason=f"{what} is not a region name")
     region = lookup_region(value)

@@ -1,4 +1,6 @@
-"""A Pulumi project on disk: Pulumi.yaml and the Pulumi.<stack>.yaml beside it."""
+"""A Pulumi project on disk, read as the Pulumi CLI reads it: Pulumi.yaml (or Pulumi.yml) with its
+`main`, `runtime.options.virtualenv`, `stackConfigDir` and project-level `config:`, and the stack's
+Pulumi.<stack>.yaml, whose values win over the project's."""
 
 from __future__ import annotations
 
@@ -19,10 +21,23 @@ class PulumiProject:
     directory: Path
     name: str
     main: Path  # the directory (or file) the Python runtime runs
+    file: Path | None = None  # Pulumi.yaml
+    virtualenv: Path | None = None  # runtime.options.virtualenv, resolved against the project
+    stack_config_dir: Path | None = None  # stackConfigDir, where Pulumi.<stack>.yaml live
+    config: dict[str, Any] = field(default_factory=dict)  # project-level config: "ns:key" -> value
+    secret_keys: frozenset[str] = frozenset()  # keys the project declares `secret: true`
 
     @property
     def program_file(self) -> Path:
         return self.main / "__main__.py" if self.main.is_dir() else self.main
+
+    @property
+    def working_directory(self) -> Path:
+        """Where the language host runs the program: the `main` directory."""
+        return self.main if self.main.is_dir() else self.main.parent
+
+    def stack_file(self, stack: str) -> Path:
+        return (self.stack_config_dir or self.directory) / f"Pulumi.{stack}.yaml"
 
 
 @dataclass(frozen=True)
@@ -78,9 +93,18 @@ def load_project(directory: Path) -> PulumiProject:
             f"runtime is {runtime_name!r}: only Python programs can be run offline",
             file=str(path), line=line_of(document, ["runtime"]), key="runtime",
         )
-    directory = directory.resolve()  # the program runs with this as its working directory
+    directory = directory.resolve()
     main = directory / str(document.get("main") or ".")
-    project = PulumiProject(directory=directory, name=name, main=main)
+    options = runtime.get("options") if isinstance(runtime, dict) else None
+    virtualenv = options.get("virtualenv") if isinstance(options, dict) else None
+    config_dir = document.get("stackConfigDir")
+    config, secret_keys = _project_config(document, name, path)
+    project = PulumiProject(
+        directory=directory, name=name, main=main, file=path,
+        virtualenv=directory / str(virtualenv) if virtualenv else None,
+        stack_config_dir=directory / str(config_dir) if config_dir else None,
+        config=config, secret_keys=secret_keys,
+    )
     written = str(document.get("main") or ".")
     if not main.exists():
         problem = f"main is {written}, which does not exist"
@@ -91,24 +115,60 @@ def load_project(directory: Path) -> PulumiProject:
     raise InputError(problem, file=str(path), line=line_of(document, ["main"]), key="main")
 
 
+def _full_key(key: Any, project: str) -> str:
+    return str(key) if ":" in str(key) else f"{project}:{key}"
+
+
+def _project_config(document: dict, name: str, path: Path) -> tuple[dict[str, Any], frozenset[str]]:
+    """Pulumi.yaml's `config:`: a key maps to its value, or to `{type, default | value, secret, ...}`."""
+    config = document.get("config") or {}
+    if not isinstance(config, dict):
+        raise InputError("expected config to be a mapping", file=str(path), line=line_of(document, ["config"]), key="config")
+    values: dict[str, Any] = {}
+    secret_keys = set()
+    for key, declared in config.items():
+        full_key = _full_key(key, name)
+        if not isinstance(declared, dict):
+            values[full_key] = plain(declared)
+            continue
+        if declared.get("secret") is True:
+            secret_keys.add(full_key)
+        for given in ("value", "default"):
+            if given in declared:
+                values[full_key] = _typed(plain(declared[given]), declared.get("type"), document, ["config", key, given], path)
+                break
+    return values, frozenset(secret_keys)
+
+
+def _typed(value: Any, kind: Any, document: dict, where: list, path: Path) -> Any:
+    expected = {"string": str, "integer": int, "boolean": bool, "array": list, "object": dict}.get(str(kind))
+    if kind is None or expected is None or (isinstance(value, expected) and not (expected is int and isinstance(value, bool))):
+        return value
+    raise InputError(f"expected a value of type {kind}", file=str(path), line=line_of(document, where), key=str(where[1]))
+
+
 def load_stack_config(project: PulumiProject, stack: str) -> StackConfig:
-    path = project.directory / f"Pulumi.{stack}.yaml"
+    """The stack's config: the project's values and defaults, then Pulumi.<stack>.yaml over them.
+    Keys the project declares secret are secret whatever the stack file says."""
+    path = project.stack_file(stack)
+    values = {key: Secret(value) if key in project.secret_keys else value for key, value in project.config.items()}
     if not path.is_file():
-        return StackConfig(stack=stack, file=None)
+        return StackConfig(stack=stack, file=None, values=values)
     document = load_yaml(path)
     if document is None:
-        return StackConfig(stack=stack, file=path)
+        return StackConfig(stack=stack, file=path, values=values)
     if not isinstance(document, dict):
         raise InputError("expected a mapping with a config key", file=str(path))
     config = document.get("config") or {}
     if not isinstance(config, dict):
         raise InputError("expected config to be a mapping", file=str(path), line=line_of(document, ["config"]), key="config")
-    values: dict[str, Any] = {}
     places: dict[str, tuple[str, int | None]] = {}
     for key, value in config.items():
-        full_key = str(key) if ":" in str(key) else f"{project.name}:{key}"
+        full_key = _full_key(key, project.name)
         if isinstance(value, dict) and set(value) == {"secure"}:
             values[full_key] = Secret(UNKNOWN)
+        elif full_key in project.secret_keys:
+            values[full_key] = Secret(plain(value))
         else:
             values[full_key] = plain(value)
             places.update(_text_leaves(full_key, value, ["config", key], document))
@@ -127,3 +187,12 @@ def _text_leaves(key: str, node: Any, path: list[Any], document: Any) -> Iterato
             yield from _text_leaves(f"{key}[{index}]", child, [*path, index], document)
     elif isinstance(node, str):
         yield key, (node, line_of(document, path))
+
+
+def stack_files_directory(directory: Path) -> Path:
+    """Where a project's Pulumi.<stack>.yaml files are (`stackConfigDir`), for listing its stacks."""
+    try:
+        project = load_project(directory)
+    except InputError:
+        return directory
+    return project.stack_config_dir or project.directory

@@ -9,7 +9,10 @@ and the same fail-closed reading as the Pulumi sources.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import contextlib
+import gc
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -27,6 +30,8 @@ from residency.inventory import (
 from residency.sources.pulumi_graph import AMBIENT, region_resolution
 
 OCI_TYPE_PREFIX = "oci_"
+# An input that is no resource of the configuration: a variable without a value, a data source.
+INPUT = re.compile(r"^(?:module\.[^.]+\.)*(?:var|data)\.")
 
 
 @dataclass(frozen=True)
@@ -34,8 +39,10 @@ class ProviderConfig:
     key: str  # as a plan names it: "oci", "oci.west", "module.network:oci"
     region: Any = None  # as written; None when the configuration sets none, UNKNOWN when it cannot be known
     unknown_because: str | None = None  # for an UNKNOWN region: why ("var.region has no value")
-    auth: Any = None  # the `auth` method, as written
-    origins: tuple[Origin, ...] = ()  # where it is written: the provider block (file, line)
+    auth: Any = None  # the `auth` method, as written; UNKNOWN when it cannot be known
+    auth_unknown_because: str | None = None
+    origin: str | None = None  # where a region from a variable was written ("var.region, default at main.tf:3")
+    origins: tuple[Origin, ...] = ()  # where it is written: the provider block, a variable's value (file, line)
 
 
 @dataclass
@@ -49,18 +56,37 @@ class TerraformRecord:
     inherited: bool = False  # the configuration is passed down by a calling module
     references: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # attribute -> absolute addresses
     location: SourceLocation | None = None
+    unread_because: str | None = None  # a module call whose resources cannot be read: why
 
 
-def build_inventory(records: Iterable[TerraformRecord], providers: Mapping[str, ProviderConfig], source: SourceInfo) -> Inventory:
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Reading builds millions of small objects and frees none of them until the end; with the
+    cyclic collector running, each collection walks them all again and reading a large plan
+    grows quadratic (benchmarks/terraform_speed.py). Pause it while a source is read."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def build_inventory(records: Iterable[TerraformRecord], providers: Mapping[str, ProviderConfig], source: SourceInfo,
+                    variant: str | None = None) -> Inventory:
+    """`variant`: the input set the records were read with, when several are checked; it makes
+    each URN unique (`prod.tfvars::oci_core_vcn.main`), the name stays the address."""
     records = list(records)
     instances = _Instances(r.address for r in records)
+    urn = (lambda address: f"{variant}::{address}") if variant else (lambda address: address)
     resources = []
     for record in records:
         dependencies = {attribute: instances.of(refs) for attribute, refs in record.references.items()}
-        dependencies = {attribute: found for attribute, found in dependencies.items() if found}
+        dependencies = {attribute: tuple(urn(a) for a in found) for attribute, found in dependencies.items() if found}
         resources.append(
             Resource(
-                urn=record.address,
+                urn=urn(record.address),
                 name=record.address,
                 token=CATALOG.token(record.type) or "",
                 terraform_type=record.type,
@@ -77,19 +103,30 @@ def build_inventory(records: Iterable[TerraformRecord], providers: Mapping[str, 
     return Inventory(source=source, resources=resources)
 
 
+def merge_inventories(inventories: Iterable[Inventory], source: SourceInfo) -> Inventory:
+    """One inventory of several input sets' readings (their URNs already distinct)."""
+    inventories = list(inventories)
+    notes = [*source.notes, *dict.fromkeys(n for i in inventories for n in i.source.notes)]
+    return Inventory(source=replace(source, notes=tuple(notes)), resources=[r for i in inventories for r in i.resources])
+
+
 class _Instances:
     """Resource addresses; a reference without an index means every instance (count, for_each)."""
 
     def __init__(self, addresses: Iterable[str]):
         self._addresses = set(addresses)
+        self._by_base: dict[str, list[str]] = {}
+        for address in self._addresses:
+            if address.endswith("]") and "[" in address:
+                self._by_base.setdefault(address[:address.rindex("[")], []).append(address)
 
     def of(self, references: Iterable[str]) -> tuple[str, ...]:
         found: set[str] = set()
         for reference in references:
-            if reference in self._addresses:
+            if reference in self._addresses or INPUT.match(reference):
                 found.add(reference)
             else:
-                found.update(a for a in self._addresses if a.startswith(reference + "["))
+                found.update(a for a in self._by_base.get(reference, ()))
         return tuple(sorted(found))
 
 
@@ -101,6 +138,8 @@ def _with_origins(resolution: RegionResolution | None, config: ProviderConfig | 
 
 
 def _region(record: TerraformRecord, providers: Mapping[str, ProviderConfig]) -> RegionResolution | None:
+    if record.unread_because:
+        return RegionResolution(RegionSource.UNRESOLVED, provider=record.provider, reason=record.unread_because)
     if not record.type.startswith(OCI_TYPE_PREFIX):
         return None
     if record.provider is None:
@@ -114,9 +153,15 @@ def _region(record: TerraformRecord, providers: Mapping[str, ProviderConfig]) ->
             reason=f"no provider block configures {record.provider}, so {AMBIENT}",
         )
     what = f"the region of provider {config.key}"
+    if config.auth is UNKNOWN:
+        return RegionResolution(
+            RegionSource.UNRESOLVED, provider=config.key,
+            reason=f"the auth method of provider {config.key} cannot be known ({config.auth_unknown_because}), and "
+            "some methods make OCI take the region from the runtime environment",
+        )
     if config.region is UNKNOWN and config.unknown_because:
         return RegionResolution(RegionSource.UNRESOLVED, provider=config.key, reason=f"{what} cannot be known: {config.unknown_because}")
-    return region_resolution(
+    resolution = region_resolution(
         config.region,
         RegionSource.PARENT_PROVIDER if record.inherited else RegionSource.EXPLICIT_PROVIDER,
         config.key,
@@ -124,3 +169,4 @@ def _region(record: TerraformRecord, providers: Mapping[str, ProviderConfig]) ->
         what=what,
         auth=config.auth,
     )
+    return replace(resolution, origin=config.origin) if config.origin else resolution

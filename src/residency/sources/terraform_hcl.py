@@ -1,15 +1,17 @@
-"""A Terraform configuration (a directory of .tf files) -> inventory, before any plan exists.
+"""A Terraform configuration (a directory of .tf and .tf.json files) -> inventory, before any plan.
 
-Read with the HCL parser Checkov uses (bc-python-hcl2), so both see the same file. The root
-module's variables take their defaults and the values of terraform.tfvars[.json] and
-*.auto.tfvars[.json], as `terraform plan` does. TF_VAR_* environment variables are never read:
-like OCI_REGION, they are not part of the configuration and cannot be reviewed, so a variable
-set only there has no value here, and a region that depends on it is a finding.
+Read with the HCL parser Checkov uses (bc-python-hcl2), so both see the same file; the files of a
+module, their override files and Terraform's JSON syntax are merged as Terraform merges them
+(terraform_files). The root module's variables take their values with Terraform's precedence
+(terraform_variables); when the repository ships variable files Terraform does not load by
+itself, the configuration is read once per such file, each an alternative input set.
 
 Each resource's provider configuration is found as Terraform finds it: the `provider` argument
 (`oci.west`) or the module's unaliased `oci`; a module call's `providers` map, or the implicit
-inheritance of the unaliased configuration, passes configurations down to local modules
-(`source = "./..."`). Modules from registries or git are not read; the inventory notes them.
+inheritance of the unaliased configuration, passes configurations down to modules. Modules are
+read from disk: local paths, and what `terraform init` downloaded (`.terraform/modules/
+modules.json`). A module that is not on disk cannot be checked: it becomes one record that no
+region can be proven for, naming the providers it is handed.
 """
 
 from __future__ import annotations
@@ -17,239 +19,414 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import hcl2
-from lark.exceptions import LarkError, UnexpectedInput
-
 from residency.errors import InputError
-from residency.inventory import UNKNOWN, Inventory, Origin, SourceInfo, SourceLocation
-from residency.sources.terraform_expressions import Evaluated, Scope, references
-from residency.sources.terraform_graph import ProviderConfig, TerraformRecord, build_inventory
-from residency.yamlfile import read_text
+from residency.inventory import UNKNOWN, Inventory, Origin, SourceInfo, SourceLocation, as_declared
+from residency.inventory.model import UNREAD_MODULE_TYPE
+from residency.sources.terraform_expressions import Evaluated, Scope, constants, inputs, references
+from residency.sources.terraform_files import (
+    META_ARGUMENTS,
+    Block,
+    ModuleFiles,
+    configuration_files,
+    is_blocks,
+    parse_json,
+    read_module,
+    read_source,
+)
+from residency.sources.terraform_graph import (
+    ProviderConfig,
+    TerraformRecord,
+    build_inventory,
+    collector_paused,
+    merge_inventories,
+)
+from residency.sources.terraform_variables import Assignment, InputSet, input_sets, root_variables
 
-META_ARGUMENTS = {"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"}
 MAX_MODULE_DEPTH = 16
+MAX_INSTANCES = 100_000  # per resource or module block: count = 50000000 is refused, not expanded
+MAX_RECORDS = 1_000_000
+LOCAL_SOURCE = ("./", "../")
 
 
-def load_directory(directory: Path) -> Inventory:
+def load_directory(directory: Path, assignments: tuple[Assignment, ...] = ()) -> Inventory:
     if not directory.is_dir():
         raise InputError("not a directory", file=str(directory))
-    if not any(directory.glob("*.tf")):
-        raise InputError("no .tf files here: expected a Terraform configuration directory", file=str(directory))
     root = directory.resolve()
-    reader = _Reader(root)
-    reader.variable_origins = _variable_origins(root, reader)
-    reader.read_module(root, "", _root_variables(root, reader), {})
-    source = SourceInfo(kind="terraform-hcl", path=str(directory), notes=tuple(reader.notes))
-    return build_inventory(reader.records, reader.providers, source)
+    if not configuration_files(root):
+        raise InputError("no .tf or .tf.json files here: expected a Terraform configuration directory",
+                         file=str(directory))
+    with collector_paused():
+        return _load(directory, root, input_sets(root, assignments))
+
+
+def _load(directory: Path, root: Path, sets: list[InputSet]) -> Inventory:
+    inventories = []
+    for chosen in sets:
+        reader = _Reader(root, chosen)
+        reader.read_root()
+        source = SourceInfo(kind="terraform-hcl", path=str(directory), notes=tuple(reader.notes))
+        inventories.append(build_inventory(reader.records, reader.providers, source,
+                                           variant=chosen.label if len(sets) > 1 else None))
+    if len(inventories) == 1:
+        return inventories[0]
+    checked = "; ".join(s.shown for s in sets)
+    note = f"checked once per variable file the repository ships (each as `terraform plan -var-file`): {checked}"
+    return merge_inventories(inventories, SourceInfo(kind="terraform-hcl", path=str(directory), notes=(note,)))
 
 
 @dataclass
-class _Blocks:
-    """The blocks of one module directory, as the parser gives them."""
-
-    variables: dict[str, dict] = field(default_factory=dict)
-    locals: dict[str, Any] = field(default_factory=dict)
-    providers: list[tuple[str, dict, str]] = field(default_factory=list)  # (local key "oci" / "oci.west", body, file)
-    resources: list[tuple[str, str, dict, str]] = field(default_factory=list)  # (type, name, body, file)
-    modules: list[tuple[str, dict, str]] = field(default_factory=list)  # (name, body, file)
+class _Variable:
+    value: Evaluated
+    sources: frozenset[str] = frozenset()  # what an unknown value could come from
+    origin: str | None = None  # where the value was written (root variables)
 
 
 class _Reader:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, chosen: InputSet):
         self.root = root
+        self.chosen = chosen
         self.records: list[TerraformRecord] = []
         self.providers: dict[str, ProviderConfig] = {}
         self.notes: list[str] = []
-        self._blocks: dict[Path, _Blocks] = {}
-        self.variable_origins: dict[str, Origin] = {}  # root variable -> where its value is written
+        self._files: dict[Path, ModuleFiles] = {}
+        self._downloaded = _downloaded_modules(root)
 
     def shown(self, path: Path) -> str:
+        path = Path(path)
+        if not path.is_absolute():
+            path = Path.cwd() / path
         return str(path.relative_to(self.root)) if path.is_relative_to(self.root) else str(path)
 
-    def parse(self, path: Path) -> dict[str, Any]:
-        text = read_text(path, self.shown(path))
-        try:
-            return hcl2.loads(text)
-        except UnexpectedInput as error:
-            message = str(error).splitlines()[0]
-            raise InputError(f"not valid HCL: {message}", file=self.shown(path), line=error.line) from None
-        except LarkError as error:
-            raise InputError(f"not valid HCL: {str(error).splitlines()[0]}", file=self.shown(path)) from None
+    def files(self, directory: Path) -> ModuleFiles:
+        if directory not in self._files:
+            self._files[directory] = read_module(directory, self.shown)
+        return self._files[directory]
 
-    def blocks(self, directory: Path) -> _Blocks:
-        if directory not in self._blocks:
-            self._blocks[directory] = self._read_blocks(directory)
-        return self._blocks[directory]
-
-    def _read_blocks(self, directory: Path) -> _Blocks:
-        blocks = _Blocks()
-        for path in sorted(directory.glob("*.tf")):
-            document, file = self.parse(path), self.shown(path)
-            for entry in document.get("variable", []):
-                blocks.variables.update(entry)
-            for entry in document.get("locals", []):
-                blocks.locals.update({k: v[0] for k, v in entry.items() if not k.startswith("__")})
-            for entry in document.get("provider", []):
-                for name, body in entry.items():
-                    alias = _attribute(body, "alias")
-                    blocks.providers.append((f"{name}.{alias}" if alias else name, body, file))
-            for entry in document.get("resource", []):
-                for type_, named in entry.items():
-                    blocks.resources.extend((type_, name, body, file) for name, body in named.items())
-            for entry in document.get("module", []):
-                blocks.modules.extend((name, body, file) for name, body in entry.items())
-        return blocks
-
-    def read_module(self, directory: Path, address: str, variables: dict[str, Evaluated],
-                    provider_map: dict[str, tuple[str, bool]]) -> None:
-        """`provider_map`: local provider key -> (configuration key, passed down by a caller)."""
-        blocks = self.blocks(directory)
-        scope = _ModuleScope(blocks, variables)
-        provider_map = dict(provider_map)
-        for local, body, file in blocks.providers:
-            key = f"{address}:{local}" if address else local
-            provider_map[local] = (key, False)
-            origins = (Origin("provider", key, file, body.get("__start_line__")),)
-            variable = _VARIABLE.match(str(body.get("region", [""])[0]))
-            if not address and variable and variable.group(1) in self.variable_origins:
-                origins = (self.variable_origins[variable.group(1)], *origins)
-            self.providers[key] = replace(_provider_config(key, body, scope.scope), origins=origins)
-        for type_, name, body, file in blocks.resources:
-            self.read_resource(type_, name, body, file, address, scope, provider_map)
-        for name, body, file in blocks.modules:
-            self.read_call(directory, name, body, file, address, scope, provider_map)
-
-    def read_resource(self, type_: str, name: str, body: dict, file: str, module: str, scope: _ModuleScope,
-                      provider_map: Mapping[str, tuple[str, bool]]) -> None:
-        written = _attribute(body, "provider")
-        local = _strip(written) if isinstance(written, str) else type_.split("_")[0]
-        key, inherited = provider_map.get(local, (f"{module}:{local}" if module else local, False))
-        location = SourceLocation(file, body.get("__start_line__"))
-        for index, instance in scope.instances(body):
-            values, refs = _body(body, instance)
-            prefix = f"{module}." if module else ""
-            self.records.append(TerraformRecord(
-                address=f"{prefix}{type_}.{name}{index}",
-                type=type_,
-                values=values,
-                provider=key,
-                inherited=inherited,
-                references={attr: tuple(prefix + r for r in found) for attr, found in refs.items()},
-                location=location,
-            ))
-
-    def read_call(self, directory: Path, name: str, body: dict, file: str, module: str, scope: _ModuleScope,
-                  provider_map: Mapping[str, tuple[str, bool]]) -> None:
-        address = f"{module}.module.{name}" if module else f"module.{name}"
-        source = _attribute(body, "source")
-        if not isinstance(source, str) or not source.startswith(("./", "../")):
-            self.notes.append(f"{address}: source {source!r} is not a local path, so its resources were not read")
-            return
-        child = (directory / source).resolve()
-        if not child.is_dir():
-            raise InputError(f"module {name}: source {source} is not a directory", file=file, line=body.get("__start_line__"))
-        if address.count("module.") > MAX_MODULE_DEPTH:
-            raise InputError(f"modules nest deeper than {MAX_MODULE_DEPTH} levels: a module calls itself?", file=file)
-        self.read_module(child, address, self.call_variables(child, address, body, scope), _passed(body, provider_map))
-
-    def call_variables(self, child: Path, address: str, call: dict, scope: _ModuleScope) -> dict[str, Evaluated]:
-        passed = {k: scope.scope.evaluate(v[0]) for k, v in call.items()
-                  if k not in {"source", "version", "providers", *META_ARGUMENTS} and not k.startswith("__")}
-        variables = {}
-        for name, declaration in self.blocks(child).variables.items():
-            if name in passed:
-                variables[name] = passed[name]
-            elif "default" in declaration:
-                variables[name] = Evaluated(declaration["default"][0])
-            else:
-                variables[name] = Evaluated(UNKNOWN, f"var.{name} of {address} has no value: the module call does not pass it")
-        return variables
+    def read_root(self) -> None:
+        files = self.files(self.root)
+        values = root_variables(self.root, files.variables, self.chosen, self.shown)
+        variables = {
+            name: _Variable(v.value, frozenset({f"var.{name}"}) if v.value.value is UNKNOWN else frozenset(), v.origin)
+            for name, v in values.items()
+        }
+        _ModuleInstance(self, self.root, "", variables, {}).read()
 
 
-class _ModuleScope:
-    """Names in one module: its variables and locals, and per instance count and each."""
+class _ModuleInstance:
+    """One instance of a module: its variables, locals, providers, resources and calls."""
 
-    def __init__(self, blocks: _Blocks, variables: dict[str, Evaluated]):
-        self._locals_raw = blocks.locals
+    def __init__(self, reader: _Reader, directory: Path, address: str, variables: dict[str, _Variable],
+                 provider_map: dict[str, tuple[str, bool]]):
+        self.reader = reader
+        self.directory = directory
+        self.address = address
+        self.prefix = f"{address}." if address else ""
+        self.files = reader.files(directory)
+        self.variables = variables
+        self.provider_map = dict(provider_map)  # local key -> (configuration key, passed down by a caller)
         self._locals: dict[str, Evaluated] = {}
-        self._variables = variables
+        self._local_sources: dict[str, frozenset[str]] = {}
+        self._calls: dict[str, tuple[Evaluated, frozenset[str]]] = {}
         self._instance: dict[str, Any] = {}
         self.scope = Scope(self._lookup)
 
+    # names
     def _lookup(self, kind: str, name: str) -> Evaluated:
         if kind == "var":
-            return self._variables.get(name, Evaluated(UNKNOWN, f"var.{name} is not declared"))
+            variable = self.variables.get(name)
+            return variable.value if variable else Evaluated(UNKNOWN, f"var.{name} is not declared")
         if kind == "local":
             if name not in self._locals:
-                if name not in self._locals_raw:
+                block = self.files.locals.get(name)
+                if block is None:
                     return Evaluated(UNKNOWN, f"local.{name} is not defined")
                 self._locals[name] = Evaluated(UNKNOWN, f"local.{name} refers to itself")
-                self._locals[name] = self.scope.evaluate(self._locals_raw[name])
+                self._locals[name] = self.scope.evaluate(block.body["value"][0])
             return self._locals[name]
+        if kind == "module":
+            if name not in self.files.modules:
+                return Evaluated(UNKNOWN, f"module.{name} is not declared")
+            return self.call(name)[0]
         value = self._instance.get(kind, {})
         if name in value:
             return Evaluated(value[name])
         return Evaluated(UNKNOWN, f"{kind}.{name} is not known before apply")
 
-    def instances(self, body: dict) -> Iterator[tuple[str, "_ModuleScope"]]:
-        """(address index, scope) per instance; one unindexed instance when count or for_each
-        cannot be evaluated, with count.index and each.* unknown."""
+    def sources(self, raw: Any, seen: frozenset[str] = frozenset()) -> frozenset[str]:
+        """Every resource (absolute address) and unknown input a value could come from."""
+        found = {self.prefix + r for r in references(raw)}
+        for name in inputs(raw):
+            kind, _, rest = name.partition(".")
+            if name in seen:
+                continue
+            if kind == "var" and rest in self.variables:
+                found |= self.variables[rest].sources
+            elif kind == "local" and rest in self.files.locals:
+                found |= self.local_sources(rest, seen | {name})
+            elif kind == "module" and rest in self.files.modules:
+                found |= self.call(rest)[1]
+            elif kind == "data":
+                found.add(self.prefix + name)
+        return frozenset(found)
+
+    def local_sources(self, name: str, seen: frozenset[str]) -> frozenset[str]:
+        if name not in self._local_sources:
+            self._local_sources[name] = frozenset()
+            self._local_sources[name] = self.sources(self.files.locals[name].body["value"][0], seen)
+        return self._local_sources[name]
+
+    # blocks
+    def read(self) -> None:
+        for local, block in self.files.providers.items():
+            key = f"{self.address}:{local}" if self.address else local
+            self.provider_map[local] = (key, False)
+            self.reader.providers[key] = self._provider_config(key, block)
+        for (type_, name), block in self.files.resources.items():
+            self.read_resource(type_, name, block)
+        for name in self.files.modules:
+            self.call(name)
+
+    def read_resource(self, type_: str, name: str, block: Block) -> None:
+        body = block.body
+        _no_duplicates(body, block, f"{type_}.{name}")
+        written = _attribute(body, "provider")
+        local = _strip(written) if isinstance(written, str) else type_.split("_")[0]
+        key, inherited = self.provider_map.get(local, (f"{self.address}:{local}" if self.address else local, False))
+        location = SourceLocation(block.file, block.line)
+        attribute_sources = {k: self.sources(v) for k, v in _attributes(body)}
+        for index in self.instances(body, block, f"{type_}.{name}"):
+            values = _body(body, self.scope)
+            refs = {k: tuple(sorted(found)) for k, found in attribute_sources.items() if found}
+            self.reader.records.append(TerraformRecord(
+                address=f"{self.prefix}{type_}.{name}{index}",
+                type=type_,
+                values=values,
+                provider=key,
+                inherited=inherited,
+                references=refs,
+                location=location,
+            ))
+            if len(self.reader.records) > MAX_RECORDS:
+                raise InputError(f"more than {MAX_RECORDS} resource instances: refused", file=block.file, line=block.line)
+        self._instance = {}
+
+    def instances(self, body: dict, block: Block, shown: str) -> Iterator[str]:
+        """The address index of each instance, with count.index / each set while it is read; one
+        unindexed instance when count or for_each cannot be known before apply."""
         self._instance = {}
         if "count" in body:
-            count = self.scope.evaluate(body["count"][0]).value
-            if isinstance(count, int) and not isinstance(count, bool):
-                for index in range(count):
+            count = self.scope.evaluate(body["count"][0])
+            if count.value is not UNKNOWN:
+                number = as_declared(count.value, "number")  # Terraform converts "2" to 2
+                if isinstance(number, float) and number.is_integer():
+                    number = int(number)
+                if isinstance(number, bool) or not isinstance(number, int) or number < 0:
+                    raise InputError(f"{shown}: count must be a whole number of at least 0, not {number!r}",
+                                     file=block.file, line=block.line, key="count")
+                _bounded(number, block, shown, "count")
+                for index in range(number):
                     self._instance = {"count": {"index": index}}
-                    yield f"[{index}]", self
+                    yield f"[{index}]"
                 return
         elif "for_each" in body:
-            each = self.scope.evaluate(body["for_each"][0]).value
-            items = each.items() if isinstance(each, Mapping) else ((v, v) for v in each) if isinstance(each, list) else None
+            each = self.scope.evaluate(body["for_each"][0])
+            if isinstance(each.value, Mapping):
+                items = list(each.value.items())
+            elif isinstance(each.value, list):
+                items = [(v, v) for v in each.value]
+            elif each.value is UNKNOWN:
+                items = None
+            else:
+                raise InputError(f"{shown}: for_each must be a map or a set of strings", file=block.file,
+                                 line=block.line, key="for_each")
             if items is not None:
+                _bounded(len(items), block, shown, "for_each")
                 for key, value in items:
+                    if key is UNKNOWN or not isinstance(key, str):
+                        break
                     self._instance = {"each": {"key": key, "value": value}}
-                    yield f"[{json.dumps(key)}]", self
-                return
-        yield "", self
+                    yield f"[{json.dumps(key)}]"
+                else:
+                    return
+        self._instance = {"count": {}, "each": {}} if ("count" in body or "for_each" in body) else {}
+        yield ""
+
+    # module calls
+    def call(self, name: str) -> tuple[Evaluated, frozenset[str]]:
+        """Read a module call (each instance), once; its outputs, and what they could come from."""
+        if name in self._calls:
+            return self._calls[name]
+        self._calls[name] = (Evaluated(UNKNOWN, f"module.{name} uses its own outputs"), frozenset())
+        caller_instance = self._instance  # asked for an output while an instance of a block is read
+        try:
+            self._calls[name] = self._read_call(name)
+        finally:
+            self._instance = caller_instance
+        return self._calls[name]
+
+    def _read_call(self, name: str) -> tuple[Evaluated, frozenset[str]]:
+        block = self.files.modules[name]
+        body = block.body
+        _no_duplicates(body, block, f"module.{name}")
+        address = f"{self.prefix}module.{name}"
+        if address.count("module.") > MAX_MODULE_DEPTH:
+            raise InputError(f"modules nest deeper than {MAX_MODULE_DEPTH} levels: a module calls itself?",
+                             file=block.file, line=block.line)
+        source = _attribute(body, "source")
+        child = self._module_directory(name, source, block)
+        if child is None:
+            self._unread(address, source, body, block)
+            return (Evaluated(UNKNOWN, f"module.{name} comes from {source!r}, which is not on disk"),
+                    frozenset({address}))
+        outputs: dict[str, Any] | list = [] if "count" in body else {}
+        sources: set[str] = set()
+        reasons = []
+        for index in self.instances(body, block, f"module.{name}"):
+            instance = self._instance
+            variables = self._call_variables(child, address + index, body)
+            self._instance = {}
+            module = _ModuleInstance(self.reader, child, address + index, variables, _passed(body, self.provider_map))
+            module.read()
+            values, found, reason = module.outputs()
+            sources |= found
+            if reason:
+                reasons.append(reason)
+            if "count" in body and index:
+                outputs.append(values)
+            elif "for_each" in body and index:
+                outputs[json.loads(index[1:-1])] = values
+            else:
+                outputs = values
+            self._instance = instance
+        return Evaluated(outputs, reasons[0] if reasons else None), frozenset(sources)
+
+    def outputs(self) -> tuple[dict[str, Any], set[str], str | None]:
+        values, sources, reason = {}, set(), None
+        for name, block in self.files.outputs.items():
+            raw = block.body.get("value", [None])[0]
+            evaluated = self.scope.evaluate(raw)
+            values[name] = evaluated.value
+            reason = reason or evaluated.reason
+            sources |= self.sources(raw)
+        return values, sources, reason
+
+    def _call_variables(self, child: Path, address: str, call: dict) -> dict[str, _Variable]:
+        passed = {k: v[0] for k, v in call.items()
+                  if k not in {"source", "version", "providers", *META_ARGUMENTS} and not k.startswith("__")}
+        variables = {}
+        for name, declaration in self.reader.files(child).variables.items():
+            if name in passed:
+                variables[name] = _Variable(self.scope.evaluate(passed[name]), self.sources(passed[name]))
+            elif "default" in declaration.body:
+                variables[name] = _Variable(constants().evaluate(declaration.body["default"][0]),
+                                            origin=f"default at {declaration.file}:{declaration.line}")
+            else:
+                variables[name] = _Variable(
+                    Evaluated(UNKNOWN, f"var.{name} of {address} has no value: the module call does not pass it"),
+                    frozenset({f"{address}.var.{name}"}))
+        return variables
+
+    def _module_directory(self, name: str, source: Any, block: Block) -> Path | None:
+        if isinstance(source, str) and source.startswith(LOCAL_SOURCE):
+            child = (self.directory / source).resolve()
+            if not child.is_dir():
+                raise InputError(f"module {name}: source {source} is not a directory", file=block.file, line=block.line)
+            return child
+        key = ".".join(part for part in (self.prefix.replace("module.", "") + name).split(".") if part)
+        downloaded = self.reader._downloaded.get(_without_indices(key))
+        return downloaded if downloaded is not None and downloaded.is_dir() else None
+
+    def _unread(self, address: str, source: Any, body: dict, block: Block) -> None:
+        handed = _passed(body, self.provider_map)
+        self.reader.records.append(TerraformRecord(
+            address=address,
+            type=UNREAD_MODULE_TYPE,
+            values={"source": source},
+            provider=handed.get("oci", (None, True))[0],
+            inherited=True,
+            location=SourceLocation(block.file, block.line),
+            unread_because=(f"{address} comes from {source!r}, which is not on disk (run `terraform init` to "
+                            f"download it), so what it creates cannot be checked; it is handed "
+                            f"{_handed(handed) or 'no provider configuration'}"),
+        ))
+
+    def _provider_config(self, key: str, block: Block) -> ProviderConfig:
+        body = block.body
+        _no_duplicates(body, block, f'provider "{key}"')
+        auth, auth_reason = None, None
+        if "auth" in body:
+            evaluated = self.scope.evaluate(body["auth"][0])
+            auth, auth_reason = evaluated.value, evaluated.reason
+        block_origin = (Origin("provider", key, block.file, block.line),)  # for reports: the block to change
+        if "region" not in body:
+            return ProviderConfig(key, auth=auth, auth_unknown_because=auth_reason, origins=block_origin)
+        raw = body["region"][0]
+        region = self.scope.evaluate(raw)
+        origin = None
+        if isinstance(raw, str) and raw.startswith("${var.") and raw.endswith("}"):
+            variable = self.variables.get(raw[6:-1].strip())
+            origin = f"{raw[2:-1]}, {variable.origin}" if variable and variable.origin else None
+        return ProviderConfig(key, region.value, region.reason if region.value is UNKNOWN else None, auth=auth,
+                              auth_unknown_because=auth_reason, origin=origin, origins=block_origin)
 
 
-def _body(body: dict, scope: _ModuleScope) -> tuple[dict[str, Any], dict[str, tuple[str, ...]]]:
-    """A resource body in Terraform's shapes (blocks as lists of objects), and per top-level
-    attribute the resources its expressions name."""
+def _bounded(number: int, block: Block, shown: str, argument: str) -> None:
+    if number > MAX_INSTANCES:
+        raise InputError(f"{shown}: {argument} makes {number} instances, more than the {MAX_INSTANCES} this "
+                         "reader expands", file=block.file, line=block.line, key=argument)
+
+
+def _attributes(body: dict) -> Iterator[tuple[str, Any]]:
+    for key, raw in body.items():
+        if key in META_ARGUMENTS or key.startswith("__"):
+            continue
+        if key == "dynamic":
+            for entry in raw:
+                yield from entry.items()
+        else:
+            yield key, raw
+
+
+def _body(body: dict, scope: Scope) -> dict[str, Any]:
+    """A resource body in Terraform's shapes (blocks as lists of objects)."""
     values: dict[str, Any] = {}
-    refs: dict[str, tuple[str, ...]] = {}
     for key, raw in body.items():
         if key in META_ARGUMENTS or key.startswith("__"):
             continue
         if key == "dynamic":  # generated blocks: their number and content are not known here
             for entry in raw:
-                for name, dynamic in entry.items():
+                for name in entry:
                     values[name] = UNKNOWN
-                    refs[name] = tuple(references(dynamic))
             continue
         values[key] = _value(raw, scope)
-        found = tuple(dict.fromkeys(references(raw)))
-        if found:
-            refs[key] = found
-    return values, refs
+    return values
 
 
-def _value(raw: list, scope: _ModuleScope) -> Any:
-    if _is_blocks(raw):
+def _value(raw: list, scope: Scope) -> Any:
+    if is_blocks(raw):
         return [{k: _value(v, scope) for k, v in block.items() if not k.startswith("__")} for block in raw]
-    return scope.scope.evaluate(raw[0]).value
+    return scope.evaluate(raw[0]).value
 
 
-def _is_blocks(raw: Any) -> bool:
-    """Blocks come as a list of bodies whose every attribute is itself wrapped in a list; an
-    attribute comes as a one-element list holding its value."""
-    return isinstance(raw, list) and bool(raw) and all(
-        isinstance(b, dict) and b and all(isinstance(v, list) or k.startswith("__") for k, v in b.items()) for b in raw
-    )
+def _unknown_in(value: Any) -> bool:
+    if value is UNKNOWN:
+        return True
+    if isinstance(value, dict):
+        return any(_unknown_in(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_unknown_in(v) for v in value)
+    return False
+
+
+def _no_duplicates(body: dict, block: Block, shown: str) -> None:
+    """HCL allows an attribute once per block; the parser keeps both values of a repeated one."""
+    for key, raw in body.items():
+        if isinstance(raw, list) and len(raw) > 1 and not is_blocks(raw) and key not in ("dynamic", "provisioner"):
+            raise InputError(f"{shown}: attribute {key} is set more than once", file=block.file, line=block.line, key=key)
 
 
 def _attribute(body: dict, name: str) -> Any:
@@ -275,64 +452,25 @@ def _passed(call: dict, provider_map: Mapping[str, tuple[str, bool]]) -> dict[st
     return passed
 
 
-def _provider_config(key: str, body: dict, scope: Scope) -> ProviderConfig:
-    auth = scope.evaluate(body["auth"][0]).value if "auth" in body else None
-    if "region" not in body:
-        return ProviderConfig(key, auth=auth)
-    region = scope.evaluate(body["region"][0])
-    return ProviderConfig(key, region.value, region.reason if region.value is UNKNOWN else None, auth=auth)
+def _handed(passed: Mapping[str, tuple[str, bool]]) -> str:
+    return ", ".join(f"{local} = {key}" for local, (key, _) in sorted(passed.items()))
 
 
-_VARIABLE = re.compile(r"^\$\{var\.([A-Za-z_][\w-]*)\}$")
+def _downloaded_modules(root: Path) -> dict[str, Path]:
+    """Module key ("net", "net.subnets") -> directory, from `terraform init`'s manifest."""
+    manifest = root / ".terraform" / "modules" / "modules.json"
+    if not manifest.is_file():
+        return {}
+    shown = str(manifest.relative_to(root))
+    document = parse_json(read_source(manifest, shown), shown)
+    modules = document.get("Modules") if isinstance(document, dict) else None
+    found = {}
+    for entry in modules if isinstance(modules, list) else []:
+        if isinstance(entry, dict) and isinstance(entry.get("Dir"), str) and entry.get("Key") \
+                and isinstance(entry["Key"], str):
+            found[entry["Key"]] = (root / entry["Dir"]).resolve()
+    return found
 
 
-def _variable_origins(directory: Path, reader: _Reader) -> dict[str, Origin]:
-    """Where each root variable's value is written, by the precedence `_root_variables` follows:
-    its `default`, then terraform.tfvars(.json), then *.auto.tfvars(.json). Only evidence for
-    reviewers: the line is found in the text, the value itself is read by the evaluator."""
-    places: dict[str, Origin] = {}
-    declared = reader.blocks(directory).variables
-    for path in sorted(directory.glob("*.tf")):
-        text = read_text(path, reader.shown(path))
-        for match in re.finditer(r'^[ \t]*variable[ \t]+"([^"]+)"[ \t]*\{', text, re.MULTILINE):
-            if "default" in declared.get(match.group(1), {}):
-                line = text.count("\n", 0, match.start()) + 1
-                places[match.group(1)] = Origin("variable", match.group(1), reader.shown(path), line)
-    files = [directory / "terraform.tfvars", directory / "terraform.tfvars.json",
-             *sorted(directory.glob("*.auto.tfvars")), *sorted(directory.glob("*.auto.tfvars.json"))]
-    for path in files:
-        if not path.is_file():
-            continue
-        text = read_text(path, reader.shown(path))
-        pattern = r'^[ \t]*"([^"]+)"[ \t]*:' if path.suffix == ".json" else r"^[ \t]*([A-Za-z_][\w-]*)[ \t]*="
-        for match in re.finditer(pattern, text, re.MULTILINE):
-            if match.group(1) not in declared:
-                continue
-            line = text.count("\n", 0, match.start()) + 1
-            places[match.group(1)] = Origin("variable", match.group(1), reader.shown(path), line)
-    return places
-
-
-def _root_variables(directory: Path, reader: _Reader) -> dict[str, Evaluated]:
-    """Defaults, then the files `terraform plan` loads by itself, later files winning."""
-    declared = reader.blocks(directory).variables
-    values = {name: Evaluated(body["default"][0]) for name, body in declared.items() if "default" in body}
-    files = [directory / "terraform.tfvars", directory / "terraform.tfvars.json",
-             *sorted(directory.glob("*.auto.tfvars")), *sorted(directory.glob("*.auto.tfvars.json"))]
-    for path in files:
-        if not path.is_file():
-            continue
-        if path.suffix == ".json":
-            try:
-                assigned = json.loads(read_text(path, reader.shown(path)))
-            except json.JSONDecodeError as error:
-                raise InputError(f"not valid JSON: {error.msg}", file=reader.shown(path), line=error.lineno) from None
-        else:
-            assigned = {k: v[0] for k, v in reader.parse(path).items() if isinstance(v, list) and v}
-        values.update({k: Evaluated(v) for k, v in assigned.items() if k in declared})
-    for name in declared:
-        if name not in values:
-            values[name] = Evaluated(
-                UNKNOWN, f"var.{name} has no value: no default, and no terraform.tfvars or *.auto.tfvars sets it"
-            )
-    return values
+def _without_indices(key: str) -> str:
+    return re.sub(r"\[[^\]]*\]", "", key)

@@ -1,49 +1,63 @@
 """A Terraform plan (`terraform show -json PLANFILE`) -> inventory.
 
 Values come from `planned_values`; what is known only after apply from `resource_changes`'
-`after_unknown`, what is sensitive from `after_sensitive`. The `configuration` block says which
-provider configuration each resource uses (`provider_config_key`), what that configuration's
-region is, and which resources each attribute refers to.
+`after_unknown`, what is sensitive from `after_sensitive`. A resource to be created or updated
+that `resource_changes` lists but `planned_values` does not is read from its change. The
+`configuration` block says which provider configuration each resource uses
+(`provider_config_key`), what that configuration's region is, and which resources each attribute
+refers to.
 
 An attribute the configuration does not set but the provider computes (OCI marks many optional
 attributes computed, so a plan shows them as unknown) is left out, as it is absent from a Pulumi
-program's inputs: only what the configuration sets can move data. Without a configuration block
-nothing is left out. References across modules, which Terraform itself routes through module
-variables, may be written as absolute addresses (`module.a.oci_kms_key.k`); `residency export`
-writes them so.
+program's inputs: only what the configuration sets can move data. A nested block unknown in part
+is kept (what it holds cannot be proven); one unknown as a whole that the configuration does not
+set may be a `dynamic` block (the plan's configuration does not show those) or a block the
+provider computes: where it could move data, the inventory's notes say so. Without a configuration block nothing
+is left out. References across modules, which Terraform itself routes through module variables,
+may be written as absolute addresses (`module.a.oci_kms_key.k`); `residency export` writes them so.
+
+Reading is linear in the plan: every lookup goes through an index built once, and the cyclic
+garbage collector is paused while the plan is read.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from residency.catalog import CATALOG
 from residency.errors import InputError
+from residency.inputs import MAX_NESTING, read_bytes
+from residency.inputs import parse_json as parse_json_text
 from residency.inventory import UNKNOWN, Inventory, Secret, SourceInfo, SourceLocation
-from residency.sources.terraform_graph import ProviderConfig, TerraformRecord, build_inventory
-from residency.yamlfile import read_text
+from residency.sources.terraform_graph import ProviderConfig, TerraformRecord, build_inventory, collector_paused
 
 MODULE_PART = re.compile(r'module\.([^.\[]+)(?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?')
 RESOURCE_REFERENCE = re.compile(r'^((?:module\.[^.\[]+(?:\[[^\]]*\])?\.)*)([a-z][a-z0-9_]*)\.([A-Za-z_][\w-]*)(\[[^\]]*\])?')
+INDEX = re.compile(r"\[[^\]]*\]")
+DATA_ADDRESS = re.compile(r"(^|\.)data\.[^.]+\.[^.]+$")
 NOT_RESOURCES = {"var", "local", "data", "module", "count", "each", "path", "terraform", "self"}
 SKIPPED_ACTIONS = (["delete"], ["forget"])
+DEPLOYED_ACTIONS = ("create", "update")
+MODES = ("managed", "data")
 
 
 def load_plan(path: Path) -> Inventory:
-    plan = _Plan(read_plan(path), path)
-    return build_inventory(plan.records(), plan.providers(), SourceInfo(kind="terraform-plan", path=str(path)))
+    with collector_paused():
+        plan = _Plan(read_plan(path), path)
+        try:
+            records = list(plan.records())
+            providers = plan.providers()
+        except RecursionError:
+            raise InputError(f"a value nests more than {MAX_NESTING} levels deep", file=str(path)) from None
+        return build_inventory(records, providers, SourceInfo(kind="terraform-plan", path=str(path), notes=plan.notes))
 
 
 def read_plan(path: Path) -> dict[str, Any]:
     shown = str(path)
-    text = read_text(path, shown)
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(f"not valid JSON: {error.msg}", file=shown, line=error.lineno) from None
+    document = parse_plan_json(read_bytes(path, shown), shown)
     if not isinstance(document, dict) or "terraform_version" not in document:
         raise InputError(
             "not a Terraform plan: expected the JSON of `terraform show -json PLANFILE`, with terraform_version",
@@ -56,45 +70,72 @@ def read_plan(path: Path) -> dict[str, Any]:
     return document
 
 
+def parse_plan_json(data: bytes, shown: str) -> Any:
+    """The standard library's parser: with the cyclic collector paused it is within a fifth of
+    orjson and msgspec on large plans (README, benchmarks/terraform_speed.py)."""
+    return parse_json_text(data, file=shown, what="valid JSON")
+
+
 class _Plan:
     def __init__(self, document: dict[str, Any], path: Path):
         self._document = document
         self._file = str(path)
         self._location = SourceLocation(path.name)
+        self._unseen: list[str] = []
         configuration = _mapping(document.get("configuration"), self._file, "configuration")
         self._provider_config = _mapping(configuration.get("provider_config"), self._file, "configuration.provider_config")
         self._config_root = _mapping(configuration.get("root_module"), self._file, "configuration.root_module")
-        self._addresses = set(_planned_addresses(document["planned_values"].get("root_module") or {}))
-        self._changes = {
-            change.get("address"): change.get("change") or {}
-            for change in _list(document.get("resource_changes"), self._file, "resource_changes")
-            if isinstance(change, dict)
-        }
+        self._config_modules: dict[str, Mapping[str, Any] | None] = {}
+        self._config_resources: dict[int, dict[tuple[str, str], dict]] = {}
+        self._variables = _mapping(document.get("variables"), self._file, "variables")
+        self._addresses: set[str] = set()  # read from planned_values
+        self._changes: dict[str, dict] = {}
+        for index, change in enumerate(_list(document.get("resource_changes"), self._file, "resource_changes")):
+            where = f"resource_changes[{index}]"
+            if not isinstance(change, dict) or not isinstance(change.get("address"), str):
+                raise InputError("expected a resource change with an address", file=self._file, key=where)
+            body = _mapping(change.get("change"), self._file, f"{where}.change")
+            actions = body.get("actions")
+            if actions is not None and not (isinstance(actions, list) and all(isinstance(a, str) for a in actions)):
+                raise InputError("expected a list of actions", file=self._file, key=f"{where}.change.actions")
+            self._changes[change["address"]] = {**change, "change": body}
+        self._planned_addresses = _planned(self._document["planned_values"].get("root_module"), self._changes)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        return tuple(self._unseen)
 
     def providers(self) -> dict[str, ProviderConfig]:
         configs = {}
         for key, entry in self._provider_config.items():
+            where = f"configuration.provider_config.{key}"
             if not isinstance(entry, dict):
-                raise InputError("expected a provider configuration object", file=self._file, key=f"configuration.provider_config.{key}")
-            expressions = entry.get("expressions") or {}
-            module = _module_parts(entry.get("module_address") or "")
+                raise InputError("expected a provider configuration object", file=self._file, key=where)
+            expressions = _mapping(entry.get("expressions"), self._file, f"{where}.expressions")
+            module_address = entry.get("module_address") or ""
+            if not isinstance(module_address, str):
+                raise InputError("expected a module address", file=self._file, key=f"{where}.module_address")
+            module = _module_parts(module_address)
             region, because = (None, None) if "region" not in expressions else self._value(expressions["region"], module)
-            auth = self._value(expressions["auth"], module)[0] if "auth" in expressions else None
-            configs[key] = ProviderConfig(key, region, because, auth=auth)
+            auth, auth_because = (None, None) if "auth" not in expressions else self._value(expressions["auth"], module)
+            configs[key] = ProviderConfig(key, region, because, auth=auth, auth_unknown_because=auth_because)
         return configs
 
     def records(self) -> Iterator[TerraformRecord]:
         root = _mapping(self._document["planned_values"].get("root_module"), self._file, "planned_values.root_module")
         yield from self._module_records(root, "")
+        yield from self._changes_only()
 
     def _module_records(self, module: Mapping[str, Any], address: str) -> Iterator[TerraformRecord]:
         config_module = self._config_module(address)
         where = f"planned_values ({address or 'root module'})"
         for resource in _list(module.get("resources"), self._file, where):
-            if not isinstance(resource, dict) or not isinstance(resource.get("address"), str) or "type" not in resource:
+            if not isinstance(resource, dict) or not isinstance(resource.get("address"), str) \
+                    or not isinstance(resource.get("type"), str):
                 raise InputError("expected resources with address, type, name and values", file=self._file, key=where)
-            change = self._changes.get(resource["address"], {})
-            if resource.get("mode") != "managed" or change.get("actions") in SKIPPED_ACTIONS:
+            self._addresses.add(resource["address"])
+            change = self._changes.get(resource["address"], {}).get("change", {})
+            if _mode(resource, self._file, where) != "managed" or change.get("actions") in SKIPPED_ACTIONS:
                 continue
             yield self._record(resource, change, address, config_module)
         for child in _list(module.get("child_modules"), self._file, where):
@@ -102,13 +143,35 @@ class _Plan:
                 raise InputError("expected child modules with an address", file=self._file, key=where)
             yield from self._module_records(child, child["address"])
 
+    def _changes_only(self) -> Iterator[TerraformRecord]:
+        """Creates and updates that `planned_values` leaves out: read from the change itself."""
+        for address, change in self._changes.items():
+            body = change["change"]
+            if address in self._addresses or not any(a in DEPLOYED_ACTIONS for a in body.get("actions") or ()):
+                continue
+            where = f"resource_changes ({address})"
+            if _mode(change, self._file, where) != "managed":
+                continue
+            if not isinstance(change.get("type"), str):
+                raise InputError("expected a resource change with a type", file=self._file, key=where)
+            module = change.get("module_address") or ""
+            if not isinstance(module, str):
+                raise InputError("expected a module address", file=self._file, key=f"{where}.module_address")
+            resource = {"address": address, "type": change["type"], "name": change.get("name"), "values": body.get("after")}
+            self._addresses.add(address)
+            yield self._record(resource, body, module, self._config_module(module))
+
     def _record(self, resource: dict, change: dict, module: str, config_module: Mapping[str, Any] | None) -> TerraformRecord:
-        values = _decode(resource.get("values") or {}, change.get("after_unknown"), change.get("after_sensitive"))
-        config = _config_resource(config_module, resource)
+        where = f"planned_values ({resource['address']})"
+        values = _decode(_mapping(resource.get("values"), self._file, where), change.get("after_unknown"),
+                         change.get("after_sensitive"))
+        config = self._config_resource(config_module, resource)
         provider, inherited, references = None, False, {}
         if config is not None:
-            expressions = config.get("expressions") or {}
-            values = {k: v for k, v in values.items() if v is not UNKNOWN or k in expressions}
+            expressions = _mapping(config.get("expressions"), self._file, f"configuration ({resource['address']})")
+            unset_unknown = [k for k, v in values.items() if v is UNKNOWN and k not in expressions]
+            self._note_unseen_blocks(resource, unset_unknown)
+            values = {k: v for k, v in values.items() if k not in unset_unknown}
             provider, inherited = self._provider_key(config.get("provider_config_key"), module)
             for attribute, expression in expressions.items():
                 found = tuple(a for a in (self._absolute(r, module) for r in _references(expression)) if a)
@@ -124,6 +187,18 @@ class _Plan:
             location=self._location,
         )
 
+    def _note_unseen_blocks(self, resource: dict, unset_unknown: list[str]) -> None:
+        """A `dynamic` block is not in the plan's configuration: one whose content is known only
+        after apply looks like a block the provider computes. Where such a block moves data, say so."""
+        token = CATALOG.token(resource["type"]) or ""
+        blocks = {m.segments[0] for m in CATALOG.movements(token) if len(m.segments) > 1}
+        for name in unset_unknown:
+            if name in blocks:
+                self._unseen.append(f"{resource['address']}.{name} is known only after apply and the plan's "
+                                    "configuration does not set it (a dynamic block, or computed by the provider): "
+                                    "check the configuration itself (`residency check DIR`) to prove where it "
+                                    "moves data")
+
     def _absolute(self, reference: str, module: str) -> str | None:
         """The address of the resource a reference names, or None when it names no resource.
         Terraform writes references relative to the module; one that names no resource there
@@ -138,7 +213,8 @@ class _Plan:
         if prefix or not module:
             return written
         relative = f"{module}.{written}"
-        return relative if relative in self._addresses or written not in self._addresses else written
+        addresses = self._planned_addresses
+        return relative if relative in addresses or written not in addresses else written
 
     def _provider_key(self, key: Any, module: str) -> tuple[str | None, bool]:
         """The configuration a resource uses. Terraform points a resource at the configuration a
@@ -151,17 +227,43 @@ class _Plan:
         while True:
             candidate = f"{'.'.join(parts)}:{name}" if parts else name
             if candidate in self._provider_config:
-                return candidate, _module_parts(re.sub(r"\[[^\]]*\]", "", module)) != parts
+                return candidate, _module_parts(INDEX.sub("", module)) != parts
             if not parts:
                 return key, False
             parts = parts[:-2]
 
     def _config_module(self, address: str) -> Mapping[str, Any] | None:
-        module: Mapping[str, Any] | None = self._config_root
-        for name in MODULE_PART.findall(address):
-            call = (module or {}).get("module_calls", {}).get(name) or {}
-            module = call.get("module")
-        return module
+        """The configuration of a module (instances share one), looked up once per module."""
+        names = tuple(MODULE_PART.findall(address))
+        key = ".".join(names)
+        if key not in self._config_modules:
+            module: Mapping[str, Any] | None = self._config_root
+            for name in names:
+                calls = (module or {}).get("module_calls") or {}
+                call = calls.get(name) if isinstance(calls, dict) else None
+                module = call.get("module") if isinstance(call, dict) else None
+                if module is not None and not isinstance(module, dict):
+                    raise InputError("expected a module object", file=self._file,
+                                     key=f"configuration (module.{key}).module_calls")
+            self._config_modules[key] = module
+        return self._config_modules[key]
+
+    def _config_resource(self, module: Mapping[str, Any] | None, resource: dict) -> dict | None:
+        if module is None:
+            return None
+        index = self._config_resources.get(id(module))
+        if index is None:
+            index = {}
+            for config in _list(module.get("resources"), self._file, "configuration resources"):
+                if not isinstance(config, dict):
+                    raise InputError("expected a resource configuration object", file=self._file,
+                                     key="configuration resources")
+                if config.get("mode", "managed") == "managed" and isinstance(config.get("type"), str) \
+                        and isinstance(config.get("name"), str):
+                    index.setdefault((config["type"], config["name"]), config)
+            self._config_resources[id(module)] = index
+        name = resource.get("name")
+        return index.get((resource["type"], name)) if isinstance(name, str) else None
 
     def _value(self, expression: Any, module: list[str]) -> tuple[Any, str | None]:
         """A provider argument's value: a constant, or a variable's value passed down to it."""
@@ -170,34 +272,57 @@ class _Plan:
         if "constant_value" in expression:
             return expression["constant_value"], None
         references = expression.get("references") or []
-        variables = [r.removeprefix("var.") for r in references if r.startswith("var.")]
+        if not isinstance(references, list):
+            return UNKNOWN, "its expression cannot be read"
+        variables = [r.removeprefix("var.") for r in references if isinstance(r, str) and r.startswith("var.")]
         if len(variables) != 1 or len(references) != 1:
-            shown = ", ".join(references) or "an expression"
+            shown = ", ".join(map(str, references)) or "an expression"
             return UNKNOWN, f"it is computed from {shown}, which the plan does not record"
         variable = variables[0]
         if not module:
-            value = (self._document.get("variables") or {}).get(variable)
+            value = self._variables.get(variable)
             if not isinstance(value, dict) or value.get("value") is None:
                 return UNKNOWN, f"var.{variable} has no value in the plan"
             return value["value"], None
         call_module = self._config_module(".".join(module[:-2]))
-        call = ((call_module or {}).get("module_calls") or {}).get(module[-1].split("[")[0]) or {}
-        passed = (call.get("expressions") or {}).get(variable)
+        calls = (call_module or {}).get("module_calls") or {}
+        call = calls.get(module[-1].split("[")[0]) if isinstance(calls, dict) else None
+        expressions = call.get("expressions") if isinstance(call, dict) else None
+        passed = expressions.get(variable) if isinstance(expressions, dict) else None
         if passed is None:
             return UNKNOWN, f"var.{variable} of {'.'.join(module)} is not passed a value"
         return self._value(passed, module[:-2])
 
 
-def _planned_addresses(module: Any) -> Iterator[str]:
-    """Every planned resource address, and each without its instance index."""
-    if not isinstance(module, dict):
-        return
-    for resource in module.get("resources") or []:
-        if isinstance(resource, dict) and isinstance(resource.get("address"), str):
-            yield resource["address"]
-            yield re.sub(r"\[[^\]]*\]$", "", resource["address"])
-    for child in module.get("child_modules") or []:
-        yield from _planned_addresses(child)
+def _mode(resource: Mapping[str, Any], file: str, where: str) -> str:
+    """`managed` or `data`; a resource without a mode is managed unless its address says data."""
+    mode = resource.get("mode")
+    if mode is None:
+        return "data" if DATA_ADDRESS.search(INDEX.sub("", str(resource.get("address", "")))) else "managed"
+    if mode not in MODES:
+        raise InputError(f"unexpected mode {mode!r}: expected managed or data", file=file,
+                         key=f"{where} {resource.get('address')}")
+    return mode
+
+
+def _planned(root: Any, changes: Mapping[str, dict]) -> set[str]:
+    """Every planned address (planned_values and the changes that deploy), and each without
+    its instance index: what a reference written in a module may name."""
+    found: set[str] = set()
+    modules = [root]
+    while modules:
+        module = modules.pop()
+        if not isinstance(module, dict):
+            continue
+        resources = module.get("resources")
+        for resource in resources if isinstance(resources, list) else ():
+            if isinstance(resource, dict) and isinstance(resource.get("address"), str):
+                found.add(resource["address"])
+        children = module.get("child_modules")
+        modules.extend(children if isinstance(children, list) else ())
+    found.update(changes)
+    found |= {address[:address.rindex("[")] for address in found if address.endswith("]") and "[" in address}
+    return found
 
 
 def _module_parts(address: str) -> list[str]:
@@ -205,38 +330,39 @@ def _module_parts(address: str) -> list[str]:
     return address.split(".") if address else []
 
 
-def _config_resource(module: Mapping[str, Any] | None, resource: dict) -> dict | None:
-    for config in (module or {}).get("resources") or []:
-        if config.get("type") == resource["type"] and config.get("name") == resource.get("name") and config.get("mode", "managed") == "managed":
-            return config
-    return None
-
-
-def _references(expression: Any) -> Iterator[str]:
+def _references(expression: Any) -> list[str]:
     """Every reference in an attribute's expression, blocks included."""
-    if isinstance(expression, dict):
-        yield from (r for r in expression.get("references") or [] if isinstance(r, str))
-        for key, value in expression.items():
-            if key != "references":
-                yield from _references(value)
-    elif isinstance(expression, list):
-        for item in expression:
-            yield from _references(item)
-
-
+    found: list[str] = []
+    stack = [expression]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            references = node.get("references")
+            if isinstance(references, list):
+                found.extend(r for r in references if isinstance(r, str))
+            stack.extend(value for key, value in node.items()  # a constant refers to nothing
+                         if key not in ("references", "constant_value") and isinstance(value, (dict, list)))
+        elif isinstance(node, list):
+            stack.extend(value for value in node if isinstance(value, (dict, list)))
+    return found
 
 
 def _decode(value: Any, unknown: Any, sensitive: Any) -> Any:
+    """A planned value with UNKNOWN and Secret marked; what has no marks is shared, not copied."""
     if unknown is True:
         decoded: Any = UNKNOWN
+    elif not unknown and not sensitive:
+        return value
     elif isinstance(value, dict) or (value is None and isinstance(unknown, dict)):
         value = value or {}
         unknowns = unknown if isinstance(unknown, dict) else {}
         secrets = sensitive if isinstance(sensitive, dict) else {}
-        decoded = {key: _decode(item, unknowns.get(key), secrets.get(key)) for key, item in value.items()}
-        for key, marks in unknowns.items():
-            if key not in value and _any_true(marks):
-                decoded[key] = _decode(None, marks, secrets.get(key))
+        decoded = dict(value)
+        for key in {*unknowns, *secrets}:
+            if key in value:
+                decoded[key] = _decode(value[key], unknowns.get(key), secrets.get(key))
+            elif _any_true(unknowns.get(key)):
+                decoded[key] = _decode(None, unknowns[key], secrets.get(key))
     elif isinstance(value, list) or (value is None and isinstance(unknown, list)):
         value = value or []
         unknowns = unknown if isinstance(unknown, list) else []

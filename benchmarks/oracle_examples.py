@@ -1,0 +1,112 @@
+"""`residency check` over every directory of Oracle's terraform-provider-oci `examples/`.
+
+Fetch the provider's repository yourself (it is never committed here), then:
+
+    git clone --depth 1 https://github.com/oracle/terraform-provider-oci /some/where/oci
+    python benchmarks/oracle_examples.py /some/where/oci/examples [--timeout 60] [--json out.json]
+
+Each directory holding .tf or .tf.json files is checked as a root module, as `residency check DIR`
+would check it (the repository's policy, the exit status the command would give: 0 pass, 1
+failing findings, 2 bad input), in this process with a per-directory time limit. Prints the
+number of directories, exit statuses, crashes (any exception but the documented input error),
+timeouts, findings by rule and proven/unproven, directories that pass with no resource read, and
+seconds per directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import statistics
+import sys
+import time
+import traceback
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "src"))
+
+from residency.enforcement import Level
+from residency.engine import evaluate
+from residency.errors import InputError
+from residency.policy import load_policy
+from residency.sources.terraform_hcl import load_directory
+
+
+class TimedOut(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise TimedOut
+
+
+def directories(examples: Path) -> list[Path]:
+    found = {p.parent for pattern in ("*.tf", "*.tf.json") for p in examples.rglob(pattern)}
+    return sorted(d for d in found if ".terraform" not in d.parts)
+
+
+def check(directory: Path, policy, timeout: int) -> dict:
+    signal.alarm(timeout)
+    start = time.perf_counter()
+    try:
+        inventory = load_directory(directory)
+        report = evaluate(inventory, policy)
+        findings = [f for f in report.findings if not f.waived]
+        status = 1 if report.failing(Level.MANDATORY) else 0
+        result = {"status": status, "resources": len(inventory),
+                  "findings": [(f.rule.id, f.proven) for f in findings]}
+    except InputError as error:
+        result = {"status": 2, "error": str(error).splitlines()[0]}
+    except TimedOut:
+        result = {"status": "timeout"}
+    except Exception as error:  # noqa: BLE001 - a crash: what the gate must never do
+        result = {"status": "crash", "error": f"{type(error).__name__}: {error}",
+                  "where": traceback.format_exc().strip().splitlines()[-3:]}
+    finally:
+        signal.alarm(0)
+    result["seconds"] = round(time.perf_counter() - start, 3)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("examples", type=Path)
+    parser.add_argument("--timeout", type=int, default=60)
+    parser.add_argument("--json", type=Path)
+    arguments = parser.parse_args()
+    policy = load_policy(REPO / "policies" / "residency.yaml")
+    signal.signal(signal.SIGALRM, _alarm)
+    results = {}
+    for directory in directories(arguments.examples):
+        results[str(directory.relative_to(arguments.examples))] = check(directory, policy, arguments.timeout)
+    statuses = Counter(str(r["status"]) for r in results.values())
+    by_rule = Counter((rule, "proven" if proven else "unproven")
+                      for r in results.values() for rule, proven in r.get("findings", ()))
+    seconds = [r["seconds"] for r in results.values()]
+    silent = [d for d, r in results.items() if r["status"] == 0 and r.get("resources") == 0]
+    print(f"directories: {len(results)}")
+    print("exit statuses: " + ", ".join(f"{status}: {count}" for status, count in sorted(statuses.items())))
+    print(f"crashes: {statuses.get('crash', 0)}, timeouts: {statuses.get('timeout', 0)}")
+    print(f"passing with no resource read: {len(silent)}")
+    print(f"resources read: {sum(r.get('resources', 0) for r in results.values())}")
+    print("findings by rule (proven / unproven):")
+    for rule in sorted({rule for rule, _ in by_rule}):
+        print(f"  {rule}: {by_rule[rule, 'proven']} / {by_rule[rule, 'unproven']}")
+    if seconds:
+        print(f"seconds per directory: mean {statistics.mean(seconds):.3f}, median {statistics.median(seconds):.3f}, "
+              f"max {max(seconds):.2f} ({max(results, key=lambda d: results[d]['seconds'])}), total {sum(seconds):.1f}")
+    errors = Counter(r["error"].split(": ", 1)[-1][:70] for r in results.values() if r["status"] == 2)
+    for message, count in errors.most_common(8):
+        print(f"  exit 2 x{count}: {message}")
+    for directory, result in results.items():
+        if result["status"] in ("crash", "timeout"):
+            print(f"  {result['status']}: {directory}: {result.get('error', '')}")
+    if arguments.json:
+        arguments.json.write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()

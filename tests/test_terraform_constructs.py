@@ -1,0 +1,153 @@
+"""Terraform constructs read as Terraform reads them, in `residency check` and in Checkov alike.
+
+Each folder tests/fixtures/terraform/<construct>/<pass_|fail_case>/ is a root module with an
+expected.yaml: `failing`, per rule, the exact addresses (URNs, with the input set when several
+are checked) with findings; `checkov`, where Checkov shows them otherwise (it reads no .tf.json
+and has no resource for a module that is not on disk), the exact failing resource and provider
+checks."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import pytest
+from checkov_support import POLICY, Scan, needs_checkov, run_checkov
+from click.testing import CliRunner
+from conftest import FIXTURES
+from ruamel.yaml import YAML
+
+from residency.checkov.verdicts import INPUTS_ENVIRONMENT, inputs_to_environment
+from residency.cli import main
+from residency.sources.terraform_variables import Assignment
+
+CONSTRUCTS = FIXTURES / "terraform"
+CASES = sorted(p.parent for p in CONSTRUCTS.glob("*/*/expected.yaml"))
+RULES = ("RES001", "RES002", "RES003")  # the rules these constructs are about
+
+
+def expected(case: Path) -> dict:
+    return YAML(typ="safe").load((case / "expected.yaml").read_text())
+
+
+def check(case: Path, *options: str) -> tuple[int, dict]:
+    result = CliRunner().invoke(main, ["check", str(case), "--policy", str(POLICY), "--format", "json", *options])
+    assert result.exit_code in (0, 1), result.output
+    return result.exit_code, json.loads(result.stdout)
+
+
+def failing(document: dict) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for finding in document["findings"]:
+        if finding["rule_id"] in RULES and not finding.get("waiver"):
+            found.setdefault(finding["rule_id"], set()).add(finding["resource"]["urn"])
+    return found
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.parent.name}/{c.name}" for c in CASES])
+def test_residency_check_gives_exactly_the_expected_failing_addresses(case: Path):
+    exit_code, document = check(case)
+    wanted = {rule: set(addresses) for rule, addresses in (expected(case)["failing"] or {}).items()}
+    assert failing(document) == wanted
+    assert exit_code == (1 if wanted else 0)
+
+
+@pytest.mark.parametrize("construct", sorted({c.parent for c in CASES}), ids=lambda p: p.name)
+def test_every_construct_has_a_passing_and_a_failing_case(construct: Path):
+    assert (construct / "pass_case" / "expected.yaml").is_file() and (construct / "fail_case" / "expected.yaml").is_file()
+
+
+def test_the_output_says_which_input_sets_were_checked():
+    _, document = check(CONSTRUCTS / "var_files" / "fail_case")
+    assert document["source"]["notes"] == [
+        ("checked once per variable file the repository ships (each as `terraform plan -var-file`): envs/eu.tfvars; "
+        "prod.tfvars")
+    ]
+
+
+def test_var_file_and_var_apply_in_command_line_order():
+    case = CONSTRUCTS / "var_files" / "fail_case"
+    # the last one given wins: Frankfurt from --var, then Ashburn from the file
+    _, document = check(case, "--var", "region=eu-frankfurt-1", "--var-file", str(case / "prod.tfvars"))
+    assert failing(document) == {}
+    _, document = check(case, "--var-file", str(case / "prod.tfvars"), "--var", "region=eu-frankfurt-1")
+    assert failing(document) == {"RES001": {"oci_objectstorage_bucket.fail_in_one_set"}}
+
+
+def test_the_environment_is_never_read(monkeypatch):
+    monkeypatch.setenv("TF_VAR_auth", "APIKey")
+    _, document = check(CONSTRUCTS / "provider_auth" / "fail_case")
+    assert "oci_objectstorage_bucket.fail_auth_unknown" in failing(document)["RES001"]
+
+
+def test_a_var_for_no_declared_variable_is_a_usage_error():
+    result = CliRunner().invoke(main, ["check", str(CONSTRUCTS / "var_files" / "fail_case"), "--var", "unused=x"])
+    assert result.exit_code == 2 and "declares no variable 'unused'" in result.output
+
+
+# --- Checkov ---------------------------------------------------------------------------------
+
+
+@cache
+def scan() -> Scan:
+    return run_checkov("--directory", str(CONSTRUCTS), "--framework", "terraform")
+
+
+def checkov_expected(case: Path) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    wanted = expected(case)
+    if "checkov" in wanted:
+        given = wanted["checkov"]
+        return ({k: set(v) for k, v in (given.get("resources") or {}).items()},
+                {k: set(v) for k, v in (given.get("providers") or {}).items()})
+    resources = {"CKV_RES_" + rule.removeprefix("RES"): {a.rpartition("::")[2] for a in addresses}
+                 for rule, addresses in (wanted["failing"] or {}).items()}
+    return resources, {}
+
+
+@needs_checkov
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.parent.name}/{c.name}" for c in CASES])
+def test_checkov_gives_exactly_the_expected_failing_addresses(case: Path):
+    resources, providers = checkov_expected(case)
+    for check_id in ("CKV_RES_001", "CKV_RES_002", "CKV_RES_003"):
+        verdicts = scan().verdicts(check_id, under=case)
+        assert {a for a, passed in verdicts.items() if not passed} == resources.get(check_id, set()), check_id
+        verdicts = scan().verdicts(check_id, under=case, providers=True)
+        assert {a for a, passed in verdicts.items() if not passed} == providers.get(check_id, set()), check_id
+
+
+@needs_checkov
+@pytest.mark.parametrize("case", [c for c in CASES if "checkov_details" in expected(c)],
+                         ids=lambda c: f"{c.parent.name}/{c.name}")
+def test_checkov_details_say_why(case: Path):
+    for address, phrases in expected(case)["checkov_details"].items():
+        text = " ".join(r for result in scan().results if result.resource == address
+                        and Path(result.file).is_relative_to(case) for r in result.details)
+        assert all(phrase in text for phrase in phrases), text
+
+
+@needs_checkov
+def test_checkov_does_not_share_a_verdict_between_files_of_the_same_name():
+    """Scanned from the folder itself, both files are `/main.tf`-like paths relative to the scan
+    root, and both buckets have the same address: each gets its own root module's verdict."""
+    folder = CONSTRUCTS / "checkov_same_address"
+    result = run_checkov("--directory", str(folder), "--framework", "terraform", "--check", "CKV_RES_001")
+    verdicts = {(Path(r.file).relative_to(folder).as_posix(), r.resource): r.passed for r in result.results
+                if r.resource.startswith("oci_")}
+    assert verdicts == {("main.tf", "oci_objectstorage_bucket.data"): True,
+                        ("sub/main.tf", "oci_objectstorage_bucket.data"): False}
+
+
+@needs_checkov
+def test_checkov_checks_read_the_inputs_residency_checkov_hands_them(monkeypatch):
+    """`residency checkov --var-file prod.tfvars` puts the bucket in Ashburn only: it passes."""
+    case = CONSTRUCTS / "var_files" / "fail_case"
+    monkeypatch.setenv(INPUTS_ENVIRONMENT, inputs_to_environment((Assignment(file=case / "prod.tfvars"),)))
+    result = run_checkov("--directory", str(case), "--framework", "terraform", "--check", "CKV_RES_001")
+    assert {r.resource: r.passed for r in result.results} == {
+        "oci.default": True, "oci_objectstorage_bucket.fail_in_one_set": True}
+
+
+def test_residency_checkov_refuses_a_directory_only_in_json_syntax():
+    result = CliRunner().invoke(main, ["checkov", str(CONSTRUCTS / "tf_json" / "pass_case"), "--checkov", "/bin/true"])
+    assert result.exit_code == 2 and "Checkov does not read Terraform's JSON syntax" in result.output
