@@ -158,7 +158,8 @@ def test_secrets_are_checked_and_never_shown(tmp_path):
     shown = {(f["rule_id"], f["resource"]["name"]): f for f in document["findings"]}
     assert shown[("RES003", "keyed")]["proven"] and "[secret]" in json.dumps(shown[("RES003", "keyed")]["evidence"])
     assert not shown[("RES003", "sealed")]["proven"]  # ciphertext: what it names cannot be shown
-    assert shown[("RES001", "net")]["resource"]["region"] == "[secret]"
+    # a region kept secret decides nothing it could be shown for: unproven, and never printed
+    assert shown[("RES001", "net")]["resource"]["region"] == "unresolved" and not shown[("RES001", "net")]["proven"]
     assert any(note.startswith("1 secret value(s) are ciphertext") for note in document["source"]["notes"])
 
 

@@ -94,9 +94,17 @@ def load_project(directory: Path) -> PulumiProject:
             file=str(path), line=line_of(document, ["runtime"]), key="runtime",
         )
     directory = directory.resolve()
+    for key in ("main", "stackConfigDir"):
+        if document.get(key) is not None and not isinstance(document.get(key), str):
+            raise InputError(f"expected {key} to be a path", file=str(path), line=line_of(document, [key]), key=key)
     main = directory / str(document.get("main") or ".")
     options = runtime.get("options") if isinstance(runtime, dict) else None
     virtualenv = options.get("virtualenv") if isinstance(options, dict) else None
+    if virtualenv is not None and not isinstance(virtualenv, str):
+        raise InputError(
+            "expected runtime.options.virtualenv to be a path", file=str(path),
+            line=line_of(document, ["runtime", "options", "virtualenv"]), key="runtime.options.virtualenv",
+        )
     config_dir = document.get("stackConfigDir")
     config, secret_keys = _project_config(document, name, path)
     project = PulumiProject(
@@ -106,12 +114,15 @@ def load_project(directory: Path) -> PulumiProject:
         config=config, secret_keys=secret_keys,
     )
     written = str(document.get("main") or ".")
-    if not main.exists():
-        problem = f"main is {written}, which does not exist"
-    elif not project.program_file.is_file():
-        problem = f"main is {written}, which has no __main__.py"
-    else:
-        return project
+    try:
+        if not main.exists():
+            problem = f"main is {written}, which does not exist"
+        elif not project.program_file.is_file():
+            problem = f"main is {written}, which has no __main__.py"
+        else:
+            return project
+    except OSError as error:  # a name too long for the file system, among others
+        problem = f"main is not a usable path: {error.strerror or error}"
     raise InputError(problem, file=str(path), line=line_of(document, ["main"]), key="main")
 
 
