@@ -28,7 +28,7 @@ def build(output: Path) -> Path:
         check=True,
     )
     (wheel,) = (output / "wheels").glob("residency-*.whl")
-    (output / "requirements.txt").write_text(f"./wheels/{wheel.name}[pulumi]\n")
+    (output / "requirements.txt").write_text(f"./wheels/{wheel.name}[policy-pack]\n")
     return output
 
 

@@ -5,11 +5,15 @@ verdicts in each folder's expected.yaml."""
 from __future__ import annotations
 
 import datetime
+import json
+import os
 import re
+import subprocess
 from functools import cache
 from pathlib import Path
 
 import pytest
+from checkov_support import CHECKOV as CHECKOV_BIN
 from checkov_support import CHECKS, POLICY, Scan, needs_checkov, run_checkov
 from conftest import FIXTURES
 from ruamel.yaml import YAML
@@ -71,10 +75,21 @@ def test_the_fixtures_parse_cleanly(form: str):
 
 
 @pytest.mark.parametrize("form", ["hcl", "plan"])
-def test_every_rule_runs_on_every_oci_resource(form: str):
-    """Each CKV_RES check gives a verdict on the same resources: none is skipped silently."""
-    per_check = [set(scan(form).verdicts(check_id(rule.meta.id))) for rule in RULES]
-    assert per_check[0] and all(addresses == per_check[0] for addresses in per_check)
+def test_every_rule_runs_on_every_resource_of_the_types_it_judges(form: str):
+    """Each CKV_RES check gives a verdict on every resource of its supported types (RES001 and
+    RES003: every OCI resource), and on no other: none is skipped silently."""
+    from residency.checkov.metadata import EVERY_OCI_TYPE, supported_resources
+
+    every = set(scan(form).verdicts("CKV_RES_001"))
+    assert every
+    for rule in RULES:
+        types = supported_resources(rule.meta.id)
+        wanted = every if types == EVERY_OCI_TYPE else {a for a in every if _type_of(a) in types}
+        assert set(scan(form).verdicts(check_id(rule.meta.id))) == wanted, rule.meta.id
+
+
+def _type_of(address: str) -> str:
+    return next(part for part in address.split(".") if part.startswith("oci_"))
 
 
 @pytest.mark.parametrize("form", ["hcl", "plan"])
@@ -94,8 +109,7 @@ def test_oracle_style_terraform_with_region_variables_fails_rather_than_passes()
     for address in resources:
         assert "var.region has no value" in " ".join(result.details("CKV_RES_001", address))
     movement = result.verdicts("CKV_RES_002", under=folder)
-    assert movement == {
-        "oci_objectstorage_bucket.test_bucket": True,
+    assert movement == {  # the bucket moves nothing itself: CKV_RES_002 does not run on it
         "oci_objectstorage_replication_policy.test_replication_policy": False,
         "oci_core_volume_backup_policy.test_volume_backup_policy": False,
     }
@@ -163,7 +177,42 @@ def test_every_rule_is_registered_by_the_one_check_module():
     resource_checks = {r.check_id for r in scanned.results if not r.resource.startswith("oci.")}
     provider_checks = {r.check_id for r in scanned.results if r.resource.startswith("oci.")}
     wanted = {check_id(rule.meta.id) for rule in RULES}
-    assert wanted <= resource_checks and wanted <= provider_checks
+    present = {_type_of(r.resource) for r in scanned.results if r.check_id == "CKV_RES_001" and r.resource.startswith("oci_")}
+    judged = {check_id(rule.meta.id) for rule in RULES if _runs_on_any(rule.meta.id, present)}
+    assert judged <= resource_checks and wanted <= provider_checks
     drift = {check_id(rule.meta.id) for rule in ALL_RULES if rule.meta.reads_deployed_state}
     assert drift and not drift & (resource_checks | provider_checks)
     assert [p.name for p in sorted(CHECKS.glob("*.py"))] == ["__init__.py", "residency_checks.py"]
+
+
+def _runs_on_any(rule_id: str, types: set[str]) -> bool:
+    from residency.checkov.metadata import EVERY_OCI_TYPE, supported_resources
+
+    supported = supported_resources(rule_id)
+    return supported == EVERY_OCI_TYPE or bool(types & set(supported))
+
+
+def test_checks_follow_checkov_conventions():
+    """A guideline URL, a severity for --hard-fail-on/--soft-fail-on, categories that fit and
+    remediation in Terraform's words, read from Checkov's own output."""
+    document = json.loads(subprocess.run(
+        [str(CHECKOV_BIN), "--file", str(CHECKOV_FIXTURES / "resource_region" / "plan" / "plan.json"),
+         "--external-checks-dir", str(CHECKS), "--skip-download", "-o", "json", "--check", "CKV_RES_001"],
+        capture_output=True, text=True, env={**os.environ, "RESIDENCY_POLICY": str(POLICY)}, check=False,
+    ).stdout)
+    failed = document["results"]["failed_checks"]
+    assert failed
+    for result in failed:
+        assert result["guideline"].startswith("https://") and result["guideline"].endswith("#res001")
+        assert result["severity"] == "CRITICAL"
+        assert any(d.startswith("how to fix: Create the resource through a provider block") for d in result["details"])
+
+
+def test_hard_fail_on_uses_the_rules_severity():
+    plan = str(CHECKOV_FIXTURES / "missing_classification" / "plan" / "plan.json")  # RES004: medium
+    common = [str(CHECKOV_BIN), "--file", plan, "--external-checks-dir", str(CHECKS), "--skip-download", "--check",
+              "CKV_RES_004", "--quiet"]
+    environment = {**os.environ, "RESIDENCY_POLICY": str(POLICY)}
+    high = subprocess.run([*common, "--hard-fail-on", "HIGH"], capture_output=True, env=environment, check=False)
+    medium = subprocess.run([*common, "--hard-fail-on", "MEDIUM"], capture_output=True, env=environment, check=False)
+    assert (high.returncode, medium.returncode) == (0, 1)

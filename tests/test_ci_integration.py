@@ -7,9 +7,9 @@ import subprocess
 import sys
 
 from click.testing import CliRunner
+from conftest import REPO
 from ruamel.yaml import YAML
 
-from conftest import REPO
 from residency.cli import main
 from residency.render.formats import RENDERERS
 from residency.render.markdown import MARKER
@@ -28,7 +28,7 @@ def check_command() -> list[str]:
     """The `residency check` command line of the workflow's check step."""
     script = steps()["Check the stack"]["run"].replace("\\\n", " ")
     line = next(line for line in script.splitlines() if "residency check" in line)
-    words = shlex.split(line)
+    words = [word for word in shlex.split(line) if not word.startswith("${")]  # the baseline, when there is one
     return words[words.index(".venv/bin/residency") + 1 :]
 
 
@@ -37,15 +37,36 @@ def test_the_workflow_is_valid_for_github_actions():
         [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows", str(WORKFLOW)],
         capture_output=True,
         text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_workflow_runs_on_pull_requests_with_the_permissions_it_uses():
+def test_the_workflow_runs_on_pull_requests_and_the_default_branch_with_the_permissions_it_uses():
     workflow = YAML(typ="safe").load(WORKFLOW.read_text())
-    assert list(workflow["on"]) == ["pull_request"]
+    assert list(workflow["on"]) == ["pull_request", "push", "workflow_dispatch"]
+    assert workflow["on"]["push"] == {"branches": ["main"]}  # code scanning's baseline for pull requests
     (job,) = workflow["jobs"].values()
     assert job["permissions"] == {"contents": "read", "security-events": "write", "pull-requests": "write"}
+    assert 0 < job["timeout-minutes"] <= 30
+    assert workflow["concurrency"]["group"].startswith("residency-")
+    assert steps()["Comment on the pull request"]["if"].count("github.event_name == 'pull_request'") == 1
+    base = steps()["Check the base of the pull request"]
+    assert base["if"] == "github.event_name == 'pull_request'" and "--report json=" in base["run"]
+    assert '"${baseline[@]}"' in steps()["Check the stack"]["run"]
+
+
+def test_the_workflow_caches_pip_and_uses_current_major_versions():
+    setup = steps()["actions/setup-python@v7"]
+    assert setup["with"]["cache"] == "pip"
+    used = {step["uses"].partition("@")[0]: step["uses"].partition("@")[2] for step in steps().values() if "uses" in step}
+    assert used == {
+        "actions/checkout": "v7",
+        "actions/setup-python": "v7",
+        "github/codeql-action/upload-sarif": "v4",
+        "actions/github-script": "v9",
+        "actions/upload-artifact": "v7",
+    }
 
 
 def test_the_workflows_check_writes_what_the_later_steps_read(tmp_path, monkeypatch):
@@ -76,16 +97,21 @@ def test_the_pre_commit_hook_is_a_valid_manifest():
         [sys.executable, "-m", "pre_commit", "validate-manifest", str(HOOKS)],
         capture_output=True,
         text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_pre_commit_hook_runs_residency_check_on_program_and_policy_changes():
-    (hook,) = YAML(typ="safe").load(HOOKS.read_text())
-    assert hook["entry"] == "residency check" and hook["pass_filenames"] is False
-    assert hook["additional_dependencies"] == [".[pulumi]"]  # the Pulumi SDK the offline source runs
-    files = re.compile(hook["files"])
-    for path in ("__main__.py", "stacks/network.py", "Pulumi.yaml", "Pulumi.us-prod.yaml", "policies/residency.yaml"):
-        assert files.search(path), path
-    for path in ("README.md", "docs/Pulumi.md", "notes.yaml"):
-        assert not files.search(path), path
+def test_the_pre_commit_hooks_run_residency_check_on_program_and_policy_changes():
+    isolated, system = YAML(typ="safe").load(HOOKS.read_text())
+    assert (isolated["id"], system["id"]) == ("residency-check", "residency-check-system")
+    assert isolated["additional_dependencies"] == [".[pulumi]"]  # the Pulumi SDK the offline source runs
+    assert (isolated["language"], system["language"]) == ("python", "system")  # system: the repository's own venv
+    assert "additional_dependencies" not in system
+    for hook in (isolated, system):
+        assert hook["entry"] == "residency check" and hook["pass_filenames"] is False
+        files = re.compile(hook["files"])
+        for path in ("__main__.py", "stacks/network.py", "Pulumi.yaml", "Pulumi.us-prod.yaml", "policies/residency.yaml"):
+            assert files.search(path), path
+        for path in ("README.md", "docs/Pulumi.md", "notes.yaml"):
+            assert not files.search(path), path

@@ -42,7 +42,7 @@ def test_the_pack_is_what_pulumi_expects():
     assert pulumi_policy["runtime"] == {"name": "python", "options": {"toolchain": "pip", "virtualenv": "venv"}}
     assert pulumi_policy["version"]
     assert (PACK_DIR / "__main__.py").is_file()
-    assert "-e ../..[pulumi]" in (PACK_DIR / "requirements.txt").read_text()
+    assert "-e ../..[policy-pack]" in (PACK_DIR / "requirements.txt").read_text()  # lean: no pulumi-oci
 
 
 def test_analyzer_info_lists_every_rule_with_its_metadata(analyzer):
@@ -54,7 +54,7 @@ def test_analyzer_info_lists_every_rule_with_its_metadata(analyzer):
         assert resource_policy.policy_type == 1 and stack_policy.policy_type == 2  # resource, stack
         assert resource_policy.remediation_steps == rule.meta.remediation
         assert resource_policy.framework.reference == rule.meta.id
-        assert resource_policy.url.endswith(rule.meta.id)
+        assert resource_policy.url.endswith("#" + rule.meta.id.lower())
         assert resource_policy.severity == {"low": 1, "medium": 2, "high": 3, "critical": 4}[rule.meta.severity.value]
         schema = json_format.MessageToDict(resource_policy.configSchema.properties)
         regions = set(schema["allowedRegions"]["items"]["enum"])
@@ -137,7 +137,7 @@ def test_the_published_pack_carries_the_policy_and_the_engine(tmp_path):
     assert files[:3] == ["PulumiPolicy.yaml", "__main__.py", "requirements.txt"] and files[3] == "residency.yaml"
     (wheel,) = files[4:]
     assert wheel.startswith("wheels/residency-0.1.0-") and wheel.endswith(".whl")
-    assert (tmp_path / "pack" / "requirements.txt").read_text() == f"./{wheel}[pulumi]\n"
+    assert (tmp_path / "pack" / "requirements.txt").read_text() == f"./{wheel}[policy-pack]\n"
     assert (tmp_path / "pack" / "residency.yaml").read_text() == (REPO / "policies" / "residency.yaml").read_text()
 
 

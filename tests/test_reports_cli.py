@@ -2,6 +2,8 @@
 for saved documents and other engines' output."""
 
 import json
+import os
+import shutil
 
 import pytest
 from click.testing import CliRunner
@@ -128,3 +130,77 @@ def test_the_commands_run_from_the_repository_root_as_ci_runs_them(monkeypatch, 
     result = invoke("check", ".", "--stack", "us-prod", "--report", f"md={tmp_path / 'r.md'}")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "r.md").read_text().startswith("<!-- residency-report -->\n### ✅ Residency check passed\n")
+
+
+# --- outputs never replace what the user wrote -------------------------------------------------
+
+
+def _terraform_project(tmp_path):
+    project = tmp_path / "infra"
+    project.mkdir()
+    (project / "main.tf").write_text('provider "oci" {\n  region = "us-ashburn-1"\n}\n')
+    (project / "terraform.tfvars").write_text('x = "1"\n')
+    return project
+
+
+@pytest.mark.parametrize("name", ["main.tf", "terraform.tfvars", "Pulumi.yml"])
+def test_check_refuses_a_report_over_a_file_of_the_program(tmp_path, name):
+    project = _terraform_project(tmp_path)
+    stack = []
+    if name == "Pulumi.yml":  # a Pulumi project: refused before the program runs
+        (project / name).write_text("name: p\nruntime: python\n")
+        stack = ["--stack", "s"]
+    before = (project / name).read_text()
+    result = invoke("check", str(project), *stack, "--report", f"md={project / name}")
+    assert result.exit_code == 2, result.output
+    assert "would overwrite" in result.output and (project / name).read_text() == before
+
+
+def test_a_hard_link_to_an_input_is_refused(tmp_path):
+    project = _terraform_project(tmp_path)
+    link = tmp_path / "report.md"
+    os.link(project / "main.tf", link)
+    result = invoke("check", str(project), "--report", f"md={link}")
+    assert result.exit_code == 2 and "would overwrite an input" in result.output
+
+
+def test_a_symlink_out_of_the_output_folder_is_refused_even_dangling(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "report.md").symlink_to(tmp_path / "elsewhere" / "created.md")
+    result = CliRunner().invoke(
+        main, ["report", str(DOCUMENTS / "violations.json"), "--report", f"md={out / 'report.md'}"]
+    )
+    assert result.exit_code == 2 and "symbolic link that leads out of its folder" in result.output
+    assert not (tmp_path / "elsewhere").exists()
+
+
+def test_an_output_that_is_a_directory_is_a_clear_error(tmp_path):
+    result = CliRunner().invoke(main, ["report", str(DOCUMENTS / "violations.json"), "--format", "md", "-o", str(tmp_path)])
+    assert result.exit_code == 2 and "is a directory, not a file" in result.output
+    result = CliRunner().invoke(main, ["export", str(PROGRAM), "--stack", "review", "-o", str(tmp_path)])
+    assert result.exit_code == 2 and "is a directory, not a file" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("name", ["__main__.py", "Pulumi.yaml", "Pulumi.review.yaml", "policy.yaml"])
+def test_export_refuses_to_overwrite_the_program(tmp_path, name):
+    program = tmp_path / "program"
+    shutil.copytree(PROGRAM, program)
+    (program / "policy.yaml").rename(program / "residency.yaml") if name == "policy.yaml" else None
+    target = program / ("residency.yaml" if name == "policy.yaml" else name)
+    before = target.read_text()
+    result = CliRunner().invoke(main, ["export", str(program), "--stack", "review", "-o", str(target)])
+    assert result.exit_code == 2, result.output
+    assert "the terraform-plan output would overwrite" in result.output and target.read_text() == before
+
+
+def test_a_report_is_written_atomically_over_an_earlier_one(tmp_path, monkeypatch):
+    target = tmp_path / "report.md"
+    target.write_text("earlier")
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(os, "replace", broken)
+    result = CliRunner().invoke(main, ["report", str(DOCUMENTS / "violations.json"), "--report", f"md={target}"])
+    assert result.exit_code == 2 and "No space left on device" in result.output
+    assert target.read_text() == "earlier" and [p.name for p in tmp_path.iterdir()] == ["report.md"]

@@ -9,15 +9,16 @@ from importlib import resources
 
 import jsonschema
 import pytest
+from conftest import REPO
 from junitparser import Failure, JUnitXml, Skipped
-
 from reports_fixtures import SOURCES, Elements, saved_document
+
 from residency.errors import InputError
 from residency.render.document import group_findings, parse_document, validate_document
 from residency.render.html import render_html
 from residency.render.junit import render_junit
 from residency.render.markdown import GITHUB_COMMENT_LIMIT, render_markdown
-from residency.render.sarif import render_sarif
+from residency.render.sarif import render_sarif, sarif_log
 
 
 def sarif_schema():
@@ -86,7 +87,7 @@ def test_the_schema_error_names_the_line_in_the_file():
 def test_markdown_groups_by_rule_and_says_how_to_fix():
     text = render_markdown(saved_document("violations"))
     assert text.startswith("<!-- residency-report -->\n### ❌ Residency check failed: 4 findings at mandatory level\n")
-    assert re.findall(r"^#### (RES\d{3}) ", text, re.M) == ["RES001", "RES002", "RES003", "RES004"]
+    assert re.findall(r"^#### (RES\d{3}) ", text, re.MULTILINE) == ["RES001", "RES002", "RES003", "RES004"]
     assert text.count("**How to fix:**") == 4
     assert (
         "Open findings by severity: **3** critical · **1** high · **1** medium. 1 waived. 1 could not be proven before apply."
@@ -104,7 +105,7 @@ def test_markdown_shows_program_text_literally():
     text = render_markdown(document)
     row = next(line for line in text.splitlines() if "onerror" in line)
     assert (
-        "&lt;/details&gt;&lt;img src=x onerror=alert(1)&gt; \\*bold\\* \\[link\\](https://example.invalid) a\\|b" in row
+        "&lt;/details&gt;&lt;img src=x onerror=alert(1)&gt; \\*bold\\* \\[link\\](https\u200b://example.invalid) a\\|b" in row
     )
     assert "``name`with`ticks\\|pipe``" in row
     assert "<img" not in text and "</details><" not in text
@@ -123,7 +124,7 @@ def test_markdown_stays_under_the_comment_limit_and_says_what_it_cut():
     document = _many_findings(saved_document("violations"), copies=400)  # 2,400 findings
     text = render_markdown(document)
     assert len(text) <= GITHUB_COMMENT_LIMIT
-    rows = len(re.findall(r"^\| (🔴|🟡|⚪) ", text, re.M))
+    rows = len(re.findall(r"^\| (🔴|🟡|⚪) ", text, re.MULTILINE))
     cut = re.search(
         r"\*\*Cut:\*\* (\d+) of 2400 findings are not listed here, because a comment may hold at most 65,536 characters",
         text,
@@ -165,7 +166,10 @@ def test_html_is_self_contained_with_an_inline_chart_and_a_print_stylesheet():
     html = render_html(saved_document("violations"))
     page = Elements(html)
     assert not [attrs for tag, attrs in page.tags if tag in ("link", "script", "img", "iframe")]
-    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
+    assert not re.search(r"""src=["']?(https?:)?//""", html)
+    # links out (the rules' documentation) are navigation, never assets the page loads
+    external = [(tag, attrs) for tag, attrs in page.tags if re.match(r"(https?:)?//", attrs.get("href") or "")]
+    assert external and {tag for tag, _ in external} == {"a"}
     assert "@media print" in html
     bars = page.with_class("bar")
     assert [(b["class"], b["width"]) for b in bars] == [
@@ -209,7 +213,9 @@ def test_sarif_rules_carry_descriptions_levels_and_security_severity():
     assert rules["RES001"]["name"] == "resource-region"
     assert rules["RES001"]["shortDescription"]["text"] == "Resources stay in the allowed regions"
     assert rules["RES001"]["fullDescription"]["text"].startswith("A resource's region is where OCI stores")
-    assert rules["RES001"]["help"]["text"].startswith("How to fix: Create the resource through an explicit provider")
+    assert "How to fix: Create the resource through an explicit provider" in rules["RES001"]["help"]["text"]
+    assert rules["RES001"]["helpUri"].endswith("README.md#res001")
+    assert run["tool"]["driver"]["informationUri"].startswith("https://")
     assert [(r["defaultConfiguration"]["level"], r["properties"]["security-severity"]) for r in list(rules.values())[:4]] == [
         ("error", "9.5"),
         ("error", "9.5"),
@@ -229,10 +235,24 @@ def test_sarif_results_point_at_the_program_line_and_the_urn():
     ]
     profiles = next(r for r in results if r["locations"][0]["logicalLocations"][0]["name"] == "profiles")
     (location,) = profiles["locations"]
+    # the cause (the provider block that sets eu-frankfurt-1) is where code scanning shows it; the
+    # bucket's own line is a related location, linked from the message
     assert location["physicalLocation"] == {
-        "artifactLocation": {"uri": "tests/fixtures/reports/program/__main__.py"},
-        "region": {"startLine": 14},
+        "artifactLocation": {"uri": "tests/fixtures/reports/program/__main__.py", "uriBaseId": "%SRCROOT%"},
+        "region": {"startLine": 13},
     }
+    assert profiles["relatedLocations"] == [
+        {
+            "id": 1,
+            "physicalLocation": {
+                "artifactLocation": {"uri": "tests/fixtures/reports/program/__main__.py", "uriBaseId": "%SRCROOT%"},
+                "region": {"startLine": 14},
+            },
+            "message": {"text": "profiles is declared here"},
+        }
+    ]
+    assert profiles["message"]["text"].endswith("See [profiles is declared here](1).")
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == REPO.as_uri() + "/"
     assert location["logicalLocations"][0]["fullyQualifiedName"] == (
         "urn:pulumi:review::customer-platform::oci:ObjectStorage/bucket:Bucket::profiles"
     )
@@ -248,14 +268,57 @@ def test_sarif_results_point_at_the_program_line_and_the_urn():
     assert run["automationDetails"] == {"id": "residency/customer-platform/review/"}
 
 
-def test_sarif_without_a_source_file_has_only_the_logical_location():
+def test_sarif_without_a_source_file_falls_back_to_the_stack_config(monkeypatch):
+    monkeypatch.chdir(REPO)
     (run,) = json.loads(render_sarif(saved_document("pulumi-residency-pack")))["runs"]
     for result in run["results"]:
         (location,) = result["locations"]
-        assert list(location) == ["logicalLocations"]
+        assert location["physicalLocation"] == {
+            "artifactLocation": {"uri": "Pulumi.us-prod.yaml", "uriBaseId": "%SRCROOT%"},
+            "region": {"startLine": 1},
+        }
     assert run["results"][0]["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == (
         "urn:pulumi:us-prod::boundary::oci:ObjectStorage/bucket:Bucket::profiles"
     )
+
+
+@pytest.mark.parametrize("name", sorted(SOURCES))
+def test_every_sarif_result_has_a_repository_relative_file_and_line(name, monkeypatch):
+    monkeypatch.chdir(REPO)
+    (run,) = json.loads(render_sarif(saved_document(name)))["runs"]
+    for result in run["results"]:
+        for location in [*result["locations"], *result.get("relatedLocations", [])]:
+            physical = location["physicalLocation"]
+            assert physical["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
+            assert (REPO / physical["artifactLocation"]["uri"]).is_file() or name == "checkov"
+            assert physical["region"]["startLine"] >= 1
+
+
+def test_a_plan_finding_without_a_file_is_placed_at_the_plan(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "Pulumi.yaml").write_text("name: unrelated\n")
+    (tmp_path / "plans").mkdir()
+    (tmp_path / "plans" / "plan.json").write_text("{}")
+    document = saved_document("violations")
+    document["source"] = {"kind": "terraform-plan", "path": "plans/plan.json", "project": None, "stack": None}
+    document["findings"] = [{**document["findings"][1], "origins": [], "location": None}]
+    (run,) = sarif_log(document, cwd=tmp_path)["runs"]
+    assert run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"] == {
+        "uri": "plans/plan.json", "uriBaseId": "%SRCROOT%"
+    }
+
+
+def test_sarif_uris_are_relative_to_the_git_root_not_the_checked_directory(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "infra").mkdir()
+    document = saved_document("violations")
+    document["source"] = {"kind": "terraform-hcl", "path": "infra", "project": None, "stack": None}
+    document["findings"] = [{**document["findings"][1], "origins": [], "location": {"file": "main.tf", "line": 3}}]
+    (run,) = sarif_log(document, cwd=tmp_path / "infra" / "..")["runs"]
+    assert run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"] == {
+        "uri": "infra/main.tf", "uriBaseId": "%SRCROOT%"
+    }
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == tmp_path.resolve().as_uri() + "/"
 
 
 # --- JUnit ------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from residency.enforcement import Level
 from residency.findings import AppliedWaiver, Finding, Report, ResourceIdentity, sort_findings
-from residency.inventory import Inventory
+from residency.inventory import Inventory, Origin
 from residency.policy import ResidencyPolicy
 from residency.rules import RULES, Rule, RuleContext, RuleMeta, Violation
 
@@ -37,8 +37,11 @@ class Judge:
         waiver = next((w for w in matching if not w.expired(self.today)), matching[0])
         return AppliedWaiver(waiver, not waiver.expired(self.today))
 
-    def finding(self, rule: RuleMeta, violation: Violation, resource: ResourceIdentity) -> Finding | None:
-        """None when the policy disables the rule at this violation's level."""
+    def finding(
+        self, rule: RuleMeta, violation: Violation, resource: ResourceIdentity, *, origins: tuple[Origin, ...] = ()
+    ) -> Finding | None:
+        """None when the policy disables the rule at this violation's level. `origins`: where the
+        value at fault was written, when the engine knows more than the rule said."""
         level = self.level(rule, proven=violation.proven)
         if level is Level.DISABLED:
             return None
@@ -52,6 +55,7 @@ class Judge:
             path=violation.path,
             location=violation.resource.location if violation.resource is not None else None,
             waiver=self.waiver(rule, resource),
+            origins=origins or violation.origins,
         )
 
 
@@ -77,7 +81,19 @@ def evaluate(
         violations.extend(rule.check_stack(context))
         for violation in violations:
             identity = ResourceIdentity.of(violation.resource, inventory) if violation.resource is not None else stack
-            finding = judge.finding(rule.meta, violation, identity)
+            origins = violation.origins or _value_origins(violation, inventory)
+            finding = judge.finding(rule.meta, violation, identity, origins=origins)
             if finding is not None:
                 findings.append(finding)
     return Report(inventory, policy, tuple(levels), sort_findings(findings), judge.today)
+
+
+def _value_origins(violation: Violation, inventory: Inventory) -> tuple[Origin, ...]:
+    """Where the value at fault was written, when the rule did not say: the stack-config keys that
+    hold the text of the property the finding is about (a destination region, a key's OCID)."""
+    if inventory.value_origins is None or violation.resource is None or not violation.path:
+        return ()
+    value = violation.resource.first(violation.path)
+    if value is None or not value.known or not isinstance(value.value, str) or not value.value:
+        return ()
+    return inventory.value_origins(value.value)

@@ -15,8 +15,9 @@ from residency import __version__
 from residency.access_view import access_view
 from residency.catalog import terraform_identifier
 from residency.catalog.tokens import COMPARTMENT
+from residency.documentation import remediation, rule_url
 from residency.enforcement import Level, Severity
-from residency.inventory import Inventory, Resource, SourceLocation
+from residency.inventory import Inventory, Origin, Resource, SourceLocation
 from residency.policy import ResidencyPolicy, Waiver
 from residency.rules.base import Evidence, RuleMeta
 
@@ -120,6 +121,7 @@ class Finding:
     path: str | None
     location: SourceLocation | None
     waiver: AppliedWaiver | None = None
+    origins: tuple[Origin, ...] = ()  # where the value at fault was written, deepest first
 
     @property
     def severity(self) -> Severity:
@@ -162,8 +164,8 @@ class Report:
                 "stack": source.stack, "notes": list(source.notes),
             },
             policy=self.policy,
-            rules=[rule_document(meta, level) for meta, level in self.rules],
-            findings=[_finding_document(f) for f in self.findings],
+            rules=[rule_document(meta, level, source.kind) for meta, level in self.rules],
+            findings=[_finding_document(f, source.kind) for f in self.findings],
             resources_by_type=Counter(r.type_label for r in checked),
             fail_on=fail_on,
         )
@@ -212,15 +214,16 @@ def policy_document(policy: ResidencyPolicy) -> dict:
     }
 
 
-def rule_document(meta: RuleMeta, level: Level) -> dict:
+def rule_document(meta: RuleMeta, level: Level, source_kind: str = "pulumi-program") -> dict:
     return {
         "id": meta.id, "name": meta.name, "title": meta.title, "severity": meta.severity.value,
-        "level": level.value, "rationale": meta.rationale, "remediation": meta.remediation,
-        "applies_to": meta.applies_to, "tags": list(meta.tags),
+        "level": level.value, "rationale": meta.rationale,
+        "remediation": remediation(meta.id, meta.remediation, source_kind),
+        "applies_to": meta.applies_to, "tags": list(meta.tags), "url": rule_url(meta.id),
     }
 
 
-def _finding_document(finding: Finding) -> dict:
+def _finding_document(finding: Finding, source_kind: str) -> dict:
     resource = finding.resource
     waiver = finding.waiver
     return {
@@ -239,10 +242,13 @@ def _finding_document(finding: Finding) -> dict:
         "path": finding.path,
         "message": finding.message,
         "evidence": [{"subject": e.subject, "relation": e.relation, "value": e.value} for e in finding.evidence],
-        "remediation": finding.rule.remediation,
+        "remediation": remediation(finding.rule.id, finding.rule.remediation, source_kind),
         "location": {"file": finding.location.file, "line": finding.location.line} if finding.location else None,
         "waiver": waiver_document(waiver),
         "fingerprint": finding.fingerprint,
+        "origins": [
+            {"kind": o.kind, "name": o.name, "file": o.file, "line": o.line, "value": o.value} for o in finding.origins
+        ],
     }
 
 

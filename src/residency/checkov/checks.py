@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from checkov.common.bridgecrew.severities import Severities
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.provider.base_check import BaseProviderCheck
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
+from residency.checkov import metadata
 from residency.checkov.verdicts import BELOW_FAIL_ON, UNPROVEN_MARK, Verdict, check_id, rule_by_id, verdicts_for
 from residency.errors import InputError
 from residency.rules import Rule
@@ -54,7 +56,8 @@ class PolicyWaiversOnly:
 class ResidencyResourceCheck(PolicyWaiversOnly, BaseResourceCheck):
     def __init__(self, rule_id: str):
         self.rule = rule_by_id(rule_id)
-        super().__init__(**_described(self.rule), supported_resources=["oci_*"])
+        super().__init__(**_described(self.rule), supported_resources=list(metadata.supported_resources(rule_id)))
+        self.severity = Severities[metadata.severity(self.rule.meta.severity)]
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         address = conf.get(ADDRESS)
@@ -72,6 +75,7 @@ class ResidencyStackCheck(PolicyWaiversOnly, BaseProviderCheck):
     def __init__(self, rule_id: str):
         self.rule = rule_by_id(rule_id)
         super().__init__(**_described(self.rule), supported_provider=["oci"])
+        self.severity = Severities[metadata.severity(self.rule.meta.severity)]
 
     def scan_provider_conf(self, conf: dict[str, Any]) -> CheckResult:
         try:
@@ -83,12 +87,12 @@ class ResidencyStackCheck(PolicyWaiversOnly, BaseProviderCheck):
 
 
 def _described(rule: Rule) -> dict[str, Any]:
-    """What Checkov shows of a check: the rule's title, ids and remediation."""
+    """What Checkov shows of a check: the rule's title and ids, its categories and its page."""
     return {
         "name": f"{rule.meta.title} ({rule.meta.id} {rule.meta.name})",
         "id": check_id(rule.meta.id),
-        "categories": [CheckCategories.GENERAL_SECURITY],
-        "guideline": rule.meta.remediation,
+        "categories": [CheckCategories[name] for name in metadata.CATEGORIES.get(rule.meta.id, ("GENERAL_SECURITY",))],
+        "guideline": metadata.guideline(rule.meta.id),
     }
 
 
@@ -97,6 +101,8 @@ def _result(check, verdict: Verdict) -> CheckResult:
     check.details += [f"{_detail(f)} {BELOW_FAIL_ON}" for f in verdict.below]
     check.details += [f"waived: {f.message} ({f.waiver.waiver.reason}, approved by {f.waiver.waiver.approved_by})"
                       for f in verdict.waived]
+    if not verdict.passed:
+        check.details.append(f"how to fix: {metadata.remediation(check.rule.meta.id, check.rule.meta.remediation)}")
     return CheckResult.PASSED if verdict.passed else CheckResult.FAILED
 
 

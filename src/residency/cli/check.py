@@ -11,7 +11,14 @@ import click
 
 from residency.cli.attesting import AttestRequest, attest_decision, attest_options, refuse_to_overwrite_inputs
 from residency.cli.common import POLICY_HELP, choose_policy, fail, stderr_console, stdout_console
-from residency.cli.outputs import ReportTarget, refuse_to_overwrite, report_option, write_reports
+from residency.cli.outputs import (
+    ReportTarget,
+    baseline_option,
+    refuse_to_overwrite,
+    report_option,
+    with_baseline,
+    write_reports,
+)
 from residency.cli.program_options import program_input_files, program_options, program_run_settings
 from residency.cli.terraform_inputs import TerraformInputsCommand, assignments, terraform_input_options
 from residency.enforcement import Level
@@ -44,6 +51,7 @@ def pick_stack(directory: Path, stack: str | None) -> str:
 @click.option("--state", "state_file", type=click.Path(path_type=Path),
               help="A deployed state of the same stack (any --from format): also report drift from it (RES006).")
 @report_option
+@baseline_option
 @attest_options
 @program_options
 @terraform_input_options
@@ -51,6 +59,7 @@ def pick_stack(directory: Path, stack: str | None) -> str:
 def check(
     ctx: click.Context, directory: Path, stack: str | None, policy_file: Path | None, output_format: str, fail_on: str,
     file_format: str | None, state_file: Path | None, reports: tuple[ReportTarget, ...], attest: AttestRequest | None,
+    baseline_file: Path | None,
     var_files: tuple[Path, ...], variables: tuple[str, ...],
 ) -> None:
     """Run the Pulumi program in DIRECTORY offline and check it against the residency policy.
@@ -80,6 +89,8 @@ def check(
         inputs += [directory / "Pulumi.yaml", directory / f"Pulumi.{stack}.yaml", *program_input_files()]
     elif kind == "file":
         inputs.append(directory)
+    if baseline_file is not None:
+        inputs.append(baseline_file)
     given = assignments(ctx)
     if given and kind != "terraform":
         raise click.UsageError("--var-file and --var apply to a directory of Terraform files")
@@ -93,6 +104,8 @@ def check(
             add_deployed_state(inventory, state_file)
         report = evaluate(inventory, policy)
         document = report.to_document(threshold) if output_format == "json" or reports or attest else None
+        if document is not None:
+            document = with_baseline(document, baseline_file)
         if attest is not None:
             attestation = attest_decision(
                 attest, command="check", target=directory, kind=kind, stack=stack,

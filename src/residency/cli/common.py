@@ -35,7 +35,9 @@ def stdout_console() -> Console:
 
 def fail(error: InputError) -> NoReturn:
     """Bad input: a message on stderr, exit 2, never a traceback."""
-    stderr_console().print(f"[bold red]error:[/] {error}", markup=True, highlight=False, soft_wrap=True)
+    from residency.render.text import plain
+
+    stderr_console().print(f"[bold red]error:[/] {plain(error)}", markup=True, highlight=False, soft_wrap=True)
     sys.exit(EXIT_INPUT)
 
 

@@ -9,6 +9,7 @@ import click
 
 from residency.cli.check import pick_stack, run_program_with_progress
 from residency.cli.common import fail
+from residency.cli.outputs import ReportTarget, refuse_to_overwrite, write_atomically
 from residency.cli.program_options import program_options
 from residency.errors import InputError
 
@@ -24,15 +25,18 @@ def export(directory: Path, stack: str | None, output_format: str, output: Path 
     """Run the Pulumi program in DIRECTORY offline and write its deployment as a Terraform plan.
 
     Exit status: 0 written, 2 bad input or usage."""
+    if output is not None:
+        # the plan never replaces the program, its config or the policy, nor goes to a directory
+        refuse_to_overwrite([ReportTarget("terraform-plan", output)], [], sources=directory, noun="output")
     try:
         document = export_program(directory, stack)
+        text = json.dumps(document, indent=1) + "\n"
+        if output is None:
+            click.echo(text, nl=False)
+        else:
+            write_atomically(output, text, what="plan")
     except InputError as error:
         fail(error)
-    text = json.dumps(document, indent=1) + "\n"
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        output.write_text(text, encoding="utf-8")
 
 
 def export_program(directory: Path, stack: str | None) -> dict:

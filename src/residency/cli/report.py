@@ -9,7 +9,14 @@ from pathlib import Path
 import click
 
 from residency.cli.common import choose_policy, fail
-from residency.cli.outputs import ReportTarget, refuse_to_overwrite, report_option, write_reports
+from residency.cli.outputs import (
+    ReportTarget,
+    baseline_option,
+    refuse_to_overwrite,
+    report_option,
+    with_baseline,
+    write_reports,
+)
 from residency.errors import InputError
 from residency.inputs import MAX_FILE_BYTES, read_text
 from residency.render.formats import RENDERERS
@@ -36,6 +43,7 @@ SOURCES = ("findings", "pulumi-events", "checkov-json")
 )
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the --format report here.")
 @report_option
+@baseline_option
 @click.option(
     "--policy",
     "policy_file",
@@ -49,6 +57,7 @@ def report(
     output_format: str | None,
     output: Path | None,
     reports: tuple[ReportTarget, ...],
+    baseline_file: Path | None,
     policy_file: Path | None,
 ) -> None:
     """Render FILE (`-` for stdin) as html, md, sarif, junit or json.
@@ -63,9 +72,10 @@ def report(
             "--policy goes with --from pulumi-events or checkov-json; a findings document names its policy"
         )
     targets = [*reports, *([ReportTarget(output_format, output)] if output is not None else [])]
-    refuse_to_overwrite(targets, [file] if str(file) != "-" else [])
+    inputs = [path for path in (file, baseline_file, policy_file) if path is not None and str(path) != "-"]
+    refuse_to_overwrite(targets, inputs)
     try:
-        document = read_document(file, source, policy_file)
+        document = with_baseline(read_document(file, source, policy_file), baseline_file)
         if output_format is not None and output is None:
             click.echo(RENDERERS[output_format](document), nl=False)
         write_reports(document, targets)

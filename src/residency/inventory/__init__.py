@@ -2,6 +2,7 @@
 
 from residency.inventory.model import (
     Inventory,
+    Origin,
     RegionResolution,
     RegionSource,
     Resource,
@@ -14,6 +15,7 @@ __all__ = [
     "UNKNOWN",
     "FieldValue",
     "Inventory",
+    "Origin",
     "RegionResolution",
     "RegionSource",
     "Resource",

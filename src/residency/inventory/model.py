@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -27,6 +27,17 @@ class RegionSource(str, enum.Enum):
 
 
 @dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a value was written: the line a reviewer changes to change it."""
+
+    kind: str  # "stack-config" | "provider" | "variable"
+    name: str  # the config key ("us-data-boundary:dr.region"), the provider or the variable
+    file: str | None = None  # relative to the program directory
+    line: int | None = None
+    value: str | None = None  # as written; never a secret's value
+
+
+@dataclass(frozen=True, slots=True)
 class RegionResolution:
     source: RegionSource
     region: Region | None = None  # None: unresolved, or the written value is no OCI region
@@ -34,6 +45,7 @@ class RegionResolution:
     provider: str | None = None  # the provider that gave it
     secret: bool = False
     reason: str = ""  # when there is no region: what could not be proven
+    origins: tuple[Origin, ...] = ()  # where the region was written, the deepest first (config line, then provider)
     origin: str | None = None  # where a region from a variable was written ("var.region, default at main.tf:3")
 
     @property
@@ -118,6 +130,9 @@ class SourceInfo:
 class Inventory:
     source: SourceInfo
     resources: list[Resource]
+    # where a written text value appears in the source's configuration (the stack config), for
+    # findings to name the line a reviewer changes; None when the source has no such file
+    value_origins: Callable[[str], tuple[Origin, ...]] | None = field(default=None, repr=False)
     deployed: Inventory | None = None  # what a state says is deployed, for the rules that compare the two
 
     @cached_property

@@ -31,6 +31,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from residency.documentation import rule_url
 from residency.enforcement import Level
 from residency.engine import Judge
 from residency.findings import Finding, ResourceIdentity
@@ -41,7 +42,6 @@ from residency.policypack.resources import analyzed_resource, stack_inventory
 from residency.rules import RULES, NeedsGraph, Rule, RuleContext, Violation
 
 PACK_NAME = "oci-residency"
-DOCS_URL = "https://residency.dev/rules/"
 
 _LEVELS = {Level.MANDATORY: EnforcementLevel.MANDATORY, Level.ADVISORY: EnforcementLevel.ADVISORY, Level.DISABLED: EnforcementLevel.DISABLED}
 _SEVERITIES = {"low": Severity.LOW, "medium": Severity.MEDIUM, "high": Severity.HIGH, "critical": Severity.CRITICAL}
@@ -101,7 +101,7 @@ def build_policies(policy: ResidencyPolicy) -> list[Policy]:
             "framework": PolicyComplianceFramework(name="residency", version="1", reference=meta.id, specification=meta.rationale),
             "tags": list(meta.tags),
             "remediation_steps": meta.remediation,
-            "url": DOCS_URL + meta.id,
+            "url": rule_url(meta.id),
         }
         if variant.stack:
             policies.append(StackValidationPolicy(validate=_validate_stack(variant, policy), **common))

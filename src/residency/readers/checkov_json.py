@@ -22,7 +22,7 @@ RESULT_KEYS = ("failed_checks", "skipped_checks", "passed_checks")
 def read_checkov_json(text: str, *, file: str, policy: ResidencyPolicy) -> dict[str, Any]:
     data = parse_json(text, file=file)
     reports = data if isinstance(data, list) else [data]  # one report per framework when several ran
-    builder = DocumentBuilder(policy)
+    builder = DocumentBuilder(policy, "checkov")
     checked: dict[str, str] = {}  # resource -> Terraform type
     versions, frameworks = set(), []
     for position, report in enumerate(reports):

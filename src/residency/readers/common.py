@@ -63,8 +63,9 @@ class ForeignFinding:
 class DocumentBuilder:
     """Collects the rules that ran and their findings, and writes the findings document."""
 
-    def __init__(self, policy: ResidencyPolicy):
+    def __init__(self, policy: ResidencyPolicy, source_kind: str = "pulumi-policy-events"):
         self.policy = policy
+        self.source_kind = source_kind  # what was checked: remediation is worded for it
         self._judge = Judge(policy)
         self.rules: dict[str, dict[str, Any]] = {}
         self.findings: list[dict[str, Any]] = []
@@ -78,7 +79,8 @@ class DocumentBuilder:
         key = meta.id if meta else foreign.identifier
         if key not in self.rules:
             if meta is not None:
-                self.rules[key] = rule_document(meta, self.policy.setting(meta.id, meta.default_level).level)
+                level = self.policy.setting(meta.id, meta.default_level).level
+                self.rules[key] = rule_document(meta, level, self.source_kind)
             else:
                 self._foreign.add(key)
                 self.rules[key] = {
@@ -91,8 +93,8 @@ class DocumentBuilder:
                     "remediation": foreign.remediation or f"Make the resource pass {key}: {foreign.title}.",
                     "applies_to": "",
                     "tags": list(foreign.tags),
+                    "url": None,
                 }
-            self.rules[key]["url"] = None
         rule = self.rules[key]
         rule["url"] = rule["url"] or foreign.url
         if key in self._foreign:

@@ -4,10 +4,12 @@ way reviewers read it (rule, then compartment, then resource)."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
+from urllib.parse import urlsplit
 
 import jsonschema
 
@@ -111,6 +113,52 @@ def fails(finding: Mapping[str, Any], fail_on: str) -> bool:
     return not is_waived(finding) and finding["level"] != "disabled" and order[finding["level"]] >= order[fail_on]
 
 
+def verified_summary(document: Mapping[str, Any]) -> dict[str, Any]:
+    """The document's summary with every count and the verdict recomputed from its findings: a
+    document's own `passed` or `failing` is never trusted (it may come from another engine, or be
+    edited). `verdict` is `failed`, `passed`, or `nothing-checked` when no resource was evaluated
+    (an event log without policy events passes nothing)."""
+    summary = dict(document["summary"])
+    fail_on = summary["fail_on"]
+    findings = document["findings"]
+    failing = sum(1 for f in findings if fails(f, fail_on))
+    opened = [f for f in findings if not is_waived(f)]
+    levels = Counter(f["level"] for f in opened)
+    summary.update(
+        findings=len(findings),
+        failing=failing,
+        waived=len(findings) - len(opened),
+        unproven=sum(1 for f in findings if not f["proven"]),
+        by_level={"mandatory": levels.get("mandatory", 0), "advisory": levels.get("advisory", 0)},
+        by_severity=dict(sorted(Counter(f["severity"] for f in opened).items())),
+        passed=failing == 0 and bool(findings or summary["resources"]),
+    )
+    if failing:
+        summary["verdict"] = "failed"
+    elif not findings and not summary["resources"]:
+        summary["verdict"] = "nothing-checked"
+    else:
+        summary["verdict"] = "passed"
+    return summary
+
+
+def document_verdict(document: Mapping[str, Any]) -> dict[str, Any]:
+    """What SARIF and JSON consumers read as the outcome, recomputed from the findings."""
+    summary = verified_summary(document)
+    return {key: summary[key] for key in ("failing", "passed", "verdict")}
+
+
+def safe_url(url: Any) -> str | None:
+    """A link a report may show: http(s) only (a `javascript:` or `data:` guideline is no link)."""
+    if not isinstance(url, str):
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
+
+
 def rule_of(document: Mapping[str, Any], finding: Mapping[str, Any]) -> Mapping[str, Any]:
     """The rule a finding belongs to; a document from another engine may not list it."""
     for rule in document["rules"]:
@@ -166,3 +214,63 @@ def target(document: Mapping[str, Any]) -> str:
 
 def checked_rules(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [rule for rule in document["rules"] if rule["level"] != "disabled"]
+
+
+@dataclass
+class CauseGroup:
+    """Findings that one written line explains: a stack-config key, a provider block, or the
+    resource's own declaration when nothing else is known."""
+
+    kind: str  # stack-config | provider | variable | declaration | unknown
+    file: str | None
+    line: int | None
+    name: str
+    value: str | None
+    findings: list[Mapping[str, Any]] = field(default_factory=list)
+
+    @property
+    def place(self) -> str:
+        if self.file is None:
+            return ""
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+    @property
+    def failing(self) -> int:
+        return sum(1 for f in self.findings if f.get("failing"))
+
+    @property
+    def resources(self) -> int:
+        return len({f["resource"]["urn"] for f in self.findings})
+
+    def names(self, most: int) -> list[str]:
+        """The first `most` resource names, each once."""
+        return list(dict.fromkeys(f["resource"]["name"] for f in self.findings))[:most]
+
+    @property
+    def explains(self) -> bool:
+        """Worth showing as a cause: a written value behind the findings, or one line behind several."""
+        return self.kind in ("stack-config", "provider", "variable") or (self.kind != "unknown" and len(self.findings) > 1)
+
+
+def cause_of(finding: Mapping[str, Any]) -> tuple[str, str | None, int | None, str, str | None]:
+    """(kind, file, line, name, value): the deepest recorded origin, else the declaration."""
+    for origin in finding.get("origins") or ():
+        return origin["kind"], origin["file"], origin["line"], origin["name"], origin["value"]
+    location = finding.get("location")
+    if location and location.get("file"):
+        return "declaration", location["file"], location.get("line"), finding["resource"]["name"], None
+    return "unknown", None, None, "", None
+
+
+def group_by_cause(document: Mapping[str, Any]) -> list[CauseGroup]:
+    """Findings by what caused them, the causes that fail the gate most first."""
+    fail_on = document["summary"]["fail_on"]
+    groups: dict[tuple, CauseGroup] = {}
+    for finding in document["findings"]:
+        key = cause_of(finding)
+        group = groups.setdefault(key, CauseGroup(*key))
+        group.findings.append({**finding, "failing": fails(finding, fail_on)})
+    return sorted(
+        groups.values(),
+        key=lambda g: (-g.failing, -len(g.findings), g.kind == "unknown", g.file or "", g.line or 0, g.name),
+    )

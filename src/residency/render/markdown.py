@@ -9,11 +9,14 @@ from typing import Any
 
 from markupsafe import Markup
 
-from residency.render.document import RuleGroup, group_findings
+from residency.render.document import RuleGroup, group_by_cause, group_findings, verified_summary
 from residency.render.templates import render_template
 
 GITHUB_COMMENT_LIMIT = 65_536  # characters in an issue or pull-request comment body
 COLLAPSE_AFTER = 5  # a rule with more findings shows them folded
+CAUSE_LIMIT = 10  # causes listed in the comment; the HTML report lists them all
+NEW_LIMIT = 20  # new findings listed first when there is a baseline
+MIN_ROW = 30  # characters: no finding's table row is shorter
 ACCESS_ROWS = 30  # grants shown per compartment in the access view; the HTML report shows them all
 MARKER = Markup("<!-- residency-report -->")  # lets a CI job find and update its previous comment
 
@@ -28,24 +31,29 @@ class _Section:
 def render_markdown(document: Mapping[str, Any], *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
     groups = group_findings(document)
     total = len(document["findings"])
-    text = _render(document, groups, total, limit)
+    shared = {"summary": verified_summary(document), "causes": group_by_cause(document)}
+    text = _render(document, groups, total, limit, shared)
     if len(text) <= limit:
         return text
-    fits, too_many = 0, total  # the most findings that fit: render is monotonic in what it shows
+    # the most findings that fit: render is monotonic in what it shows, and a row takes at least
+    # MIN_ROW characters, so the search starts below that bound whatever the number of findings
+    fits, too_many = 0, min(total, limit // MIN_ROW + 1)
     while too_many - fits > 1:
         middle = (fits + too_many) // 2
-        if len(_render(document, groups, middle, limit)) <= limit:
+        if len(_render(document, groups, middle, limit, shared)) <= limit:
             fits = middle
         else:
             too_many = middle
-    text = _render(document, groups, fits, limit)
+    text = _render(document, groups, fits, limit, shared)
     if len(text) > limit:  # even the summary alone is too long: keep its start
         cut = f"\n\n**Cut:** the rest of this report is longer than a comment may be ({limit:,} characters).\n"
         text = text[: limit - len(cut)] + cut
     return text
 
 
-def _render(document: Mapping[str, Any], groups: list[RuleGroup], budget: int, limit: int) -> str:
+def _render(
+    document: Mapping[str, Any], groups: list[RuleGroup], budget: int, limit: int, shared: Mapping[str, Any]
+) -> str:
     sections = []
     for group in groups:
         rows = [(c.compartment, f) for c in group.compartments for r in c.resources for f in r.findings]
@@ -62,4 +70,7 @@ def _render(document: Mapping[str, Any], groups: list[RuleGroup], budget: int, l
         access_rows=ACCESS_ROWS,
         marker=MARKER,
         limit=limit,
+        cause_limit=CAUSE_LIMIT,
+        new_limit=NEW_LIMIT,
+        **shared,
     )

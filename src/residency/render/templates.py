@@ -12,14 +12,28 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from residency.catalog import short_type
-from residency.render.document import SEVERITIES, checked_rules, target
+from residency.render.baseline import baseline_counts
+from residency.render.document import SEVERITIES, checked_rules, group_by_cause, safe_url, target, verified_summary
+from residency.render.places import Places, commit_links, source_link
 
 _CODE_SPAN = re.compile(r"`([^`]+)`")
+# C0 and C1 control characters but tab and newline: shown as \xNN, never passed on (a terminal
+# would interpret an escape sequence; HTML and Markdown would hide it)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: object) -> str:
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+
+
+def _finalize(value: Any) -> Any:
+    """Every value a template prints: text from the program shows its control characters."""
+    return value if isinstance(value, Markup) or not isinstance(value, str) else visible(value)
 
 
 def inline_code(text: str) -> Markup:
     """HTML: the rules' `code` spans become <code> elements, everything else is escaped."""
-    return Markup(_CODE_SPAN.sub(lambda m: f"<code>{m.group(1)}</code>", str(escape(text))))
+    return Markup(_CODE_SPAN.sub(lambda m: f"<code>{m.group(1)}</code>", str(escape(visible(text)))))
 
 
 # Markdown: what would format, link or break a table cell, and what would be HTML.
@@ -27,18 +41,26 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 _HTML_SPECIAL = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
+# What GitHub turns into a notification or a link by itself: @mentions (and e-mail addresses),
+# #123 and GH-123 references, bare URLs and www. names. A zero-width space after the trigger
+# keeps the text readable and inert.
+_LIVE = re.compile(r"(@|#(?=\w)|\bGH-(?=\d)|\b(?:https?|ftp|mailto)(?=:)|\bwww(?=\.))", re.IGNORECASE)
+_ZERO_WIDTH_SPACE = "\u200b"
+
+
 def markdown_text(text: object) -> Markup:
-    """Markdown: text from the program under review, shown as it is (no formatting, links or
-    HTML of its own), on one line so that it can stand in a table cell."""
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    """Markdown: text from the program under review, shown as it is (no formatting, links,
+    mentions, references or HTML of its own), on one line so that it can stand in a table cell."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", visible(text))
     escaped = "".join(_HTML_SPECIAL.get(c, c) for c in escaped)
+    escaped = _LIVE.sub(lambda m: m.group(1) + _ZERO_WIDTH_SPACE, escaped)
     return Markup(escaped.replace("\r", "").replace("\n", "<br>"))
 
 
 def markdown_code(text: object) -> Markup:
     """Markdown: a code span (names, types, files, regions). Its content is shown literally, so only
     the fence has to outrun any backticks inside, and `|` is escaped for tables."""
-    content = " ".join(str(text).split("\n")).replace("|", "\\|")
+    content = " ".join(visible(text).split("\n")).replace("|", "\\|")
     longest = max((len(run) for run in re.findall(r"`+", content)), default=0)
     fence = "`" * (longest + 1)
     padded = f" {content} " if content.startswith("`") or content.endswith("`") else content
@@ -60,6 +82,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_finalize,
     )
     env.filters.update(
         short_type=short_type,
@@ -67,6 +90,7 @@ def environment() -> Environment:
         md=markdown_text,
         md_code=markdown_code,
         md_prose=markdown_prose,
+        safe_url=safe_url,
     )
     return env
 
@@ -74,15 +98,22 @@ def environment() -> Environment:
 def render_template(name: str, document: Mapping[str, Any], **context: Any) -> str:
     """A report template with what every report shows: the document, its summary, what was
     checked and by which rules."""
-    return (
-        environment()
-        .get_template(name)
-        .render(
-            document=document,
-            summary=document["summary"],
-            target=target(document),
-            rules=checked_rules(document),
-            severities=SEVERITIES,
-            **context,
-        )
-    )
+    places = Places(document["source"])
+    base = commit_links()
+
+    def link(file: str | None, line: int | None) -> str | None:
+        return source_link(places, base, file, line) if file else None
+
+    shared = {
+        "document": document,
+        "target": target(document),
+        "rules": checked_rules(document),
+        "severities": SEVERITIES,
+        "baseline": baseline_counts(document),
+        "link": link,
+    }
+    if "summary" not in context:
+        context["summary"] = verified_summary(document)
+    if "causes" not in context:
+        context["causes"] = group_by_cause(document)
+    return environment().get_template(name).render(**shared, **context)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -11,17 +14,25 @@ from residency.enforcement import Level
 from residency.findings import Report
 
 _LEVEL_STYLE = {Level.MANDATORY: "bold red", Level.ADVISORY: "yellow"}
+# C0 and C1 control characters (escape sequences start with one), except tab and newline
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def plain(value: object) -> str:
+    """Text from the program under review, safe for a terminal and for rich: control characters
+    shown as `\\xNN` (never interpreted), rich markup escaped (never applied)."""
+    return escape(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(value)))
 
 
 def render_text(report: Report, console: Console, fail_on: Level) -> None:
     source = report.inventory.source
     checked = sum(1 for r in report.inventory.resources if r.custom and not r.is_provider)
     target = f"{source.project} (stack {source.stack})" if source.project else source.path
-    console.print(f"[bold]residency check[/] {target}: {checked} resources, policy {report.policy.source}")
+    console.print(f"[bold]residency check[/] {plain(target)}: {checked} resources, policy {plain(report.policy.source)}")
     console.print(f"policy sha256: {report.policy.sha256}", markup=False)
     console.print(f"allowed regions: {report.policy.allowed_names}; home region: {report.policy.home_region.name}")
     for note in source.notes:
-        console.print(f"[dim]note: {note}[/]")
+        console.print(f"[dim]note: {plain(note)}[/]")
     if not report.findings:
         enabled = [meta.id for meta, level in report.rules if level is not Level.DISABLED]
         console.print(f"[green]No findings.[/] Checked {checked} resources against {', '.join(enabled)}.")
@@ -36,15 +47,16 @@ def render_text(report: Report, console: Console, fail_on: Level) -> None:
         level = Text(finding.level.value + ("" if finding.proven else "\n(unproven)"), style=_LEVEL_STYLE.get(finding.level, ""))
         if finding.waived:
             level = Text(f"waived\n({finding.level.value})", style="dim")
-        where = f"\n{finding.location}" if finding.location else ""
+        where = f"\n{plain(finding.location)}" if finding.location else ""
         table.add_row(
             finding.rule.id,
             level,
-            f"{finding.resource.name}\n[dim]{short_type(finding.resource.type)}{where}[/]",
-            finding.resource.region or "-",
-            finding.message,
+            f"{plain(finding.resource.name)}\n[dim]{plain(short_type(finding.resource.type))}{where}[/]",
+            plain(finding.resource.region or "-"),
+            plain(finding.message),
         )
     console.print(table)
+    _print_causes(report, console)
     console.print("[bold]How to fix[/]")
     for meta in sorted({f.rule for f in report.findings}, key=lambda m: m.id):
         console.print(f"  [bold]{meta.id}[/] {meta.title}: {meta.remediation}")
@@ -52,3 +64,22 @@ def render_text(report: Report, console: Console, fail_on: Level) -> None:
     summary = f"{len(report.findings)} findings, {failing} failing at --fail-on {fail_on.value}"
     console.print(f"[bold red]{summary}[/]" if failing else f"[yellow]{summary}[/]")
 
+
+
+def _print_causes(report: Report, console: Console) -> None:
+    """The written lines behind the findings (a stack-config key, a provider block), most first."""
+    causes: dict[tuple, list[str]] = {}
+    for finding in report.findings:
+        if finding.origins:
+            origin = finding.origins[0]
+            causes.setdefault((origin.kind, origin.name, origin.file, origin.line, origin.value), []).append(
+                finding.resource.name
+            )
+    if not causes:
+        return
+    console.print("[bold]Caused by[/]")
+    for (kind, name, file, line, value), names in sorted(causes.items(), key=lambda item: -len(item[1])):
+        place = f"{file}:{line}" if file and line else file or "?"
+        what = f"{name} = {value}" if kind == "stack-config" else f"{kind} {name}" + (f" (region {value})" if value else "")
+        shown = ", ".join(dict.fromkeys(names))
+        console.print(f"  [bold]{plain(place)}[/] {plain(what)}: {len(names)} findings ({plain(shown)})")

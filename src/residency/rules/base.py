@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 from residency.enforcement import Level, Severity
 
 if TYPE_CHECKING:
-    from residency.inventory import Resource
+    from residency.inventory import Origin, Resource
     from residency.rules.context import RuleContext
 
 
@@ -55,6 +55,7 @@ class Violation:
     evidence: tuple[Evidence, ...] = ()
     proven: bool = True  # False: a value that could not be known is why this was not shown compliant
     path: str | None = None  # the property at fault, in snake_case
+    origins: tuple[Origin, ...] = ()  # where the value at fault was written (config line, provider), deepest first
 
 
 class Rule(Protocol):

@@ -45,9 +45,12 @@ class ResourceRegion(ResourceRule):
         evidence = region_evidence(resource)
         if resolution.region is None:
             if resolution.source is RegionSource.UNRESOLVED:
-                yield Violation(resource, f"the region cannot be determined: {resolution.reason}", evidence, proven=False)
+                yield Violation(
+                    resource, f"the region cannot be determined: {resolution.reason}", evidence, proven=False,
+                    origins=resolution.origins,
+                )
             else:
-                yield Violation(resource, f"{resolution.reason}: {resolution.shown!r}", evidence)
+                yield Violation(resource, f"{resolution.reason}: {resolution.shown!r}", evidence, origins=resolution.origins)
             return
         home = context.policy.home_region
         if identity:
@@ -57,12 +60,14 @@ class ResourceRegion(ResourceRule):
                     f"identity resource managed through {resolution.shown}, not the home region {home.name}: "
                     "IAM is global and lives in the home region",
                     evidence,
+                    origins=resolution.origins,
                 )
         elif not context.allows(resolution.region):
             yield Violation(
                 resource,
                 f"in {resolution.shown}, outside the allowed regions",
                 (*evidence, classification_evidence(resource, context)),
+                origins=resolution.origins,
             )
         elif not context.policy.allows_at(resolution.region, level := context.classification(resource).level):
             regions = ", ".join(r.name for r in context.policy.controls_for(level).regions or ())

@@ -8,14 +8,15 @@ not part of the program, and cannot be proven.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from residency.catalog import CATALOG
 from residency.inventory import (
     UNKNOWN,
     Inventory,
+    Origin,
     RegionResolution,
     RegionSource,
     Resource,
@@ -60,13 +61,14 @@ def is_default_provider(urn: str) -> bool:
 
 def build_inventory(
     records: Iterable[PulumiRecord], *, default_region: Any, config_name: str, source: SourceInfo,
-    default_auth: Any = None,
+    default_auth: Any = None, config_origins: Callable[[str], tuple[Origin, ...]] | None = None,
 ) -> Inventory:
     """`default_region` is the stack's `oci:region` (None when unset); `config_name` says where it
-    is set, for messages."""
+    is set, for messages. `config_origins` finds where in the stack config a written region is."""
     records = list(records)
     by_urn = {r.urn: r for r in records}
     resolver = _RegionResolver(by_urn, default_region, config_name, default_auth)
+    origins = _Origins(by_urn, config_origins)
     resources = [
         Resource(
             urn=r.urn,
@@ -76,7 +78,7 @@ def build_inventory(
             custom=r.custom,
             properties=r.inputs,
             naming="pulumi",
-            region=resolver.resolve(r),
+            region=origins.add(resolver.resolve(r)),
             parent=r.parent,
             provider=provider_urn(r.provider),
             dependencies=r.dependencies,
@@ -85,7 +87,37 @@ def build_inventory(
         )
         for r in records
     ]
-    return Inventory(source=source, resources=resources)
+    return Inventory(source=source, resources=resources, value_origins=config_origins)
+
+
+class _Origins:
+    """Where each region was written: the stack config line that holds the value, then the
+    provider that was given it. Only evidence for reviewers; the region itself is decided above."""
+
+    def __init__(self, by_urn: Mapping[str, PulumiRecord], config_origins: Callable[[str], tuple[Origin, ...]] | None):
+        self._by_urn = by_urn
+        self._config_origins = config_origins
+        self._cache: dict[tuple[str | None, str | None], tuple[Origin, ...]] = {}
+
+    def add(self, resolution: RegionResolution | None) -> RegionResolution | None:
+        if resolution is None:
+            return None
+        written = None if resolution.secret else resolution.written
+        key = (resolution.provider, written)
+        if key not in self._cache:
+            self._cache[key] = self._find(resolution.provider, written)
+        found = self._cache[key]
+        return replace(resolution, origins=found) if found else resolution
+
+    def _find(self, provider_urn: str | None, written: str | None) -> tuple[Origin, ...]:
+        config = self._config_origins(written) if written and self._config_origins else ()
+        provider = self._by_urn.get(provider_urn) if provider_urn else None
+        if provider is None:
+            return config
+        location = provider.location
+        block = Origin("provider", provider.name, location.file if location else None,
+                       location.line if location else None, written)
+        return (*config, block)
 
 
 class _RegionResolver:

@@ -86,7 +86,7 @@ def run_program(
     )
     inventory = build_inventory(
         records, default_region=config.get("oci:region"), config_name=config_name, source=source,
-        default_auth=config.get("oci:auth"),
+        default_auth=config.get("oci:auth"), config_origins=config.origins,
     )
     _name_environment_regions(inventory, from_environment, environment_read)
     return inventory

@@ -5,11 +5,13 @@ Pulumi.<stack>.yaml, whose values win over the project's."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from residency.errors import InputError
+from residency.inventory.model import Origin
 from residency.inventory.values import UNKNOWN, UNKNOWN_SENTINEL, Secret
 from residency.yamlfile import line_of, load_yaml, plain
 
@@ -43,9 +45,21 @@ class StackConfig:
     stack: str
     file: Path | None  # None when the stack has no Pulumi.<stack>.yaml
     values: dict[str, Any] = field(default_factory=dict)  # "ns:key" -> value; secure values as Secret(UNKNOWN)
+    places: dict[str, tuple[str, int | None]] = field(default_factory=dict)  # "ns:a.b[0]" -> (text, line)
 
     def get(self, key: str) -> Any:
         return self.values.get(key)
+
+    def origins(self, written: str) -> tuple[Origin, ...]:
+        """The config keys whose plain text value is `written` (regions in any letter case): where a
+        program most likely took it from, for a reviewer to find the line to change."""
+        wanted = written.casefold()
+        file = self.file.name if self.file else None
+        return tuple(
+            Origin("stack-config", key, file, line, text)
+            for key, (text, line) in self.places.items()
+            if text.casefold() == wanted
+        )
 
     def as_runtime_config(self) -> tuple[dict[str, str], list[str]]:
         """Config as the Pulumi runtime expects it: strings (structured values as JSON) and secret keys."""
@@ -159,6 +173,7 @@ def load_stack_config(project: PulumiProject, stack: str) -> StackConfig:
     config = document.get("config") or {}
     if not isinstance(config, dict):
         raise InputError("expected config to be a mapping", file=str(path), line=line_of(document, ["config"]), key="config")
+    places: dict[str, tuple[str, int | None]] = {}
     for key, value in config.items():
         full_key = _full_key(key, project.name)
         if isinstance(value, dict) and set(value) == {"secure"}:
@@ -167,7 +182,22 @@ def load_stack_config(project: PulumiProject, stack: str) -> StackConfig:
             values[full_key] = Secret(plain(value))
         else:
             values[full_key] = plain(value)
-    return StackConfig(stack=stack, file=path, values=values)
+            places.update(_text_leaves(full_key, value, ["config", key], document))
+    return StackConfig(stack=stack, file=path, values=values, places=places)
+
+
+def _text_leaves(key: str, node: Any, path: list[Any], document: Any) -> Iterator[tuple[str, tuple[str, int | None]]]:
+    """Every text value under a config key, by its dotted key (`ns:dr.region`), with its line."""
+    if isinstance(node, dict):
+        if set(node) == {"secure"}:
+            return
+        for name, child in node.items():
+            yield from _text_leaves(f"{key}.{name}", child, [*path, name], document)
+    elif isinstance(node, list):
+        for index, child in enumerate(node):
+            yield from _text_leaves(f"{key}[{index}]", child, [*path, index], document)
+    elif isinstance(node, str):
+        yield key, (node, line_of(document, path))
 
 
 def stack_files_directory(directory: Path) -> Path:

@@ -17,7 +17,16 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from residency.catalog import CATALOG
-from residency.inventory import UNKNOWN, Inventory, RegionResolution, RegionSource, Resource, SourceInfo, SourceLocation
+from residency.inventory import (
+    UNKNOWN,
+    Inventory,
+    Origin,
+    RegionResolution,
+    RegionSource,
+    Resource,
+    SourceInfo,
+    SourceLocation,
+)
 from residency.sources.pulumi_graph import AMBIENT, region_resolution
 
 OCI_TYPE_PREFIX = "oci_"
@@ -33,6 +42,7 @@ class ProviderConfig:
     auth: Any = None  # the `auth` method, as written; UNKNOWN when it cannot be known
     auth_unknown_because: str | None = None
     origin: str | None = None  # where a region from a variable was written ("var.region, default at main.tf:3")
+    origins: tuple[Origin, ...] = ()  # where it is written: the provider block, a variable's value (file, line)
 
 
 @dataclass
@@ -83,7 +93,7 @@ def build_inventory(records: Iterable[TerraformRecord], providers: Mapping[str, 
                 custom=True,
                 properties=record.values,
                 naming="terraform",
-                region=_region(record, providers),
+                region=_with_origins(_region(record, providers), providers.get(record.provider or "")),
                 provider=record.provider,
                 dependencies=tuple(sorted({a for found in dependencies.values() for a in found})),
                 property_dependencies=dependencies,
@@ -118,6 +128,13 @@ class _Instances:
             else:
                 found.update(a for a in self._by_base.get(reference, ()))
         return tuple(sorted(found))
+
+
+def _with_origins(resolution: RegionResolution | None, config: ProviderConfig | None) -> RegionResolution | None:
+    if resolution is None or config is None or not config.origins:
+        return resolution
+    written = None if resolution.secret else resolution.written
+    return replace(resolution, origins=tuple(replace(o, value=o.value or written) for o in config.origins))
 
 
 def _region(record: TerraformRecord, providers: Mapping[str, ProviderConfig]) -> RegionResolution | None:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from residency.errors import InputError
-from residency.inventory import UNKNOWN, Inventory, SourceInfo, SourceLocation, as_declared
+from residency.inventory import UNKNOWN, Inventory, Origin, SourceInfo, SourceLocation, as_declared
 from residency.inventory.model import UNREAD_MODULE_TYPE
 from residency.sources.terraform_expressions import Evaluated, Scope, constants, inputs, references
 from residency.sources.terraform_files import (
@@ -361,8 +361,9 @@ class _ModuleInstance:
         if "auth" in body:
             evaluated = self.scope.evaluate(body["auth"][0])
             auth, auth_reason = evaluated.value, evaluated.reason
+        block_origin = (Origin("provider", key, block.file, block.line),)  # for reports: the block to change
         if "region" not in body:
-            return ProviderConfig(key, auth=auth, auth_unknown_because=auth_reason)
+            return ProviderConfig(key, auth=auth, auth_unknown_because=auth_reason, origins=block_origin)
         raw = body["region"][0]
         region = self.scope.evaluate(raw)
         origin = None
@@ -370,7 +371,7 @@ class _ModuleInstance:
             variable = self.variables.get(raw[6:-1].strip())
             origin = f"{raw[2:-1]}, {variable.origin}" if variable and variable.origin else None
         return ProviderConfig(key, region.value, region.reason if region.value is UNKNOWN else None, auth=auth,
-                              auth_unknown_because=auth_reason, origin=origin)
+                              auth_unknown_because=auth_reason, origin=origin, origins=block_origin)
 
 
 def _bounded(number: int, block: Block, shown: str, argument: str) -> None:
