@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from fuzzing import Target, targets  # noqa: E402 - needs the tests folder on the path
+from fuzzing import Target, targets
 
 
 def fuzz(target: Target, examples: int) -> dict:

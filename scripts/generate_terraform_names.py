@@ -22,7 +22,7 @@ import re
 from importlib.metadata import version
 from pathlib import Path
 
-from residency.export.terraform_schema import FieldKind, pulumi_classes, input_fields
+from residency.export.terraform_schema import FieldKind, input_fields, pulumi_classes
 
 TABLE = Path(__file__).resolve().parents[1] / "src" / "residency" / "catalog" / "terraform_names.json"
 

@@ -1,7 +1,6 @@
 """The US data boundary, built from this stack's config and policies/residency.yaml."""
 
 import pulumi
-
 from boundary import build_boundary
 
 boundary = build_boundary()

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
 
 CHECKOV = REPO / ".venv-checkov" / "bin" / "checkov"

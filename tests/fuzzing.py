@@ -214,8 +214,8 @@ def targets() -> list[Target]:
         Target("terraform-plan", terraform_plan_target, _documents(plan_text, json.loads, json.dumps)),
         Target("terraform-hcl", terraform_hcl_target, st.one_of(*(text_mutated(t) for t in hcl_texts))),
         _iam("statement", parse_statement, [
-            "Allow group data-operators to manage object-family in compartment us-protected-data "
-            "where all {request.region = 'iad', request.networkSource.name = 'us-corp'}",
+            ("Allow group data-operators to manage object-family in compartment us-protected-data "
+             "where all {request.region = 'iad', request.networkSource.name = 'us-corp'}"),
             "Endorse group Auditors to read objects in tenancy usage-report",
             "Define tenancy usage-report as ocid1.tenancy.oc1..aaaaaaaaned4fkpkisbwjlr56u7cj63lf3wffbilvqknstgtvzub7vhqkggq",
         ]),

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from rich.console import Console
-
 from conftest import FIXTURES
 from deployed_states import TAGS, bucket, ocid, pulumi_export, shown_state, tfstate, write
+from rich.console import Console
+
 from residency.cli import main
 from residency.render.document import validate_document
 

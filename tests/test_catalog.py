@@ -4,6 +4,7 @@ import importlib
 import json
 import re
 from functools import cache
+from pathlib import Path
 
 import pulumi_oci
 import pytest
@@ -14,8 +15,8 @@ from residency.catalog import CATALOG, ResourceKind
 @cache
 def pulumi_oci_classes() -> dict[str, tuple[str, str]]:
     """token -> (module, class name), from pulumi_oci's own registration table."""
-    source = open(pulumi_oci.__file__).read()
-    modules = json.loads(re.search(r'resource_modules="""(.*?)"""', source, re.S).group(1))
+    source = Path(pulumi_oci.__file__).read_text(encoding="utf-8")
+    modules = json.loads(re.search(r'resource_modules="""(.*?)"""', source, re.DOTALL).group(1))
     return {token: (m["fqn"], cls) for m in modules for token, cls in m["classes"].items()}
 
 

@@ -6,13 +6,23 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import FIXTURES
+from deployed_states import (
+    COMPARTMENT,
+    TAGS,
+    Deployed,
+    bucket,
+    ciphertext,
+    ocid,
+    plaintext,
+    pulumi_export,
+    shown_state,
+    tfstate,
+    write,
+)
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from conftest import FIXTURES
-from deployed_states import (
-    COMPARTMENT, TAGS, Deployed, bucket, ciphertext, ocid, plaintext, pulumi_export, shown_state, tfstate, write,
-)
 from residency.cli import main
 from residency.engine import evaluate
 from residency.errors import InputError

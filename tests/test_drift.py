@@ -5,9 +5,9 @@ command line's."""
 import json
 
 from click.testing import CliRunner
-
 from conftest import PROGRAMS
 from deployed_states import COMPARTMENT, TAGS, ocid, tfstate, write
+
 from residency.cli import main
 
 

@@ -2,9 +2,8 @@
 documented input error. benchmarks/fuzz_readers.py runs the same targets with 10,000 inputs each."""
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-
 from fuzzing import Target, targets
+from hypothesis import HealthCheck, given, settings
 
 TARGETS = targets()
 

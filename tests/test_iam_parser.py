@@ -5,12 +5,12 @@ import random
 import re
 
 import pytest
+from conftest import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from iam_data import as_data
 from ruamel.yaml import YAML
 
-from conftest import FIXTURES
-from iam_data import as_data
 from residency.iam import Define, Grant, ParseError, parse_group, parse_matching_rule, parse_quota, parse_statement
 
 CORPUS = FIXTURES / "iam"

@@ -1,8 +1,8 @@
 """The offline source: a Pulumi program run under mocks becomes an inventory."""
 
 import pytest
-
 from conftest import PROGRAMS, REPO
+
 from residency.inventory import UNKNOWN, RegionSource, Secret
 from residency.sources.pulumi_program import run_program
 
@@ -74,8 +74,8 @@ def test_unknown_outputs_secrets_and_property_dependencies(inventory):
 
 def test_a_provider_registered_after_its_resources_still_gives_their_region():
     # Registration order is not deterministic; regions are resolved once the program is done.
-    from residency.sources.pulumi_graph import PulumiRecord, build_inventory
     from residency.inventory import SourceInfo
+    from residency.sources.pulumi_graph import PulumiRecord, build_inventory
 
     provider = PulumiRecord("urn:pulumi:s::p::pulumi:providers:oci::fra", "pulumi:providers:oci", "fra", True, {"region": "fra"})
     bucket = PulumiRecord("urn:pulumi:s::p::oci:ObjectStorage/bucket:Bucket::b", "oci:ObjectStorage/bucket:Bucket", "b", True, {},
@@ -86,8 +86,8 @@ def test_a_provider_registered_after_its_resources_still_gives_their_region():
 
 
 def test_a_default_provider_resource_in_state_is_a_default_provider():
-    from residency.sources.pulumi_graph import PulumiRecord, build_inventory
     from residency.inventory import SourceInfo
+    from residency.sources.pulumi_graph import PulumiRecord, build_inventory
 
     provider = PulumiRecord("urn:pulumi:s::p::pulumi:providers:oci::default_5_5_0", "pulumi:providers:oci", "default_5_5_0", True, {"region": "us-chicago-1"})
     bucket = PulumiRecord("urn:pulumi:s::p::oci:ObjectStorage/bucket:Bucket::b", "oci:ObjectStorage/bucket:Bucket", "b", True, {},
@@ -98,8 +98,8 @@ def test_a_default_provider_resource_in_state_is_a_default_provider():
 
 
 def test_a_provider_that_is_not_in_the_program_leaves_the_region_unresolved():
-    from residency.sources.pulumi_graph import PulumiRecord, build_inventory
     from residency.inventory import SourceInfo
+    from residency.sources.pulumi_graph import PulumiRecord, build_inventory
 
     bucket = PulumiRecord("urn:pulumi:s::p::oci:ObjectStorage/bucket:Bucket::b", "oci:ObjectStorage/bucket:Bucket", "b", True, {},
                           provider="urn:pulumi:s::p::pulumi:providers:oci::elsewhere::1")
@@ -109,8 +109,8 @@ def test_a_provider_that_is_not_in_the_program_leaves_the_region_unresolved():
 
 
 def test_an_unknown_provider_region_is_unresolved():
-    from residency.sources.pulumi_graph import PulumiRecord, build_inventory
     from residency.inventory import SourceInfo
+    from residency.sources.pulumi_graph import PulumiRecord, build_inventory
 
     provider = PulumiRecord("urn:pulumi:s::p::pulumi:providers:oci::late", "pulumi:providers:oci", "late", True, {"region": UNKNOWN})
     bucket = PulumiRecord("urn:pulumi:s::p::oci:ObjectStorage/bucket:Bucket::b", "oci:ObjectStorage/bucket:Bucket", "b", True, {},

@@ -8,9 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
-
 from checkov_support import needs_checkov, run_checkov
 from conftest import FIXTURES
+from test_rule_fixtures import CASES, evaluate_fixture
+
 from residency.catalog import CATALOG
 from residency.engine import evaluate
 from residency.export.terraform_plan import export_plan
@@ -19,7 +20,6 @@ from residency.inventory import UNKNOWN, Inventory, RegionResolution, RegionSour
 from residency.oci.regions import lookup_region
 from residency.sources.pulumi_project import load_project, load_stack_config
 from residency.sources.terraform_plan import load_plan
-from test_rule_fixtures import CASES, evaluate_fixture
 
 STACK = "urn:pulumi:test::p::pulumi:pulumi:Stack::p-test"
 
@@ -204,7 +204,6 @@ def test_checkovs_own_oci_checks_see_the_right_attributes(tmp_path):
     }
     # one-item blocks (instance_options, launch_options, agent_config) as one-element lists
     instances = {check: result.verdicts(check) for check in ("CKV_OCI_4", "CKV_OCI_5", "CKV_OCI_6")}
-    assert instances == dict.fromkeys(
-        instances, {"oci_core_instance.hardened-vm": True, "oci_core_instance.legacy-vm": False}
-    )
+    expected = {"oci_core_instance.hardened-vm": True, "oci_core_instance.legacy-vm": False}
+    assert instances == {check: expected for check in instances}
     assert result.parsing_errors == ()

@@ -14,7 +14,6 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from residency.errors import InputError
 from residency.inputs import nesting_bound, read_text
 
-
 # Configuration files are small; a larger YAML file is a mistake or an attack.
 MAX_YAML_BYTES = 16 * 1024 * 1024
 # Values a document may expand to once its aliases are followed: a 750-byte "billion laughs"

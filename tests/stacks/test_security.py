@@ -3,11 +3,11 @@ Cloud Guard reporting to the home region and watching the protected compartment;
 whose recipe denies public buckets and storage without a vault key."""
 
 import pytest
+from stack_inventory import REPO, dev, prod, project_copy, stack  # noqa: F401 (fixtures)
 
 from residency.errors import ProgramError
 from residency.oci.regions import lookup_region
 from residency.sources.pulumi_program import run_program
-from stack_inventory import REPO, dev, prod, project_copy, stack  # noqa: F401 (fixtures)
 
 ZONE_POLICIES = {
     "deny public_buckets": "ocid1.securityzonessecuritypolicy.oc1..aaaaaaaaexamplepublicbuckets",

@@ -3,8 +3,9 @@ in one policy)."""
 
 import importlib.util
 
-from residency.oci.regions import lookup_region
 from stack_inventory import REPO
+
+from residency.oci.regions import lookup_region
 
 spec = importlib.util.spec_from_file_location("boundary_statements", REPO / "stacks" / "boundary" / "statements.py")
 statements = importlib.util.module_from_spec(spec)

@@ -16,6 +16,7 @@ import re
 import typing
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import pulumi_oci
 
@@ -44,8 +45,8 @@ class Field:
 @cache
 def pulumi_classes() -> dict[str, tuple[str, str]]:
     """token -> (module, class name), from pulumi_oci's own registration table."""
-    source = open(pulumi_oci.__file__, encoding="utf-8").read()
-    modules = json.loads(re.search(r'resource_modules="""(.*?)"""', source, re.S).group(1))
+    source = Path(pulumi_oci.__file__).read_text(encoding="utf-8")
+    modules = json.loads(re.search(r'resource_modules="""(.*?)"""', source, re.DOTALL).group(1))
     return {token: (m["fqn"], cls) for m in modules for token, cls in m["classes"].items()}
 
 

@@ -6,7 +6,6 @@ names and values keep the case they were written in, and are compared without ca
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 
 def same(a: str | None, b: str | None) -> bool:
@@ -78,7 +77,7 @@ class ConditionGroup:
     items: tuple[Expression, ...]
 
 
-Expression = Union[Condition, ConditionGroup]
+Expression = Condition | ConditionGroup
 
 
 @dataclass(frozen=True)
@@ -117,7 +116,7 @@ class Define:
     ocid: str
 
 
-Statement = Union[Grant, Define]
+Statement = Grant | Define
 
 
 @dataclass(frozen=True)

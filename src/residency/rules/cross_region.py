@@ -33,10 +33,11 @@ class CrossRegionMovement(ResourceRule):
             "cross-region copy. Write the destination as a literal or from stack config, so that it can be "
             "checked before deployment."
         ),
-        applies_to="resource types with a field that names another region: " + ", ".join(
-            ["replication policies", "volume backups and backup policies", "volume replicas",
-             "Autonomous and Data Guard peers", "file-system replication", "vault and secret replicas",
-             "NoSQL table replicas", "MySQL and PostgreSQL backup copies", "remote peering", "DR protection groups"]
+        applies_to=(
+            "resource types with a field that names another region: replication policies, volume backups and "
+            "backup policies, volume replicas, Autonomous and Data Guard peers, file-system replication, vault and "
+            "secret replicas, NoSQL table replicas, MySQL and PostgreSQL backup copies, remote peering, DR "
+            "protection groups"
         ),
         tags=("residency", "replication"),
     )
