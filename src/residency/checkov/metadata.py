@@ -44,13 +44,14 @@ def supported_resources(rule_id: str) -> tuple[str, ...]:
     # the rules' own constants, read when a check is built: the rule package imports the policy
     # package, which imports the rules, so importing rule modules first would be circular
     from residency.rules.access import POLICY
+    from residency.catalog.tokens import QUOTA
     from residency.rules.context import COMPARTMENT
     from residency.rules.dynamic_group_scope import DYNAMIC_GROUPS
 
     tokens = {
         "RES002": CATALOG.movement_tokens,
         "RES004": CATALOG.data_bearing,
-        "RES005": (COMPARTMENT,),
+        "RES005": (COMPARTMENT, QUOTA),  # compartments lacking guardrails; quota statements that cannot cover
         "RES101": (POLICY,),
         "RES102": (POLICY,),
         "RES103": (POLICY,),
