@@ -31,8 +31,10 @@ setup-checkov: $(CHECKOV_VENV)/.installed
 check: setup
 	$(BIN)/residency check . --stack us-prod
 
+# One worker per core; a file's tests stay on one worker, so a session fixture (the parity corpus
+# through the pack) is built once.
 test: setup-dev setup-checkov
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 lint: setup-dev
 	$(BIN)/ruff check .

@@ -12,6 +12,7 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from residency.catalog.catalog import CATALOG
+from residency.inventory.values import as_declared
 
 KINDS = ("boolean", "values", "cidr", "allowlist", "required", "subnet", "exists")
 DEFAULTS = ("public", "private", "subnet")
@@ -50,13 +51,10 @@ class ExposureType:
 
 
 def as_bool(value: Any) -> bool | None:
-    """A bool as the providers convert it: Terraform (and pulumi-oci, bridged from it) accept
-    the strings "true" and "false" for bool attributes. Anything else is not a bool."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    return None
+    """A bool as the provider converts it (`as_declared`: "true"/"false" and "1"/"0" are bools);
+    anything else is not a bool."""
+    converted = as_declared(value, "bool")
+    return converted if isinstance(converted, bool) else None
 
 
 def is_everywhere(value: Any) -> bool:

@@ -43,8 +43,8 @@ def supported_resources(rule_id: str) -> tuple[str, ...]:
     """The Terraform types a rule's resource check runs on."""
     # the rules' own constants, read when a check is built: the rule package imports the policy
     # package, which imports the rules, so importing rule modules first would be circular
-    from residency.rules.access import POLICY
     from residency.catalog.tokens import QUOTA
+    from residency.rules.access import POLICY
     from residency.rules.context import COMPARTMENT
     from residency.rules.dynamic_group_scope import DYNAMIC_GROUPS
 

@@ -48,7 +48,8 @@ def verify(attestation: Path | None, key_file: Path | None, source: Path | None,
             log_problems = check_log(log_file, key)
             if not log_problems:
                 console.print(f"evidence log {log_file}: every entry in place"
-                              + (", each signed by the given key" if key is not None else ""))
+                              + (", each signed by the given key" if key is not None else ""),
+                              markup=False, highlight=False, soft_wrap=True)
             problems += [f"evidence log {log_file}: {p}" for p in log_problems]
     except InputError as error:
         fail(error)
@@ -87,7 +88,8 @@ def _verify_attestation(attestation: Path, key, source: Path | None, console) ->
         check_inputs(verification, source)
         check_verdict(verification, source, _reevaluate)
         if not verification.problems:
-            console.print(f"{source}: inputs, verdict and failing findings as attested", markup=False, highlight=False)
+            console.print(f"{source}: inputs, verdict and failing findings as attested",
+                          markup=False, highlight=False, soft_wrap=True)
     return verification.problems
 
 
