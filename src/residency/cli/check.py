@@ -69,7 +69,7 @@ def check(
     preview --json` or a Pulumi event log (`--event-log`). For Terraform files, --var-file and
     --var give the variables as `terraform plan` takes them.
 
-    Exit status: 0 no failing findings, 1 failing findings, 2 bad input or usage."""
+    Exit status: 0 no failing findings, 1 failing findings, 2 bad input or usage, 3 an internal error."""
     from residency.engine import evaluate
     from residency.render.text import render_text
 

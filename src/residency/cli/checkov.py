@@ -65,7 +65,7 @@ def checkov(ctx: click.Context, target: Path, stack: str | None, policy_file: Pa
     Pulumi program's directory, which is run offline and exported as a plan first. Arguments
     after `--` go to checkov unchanged.
 
-    Exit status: checkov's (0 passed, 1 failed checks), 2 bad input or usage."""
+    Exit status: checkov's (0 passed, 1 failed checks), 2 bad input or usage, 3 an internal error."""
     if str(target).startswith("-"):  # TARGET left out: Click gave it the first argument after `--`
         target, checkov_args = Path("."), (str(target), *checkov_args)
     try:

@@ -24,7 +24,7 @@ from residency.errors import InputError
 def export(directory: Path, stack: str | None, output_format: str, output: Path | None) -> None:
     """Run the Pulumi program in DIRECTORY offline and write its deployment as a Terraform plan.
 
-    Exit status: 0 written, 2 bad input or usage."""
+    Exit status: 0 written, 2 bad input or usage, 3 an internal error."""
     if output is not None:
         # the plan never replaces the program, its config or the policy, nor goes to a directory
         refuse_to_overwrite([ReportTarget("terraform-plan", output)], [], sources=directory, noun="output")
