@@ -93,7 +93,8 @@ def test_cidrs_are_compared_as_networks(value, everywhere):
 
 
 @pytest.mark.parametrize("value, converted", [
-    (True, True), (False, False), ("true", True), ("false", False), (" False ", False), ("yes", None), (1, None),
+    (True, True), (False, False), ("true", True), ("false", False), ("1", True), ("0", False),
+    (" False ", None), ("TRUE", None), ("yes", None), (1, None),  # Terraform (cty) converts none of these
 ])
 def test_booleans_convert_as_the_provider_converts_them(value, converted):
     assert as_bool(value) is converted
