@@ -521,3 +521,19 @@ def test_checkov_never_writes_its_attestation_over_the_policy_it_found(checkout,
     result = cli("checkov", "infra", "--checkov", tmp_path / "no-checkov", "--attest", "policies/residency.yaml",
                  "--signing-key", key_pair[0])
     assert result.exit_code == 2 and "would overwrite an input: policies/residency.yaml" in result.output
+
+
+@pytest.mark.parametrize("given", [
+    ("--var", "region=us-ashburn-1"),
+    ("--var-file", "prod.tfvars"),
+    ("--invoke-answers", "answers.yaml"),
+], ids=["var", "var-file", "invoke-answers"])
+def test_a_decision_with_inputs_only_on_the_command_line_is_not_attested(checkout, key_pair, given):
+    """verify evaluates a decision again from the checkout and the attestation alone: what it could
+    not evaluate again is refused before anything is signed."""
+    Path("prod.tfvars").write_text('region = "us-ashburn-1"\n')
+    Path("answers.yaml").write_text("[]\n")
+    result = cli("check", "infra", "--attest", "out/decision.json", "--signing-key", key_pair[0], *given)
+    assert result.exit_code == 2, result.output
+    assert "--attest cannot yet record inputs given on the command line" in result.output
+    assert not Path("out/decision.json").exists()

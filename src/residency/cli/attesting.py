@@ -50,6 +50,24 @@ def attest_options(command: Callable) -> Callable:
     return wrapper
 
 
+def refuse_unverifiable_inputs(request: AttestRequest | None, ctx: click.Context) -> None:
+    """`residency verify` evaluates an attested decision again from the checkout and the attestation
+    alone. Inputs given only on the command line (--var-file, --var, --invoke-answers) are not
+    recorded yet, so a decision made with them could not be confirmed: refuse to attest it rather
+    than sign what no overseer can check."""
+    if request is None:
+        return
+    from residency.cli.program_options import program_input_files
+    from residency.cli.terraform_inputs import assignments
+
+    given = [a.shown for a in assignments(ctx)] + [f"--invoke-answers {p}" for p in program_input_files()]
+    if given:
+        raise click.UsageError(
+            f"--attest cannot yet record inputs given on the command line ({', '.join(given)}): "
+            "`residency verify` could not evaluate the decision again"
+        )
+
+
 def refuse_to_overwrite_inputs(
     request: AttestRequest | None, inputs: Iterable[Path], target: Path, kind: str, stack: str | None
 ) -> None:

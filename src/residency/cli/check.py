@@ -9,7 +9,13 @@ from pathlib import Path
 
 import click
 
-from residency.cli.attesting import AttestRequest, attest_decision, attest_options, refuse_to_overwrite_inputs
+from residency.cli.attesting import (
+    AttestRequest,
+    attest_decision,
+    attest_options,
+    refuse_to_overwrite_inputs,
+    refuse_unverifiable_inputs,
+)
 from residency.cli.common import POLICY_HELP, choose_policy, fail, stderr_console, stdout_console
 from residency.cli.outputs import (
     ReportTarget,
@@ -94,6 +100,7 @@ def check(
     given = assignments(ctx)
     if given and kind != "terraform":
         raise click.UsageError("--var-file and --var apply to a directory of Terraform files")
+    refuse_unverifiable_inputs(attest, ctx)
     inputs += [a.file for a in given if a.file is not None]
     refuse_to_overwrite(reports, inputs, sources=directory if directory.is_dir() else None)
     refuse_to_overwrite_inputs(attest, inputs, directory, kind, stack)

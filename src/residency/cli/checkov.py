@@ -25,7 +25,13 @@ from residency.checkov.verdicts import (
     check_id,
     inputs_to_environment,
 )
-from residency.cli.attesting import AttestRequest, attest_decision, attest_options, refuse_to_overwrite_inputs
+from residency.cli.attesting import (
+    AttestRequest,
+    attest_decision,
+    attest_options,
+    refuse_to_overwrite_inputs,
+    refuse_unverifiable_inputs,
+)
 from residency.cli.common import POLICY_HELP, choose_policy, fail, policy_line, stderr_console
 from residency.cli.program_options import program_options
 from residency.cli.terraform_inputs import TerraformInputsCommand, assignments, terraform_input_options
@@ -72,6 +78,7 @@ def checkov(ctx: click.Context, target: Path, stack: str | None, policy_file: Pa
         policy = choose_policy(target, policy_file)
     except InputError as error:
         fail(error)
+    refuse_unverifiable_inputs(attest, ctx)
     if attest is not None:
         from residency.cli.check import pick_stack, source_kind
 
