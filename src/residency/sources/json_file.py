@@ -1,4 +1,4 @@
-"""The shapes the deployed-state sources expect in their JSON, with errors that name the place."""
+"""The shapes the JSON sources (plans, states, previews) expect, with errors that name the place."""
 
 from __future__ import annotations
 

@@ -32,6 +32,7 @@ from residency.errors import InputError
 from residency.inputs import MAX_NESTING, read_bytes
 from residency.inputs import parse_json as parse_json_text
 from residency.inventory import UNKNOWN, Inventory, Secret, SourceInfo, SourceLocation
+from residency.sources.json_file import expect_list, expect_mapping
 from residency.sources.terraform_graph import ProviderConfig, TerraformRecord, build_inventory, collector_paused
 
 MODULE_PART = re.compile(r'module\.([^.\[]+)(?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?')
@@ -82,19 +83,19 @@ class _Plan:
         self._file = str(path)
         self._location = SourceLocation(path.name)
         self._unseen: list[str] = []
-        configuration = _mapping(document.get("configuration"), self._file, "configuration")
-        self._provider_config = _mapping(configuration.get("provider_config"), self._file, "configuration.provider_config")
-        self._config_root = _mapping(configuration.get("root_module"), self._file, "configuration.root_module")
+        configuration = expect_mapping(document.get("configuration"), self._file, "configuration")
+        self._provider_config = expect_mapping(configuration.get("provider_config"), self._file, "configuration.provider_config")
+        self._config_root = expect_mapping(configuration.get("root_module"), self._file, "configuration.root_module")
         self._config_modules: dict[str, Mapping[str, Any] | None] = {}
         self._config_resources: dict[int, dict[tuple[str, str], dict]] = {}
-        self._variables = _mapping(document.get("variables"), self._file, "variables")
+        self._variables = expect_mapping(document.get("variables"), self._file, "variables")
         self._addresses: set[str] = set()  # read from planned_values
         self._changes: dict[str, dict] = {}
-        for index, change in enumerate(_list(document.get("resource_changes"), self._file, "resource_changes")):
+        for index, change in enumerate(expect_list(document.get("resource_changes"), self._file, "resource_changes")):
             where = f"resource_changes[{index}]"
             if not isinstance(change, dict) or not isinstance(change.get("address"), str):
                 raise InputError("expected a resource change with an address", file=self._file, key=where)
-            body = _mapping(change.get("change"), self._file, f"{where}.change")
+            body = expect_mapping(change.get("change"), self._file, f"{where}.change")
             actions = body.get("actions")
             if actions is not None and not (isinstance(actions, list) and all(isinstance(a, str) for a in actions)):
                 raise InputError("expected a list of actions", file=self._file, key=f"{where}.change.actions")
@@ -111,7 +112,7 @@ class _Plan:
             where = f"configuration.provider_config.{key}"
             if not isinstance(entry, dict):
                 raise InputError("expected a provider configuration object", file=self._file, key=where)
-            expressions = _mapping(entry.get("expressions"), self._file, f"{where}.expressions")
+            expressions = expect_mapping(entry.get("expressions"), self._file, f"{where}.expressions")
             module_address = entry.get("module_address") or ""
             if not isinstance(module_address, str):
                 raise InputError("expected a module address", file=self._file, key=f"{where}.module_address")
@@ -122,14 +123,14 @@ class _Plan:
         return configs
 
     def records(self) -> Iterator[TerraformRecord]:
-        root = _mapping(self._document["planned_values"].get("root_module"), self._file, "planned_values.root_module")
+        root = expect_mapping(self._document["planned_values"].get("root_module"), self._file, "planned_values.root_module")
         yield from self._module_records(root, "")
         yield from self._changes_only()
 
     def _module_records(self, module: Mapping[str, Any], address: str) -> Iterator[TerraformRecord]:
         config_module = self._config_module(address)
         where = f"planned_values ({address or 'root module'})"
-        for resource in _list(module.get("resources"), self._file, where):
+        for resource in expect_list(module.get("resources"), self._file, where):
             if not isinstance(resource, dict) or not isinstance(resource.get("address"), str) \
                     or not isinstance(resource.get("type"), str):
                 raise InputError("expected resources with address, type, name and values", file=self._file, key=where)
@@ -138,7 +139,7 @@ class _Plan:
             if _mode(resource, self._file, where) != "managed" or change.get("actions") in SKIPPED_ACTIONS:
                 continue
             yield self._record(resource, change, address, config_module)
-        for child in _list(module.get("child_modules"), self._file, where):
+        for child in expect_list(module.get("child_modules"), self._file, where):
             if not isinstance(child, dict) or not isinstance(child.get("address"), str):
                 raise InputError("expected child modules with an address", file=self._file, key=where)
             yield from self._module_records(child, child["address"])
@@ -163,12 +164,12 @@ class _Plan:
 
     def _record(self, resource: dict, change: dict, module: str, config_module: Mapping[str, Any] | None) -> TerraformRecord:
         where = f"planned_values ({resource['address']})"
-        values = _decode(_mapping(resource.get("values"), self._file, where), change.get("after_unknown"),
+        values = _decode(expect_mapping(resource.get("values"), self._file, where), change.get("after_unknown"),
                          change.get("after_sensitive"))
         config = self._config_resource(config_module, resource)
         provider, inherited, references = None, False, {}
         if config is not None:
-            expressions = _mapping(config.get("expressions"), self._file, f"configuration ({resource['address']})")
+            expressions = expect_mapping(config.get("expressions"), self._file, f"configuration ({resource['address']})")
             unset_unknown = [k for k, v in values.items() if v is UNKNOWN and k not in expressions]
             self._note_unseen_blocks(resource, unset_unknown)
             values = {k: v for k, v in values.items() if k not in unset_unknown}
@@ -254,7 +255,7 @@ class _Plan:
         index = self._config_resources.get(id(module))
         if index is None:
             index = {}
-            for config in _list(module.get("resources"), self._file, "configuration resources"):
+            for config in expect_list(module.get("resources"), self._file, "configuration resources"):
                 if not isinstance(config, dict):
                     raise InputError("expected a resource configuration object", file=self._file,
                                      key="configuration resources")
@@ -388,17 +389,3 @@ def _any_true(marks: Any) -> bool:
     return False
 
 
-def _mapping(value: Any, file: str, key: str) -> Mapping[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise InputError("expected an object", file=file, key=key)
-    return value
-
-
-def _list(value: Any, file: str, key: str) -> list:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise InputError("expected a list", file=file, key=key)
-    return value
