@@ -152,3 +152,19 @@ def test_a_report_never_overwrites_the_answers_file(program, tmp_path):
     result = CliRunner().invoke(main, ["check", str(program(FRANKFURT_BUCKET)), "--stack", "dev",
                                        "--invoke-answers", str(answers), "--report", f"md={answers}"])
     assert result.exit_code == 2 and answers.read_text() == "invokes: []\n"
+
+
+def test_config_from_the_gates_environment_never_reaches_the_program(program, monkeypatch):
+    """The SDK falls back to PULUMI_CONFIG_<KEY> for a key the stack does not set; the gate judges
+    the stack's own config, so a value from its environment cannot move a resource home."""
+    monkeypatch.setenv("PULUMI_CONFIG_ADVERSARY_REGION", "us-ashburn-1")
+    result = check(program(
+        "import pulumi\nimport pulumi_oci as oci\n"
+        "region = pulumi.Config().get('region') or 'eu-frankfurt-1'\n"
+        "provider = oci.Provider('chosen', region=region)\n"
+        "oci.objectstorage.Bucket('data', compartment_id='ocid1.compartment.oc1..aaaa', namespace='ns', name='data',\n"
+        "                         defined_tags={'DataGovernance.Classification': 'restricted'},\n"
+        "                         opts=pulumi.ResourceOptions(provider=provider))\n"
+    ))
+    assert result.exit_code == 1, result.output
+    assert findings(result) == [("RES001", "data")]

@@ -144,7 +144,9 @@ def _name_environment_regions(inventory: Inventory, changed: dict[str, set[str]]
 def _launch(project: PulumiProject, config: StackConfig) -> tuple[Launch, list[str]]:
     """The interpreter, directory and environment the Python language host gives the program."""
     notes: list[str] = []
-    environment = dict(os.environ)
+    # The SDK reads a config key the stack does not set from PULUMI_CONFIG_<KEY>: a value of the
+    # gate's own environment, which no reviewer sees. The program gets only its stack's config.
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("PULUMI_CONFIG")}
     python = sys.executable
     if project.virtualenv is not None:
         interpreter = project.virtualenv / "bin" / "python"
