@@ -11,7 +11,7 @@ from conftest import PROGRAMS
 from residency.cli import main
 from residency.inventory import UNKNOWN
 from residency.sources import pulumi_program
-from residency.sources.pulumi_host.child_outside import _config_probe, changed_content
+from residency.sources.pulumi_host.child_outside import _config_probe, changed_content, probe_text
 from residency.sources.pulumi_program import run_program
 
 DR_BUCKET = """
@@ -65,6 +65,33 @@ def test_config_keys_the_stack_does_not_set_are_probed_with_the_type_the_program
         assert f"the config key outside:{key}, which the stack does not set, from the environment variable " \
                f"PULUMI_CONFIG_OUTSIDE_{key.upper()}" in note
     assert "ratio" not in note  # the stack sets it: reviewed config
+
+
+def test_environment_variables_are_probed_as_values_of_their_kind_and_what_only_then_exists_is_checked(write):
+    """A number read with int() stays a number, a boolean word flips: the program still runs, and the
+    bucket it creates only when COPIES is more than one is checked too."""
+    directory = project(write, (
+        "import os\n"
+        "copies = int(os.environ.get('COPIES', '1'))\n"
+        "dr_region = 'eu-frankfurt-1' if os.getenv('USE_EU', 'false') == 'true' else 'us-phoenix-1'\n"
+        + DR_BUCKET +
+        "for number in range(1, copies):\n"
+        "    oci.objectstorage.Bucket(f'copy-{number}', compartment_id='c', namespace='n', name=f'copy-{number}',\n"
+        "                             opts=pulumi.ResourceOptions(provider=dr))\n"
+    ))
+    inventory = run_program(directory, "dev")
+    assert inventory.get("urn:pulumi:dev::outside::pulumi:providers:oci::dr-provider").properties["region"] is UNKNOWN
+    assert inventory.get("urn:pulumi:dev::outside::oci:ObjectStorage/bucket:Bucket::copy-1").properties["name"] == "copy-1"
+    assert any("the environment variable COPIES; the environment variable USE_EU" in note and "copy-1 (the resource itself)"
+               in note for note in inventory.source.notes)
+
+
+@pytest.mark.parametrize(("text", "probe"), [
+    (None, "residency-probe"), ("us-phoenix-1", "us-phoenix-1-residency-probe"), ("3", "4"), ("-1", "0"),
+    ("0.5", "2.0"), ("true", "false"), ("False", "True"), ("YES", "NO"), ("off", "on"),
+])
+def test_a_probe_text_is_another_value_of_the_same_kind(text, probe):
+    assert probe_text(text) == probe
 
 
 @pytest.mark.parametrize(("getter", "default", "probe"), [

@@ -21,13 +21,15 @@ from typing import Any
 
 from residency.inventory import UNKNOWN, Inventory, RegionResolution, RegionSource, Secret, SourceInfo
 from residency.sources.pulumi_graph import PulumiRecord, build_inventory
+from residency.sources.pulumi_host.child_outside import PROBE_MARK
 from residency.sources.pulumi_host.invokes import InvokeAnswers
 from residency.sources.pulumi_host.limits import Limits
 from residency.sources.pulumi_host.monitor import UPDATE_ID_MARK, RecordingMonitor
-from residency.sources.pulumi_host.outside import PROBE_MARK, OutsideReads
+from residency.sources.pulumi_host.outside import OutsideReads
 from residency.sources.pulumi_host.process import Launch, run_in_process
 from residency.sources.pulumi_project import PulumiProject, StackConfig, load_project, load_stack_config
 
+PROVIDER_TYPE_PREFIX = "pulumi:providers:"
 ITSELF = "the resource itself"  # what changed, for a resource registered in one run only
 UPDATE_PURPOSE = "run as an update, with IDs known, to see what its apply callbacks create"
 
@@ -122,9 +124,9 @@ def _probed(
             inputs = {key: UNKNOWN if key in keys else value for key, value in record.inputs.items()}
             record = replace(record, inputs=inputs)
         result.append(record)
-    for urn, record in probed.items():  # registered only with the changed values: what carries them is unknown
+    for urn, record in probed.items():  # registered only with the values the gate made up
         changed[urn] = {ITSELF}
-        result.append(replace(record, inputs=_without_probe_values(record.inputs)))
+        result.append(replace(record, inputs=_without_probe_values(record)))
     return result, changed
 
 
@@ -209,12 +211,17 @@ def _same_where_known(preview: Any, update: Any) -> bool:
     return preview == update
 
 
+def _without_probe_values(record: PulumiRecord) -> dict[str, Any]:
+    """A resource only the probe run registered: the values that carry the probe's mark are unknown,
+    and a provider's are all unknown (its region, with numbers or words the probe made up, would be
+    no region the program deploys to)."""
+    if record.type.startswith(PROVIDER_TYPE_PREFIX):
+        return dict.fromkeys(record.inputs, UNKNOWN)
+    return _unknown_where_marked(record.inputs, PROBE_MARK)
+
+
 def _without_made_up_ids(value: Any) -> Any:
     return _unknown_where_marked(value, UPDATE_ID_MARK)
-
-
-def _without_probe_values(value: Any) -> Any:
-    return _unknown_where_marked(value, PROBE_MARK)
 
 
 def _unknown_where_marked(value: Any, mark: str) -> Any:

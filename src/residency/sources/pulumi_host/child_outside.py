@@ -31,6 +31,7 @@ SYSTEM_DIRECTORIES = ("/dev/", "/proc/", "/sys/")
 SDK_DIRECTORY = os.sep + os.path.join("pulumi", "")
 CONFIG_ENVIRONMENT = ("PULUMI_CONFIG", "PULUMI_CONFIG_SECRET_KEYS")  # the stack's config, set by the gate
 TYPED_GETTERS = ("bool", "int", "float", "object")
+BOOLEAN_WORDS = {"true": "false", "false": "true", "yes": "no", "no": "yes", "on": "off", "off": "on"}
 
 
 class OutsideReads:
@@ -43,7 +44,7 @@ class OutsideReads:
         self._get_config_code = get_config_code
         self._probe_files = None if probe_files is None else {os.path.realpath(p) for p in probe_files}
         self._libraries = tuple(os.path.realpath(p) + os.sep for p in {sys.prefix, sys.base_prefix, sys.exec_prefix})
-        self.environment = set()
+        self.environment = {}  # name: the value the probe run gives it
         self.config = {}
         self.files = set()
         self.clock = False
@@ -54,7 +55,7 @@ class OutsideReads:
         return self._probe_files is not None
 
     def as_dict(self) -> dict:
-        return {"environment": sorted(self.environment), "config": self.config, "files": sorted(self.files),
+        return {"environment": self.environment, "config": self.config, "files": sorted(self.files),
                 "clock": self.clock, "randomness": self.randomness}
 
     def install(self) -> None:
@@ -88,17 +89,25 @@ class OutsideReads:
 
         class RecordingEnviron(type(os.environ)):
             def __getitem__(self, key):
-                if key not in CONFIG_ENVIRONMENT and reads.from_program():
-                    reads.environment.add(key)
+                if key not in CONFIG_ENVIRONMENT and key not in reads.environment and reads.from_program():
+                    caller = sys._getframe(1)  # os.getenv and environ.get go through Mapping.get(key, default)
+                    default = caller.f_locals.get("default") if caller.f_code.co_name == "get" else None
+                    reads.environment[key] = probe_text(self._value(key, default))
                 return super().__getitem__(key)
 
             def __contains__(self, key):
                 caller = sys._getframe(1)
                 if caller.f_code is reads._get_config_code:
                     reads._config_read(caller, key)
-                elif key not in CONFIG_ENVIRONMENT and reads.from_program():
-                    reads.environment.add(key)
+                elif key not in CONFIG_ENVIRONMENT and key not in reads.environment and reads.from_program():
+                    reads.environment[key] = probe_text(self._value(key, None))
                 return super().__contains__(key)
+
+            def _value(self, key, default):
+                try:
+                    return super().__getitem__(key)
+                except KeyError:
+                    return default if isinstance(default, str) else None
 
         environ = os.environ
         # The same variables, read through a mapping that records the names; the process environment is unchanged.
@@ -378,4 +387,22 @@ def _config_probe(getter: str, default):
         return str(int(number) if kind == "int" else number + 0.5)
     if kind == "object":
         return None if default is None else json.dumps(_changed_strings(default))
-    return f"{default}-{PROBE_MARK}" if isinstance(default, str) and default else PROBE_MARK
+    return probe_text(default if isinstance(default, str) else None)
+
+
+def probe_text(value: str | None) -> str:
+    """Another text than `value` (the one a variable has, or the default the program reads it with)
+    that still reads as the same kind of value: a number one more, a boolean word flipped."""
+    if not value:
+        return PROBE_MARK
+    flipped = BOOLEAN_WORDS.get(value.lower())
+    if flipped is not None:
+        return flipped.upper() if value.isupper() else flipped.capitalize() if value[0].isupper() else flipped
+    try:
+        return str(int(value) + 1)
+    except ValueError:
+        pass
+    try:
+        return str(float(value) + 1.5)
+    except ValueError:
+        return f"{value}-{PROBE_MARK}"

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from residency.sources.pulumi_host.child_outside import PROBE_MARK
-
 SHOWN_PARENT_LEVELS = 3  # a file this close to the project is named relative to it
 
 
@@ -28,7 +26,7 @@ class ConfigRead:
 
 @dataclass(frozen=True)
 class OutsideReads:
-    environment: tuple[str, ...] = ()
+    environment: tuple[tuple[str, str], ...] = ()  # (name, the value the probe run gives it)
     config: tuple[ConfigRead, ...] = ()
     files: tuple[str, ...] = ()  # absolute paths
     clock: bool = False
@@ -41,7 +39,9 @@ class OutsideReads:
             return cls()
         config = detail.get("config")
         return cls(
-            environment=_strings(detail.get("environment")),
+            environment=tuple(sorted(
+                (name, probe) for name, probe in environment.items() if isinstance(name, str) and isinstance(probe, str)
+            )) if isinstance(environment := detail.get("environment"), dict) else (),
             config=tuple(
                 ConfigRead(key, read["variable"], read["probe"]) for key, read in sorted(config.items())
                 if isinstance(read, dict) and isinstance(read.get("variable"), str)
@@ -59,15 +59,15 @@ class OutsideReads:
     def __or__(self, other: OutsideReads) -> OutsideReads:
         config = {read.key: read for read in (*other.config, *self.config)}
         return OutsideReads(
-            tuple(sorted({*self.environment, *other.environment})), tuple(config[key] for key in sorted(config)),
+            tuple(sorted({**dict(other.environment), **dict(self.environment)}.items())),
+            tuple(config[key] for key in sorted(config)),
             tuple(sorted({*self.files, *other.files})), self.clock or other.clock, self.randomness or other.randomness,
         )
 
     def probe_environment(self, environment: dict[str, str]) -> dict[str, str]:
         """The environment of the probe run: every variable read changed, every config key set."""
         changed = dict(environment)
-        for name in self.environment:
-            changed[name] = f"{changed[name]}-{PROBE_MARK}" if changed.get(name) else PROBE_MARK
+        changed.update(self.environment)
         for read in self.config:
             if read.probe is not None:
                 changed[read.variable] = read.probe
@@ -76,7 +76,7 @@ class OutsideReads:
     def named(self, project_dir: Path) -> list[str]:
         """Each thing read, as findings and notes name it."""
         return [
-            *(f"the environment variable {name}" for name in self.environment),
+            *(f"the environment variable {name}" for name, _ in self.environment),
             *(f"the config key {read.key}, which the stack does not set, from the environment variable {read.variable}"
               + ("" if read.probe is not None else " (an object the gate cannot make up: not changed)")
               for read in self.config),
