@@ -146,3 +146,25 @@ def test_changed_content_changes_every_value_and_keeps_the_structure():
     assert changed_content("[DEFAULT]\n# home\nregion=us-ashburn-1\n\ndr:\n  region: us-phoenix-1\n") == (
         "[DEFAULT]\n# home\nregion=us-ashburn-1-residency-probe\n\ndr:\n  region: us-phoenix-1-residency-probe\n")
     assert changed_content("") == "residency-probe"
+
+
+def test_a_provider_chosen_by_the_environment_and_a_resource_created_in_an_apply_callback_are_probed(write):
+    directory = project(write, (
+        "import os\n"
+        "phoenix = oci.Provider('phoenix', region='us-phoenix-1')\n"
+        "frankfurt = oci.Provider('frankfurt', region='eu-frankfurt-1')\n"
+        "chosen = frankfurt if os.environ.get('DR_SITE') else phoenix\n"
+        "oci.objectstorage.Bucket('replica', compartment_id='ocid1.compartment.oc1..aaaa', namespace='ns', name='r',\n"
+        "                         defined_tags={'DataGovernance.Classification': 'restricted'},\n"
+        "                         opts=pulumi.ResourceOptions(provider=chosen))\n"
+        "primary = oci.objectstorage.Bucket('primary', compartment_id='ocid1.compartment.oc1..aaaa', namespace='ns',\n"
+        "                                   name='p', defined_tags={'DataGovernance.Classification': 'restricted'})\n"
+        "primary.id.apply(lambda _: oci.objectstorage.ReplicationPolicy(\n"
+        "    'in-apply', bucket='p', namespace='ns', name='in-apply', destination_bucket_name='r',\n"
+        "    destination_region_name=os.environ.get('DR_REGION', 'us-phoenix-1')))\n"
+    ))
+    findings = sorted((rule, name, proven) for rule, name, proven, _ in check(directory))
+    assert findings == [("RES001", "replica", False), ("RES002", "in-apply", False)]
+    (message,) = [m for rule, name, _, m in check(directory) if rule == "RES001"]
+    assert "which provider 'replica' is created through changes with what the program reads from outside itself " \
+           "(the environment variable DR_REGION; the environment variable DR_SITE)" in message

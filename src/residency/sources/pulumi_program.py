@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from residency.inventory import UNKNOWN, Inventory, RegionResolution, RegionSource, Secret, SourceInfo
-from residency.sources.pulumi_graph import PulumiRecord, build_inventory
+from residency.sources.pulumi_graph import PulumiRecord, build_inventory, provider_urn
 from residency.sources.pulumi_host.child_outside import PROBE_MARK
 from residency.sources.pulumi_host.invokes import InvokeAnswers
 from residency.sources.pulumi_host.limits import Limits
@@ -59,13 +59,13 @@ def run_program(
         )
         read = run_in_process(launch, preview, limits)
         read |= updating.result()
-    records, from_outside = preview.records, {}
+    records, updated, from_outside = preview.records, update.records, {}
     if read:
-        records, from_outside = _probed(records, project, config, launch, limits, answers, read)
+        records, updated, from_outside = _probed(records, updated, project, config, launch, limits, answers, read)
         changed = ", ".join(f"{urn.rsplit('::', 1)[-1]} ({', '.join(sorted(keys))})" for urn, keys in sorted(from_outside.items()))
         notes.append(f"the program reads from outside itself ({'; '.join(read.named(project.directory))}); "
                      + (f"what changed with it is known only where it deploys: {changed}" if changed else "nothing it deploys changed with it"))
-    records, created_in_callbacks, differing = merge_runs(records, update.records)
+    records, created_in_callbacks, differing = merge_runs(records, updated)
     if differing:
         notes.append("values that differed between two runs of the program, so come from something that changes "
                      "from run to run (the clock, randomness), are known only where it deploys: " + ", ".join(
@@ -96,52 +96,75 @@ def run_program(
 
 
 def _probed(
-    records: list[PulumiRecord], project: PulumiProject, config: StackConfig, launch: Launch, limits: Limits,
-    answers: InvokeAnswers, read: OutsideReads,
-) -> tuple[list[PulumiRecord], dict[str, set[str]]]:
+    preview: list[PulumiRecord], update: list[PulumiRecord], project: PulumiProject, config: StackConfig,
+    launch: Launch, limits: Limits, answers: InvokeAnswers, read: OutsideReads,
+) -> tuple[list[PulumiRecord], list[PulumiRecord], dict[str, set[str]]]:
     """Run the program once more with everything it read from outside itself changed: each environment
     variable, each config key the stack does not set (as PULUMI_CONFIG_<KEY>), each file's content, the
     clock and randomness. What changed depends on where the program is deployed, so it becomes unknown.
-    Resources only the probe run registers are checked too. Returns the records and, by URN, the changed keys."""
+    The probe runs as an update, so the resources apply callbacks create are compared too, and those
+    only it registers are checked. Returns the preview's and the update's records, and by URN the changed keys."""
     probe = RecordingMonitor(
         project=project.name, stack=config.stack, project_dir=project.directory,
-        default_region=config.get("oci:region"), answers=answers,
+        default_region=config.get("oci:region"), answers=answers, known_ids=True,
     )
     purpose = f"run again with what it reads from outside itself changed: {'; '.join(read.named(project.directory))}"
     run_in_process(replace(
         launch, environment=read.probe_environment(launch.environment), purpose=purpose, probe_files=read.files,
+        dry_run=False,
     ), probe, limits, pass_output=False)
     probed = {record.urn: record for record in probe.records}
     changed: dict[str, set[str]] = {}
-    result = []
-    for record in records:
-        other = probed.pop(record.urn, None)
-        keys = {ITSELF} if other is None else {
-            key for key in set(record.inputs) | set(other.inputs) if record.inputs.get(key) != other.inputs.get(key)
-        } | ({"provider"} if other.provider != record.provider else set())
-        if keys:
-            changed[record.urn] = keys
-            inputs = {key: UNKNOWN if key in keys else value for key, value in record.inputs.items()}
-            record = replace(record, inputs=inputs)
-        result.append(record)
-    for urn, record in probed.items():  # registered only with the values the gate made up
-        changed[urn] = {ITSELF}
-        result.append(replace(record, inputs=_without_probe_values(record)))
-    return result, changed
+
+    def compared(records: list[PulumiRecord]) -> list[PulumiRecord]:
+        result = []
+        for record in records:
+            other = probed.get(record.urn)
+            keys = {ITSELF} if other is None else _changed_keys(record, other)
+            if keys:
+                changed.setdefault(record.urn, set()).update(keys)
+                record = replace(record, inputs={key: UNKNOWN if key in keys else v for key, v in record.inputs.items()})
+            result.append(record)
+        return result
+
+    seen = {record.urn for record in (*preview, *update)}
+    only_probed = [  # registered only with the values the gate made up
+        replace(record, inputs=_without_made_up_ids(_without_probe_values(record)))
+        for urn, record in probed.items() if urn not in seen
+    ]
+    changed.update((record.urn, {ITSELF}) for record in only_probed)
+    return [*compared(preview), *only_probed], compared(update), changed
+
+
+def _changed_keys(record: PulumiRecord, probed: PulumiRecord) -> set[str]:
+    """The inputs (and "provider") of a record that the probe run gave other values, wherever the
+    record knew them (an ID made up by an update run is no value)."""
+    keys = {
+        key for key in set(record.inputs) | set(probed.inputs)
+        if key not in record.inputs or key not in probed.inputs or not _same_where_known(record.inputs[key], probed.inputs[key])
+    }
+    if provider_urn(record.provider or "") != provider_urn(probed.provider or ""):
+        keys.add("provider")
+    return keys
 
 
 def _name_outside_regions(inventory: Inventory, changed: dict[str, set[str]], named: list[str]) -> None:
-    """A resource whose provider's region changed with what the program reads from outside itself:
-    the reason names what it reads."""
+    """A resource whose provider, or its provider's region, changed with what the program reads from
+    outside itself has no provable region: the reason names what it reads."""
+    outside = f"what the program reads from outside itself ({'; '.join(named)})"
     for resource in inventory.resources:
         resolution = resource.region
-        if resolution is None or resolution.provider is None or "region" not in changed.get(resolution.provider, ()):
+        if resolution is None:
             continue
-        provider = resolution.provider.rsplit("::", 1)[-1]
+        if "provider" in changed.get(resource.urn, ()):
+            reason = f"which provider {resource.name!r} is created through changes with {outside}"
+        elif resolution.provider is not None and "region" in changed.get(resolution.provider, ()):
+            reason = f"the region of provider {resolution.provider.rsplit('::', 1)[-1]!r} changes with {outside}"
+        else:
+            continue
         resource.region = RegionResolution(
             RegionSource.UNRESOLVED, provider=resolution.provider,
-            reason=f"the region of provider {provider!r} changes with what the program reads from outside itself "
-                   f"({'; '.join(named)}): it is decided where the program is deployed, and cannot be proven",
+            reason=f"{reason}: it is decided where the program is deployed, and cannot be proven",
         )
 
 
