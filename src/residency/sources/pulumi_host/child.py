@@ -29,7 +29,7 @@ def main() -> None:
     args = parser.parse_args()
     import pulumi.runtime
     import pulumi.runtime.config
-    from child_outside import OutsideReads
+    from child_outside import Recorder
     from pulumi.runtime.settings import ROOT
 
     # This directory is not the program's: it imports its own modules from the main directory alone.
@@ -53,7 +53,7 @@ def main() -> None:
     if args.probe:
         with open(args.probe, encoding="utf-8") as file:
             probe_files = json.load(file)["files"]
-    reads = OutsideReads(args.root, (__file__, sys.modules["child_outside"].__file__),
+    reads = Recorder(args.root, (__file__, sys.modules["child_outside"].__file__),
                          pulumi.runtime.config.get_config.__code__, args.clock, probe_files)
     reads.install()
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)

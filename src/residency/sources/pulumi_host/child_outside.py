@@ -4,9 +4,10 @@ reads that its stack does not set (the SDK then takes PULUMI_CONFIG_<KEY> from t
 clock and randomness. Reads by the SDK, the interpreter's libraries or the import system are not the
 program's. Files inside the project are part of the reviewed code and not recorded.
 
-Randomness comes from one seeded stream in every run, and the clock starts at the same time, so the
-preview and update runs agree; in the probe run (the gate's one extra run) each random number, the clock and the files read are changed in
-a way that cannot come out the same: a value that depends on them changes with them.
+Randomness comes from one seeded stream in every run, and the clock starts at the same instant, so
+the preview and update runs agree; in the probe run (the gate's one extra run) each random number,
+the clock and the files read are changed in a way that cannot come out the same: a value that
+depends on them changes with them.
 """
 
 import builtins
@@ -19,7 +20,7 @@ import sys
 import time
 
 PROBE_MARK = "residency-probe"
-# Far enough that the year, month, day, hour and minute all differ.
+# Far enough that the year, month, day, hour and minute all differ, and an odd number of seconds.
 CLOCK_SHIFT = datetime.timedelta(days=400, hours=13, minutes=17, seconds=11).total_seconds()
 # The program's clock advances by this at each read: time passes for it, the same way in every run.
 CLOCK_TICK = 0.001
@@ -34,7 +35,10 @@ TYPED_GETTERS = ("bool", "int", "float", "object")
 BOOLEAN_WORDS = {"true": "false", "false": "true", "yes": "no", "no": "yes", "on": "off", "off": "on"}
 
 
-class OutsideReads:
+class Recorder:
+    """What the program's own code reads from outside itself, recorded as it runs; in the probe run,
+    also what changes those reads."""
+
     def __init__(self, root: str, ours: tuple, get_config_code, clock_start: float, probe_files=None):
         """`clock_start`: the time the program's clock starts at; `probe_files`: None, or (in the probe
         run) the files whose content is changed."""
