@@ -1,10 +1,11 @@
 """Terraform constructs read as Terraform reads them, in `residency check` and in Checkov alike.
 
-Each folder tests/fixtures/terraform/<construct>/<pass_|fail_case>/ is a root module with an
-expected.yaml: `failing`, per rule, the exact addresses (URNs, with the input set when several
-are checked) with findings; `checkov`, where Checkov shows them otherwise (it reads no .tf.json
-and has no resource for a module that is not on disk), the exact failing resource and provider
-checks."""
+Each folder tests/fixtures/terraform/<construct>/<pass_|fail_case>/ is a root module, or holds a
+plan.json (`terraform show -json`), with an expected.yaml: `failing`, per rule, the exact
+addresses (URNs, with the input set when several are checked) with findings; `checkov`, where
+Checkov shows them otherwise (it reads no .tf.json and has no resource for a module that is not
+on disk), the exact failing resource and provider checks; `unproven_paths`, per address, the
+paths of its findings, every one unproven."""
 
 from __future__ import annotations
 
@@ -31,8 +32,14 @@ def expected(case: Path) -> dict:
     return YAML(typ="safe").load((case / "expected.yaml").read_text())
 
 
+def source(case: Path) -> Path:
+    plan = case / "plan.json"
+    return plan if plan.is_file() else case
+
+
 def check(case: Path, *options: str) -> tuple[int, dict]:
-    result = CliRunner().invoke(main, ["check", str(case), "--policy", str(POLICY), "--format", "json", *options])
+    result = CliRunner().invoke(main, ["check", str(source(case)), "--policy", str(POLICY), "--format", "json",
+                                       *options])
     assert result.exit_code in (0, 1), result.output
     return result.exit_code, json.loads(result.stdout)
 
@@ -51,6 +58,18 @@ def test_residency_check_gives_exactly_the_expected_failing_addresses(case: Path
     wanted = {rule: set(addresses) for rule, addresses in (expected(case)["failing"] or {}).items()}
     assert failing(document) == wanted
     assert exit_code == (1 if wanted else 0)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if "unproven_paths" in expected(c)],
+                         ids=lambda c: f"{c.parent.name}/{c.name}")
+def test_findings_on_values_known_only_after_apply_are_unproven_and_name_the_path(case: Path):
+    _, document = check(case)
+    found: dict[str, set[str]] = {}
+    for finding in document["findings"]:
+        if finding["rule_id"] in RULES:
+            assert finding["proven"] is False, finding
+            found.setdefault(finding["resource"]["urn"], set()).add(finding["path"])
+    assert found == {address: set(paths) for address, paths in expected(case)["unproven_paths"].items()}
 
 
 @pytest.mark.parametrize("construct", sorted({c.parent for c in CASES}), ids=lambda p: p.name)
@@ -94,6 +113,11 @@ def scan() -> Scan:
     return run_checkov("--directory", str(CONSTRUCTS), "--framework", "terraform")
 
 
+@cache
+def plan_scan() -> Scan:
+    return run_checkov("--directory", str(CONSTRUCTS), "--framework", "terraform_plan")
+
+
 def checkov_expected(case: Path) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     wanted = expected(case)
     if "checkov" in wanted:
@@ -109,10 +133,11 @@ def checkov_expected(case: Path) -> tuple[dict[str, set[str]], dict[str, set[str
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.parent.name}/{c.name}" for c in CASES])
 def test_checkov_gives_exactly_the_expected_failing_addresses(case: Path):
     resources, providers = checkov_expected(case)
+    scanned = plan_scan() if (case / "plan.json").is_file() else scan()
     for check_id in ("CKV_RES_001", "CKV_RES_002", "CKV_RES_003"):
-        verdicts = scan().verdicts(check_id, under=case)
+        verdicts = scanned.verdicts(check_id, under=case)
         assert {a for a, passed in verdicts.items() if not passed} == resources.get(check_id, set()), check_id
-        verdicts = scan().verdicts(check_id, under=case, providers=True)
+        verdicts = scanned.verdicts(check_id, under=case, providers=True)
         assert {a for a, passed in verdicts.items() if not passed} == providers.get(check_id, set()), check_id
 
 

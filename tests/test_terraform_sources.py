@@ -439,23 +439,35 @@ def test_a_provider_scoped_to_a_child_module_takes_its_region_from_the_module_ca
 
 
 def test_unknown_blocks_are_kept_or_noted_never_dropped_in_silence(write):
+    """replication_config is a block the provider does not compute: unknown and not in the plan's
+    configuration, it is a `dynamic` block, kept. A volume's replicas are computed by the provider
+    when not set, unknown on every create: a plan cannot tell them from a `dynamic` block."""
     secret = {"address": "oci_vault_secret.s", "mode": "managed", "type": "oci_vault_secret", "name": "s",
               "values": {"secret_name": "s"}}
-    change = {"actions": ["create"],
-              "after_unknown": {"replication_config": True, "rotation_config": [{"target": True}], "id": True}}
+    volume = {"address": "oci_core_volume.v", "mode": "managed", "type": "oci_core_volume", "name": "v",
+              "values": {"size_in_gbs": "50"}}
+    secret_change = {"actions": ["create"],
+                     "after_unknown": {"replication_config": True, "rotation_config": [{"target": True}], "id": True}}
+    volume_change = {"actions": ["create"], "after_unknown": {"block_volume_replicas": True, "source_details": True}}
     directory = write({"plan.json": json.dumps(plan(
-        [secret], changes=[{"address": "oci_vault_secret.s", "change": change}],
-        config={"resources": [{"address": "oci_vault_secret.s", "mode": "managed", "type": "oci_vault_secret",
-                               "name": "s", "provider_config_key": "oci", "expressions": {"secret_name": {}}}]},
+        [secret, volume], changes=[{"address": "oci_vault_secret.s", "change": secret_change},
+                                   {"address": "oci_core_volume.v", "change": volume_change}],
+        config={"resources": [
+            {"address": "oci_vault_secret.s", "mode": "managed", "type": "oci_vault_secret", "name": "s",
+             "provider_config_key": "oci", "expressions": {"secret_name": {}}},
+            {"address": "oci_core_volume.v", "mode": "managed", "type": "oci_core_volume", "name": "v",
+             "provider_config_key": "oci", "expressions": {"size_in_gbs": {}}}]},
         providers={"oci": provider({"constant_value": "us-ashburn-1"})},
     ))})
     inventory = load_plan(directory / "plan.json")
-    (resource,) = inventory.resources
-    assert resource.properties == {"secret_name": "s", "rotation_config": [{"target": UNKNOWN}]}
+    resources = {r.urn: r for r in inventory.resources}
+    assert resources["oci_vault_secret.s"].properties == {
+        "secret_name": "s", "rotation_config": [{"target": UNKNOWN}], "replication_config": UNKNOWN}
+    assert resources["oci_core_volume.v"].properties == {"size_in_gbs": "50"}
     assert inventory.source.notes == (
-        ("oci_vault_secret.s.replication_config is known only after apply and the plan's configuration does not "
-        "set it (a dynamic block, or computed by the provider): check the configuration itself "
-        "(`residency check DIR`) to prove where it moves data"),)
+        ("oci_core_volume.v.block_volume_replicas is known only after apply and the plan's configuration does not "
+         "set it (a dynamic block, or the default the provider computes): check the configuration itself "
+         "(`residency check DIR`) to prove where it moves data"),)
 
 
 def test_resources_without_a_mode_and_creates_only_in_resource_changes_are_read(write):
