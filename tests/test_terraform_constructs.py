@@ -5,7 +5,8 @@ plan.json (`terraform show -json`), with an expected.yaml: `failing`, per rule, 
 addresses (URNs, with the input set when several are checked) with findings; `checkov`, where
 Checkov shows them otherwise (it reads no .tf.json and has no resource for a module that is not
 on disk), the exact failing resource and provider checks; `unproven_paths`, per address, the
-paths of its findings, every one unproven."""
+paths of its findings, every one unproven; `rules`, the rules the construct is about (RES001-RES003
+unless it says); `proven`, per rule, the exact addresses whose findings are proven."""
 
 from __future__ import annotations
 
@@ -19,13 +20,13 @@ from click.testing import CliRunner
 from conftest import FIXTURES
 from ruamel.yaml import YAML
 
-from residency.checkov.verdicts import INPUTS_ENVIRONMENT, inputs_to_environment
+from residency.checkov.verdicts import INPUTS_ENVIRONMENT, check_id, inputs_to_environment
 from residency.cli import main
 from residency.sources.terraform_variables import Assignment
 
 CONSTRUCTS = FIXTURES / "terraform"
 CASES = sorted(p.parent for p in CONSTRUCTS.glob("*/*/expected.yaml"))
-RULES = ("RES001", "RES002", "RES003")  # the rules these constructs are about
+RULES = ("RES001", "RES002", "RES003")  # the rules these constructs are about, unless a case names others
 
 
 def expected(case: Path) -> dict:
@@ -44,10 +45,14 @@ def check(case: Path, *options: str) -> tuple[int, dict]:
     return result.exit_code, json.loads(result.stdout)
 
 
-def failing(document: dict) -> dict[str, set[str]]:
+def rules_of(case: Path) -> tuple[str, ...]:
+    return tuple(expected(case).get("rules", RULES))
+
+
+def failing(document: dict, rules: tuple[str, ...] = RULES, proven: bool | None = None) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for finding in document["findings"]:
-        if finding["rule_id"] in RULES and not finding.get("waiver"):
+        if finding["rule_id"] in rules and not finding.get("waiver") and proven in (None, finding["proven"]):
             found.setdefault(finding["rule_id"], set()).add(finding["resource"]["urn"])
     return found
 
@@ -56,8 +61,12 @@ def failing(document: dict) -> dict[str, set[str]]:
 def test_residency_check_gives_exactly_the_expected_failing_addresses(case: Path):
     exit_code, document = check(case)
     wanted = {rule: set(addresses) for rule, addresses in (expected(case)["failing"] or {}).items()}
-    assert failing(document) == wanted
+    assert failing(document, rules_of(case)) == wanted
     assert exit_code == (1 if wanted else 0)
+    if "proven" in expected(case):
+        found = failing(document, tuple(expected(case)["proven"]), proven=True)
+        assert {rule: found.get(rule, set()) for rule in expected(case)["proven"]} == {
+            rule: set(addresses) for rule, addresses in expected(case)["proven"].items()}
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if "unproven_paths" in expected(c)],
@@ -66,7 +75,7 @@ def test_findings_on_values_known_only_after_apply_are_unproven_and_name_the_pat
     _, document = check(case)
     found: dict[str, set[str]] = {}
     for finding in document["findings"]:
-        if finding["rule_id"] in RULES:
+        if finding["rule_id"] in rules_of(case):
             assert finding["proven"] is False, finding
             found.setdefault(finding["resource"]["urn"], set()).add(finding["path"])
     assert found == {address: set(paths) for address, paths in expected(case)["unproven_paths"].items()}
@@ -124,7 +133,7 @@ def checkov_expected(case: Path) -> tuple[dict[str, set[str]], dict[str, set[str
         given = wanted["checkov"]
         return ({k: set(v) for k, v in (given.get("resources") or {}).items()},
                 {k: set(v) for k, v in (given.get("providers") or {}).items()})
-    resources = {"CKV_RES_" + rule.removeprefix("RES"): {a.rpartition("::")[2] for a in addresses}
+    resources = {check_id(rule): {a.rpartition("::")[2] for a in addresses}
                  for rule, addresses in (wanted["failing"] or {}).items()}
     return resources, {}
 
@@ -134,11 +143,11 @@ def checkov_expected(case: Path) -> tuple[dict[str, set[str]], dict[str, set[str
 def test_checkov_gives_exactly_the_expected_failing_addresses(case: Path):
     resources, providers = checkov_expected(case)
     scanned = plan_scan() if (case / "plan.json").is_file() else scan()
-    for check_id in ("CKV_RES_001", "CKV_RES_002", "CKV_RES_003"):
-        verdicts = scanned.verdicts(check_id, under=case)
-        assert {a for a, passed in verdicts.items() if not passed} == resources.get(check_id, set()), check_id
-        verdicts = scanned.verdicts(check_id, under=case, providers=True)
-        assert {a for a, passed in verdicts.items() if not passed} == providers.get(check_id, set()), check_id
+    for checked in map(check_id, rules_of(case)):
+        verdicts = scanned.verdicts(checked, under=case)
+        assert {a for a, passed in verdicts.items() if not passed} == resources.get(checked, set()), checked
+        verdicts = scanned.verdicts(checked, under=case, providers=True)
+        assert {a for a, passed in verdicts.items() if not passed} == providers.get(checked, set()), checked
 
 
 @needs_checkov

@@ -8,10 +8,11 @@ import json
 import pytest
 
 from residency.errors import InputError
-from residency.inventory import UNKNOWN, RegionSource, Secret
+from residency.inventory import UNKNOWN, RegionSource, Secret, Template
 from residency.sources.terraform_expressions import Evaluated, Scope
 from residency.sources.terraform_hcl import load_directory
 from residency.sources.terraform_plan import load_plan
+from residency.sources.terraform_text_parts import text_in_parts
 from residency.sources.terraform_variables import Assignment
 
 OCI = "registry.terraform.io/oracle/oci"
@@ -528,3 +529,32 @@ def test_reading_a_module_output_keeps_the_instance_being_read(write):
 def test_an_address_with_an_unopened_index_is_read_as_written(write):
     resources = load(write, plan([bucket("a", address="oci_objectstorage_bucket.a]")]))
     assert set(resources) == {"oci_objectstorage_bucket.a]"}
+
+
+# --- text known in part --------------------------------------------------------------------
+
+
+def parts(*values) -> Template:
+    return Template(tuple(UNKNOWN if value is None else value for value in values))
+
+
+@pytest.mark.parametrize("raw, value", [
+    ("Allow group ${var.g} to read objects in compartment ${var.c}",
+     parts("Allow group ", None, " to read objects in compartment data")),
+    ('${format("Allow group %s to manage %s in tenancy", var.g, "buckets")}',
+     parts("Allow group ", None, " to manage buckets in tenancy")),
+    ('${format("%s-%03d-%s", var.g, var.n, var.c)}', parts(None, "-007-data")),
+    ('${format("%5s and %s", var.g, var.c)}', parts(None, " and data")),  # a padded unknown: no known width
+    ("${join(\" \", ['Allow group', '${var.g}', 'to inspect compartments in tenancy'])}",
+     parts("Allow group ", None, " to inspect compartments in tenancy")),
+    ('${join(", ", var.partly)}', parts("a, ", None)),
+    ('${join(", ", var.g)}', UNKNOWN),  # how many elements, and so which separators, is not known
+    ('${[for g in var.g : "Allow group ${g} to read objects in tenancy"]}', UNKNOWN),
+    ('${var.g == "a" ? "Allow group a to read objects in tenancy" : "x"}', UNKNOWN),
+    ("${var.g}${var.h}", UNKNOWN),  # no literal word
+    ("Allow group ${var.c}", "Allow group data"),  # known: plain text
+    (["Allow group ${var.g} to x", "known"], [parts("Allow group ", None, " to x"), "known"]),
+    ('${["Allow ${var.g} x", "known"]}', [parts("Allow ", None, " x"), "known"]),
+])
+def test_text_known_in_part_keeps_its_literal_words(raw, value):
+    assert text_in_parts(scope(c="data", n=7, partly=["a", UNKNOWN]), raw) == value

@@ -73,6 +73,10 @@ class Scope:
     def expression(self, text: str) -> Evaluated:
         return self.evaluate("${" + text + "}")
 
+    def evaluator(self) -> _Evaluator:
+        """An evaluator of parsed expressions in this scope (terraform_text_parts reads text in parts)."""
+        return _Evaluator(self._lookup, {})
+
     def _raw(self, raw: Any) -> Any:
         if isinstance(raw, str):
             return _Evaluator(self._lookup, {}).run(parse_template(raw))

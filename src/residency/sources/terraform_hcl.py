@@ -44,8 +44,12 @@ from residency.sources.terraform_graph import (
     collector_paused,
     merge_inventories,
 )
+from residency.sources.terraform_text_parts import text_in_parts
 from residency.sources.terraform_variables import Assignment, InputSet, input_sets, root_variables
 
+# Text the rules read word by word, so that what is known of it counts when the rest is known only
+# after apply: handed over in parts (terraform_text_parts). The IAM rules read policy statements so.
+TEXT_IN_PARTS = {"oci_identity_policy": ("statements",)}
 MAX_MODULE_DEPTH = 16
 MAX_INSTANCES = 100_000  # per resource or module block: count = 50000000 is refused, not expanded
 MAX_RECORDS = 1_000_000
@@ -200,6 +204,9 @@ class _ModuleInstance:
         attribute_sources = {k: self.sources(v) for k, v in _attributes(body)}
         for index in self.instances(body, block, f"{type_}.{name}"):
             values = _body(body, self.scope)
+            for attribute in TEXT_IN_PARTS.get(type_, ()):
+                if attribute in values and _unknown_in(values[attribute]):
+                    values[attribute] = text_in_parts(self.scope, body[attribute][0])
             refs = {k: tuple(sorted(found)) for k, found in attribute_sources.items() if found}
             self.reader.records.append(TerraformRecord(
                 address=f"{self.prefix}{type_}.{name}{index}",
