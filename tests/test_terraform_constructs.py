@@ -6,7 +6,8 @@ addresses (URNs, with the input set when several are checked) with findings; `ch
 Checkov shows them otherwise (it reads no .tf.json and has no resource for a module that is not
 on disk), the exact failing resource and provider checks; `unproven_paths`, per address, the
 paths of its findings, every one unproven; `rules`, the rules the construct is about (RES001-RES003
-unless it says); `proven`, per rule, the exact addresses whose findings are proven."""
+unless it says); `proven`, per rule, the exact addresses whose findings are proven; `origins`, per
+address and rule, where the values at fault were written (`var.x file:line`, deepest first)."""
 
 from __future__ import annotations
 
@@ -79,6 +80,51 @@ def test_findings_on_values_known_only_after_apply_are_unproven_and_name_the_pat
             assert finding["proven"] is False, finding
             found.setdefault(finding["resource"]["urn"], set()).add(finding["path"])
     assert found == {address: set(paths) for address, paths in expected(case)["unproven_paths"].items()}
+
+
+def origins_of(document: dict, rules: tuple[str, ...]) -> dict[str, dict[str, list[str]]]:
+    found: dict[str, dict[str, list[str]]] = {}
+    for finding in document["findings"]:
+        if finding["rule_id"] in rules:
+            shown = [f"{o['name']} {o['file']}:{o['line']}" for o in finding["origins"]]
+            found.setdefault(finding["resource"]["urn"], {})[finding["rule_id"]] = shown
+    return found
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if "origins" in expected(c)],
+                         ids=lambda c: f"{c.parent.name}/{c.name}")
+def test_findings_name_the_variable_and_line_a_value_was_written_on(case: Path):
+    _, document = check(case)
+    assert origins_of(document, rules_of(case)) == expected(case)["origins"]
+    for finding in document["findings"]:  # the evidence says so too
+        evidence = " ".join(f"{e['subject']} {e['relation']} {e['value']}" for e in finding["evidence"])
+        for origin in finding["origins"]:
+            if origin["kind"] == "variable":
+                assert origin["name"] in evidence and f"{origin['file']}:{origin['line']}" in evidence, evidence
+
+
+def test_a_value_from_the_command_line_names_the_option():
+    case = CONSTRUCTS / "var_files" / "fail_case"
+    _, document = check(case, "--var-file", str(case / "envs" / "eu.tfvars"), "--var", "region=eu-north-1")
+    (finding,) = [f for f in document["findings"] if f["rule_id"] == "RES001"]
+    assert [(o["kind"], o["name"], o["file"], o["value"]) for o in finding["origins"]] == [
+        ("variable", "var.region", None, "eu-north-1"), ("provider", "oci", "main.tf", "eu-north-1")]
+    assert "eu-north-1 (var.region, --var region)" in json.dumps(finding["evidence"])
+
+
+def test_every_report_shows_the_variable_behind_a_finding(tmp_path):
+    case = CONSTRUCTS / "variable_origins" / "fail_case"
+    reports = {kind: tmp_path / f"report.{kind}" for kind in ("sarif", "md", "html")}
+    result = CliRunner().invoke(main, ["check", str(case), "--policy", str(POLICY),
+                                       *(f"--report={k}={p}" for k, p in reports.items())])
+    assert "terraform.tfvars:1 variable var.copy_region = eu-frankfurt-1: 2 findings" in " ".join(result.output.split())
+    (run,) = json.loads(reports["sarif"].read_text())["runs"]
+    (replication,) = [r for r in run["results"] if "fail_from_tfvars" in r["message"]["text"]]
+    primary = replication["locations"][0]["physicalLocation"]
+    assert (primary["artifactLocation"]["uri"].rsplit("/", 1)[-1], primary["region"]["startLine"]) == ("terraform.tfvars", 1)
+    assert "Cause: variable var.copy_region = eu-frankfurt-1" in replication["message"]["text"]
+    assert "`terraform.tfvars:1` variable `var.copy_region = eu-frankfurt-1`" in reports["md"].read_text()
+    assert "variable <code>var.copy_region</code> = <code>eu-frankfurt-1</code>" in reports["html"].read_text()
 
 
 @pytest.mark.parametrize("construct", sorted({c.parent for c in CASES}), ids=lambda p: p.name)

@@ -222,6 +222,26 @@ def test_references_and_dynamic_blocks(write):
     assert secret.dependencies_of("key_id") == ("oci_kms_key.k",)
 
 
+def test_dynamic_blocks_are_generated_where_for_each_is_known(write):
+    resources = hcl(write, {"main.tf": (
+        'variable "regions" {\n  default = ["us-phoenix-1", "us-chicago-1"]\n}\n'
+        'resource "oci_vault_secret" "s" {\n'
+        '  replication_config {\n    is_write_forward_enabled = true\n  }\n'
+        '  dynamic "replication_config" {\n    for_each = var.regions\n    iterator = r\n    content {\n'
+        '      replication_targets {\n        target_region = r.value\n        target_vault_id = "v-${r.key}"\n'
+        '      }\n      dynamic "inner" {\n        for_each = { a = 1 }\n        content {\n'
+        '          text = "${inner.key}${inner.value}-${r.value}"\n        }\n      }\n    }\n  }\n}\n'
+    )})
+    assert resources["oci_vault_secret.s"].properties == {"replication_config": [
+        {"is_write_forward_enabled": True},
+        {"replication_targets": [{"target_region": "us-phoenix-1", "target_vault_id": "v-0"}],
+         "inner": [{"text": "a1-us-phoenix-1"}]},
+        {"replication_targets": [{"target_region": "us-chicago-1", "target_vault_id": "v-1"}],
+         "inner": [{"text": "a1-us-chicago-1"}]},
+    ]}
+    assert resources["oci_vault_secret.s"].property_origins["replication_config"][0].name == "var.regions"
+
+
 @pytest.mark.parametrize("files, message, where", [
     ({"main.tf": 'resource "oci_objectstorage_bucket" "b" {\n  name = = "x"\n}\n'}, "not valid HCL", "main.tf:2"),
     ({"main.tf": 'module "m" {\n  source = "./missing"\n}\n'}, "source ./missing is not a directory", "main.tf:1"),
