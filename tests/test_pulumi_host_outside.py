@@ -168,3 +168,12 @@ def test_a_provider_chosen_by_the_environment_and_a_resource_created_in_an_apply
     (message,) = [m for rule, name, _, m in check(directory) if rule == "RES001"]
     assert "which provider 'replica' is created through changes with what the program reads from outside itself " \
            "(the environment variable DR_REGION; the environment variable DR_SITE)" in message
+
+
+def test_a_program_that_fails_in_the_probe_run_is_exit_2_naming_what_was_changed(write):
+    directory = project(write, "import os\nif os.environ.get('DEPLOY_MODE'):\n    raise ValueError('unknown mode')\n" + (
+        "dr_region = 'us-phoenix-1'\n") + DR_BUCKET)
+    result = CliRunner().invoke(main, ["check", str(directory), "--stack", "dev", "--format", "json"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "(run again with what it reads from outside itself changed: the environment variable DEPLOY_MODE): " \
+           "the program raised ValueError: unknown mode" in result.stderr
