@@ -122,7 +122,7 @@ def test_the_clock_in_every_form_and_randomness_from_the_os_are_unknown_but_a_se
     assert any("reads from outside itself (the clock; randomness)" in note for note in inventory.source.notes)
 
 
-@pytest.mark.parametrize("case", ["resource_region/fail_frankfurt_provider", "resource_region/fail_stack_transform_moves_provider",
+@pytest.mark.parametrize("case", ["resource_region/fail_stack_transform_moves_provider",
                                   "resource_region/pass_region_from_stack_config_key",
                                   "resource_region/pass_region_from_file_inside_project"])
 def test_a_program_that_reads_nothing_from_outside_runs_no_probe(case, monkeypatch):

@@ -20,12 +20,15 @@ class ConfigRead:
 
     key: str
     variable: str  # PULUMI_CONFIG_<KEY>
-    probe: str | None  # a value of the type the program reads it as, other than its default; None: an object
-    # without a default, whose shape the gate cannot make up
+    # A value of the type the program reads it as, other than its default; None for an object without
+    # a default, whose shape the gate cannot make up.
+    probe: str | None
 
 
 @dataclass(frozen=True)
 class OutsideReads:
+    """What one or more runs of the program read from outside it, and what the probe run gives each."""
+
     environment: tuple[tuple[str, str], ...] = ()  # (name, the value the probe run gives it)
     config: tuple[ConfigRead, ...] = ()
     files: tuple[str, ...] = ()  # absolute paths
