@@ -51,6 +51,16 @@ def test_a_missing_file_the_program_falls_back_from_is_given_content_in_the_prob
     assert (rule, name, proven) == ("RES001", "replica", False) and "the file ../absent" in message
 
 
+def test_a_file_the_program_only_looks_for_is_made_to_exist_in_the_probe(write, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    directory = project(write, "from pathlib import Path\n"
+                               "settings = Path.home() / '.oci' / 'dr-region'\n"
+                               "dr_region = settings.read_text().strip() if settings.exists() else 'us-phoenix-1'\n"
+                        + DR_BUCKET)
+    ((rule, name, proven, message),) = check(directory)
+    assert (rule, name, proven) == ("RES001", "replica", False) and "the file ~/.oci/dr-region" in message
+
+
 def test_config_keys_the_stack_does_not_set_are_probed_with_the_type_the_program_reads(write):
     directory = project(write, (
         "config = pulumi.Config()\n"

@@ -32,6 +32,7 @@ SYSTEM_DIRECTORIES = ("/dev/", "/proc/", "/sys/")
 SDK_DIRECTORY = os.sep + os.path.join("pulumi", "")
 CONFIG_ENVIRONMENT = ("PULUMI_CONFIG", "PULUMI_CONFIG_SECRET_KEYS")  # the stack's config, set by the gate
 TYPED_GETTERS = ("bool", "int", "float", "object")
+REGULAR_FILE = 0o100644
 BOOLEAN_WORDS = {"true": "false", "false": "true", "yes": "no", "no": "yes", "on": "off", "off": "on"}
 
 
@@ -65,6 +66,7 @@ class Recorder:
     def install(self) -> None:
         self._record_environment()
         sys.addaudithook(self._audit)
+        os.stat = self._stat(os.stat)
         if self.probing:
             builtins.open = io.open = self._probe_open(builtins.open)
         self._install_clock()
@@ -93,7 +95,7 @@ class Recorder:
 
         class RecordingEnviron(type(os.environ)):
             def __getitem__(self, key):
-                if key not in CONFIG_ENVIRONMENT and key not in reads.environment and reads.from_program():
+                if reads._program_variable(key, sys._getframe(1)):
                     caller = sys._getframe(1)  # os.getenv and environ.get go through Mapping.get(key, default)
                     default = caller.f_locals.get("default") if caller.f_code.co_name == "get" else None
                     reads.environment[key] = probe_text(self._value(key, default))
@@ -103,7 +105,7 @@ class Recorder:
                 caller = sys._getframe(1)
                 if caller.f_code is reads._get_config_code:
                     reads._config_read(caller, key)
-                elif key not in CONFIG_ENVIRONMENT and key not in reads.environment and reads.from_program():
+                elif reads._program_variable(key, caller):
                     reads.environment[key] = probe_text(self._value(key, None))
                 return super().__contains__(key)
 
@@ -118,6 +120,12 @@ class Recorder:
         os.environ = RecordingEnviron(  # noqa: B003
             environ._data, environ.encodekey, environ.decodekey, environ.encodevalue, environ.decodevalue,
         )
+
+    def _program_variable(self, key: str, caller) -> bool:
+        """Whether reading `key` is the program reading a variable not yet recorded. The home directory
+        that `~` names is not one: what matters is the file read under it, which is recorded itself."""
+        return key not in CONFIG_ENVIRONMENT and key not in self.environment and caller.f_code.co_name != "expanduser" \
+            and self.from_program(3)
 
     def _config_read(self, frame, variable: str) -> None:
         """The SDK looks for PULUMI_CONFIG_<KEY> only for a key the stack does not set. The value the
@@ -145,6 +153,26 @@ class Recorder:
         path = os.path.realpath(os.fsdecode(path))
         if self._outside(path) and self.from_program():
             self.files.add(path)
+
+    def _stat(self, original):
+        """A file the program looks for (`Path.exists()`, `os.path.isfile()`) before it reads it: in
+        the probe run, one that was missing exists, as an empty file that its reads give content."""
+        reads = self
+
+        def stat(path, *args, **kwargs):
+            if isinstance(path, int):
+                return original(path, *args, **kwargs)
+            real = os.path.realpath(os.fsdecode(path))
+            if reads.probing and real in reads._probe_files:
+                try:
+                    return original(path, *args, **kwargs)
+                except FileNotFoundError:
+                    return os.stat_result((REGULAR_FILE, 0, 0, 1, 0, 0, 0, 0, 0, 0))
+            if not reads.probing and reads._outside(real) and reads.from_program():
+                reads.files.add(real)
+            return original(path, *args, **kwargs)
+
+        return stat
 
     def _outside(self, path: str) -> bool:
         return not path.startswith(self._root) and not path.startswith(self._libraries) \
