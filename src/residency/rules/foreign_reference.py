@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from residency.catalog import CATALOG, ResourceKind
 from residency.enforcement import Severity
 from residency.inventory import UNKNOWN, Resource, Secret, Template
-from residency.inventory.values import leaves, snake
+from residency.inventory.values import leaves, snake, strings_containing
 from residency.oci import find_ocids
 from residency.oci.external_keys import locate_key
 from residency.oci.regions import Region
@@ -49,9 +49,7 @@ class ForeignReference(ResourceRule):
 
     def _known_ocids(self, resource: Resource, context: RuleContext) -> Iterator[tuple[Violation, Region | None]]:
         movement_paths = {m.path.replace("[]", "") for m in resource.movements()}  # RES002 reports those
-        for value in leaves(resource.properties):
-            if not value.known or not isinstance(value.value, str) or "ocid1." not in value.value.lower():
-                continue
+        for value in strings_containing(resource.properties, "ocid1."):
             path = _snake_path(value.path, resource)
             if re.sub(r"\[\d+\]", "", path) in movement_paths:
                 continue
@@ -160,6 +158,8 @@ def _article(word: str) -> str:
 
 
 def _has_unknown(value) -> bool:
+    if type(value) is str:  # most values
+        return False
     if value is UNKNOWN or isinstance(value, Template):
         return True
     if isinstance(value, Secret):
