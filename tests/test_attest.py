@@ -567,3 +567,12 @@ def test_a_programs_invoke_answers_are_attested_and_used_again(checkout, key_pai
     found = problems(verify(key_pair[1], "--source", "."))
     assert found[0].startswith("file answers.yaml: changed since the decision")
     assert "verdict: attested pass, the checkout evaluates to fail" in found
+
+
+def test_a_variable_file_inside_the_configuration_is_one_subject(checkout, key_pair):
+    Path("infra/main.tf").write_text(VARIABLE_REGION.format())
+    Path("infra/prod.tfvars").write_text('region = "us-ashburn-1"\n')
+    assert attest(key_pair, "--var-file", "infra/prod.tfvars").exit_code == 0
+    names = [s["name"] for s in payload()[1]["subject"]]
+    assert names.count("infra/prod.tfvars") == 1
+    assert verify(key_pair[1], "--source", ".").exit_code == 0

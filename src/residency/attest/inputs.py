@@ -107,7 +107,7 @@ def decision_inputs(target: Path, kind: str, stack: str | None, policy: Path | N
     try:
         files = [*SOURCE_INPUTS[kind](target, stack), *given, *([state] if state else []),
                  *([policy] if policy else []), *approval_files(policy)]
-        subjects = [DecisionInput(subject_name(p, base), sha256_file(p)) for p in dict.fromkeys(files)]
+        subjects = [DecisionInput(subject_name(p, base), sha256_file(p)) for p in dict.fromkeys(f.resolve() for f in files)]
     except OSError as error:
         raise InputError(f"cannot read an input to attest: {error.strerror or error}", file=error.filename) from None
     if policy is None:
