@@ -1,9 +1,10 @@
 """Time and peak memory of `residency check` on generated Terraform plans and directories.
 
 - Plans (`terraform show -json` shape) of 5,000 to 100,000 resources, half of them in child
-  modules, each with its configuration, `resource_changes` and references: the plan source alone
-  and the whole check (read + every rule). Goals: 40,000 resources <= 3 s, 100,000 <= 4 s and
-  <= 700 MB, linear.
+  modules, each with its configuration, `resource_changes` and references: the plan source alone,
+  the whole check (read + every rule) and the command itself (`residency check PLAN --format json`:
+  imports, policy, read, rules, the JSON report). Goals: 40,000 resources <= 3 s, 100,000 <= 4 s
+  and <= 700 MB, linear.
 - Directories of .tf files with 1,000 to 10,000 resources (count, for_each, locals, variables,
   modules): the HCL source and the whole check. Goal: 10,000 resources <= 5 s, linear.
 - JSON parsers on the largest plan: the standard library, orjson and msgspec where installed,
@@ -114,6 +115,16 @@ if mode in ("plan", "check-plan"):
 elif mode in ("hcl", "check-hcl"):
     from residency.sources.terraform_hcl import load_directory
     inventory = load_directory(target)
+elif mode == "command":
+    import contextlib, os
+    from residency.cli import main
+    with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
+        try:
+            main(["check", str(target), "--policy", "builtin", "--format", "json"])
+        except SystemExit as exit:
+            if exit.code not in (0, 1):
+                raise
+    inventory = range(int(sys.argv[3]))
 else:
     text = target.read_bytes()
     import gc; gc.disable()  # as the plan source reads: the collector paused
@@ -136,8 +147,8 @@ print(json.dumps({"resources": len(inventory), "read_s": round(read, 2), "total_
 '''
 
 
-def measure(target: Path, mode: str) -> dict | None:
-    completed = subprocess.run([sys.executable, "-c", MEASURE, str(target), mode], capture_output=True, text=True,
+def measure(target: Path, mode: str, count: int = 0) -> dict | None:
+    completed = subprocess.run([sys.executable, "-c", MEASURE, str(target), mode, str(count)], capture_output=True, text=True,
                                env={"PYTHONPATH": str(REPO / "src")}, check=False)
     if completed.returncode != 0:
         last = completed.stderr.strip().splitlines()[-1:] or ["failed"]
@@ -158,8 +169,8 @@ def main() -> None:
             plan = Path(scratch) / f"plan-{count}.json"
             plan.write_text(json.dumps(plan_document(count)))
             largest = plan
-            for mode in ("plan", "check-plan"):
-                results.append({"input": f"plan {count}", "mode": mode, **measure(plan, mode)})
+            for mode in ("plan", "check-plan", "command"):
+                results.append({"input": f"plan {count}", "mode": mode, **measure(plan, mode, count)})
                 print(results[-1], flush=True)
         if largest is not None:
             for mode in ("json", "orjson", "msgspec"):

@@ -3,7 +3,6 @@ and check it against the residency policy."""
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from residency.cli.attesting import (
     attest_options,
     refuse_to_overwrite_inputs,
 )
-from residency.cli.common import POLICY_HELP, choose_policy, fail, stderr_console, stdout_console
+from residency.cli.common import POLICY_HELP, choose_policy, echo_json, fail, stderr_console, stdout_console
 from residency.cli.outputs import (
     ReportTarget,
     baseline_option,
@@ -121,7 +120,7 @@ def check(
             )
             document = {**document, "attestation": attestation}
         if output_format == "json":
-            click.echo(json.dumps(document, indent=2))
+            echo_json(document)
         else:
             render_text(report, stdout_console(), threshold)
         write_reports(document, reports)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from rich.console import Console
 
@@ -31,6 +32,21 @@ def stdout_console() -> Console:
     if not console.is_terminal:  # CI logs: room for tables rather than 80 columns
         console = Console(highlight=False, width=160)
     return console
+
+
+def echo_json(document: Any) -> None:
+    """`document` as indented JSON on stdout, written a slice at a time: the report of a large plan
+    (tens of MB) is never held whole as text, and again as the bytes written."""
+    stream = sys.stdout
+    chunks: list[str] = []
+    for chunk in json.JSONEncoder(indent=2).iterencode(document):
+        chunks.append(chunk)
+        if len(chunks) == 65536:
+            stream.write("".join(chunks))
+            chunks.clear()
+    chunks.append("\n")
+    stream.write("".join(chunks))
+    stream.flush()
 
 
 def fail(error: InputError) -> NoReturn:

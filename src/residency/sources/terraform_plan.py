@@ -171,7 +171,8 @@ class _Plan:
             expressions = expect_mapping(config.get("expressions"), self._file, f"configuration ({resource['address']})")
             unset_unknown = [k for k, v in values.items() if v is UNKNOWN and k not in expressions]
             self._note_unseen_blocks(resource, unset_unknown)
-            values = {k: v for k, v in values.items() if k not in unset_unknown}
+            if unset_unknown:
+                values = {k: v for k, v in values.items() if k not in unset_unknown}
             provider, inherited = self._provider_key(config.get("provider_config_key"), module)
             for attribute, expression in expressions.items():
                 if not expression:  # a constant refers to nothing
