@@ -75,7 +75,6 @@ def check(
 
     Exit status: 0 no failing findings, 1 failing findings, 2 bad input or usage, 3 an internal error."""
     from residency.engine import evaluate
-    from residency.render.text import render_text
 
     threshold = Level(fail_on)
     if not directory.exists():
@@ -122,6 +121,8 @@ def check(
         if output_format == "json":
             echo_json(document)
         else:
+            from residency.render.text import render_text
+
             render_text(report, stdout_console(), threshold)
         write_reports(document, reports)
     except InputError as error:

@@ -9,12 +9,12 @@ import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from rich.console import Console
-
 from residency import __version__
 from residency.errors import EXIT_INPUT, EXIT_INTERNAL, InputError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from residency.policy import ResidencyPolicy
 
 POLICY_HELP = (
@@ -24,10 +24,14 @@ POLICY_HELP = (
 
 
 def stderr_console() -> Console:
+    from rich.console import Console  # a check that prints JSON needs no terminal rendering
+
     return Console(stderr=True, highlight=False)
 
 
 def stdout_console() -> Console:
+    from rich.console import Console
+
     console = Console(highlight=False)
     if not console.is_terminal:  # CI logs: room for tables rather than 80 columns
         console = Console(highlight=False, width=160)

@@ -54,7 +54,7 @@ class ForeignReference(ResourceRule):
             if re.sub(r"\[\d+\]", "", path) in movement_paths:
                 continue
             for ocid in find_ocids(value.value):
-                if not ocid.is_regional:
+                if not ocid.is_regional or (ocid.region is not None and context.allows(ocid.region)):
                     continue
                 shown = "[secret]" if value.secret else ocid.text
                 evidence = (Evidence(resource.name, f"has {path} =", shown), classification_evidence(resource, context))
@@ -78,7 +78,7 @@ class ForeignReference(ResourceRule):
         movement_roots = {m.segments[0] for m in resource.movements()}
         for key, value in resource.properties.items():
             name = snake(key) if resource.naming == "pulumi" else key
-            if name in movement_roots or CATALOG.same_region_only(resource.token, name) or not _has_unknown(value):
+            if not _has_unknown(value) or name in movement_roots or CATALOG.same_region_only(resource.token, name):
                 continue
             inputs = inputs_of(resource, name, context)
             unknown_ids = _unknown_ids(name, value, resource)
