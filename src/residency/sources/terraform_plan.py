@@ -60,7 +60,8 @@ def load_plan(path: Path) -> Inventory:
 
 def read_plan(path: Path) -> dict[str, Any]:
     shown = str(path)
-    document = parse_plan_json(read_bytes(path, shown), shown)
+    # only the fields the reader reads (terraform_plan_fields): a large plan is never held whole
+    document = plan_document(read_bytes(path, shown), shown)
     if not isinstance(document, dict) or "terraform_version" not in document:
         raise InputError(
             "not a Terraform plan: expected the JSON of `terraform show -json PLANFILE`, with terraform_version",
@@ -71,11 +72,6 @@ def read_plan(path: Path) -> dict[str, Any]:
             "no planned_values: expected a plan (`terraform show -json PLANFILE`), not a state", file=shown, key="planned_values"
         )
     return document
-
-
-def parse_plan_json(data: bytes, shown: str) -> Any:
-    """Only the fields the reader reads (terraform_plan_fields): a large plan is never held whole."""
-    return plan_document(data, shown)
 
 
 class _Plan:
@@ -100,7 +96,8 @@ class _Plan:
             actions = body.get("actions")
             if actions is not None and not (isinstance(actions, list) and all(isinstance(a, str) for a in actions)):
                 raise InputError("expected a list of actions", file=self._file, key=f"{where}.change.actions")
-            self._changes[change["address"]] = {**change, "change": body}
+            change["change"] = body  # the document is the reader's own: no copy per change
+            self._changes[change["address"]] = change
         self._planned_addresses = _planned(self._document["planned_values"].get("root_module"), self._changes)
 
     @property

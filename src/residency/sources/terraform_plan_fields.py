@@ -112,26 +112,40 @@ class _Plan(_Fields):
         fields = super().plain()
         if "configuration" in fields:
             fields["configuration"] = fields["configuration"].plain()
-        if "resource_changes" in fields:
-            planned_values = fields.get("planned_values")
-            planned = planned_addresses(planned_values.get("root_module") if isinstance(planned_values, dict) else None)
-            changes = fields["resource_changes"]
-            for index, change in enumerate(changes):  # in place: each shape is freed as it is replaced
-                changes[index] = _change(change, planned)
+        changes = fields.get("resource_changes")
+        for index, change in enumerate(changes or ()):  # in place: each shape is freed as it is replaced
+            changes[index] = change.plain()
+            if "change" in changes[index]:
+                changes[index]["change"] = changes[index]["change"].plain()
         return fields
+
+    def decode_afters(self) -> None:
+        """Each change's `after` decoded where planned_values leaves its resource out, and dropped
+        elsewhere: then nothing refers into the plan's bytes any more."""
+        planned_values = self.planned_values if isinstance(self.planned_values, dict) else {}
+        planned = planned_addresses(planned_values.get("root_module"))
+        for change in self.resource_changes or ():
+            body = change.change
+            if body is UNSET or body.after is UNSET:
+                continue
+            needed = not (isinstance(change.address, str) and change.address in planned)
+            body.after = msgspec.json.decode(body.after) if needed else UNSET
 
 
 def plan_document(data: bytes, file: str) -> Any:
-    """The plan's JSON as the reader reads it (see the module's doc), or an InputError naming the file."""
+    """The plan's JSON as the reader reads it (see the module's doc), or an InputError naming the
+    file. The caller hands over `data`: it is freed once decoded, before the plain copies are made."""
     shaped = parse_json_shaped(data, _Plan, file=file, what="valid JSON", dec_hook=_expressions)
     if not isinstance(shaped, _Plan):
         return shaped  # not the shape of a plan: parsed whole
     try:
         with nesting_bound(MAX_NESTING):
-            return shaped.plain()
+            shaped.decode_afters()
     except (msgspec.MsgspecError, RecursionError):  # a change's `after` the standard parser reads otherwise
         del shaped
         return parse_json(data, file=file, what="valid JSON")
+    del data
+    return shaped.plain()
 
 
 def references_in(expression: Any) -> list[str]:
@@ -163,17 +177,6 @@ def _expressions(kind: type, value: Any) -> Any:
             found = references_in(expression)
             cut[attribute] = {"references": found} if found else NO_REFERENCES
     return cut
-
-
-def _change(change: _Change, planned: set[str]) -> dict[str, Any]:
-    fields = change.plain()
-    body = fields.get("change")
-    if body is not None:
-        body = fields["change"] = body.plain()
-        after = body.pop("after", None)
-        if after is not None and not (isinstance(change.address, str) and change.address in planned):
-            body["after"] = msgspec.json.decode(after)
-    return fields
 
 
 def planned_addresses(root: Any) -> set[str]:
