@@ -3,6 +3,7 @@ and check it against the residency policy."""
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 
@@ -103,6 +104,8 @@ def check(
     try:
         signer = attest.signer() if attest is not None else None  # a bad key fails before the program runs
         inventory = load_inventory(directory, kind, stack, file_format, given)
+        gc.freeze()  # the inventory lives until the command ends: the collector need not walk it again
+        ctx.call_on_close(gc.unfreeze)
         if state_file is not None:
             add_deployed_state(inventory, state_file)
         report = evaluate(inventory, policy)
