@@ -6,7 +6,7 @@ its actions and marks (and `after` where `planned_values` leaves the resource ou
 configuration only which attributes each resource sets and what they refer to. msgspec decodes
 into the shapes below, building those fields and skipping the others, and each resource's
 expressions are cut to their references as soon as they are decoded: a 100,000-resource plan is
-held in about a third of the memory of the whole document (benchmarks/terraform_speed.py).
+read in about half the memory the whole document takes (benchmarks/terraform_speed.py).
 
 `plan_document` gives the reader the same plain document the standard parser would, less what it
 never reads; a plan that does not fit these shapes is parsed whole, for the reader's own checks
