@@ -204,7 +204,11 @@ def _provider_entry(alias: str | None, region: Any, auth: Any = None) -> dict[st
         expressions["region"] = {}
     elif region is not None:
         expressions["region"] = {"constant_value": region}
-    if isinstance(auth, str):
+    while isinstance(auth, Secret):
+        auth = auth.value
+    if auth is UNKNOWN:  # set where it is deployed: under some methods OCI ignores the region
+        expressions["auth"] = {}
+    elif isinstance(auth, str):
         expressions["auth"] = {"constant_value": auth}
     if expressions:
         entry["expressions"] = expressions

@@ -183,6 +183,15 @@ def region_resolution(
 ) -> RegionResolution:
     """A provider's written region as a resolution; the Terraform sources decide regions with it too.
     Under some `auth` methods OCI ignores the written region altogether."""
+    while isinstance(auth, Secret):
+        auth = auth.value
+    if auth is UNKNOWN:
+        return RegionResolution(
+            RegionSource.UNRESOLVED, provider=provider,
+            reason=f"{what} may not count: the provider's auth method is known only after apply, and under some "
+            "(ResourcePrincipal, OKEWorkloadIdentity) OCI takes the region from the runtime "
+            "environment, so it cannot be proven",
+        )
     ambient_auth = CATALOG.ambient_region_auth(auth) if isinstance(auth, str) else None
     if ambient_auth is not None:
         return RegionResolution(

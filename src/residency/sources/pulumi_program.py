@@ -123,7 +123,9 @@ def _probed(
             keys = {ITSELF} if other is None else _changed_keys(record, other)
             if keys:
                 changed.setdefault(record.urn, set()).update(keys)
-                record = replace(record, inputs={key: UNKNOWN if key in keys else v for key, v in record.inputs.items()})
+                # an input the probe run set and this run left out (an unset auth) may be set where it is deployed
+                record = replace(record, inputs={**{key: UNKNOWN if key in keys else v for key, v in record.inputs.items()},
+                                                 **{key: UNKNOWN for key in keys - {ITSELF, "provider"}}})
             result.append(record)
         return result
 
@@ -160,6 +162,9 @@ def _name_outside_regions(inventory: Inventory, changed: dict[str, set[str]], na
             reason = f"which provider {resource.name!r} is created through changes with {outside}"
         elif resolution.provider is not None and "region" in changed.get(resolution.provider, ()):
             reason = f"the region of provider {resolution.provider.rsplit('::', 1)[-1]!r} changes with {outside}"
+        elif resolution.provider is not None and "auth" in changed.get(resolution.provider, ()):
+            # under some auth methods OCI ignores the written region (ResourcePrincipal, OKEWorkloadIdentity)
+            reason = f"the auth method of provider {resolution.provider.rsplit('::', 1)[-1]!r} changes with {outside}"
         else:
             continue
         resource.region = RegionResolution(
