@@ -220,9 +220,11 @@ class _Plan:
         leaves `dynamic` blocks out; a block the provider schema does not compute can only be one.
         A block the provider computes is unknown on every create where it is not set, which a plan
         cannot tell from a `dynamic` block: where it could move data, the notes say so."""
+        if not unset_unknown:
+            return set()
         token = CATALOG.token(resource["type"]) or ""
         dynamic = set()
-        for name in sorted(unset_unknown):
+        for name in sorted(unset_unknown):  # notes in a stable order
             block = CATALOG.nested_block(token, name)
             if block is not None and not block.computed:
                 dynamic.add(name)
