@@ -578,3 +578,31 @@ def parts(*values) -> Template:
 ])
 def test_text_known_in_part_keeps_its_literal_words(raw, value):
     assert text_in_parts(scope(c="data", n=7, partly=["a", UNKNOWN]), raw) == value
+
+
+def test_a_value_passed_through_a_module_names_the_variable_it_was_written_in(write):
+    resources = hcl(write, {
+        "main.tf": 'variable "copy" {}\nprovider "oci" {\n  region = "us-ashburn-1"\n}\n'
+                   'module "dr" {\n  source = "./dr"\n  destination = var.copy\n}\n'
+                   'module "defaulted" {\n  source = "./dr"\n}\n',
+        "terraform.tfvars": 'copy = "eu-frankfurt-1"\n',
+        "dr/main.tf": 'variable "destination" {\n  default = "us-phoenix-1"\n}\n'
+                      'resource "oci_objectstorage_replication_policy" "r" {\n  name = "r"\n'
+                      '  destination_region_name = var.destination\n}\n',
+    })
+    passed = resources["module.dr.oci_objectstorage_replication_policy.r"].property_origins["destination_region_name"]
+    assert [(o.name, o.file, o.line, o.value, o.how) for o in passed] == [
+        ("var.copy", "terraform.tfvars", 1, "eu-frankfurt-1", "is set in")]
+    defaulted = resources["module.defaulted.oci_objectstorage_replication_policy.r"].property_origins
+    assert [(o.name, o.file, o.line) for o in defaulted["destination_region_name"]] == [
+        ("var.destination of module.defaulted", "dr/main.tf", 1)]
+
+
+def test_a_sensitive_variable_names_its_line_but_never_its_value(write):
+    resources = hcl(write, {
+        "main.tf": 'variable "key" {\n  sensitive = true\n}\n'
+                   'resource "oci_objectstorage_bucket" "b" {\n  name = "b"\n  kms_key_id = var.key\n}\n',
+        "terraform.tfvars": 'key = "ocid1.key.oc1.eu-frankfurt-1.aaaa"\n',
+    })
+    (origin,) = resources["oci_objectstorage_bucket.b"].property_origins["kms_key_id"]
+    assert (origin.name, origin.file, origin.line, origin.value) == ("var.key", "terraform.tfvars", 1, None)
