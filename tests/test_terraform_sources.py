@@ -606,3 +606,14 @@ def test_a_sensitive_variable_names_its_line_but_never_its_value(write):
     })
     (origin,) = resources["oci_objectstorage_bucket.b"].property_origins["kms_key_id"]
     assert (origin.name, origin.file, origin.line, origin.value) == ("var.key", "terraform.tfvars", 1, None)
+
+
+def test_a_list_of_statements_through_locals_and_concat_keeps_each_statement_s_literal_words():
+    written = {"readers": ["Allow group ${var.g} to read objects in tenancy"], "loop": "${local.loop}",
+               "generated": '${[for g in var.g : "Allow group ${g} to read objects in tenancy"]}'}
+    value = text_in_parts(scope(), '${concat(local.readers, ["Allow group ${var.g} to use vcns in tenancy"], ["x"])}',
+                          written.get)
+    assert value == [parts("Allow group ", None, " to read objects in tenancy"),
+                     parts("Allow group ", None, " to use vcns in tenancy"), "x"]
+    assert text_in_parts(scope(), "${local.loop}", written.get) is UNKNOWN  # a local that refers to itself
+    assert text_in_parts(scope(), "${concat(local.generated, local.readers)}", written.get) is UNKNOWN
