@@ -114,6 +114,10 @@ def test_a_value_from_the_command_line_names_the_option():
     assert [(o["kind"], o["name"], o["file"], o["value"]) for o in finding["origins"]] == [
         ("variable", "var.region", None, "eu-north-1"), ("provider", "oci", "main.tf", "eu-north-1")]
     assert "eu-north-1 (var.region, --var region)" in json.dumps(finding["evidence"])
+    _, document = check(case, "--var-file", str(case / "envs" / "eu.tfvars"))
+    (finding,) = [f for f in document["findings"] if f["rule_id"] == "RES001"]
+    assert [(o["name"], o["file"], o["line"]) for o in finding["origins"]] == [
+        ("var.region", "envs/eu.tfvars", 1), ("oci", "main.tf", 3)]
 
 
 def test_every_report_shows_the_variable_behind_a_finding(tmp_path):
