@@ -617,3 +617,17 @@ def test_a_list_of_statements_through_locals_and_concat_keeps_each_statement_s_l
                      parts("Allow group ", None, " to use vcns in tenancy"), "x"]
     assert text_in_parts(scope(), "${local.loop}", written.get) is UNKNOWN  # a local that refers to itself
     assert text_in_parts(scope(), "${concat(local.generated, local.readers)}", written.get) is UNKNOWN
+
+
+def test_a_plan_names_the_variable_behind_a_value_but_never_a_sensitive_one_s_value(write):
+    resources = load(write, plan(
+        [bucket("a", {"namespace": "ns", "kms_key_id": "ocid1.key.oc1.iad.aaaa", "name": "a"})],
+        config={"resources": [config_of("a", expressions={"kms_key_id": {"references": ["var.key"]},
+                                                          "name": {"references": ["var.name"]}})],
+                "variables": {"key": {"sensitive": True}, "name": {}}},
+        providers={"oci": provider({"constant_value": "us-ashburn-1"})},
+        variables={"key": "ocid1.key.oc1.iad.aaaa", "name": "a"},
+    ))
+    origins = resources["oci_objectstorage_bucket.a"].property_origins
+    assert [(o.name, o.file, o.value) for o in origins["kms_key_id"]] == [("var.key", "plan.json", None)]
+    assert [(o.name, o.file, o.value) for o in origins["name"]] == [("var.name", "plan.json", "a")]
