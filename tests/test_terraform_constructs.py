@@ -82,11 +82,15 @@ def test_findings_on_values_known_only_after_apply_are_unproven_and_name_the_pat
     assert found == {address: set(paths) for address, paths in expected(case)["unproven_paths"].items()}
 
 
+def place(origin: dict) -> str:
+    return f"{origin['file']}:{origin['line']}" if origin["line"] else origin["file"]
+
+
 def origins_of(document: dict, rules: tuple[str, ...]) -> dict[str, dict[str, list[str]]]:
     found: dict[str, dict[str, list[str]]] = {}
     for finding in document["findings"]:
         if finding["rule_id"] in rules:
-            shown = [f"{o['name']} {o['file']}:{o['line']}" for o in finding["origins"]]
+            shown = [f"{o['name']} {place(o)}" for o in finding["origins"]]
             found.setdefault(finding["resource"]["urn"], {})[finding["rule_id"]] = shown
     return found
 
@@ -100,7 +104,7 @@ def test_findings_name_the_variable_and_line_a_value_was_written_on(case: Path):
         evidence = " ".join(f"{e['subject']} {e['relation']} {e['value']}" for e in finding["evidence"])
         for origin in finding["origins"]:
             if origin["kind"] == "variable":
-                assert origin["name"] in evidence and f"{origin['file']}:{origin['line']}" in evidence, evidence
+                assert origin["name"] in evidence and place(origin) in evidence, evidence
 
 
 def test_a_value_from_the_command_line_names_the_option():
@@ -110,6 +114,10 @@ def test_a_value_from_the_command_line_names_the_option():
     assert [(o["kind"], o["name"], o["file"], o["value"]) for o in finding["origins"]] == [
         ("variable", "var.region", None, "eu-north-1"), ("provider", "oci", "main.tf", "eu-north-1")]
     assert "eu-north-1 (var.region, --var region)" in json.dumps(finding["evidence"])
+    _, document = check(case, "--var-file", str(case / "envs" / "eu.tfvars"))
+    (finding,) = [f for f in document["findings"] if f["rule_id"] == "RES001"]
+    assert [(o["name"], o["file"], o["line"]) for o in finding["origins"]] == [
+        ("var.region", "envs/eu.tfvars", 1), ("oci", "main.tf", 3)]
 
 
 def test_every_report_shows_the_variable_behind_a_finding(tmp_path):

@@ -578,3 +578,56 @@ def parts(*values) -> Template:
 ])
 def test_text_known_in_part_keeps_its_literal_words(raw, value):
     assert text_in_parts(scope(c="data", n=7, partly=["a", UNKNOWN]), raw) == value
+
+
+def test_a_value_passed_through_a_module_names_the_variable_it_was_written_in(write):
+    resources = hcl(write, {
+        "main.tf": 'variable "copy" {}\nprovider "oci" {\n  region = "us-ashburn-1"\n}\n'
+                   'module "dr" {\n  source = "./dr"\n  destination = var.copy\n}\n'
+                   'module "defaulted" {\n  source = "./dr"\n}\n',
+        "terraform.tfvars": 'copy = "eu-frankfurt-1"\n',
+        "dr/main.tf": 'variable "destination" {\n  default = "us-phoenix-1"\n}\n'
+                      'resource "oci_objectstorage_replication_policy" "r" {\n  name = "r"\n'
+                      '  destination_region_name = var.destination\n}\n',
+    })
+    passed = resources["module.dr.oci_objectstorage_replication_policy.r"].property_origins["destination_region_name"]
+    assert [(o.name, o.file, o.line, o.value, o.how) for o in passed] == [
+        ("var.copy", "terraform.tfvars", 1, "eu-frankfurt-1", "is set in")]
+    defaulted = resources["module.defaulted.oci_objectstorage_replication_policy.r"].property_origins
+    assert [(o.name, o.file, o.line) for o in defaulted["destination_region_name"]] == [
+        ("var.destination of module.defaulted", "dr/main.tf", 1)]
+
+
+def test_a_sensitive_variable_names_its_line_but_never_its_value(write):
+    resources = hcl(write, {
+        "main.tf": 'variable "key" {\n  sensitive = true\n}\n'
+                   'resource "oci_objectstorage_bucket" "b" {\n  name = "b"\n  kms_key_id = var.key\n}\n',
+        "terraform.tfvars": 'key = "ocid1.key.oc1.eu-frankfurt-1.aaaa"\n',
+    })
+    (origin,) = resources["oci_objectstorage_bucket.b"].property_origins["kms_key_id"]
+    assert (origin.name, origin.file, origin.line, origin.value) == ("var.key", "terraform.tfvars", 1, None)
+
+
+def test_a_list_of_statements_through_locals_and_concat_keeps_each_statement_s_literal_words():
+    written = {"readers": ["Allow group ${var.g} to read objects in tenancy"], "loop": "${local.loop}",
+               "generated": '${[for g in var.g : "Allow group ${g} to read objects in tenancy"]}'}
+    value = text_in_parts(scope(), '${concat(local.readers, ["Allow group ${var.g} to use vcns in tenancy"], ["x"])}',
+                          written.get)
+    assert value == [parts("Allow group ", None, " to read objects in tenancy"),
+                     parts("Allow group ", None, " to use vcns in tenancy"), "x"]
+    assert text_in_parts(scope(), "${local.loop}", written.get) is UNKNOWN  # a local that refers to itself
+    assert text_in_parts(scope(), "${concat(local.generated, local.readers)}", written.get) is UNKNOWN
+
+
+def test_a_plan_names_the_variable_behind_a_value_but_never_a_sensitive_one_s_value(write):
+    resources = load(write, plan(
+        [bucket("a", {"namespace": "ns", "kms_key_id": "ocid1.key.oc1.iad.aaaa", "name": "a"})],
+        config={"resources": [config_of("a", expressions={"kms_key_id": {"references": ["var.key"]},
+                                                          "name": {"references": ["var.name"]}})],
+                "variables": {"key": {"sensitive": True}, "name": {}}},
+        providers={"oci": provider({"constant_value": "us-ashburn-1"})},
+        variables={"key": "ocid1.key.oc1.iad.aaaa", "name": "a"},
+    ))
+    origins = resources["oci_objectstorage_bucket.a"].property_origins
+    assert [(o.name, o.file, o.value) for o in origins["kms_key_id"]] == [("var.key", "plan.json", None)]
+    assert [(o.name, o.file, o.value) for o in origins["name"]] == [("var.name", "plan.json", "a")]

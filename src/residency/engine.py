@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from residency.enforcement import Level
 from residency.findings import AppliedWaiver, Finding, Report, ResourceIdentity, sort_findings
@@ -95,8 +95,9 @@ def evaluate(
 
 
 def _value_origins(violation: Violation, inventory: Inventory) -> tuple[Origin, ...]:
-    """Where the value at fault was written, when the rule did not say: the stack-config keys that
-    hold the text of the property the finding is about (a destination region, a key's OCID)."""
+    """Where the value at fault was written, when the rule did not say: the variables the source
+    recorded behind the property (Terraform), else the stack-config keys that hold the text of the
+    property the finding is about (a destination region, a key's OCID)."""
     if violation.resource is None or not violation.path:
         return ()
     written = _written_origins(violation.resource.property_origins, violation.path)
@@ -108,7 +109,7 @@ def _value_origins(violation: Violation, inventory: Inventory) -> tuple[Origin, 
     return inventory.value_origins(value.value)
 
 
-def _written_origins(origins: dict[str, tuple[Origin, ...]], path: str) -> tuple[Origin, ...]:
+def _written_origins(origins: Mapping[str, tuple[Origin, ...]], path: str) -> tuple[Origin, ...]:
     """The variables behind the value at `path` (a Terraform attribute, or a field of a block),
     recorded by the source under the path without indices: the nearest recorded one."""
     bare = re.sub(r"\[[^\]]*\]", "", path)
@@ -122,8 +123,8 @@ def _written_origins(origins: dict[str, tuple[Origin, ...]], path: str) -> tuple
 def _with_variable_evidence(violation: Violation, origins: tuple[Origin, ...]) -> Violation:
     """A value taken from a variable says so in the evidence: the variable, where its value was set."""
     said = tuple(
-        Evidence(o.name, o.how, (f"{o.file}:{o.line}" if o.file and o.line else o.file or "")
-                 + (f" ({o.value})" if o.value else ""))
+        Evidence(o.name, o.how, " ".join(part for part in (
+            f"{o.file}:{o.line}" if o.file and o.line else o.file, f"({o.value})" if o.value else None) if part))
         for o in origins if o.kind == "variable" and o.how
     )
     return dataclasses.replace(violation, evidence=violation.evidence + said) if said else violation

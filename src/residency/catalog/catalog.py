@@ -116,10 +116,11 @@ class Catalog:
         self.iam_read_permission_suffixes = tuple(types["iam_read_permission_suffixes"])
         self.iam_types = frozenset(types["iam_individual_types"]).union(*self.iam_families.values(), self.iam_families, {ALL_RESOURCES})
         self._terraform_names = terraform_names or {}
-        self._nested_blocks = {
-            token: {name: NestedBlock(entry["computed"], tuple(entry["references"])) for name, entry in blocks.items()}
-            for token, blocks in (nested_blocks or {}).items()
-        }
+        self._nested_blocks: dict[str, dict[str, NestedBlock]] = {}
+        for token, blocks in (nested_blocks or {}).items():
+            found = {name: NestedBlock(entry["computed"], tuple(entry["references"])) for name, entry in blocks.items()}
+            renamed = {self.terraform_name(token, name): block for name, block in found.items()}  # Terraform's names
+            self._nested_blocks[token] = {**{k: v for k, v in renamed.items() if k}, **found}
 
     @classmethod
     def bundled(cls) -> Catalog:
@@ -218,12 +219,7 @@ class Catalog:
     def nested_block(self, token: str, name: str) -> NestedBlock | None:
         """A top-level block that moves data or holds references, by its name in either naming
         (Terraform spells some lists in the singular, terraform_names.json)."""
-        blocks = self._nested_blocks.get(token)
-        if not blocks:
-            return None
-        if name in blocks:
-            return blocks[name]
-        return next((block for plural, block in blocks.items() if self.terraform_name(token, plural) == name), None)
+        return self._nested_blocks.get(token, {}).get(name)
 
     @property
     def terraform_renamed(self) -> dict[str, dict[str, str]]:

@@ -79,7 +79,7 @@ def _print_causes(report: Report, console: Console) -> None:
         return
     console.print("[bold]Caused by[/]")
     for (kind, name, file, line, value), names in sorted(causes.items(), key=lambda item: -len(item[1])):
-        place = f"{file}:{line}" if file and line else file or "?"
+        place = f"{file}:{line}" if file and line else file or ("the command line" if kind == "variable" else "?")
         if kind in ("stack-config", "variable"):  # a value written on that line
             what = f"{'variable ' if kind == 'variable' else ''}{name}" + (f" = {value}" if value else "")
         else:

@@ -141,12 +141,12 @@ def _unknown_ids(name: str, value, resource: Resource) -> list[str]:
     A block unknown as a whole (a `dynamic` block) stands for the reference fields it may hold."""
     found = []
     for leaf in leaves({name: value}):
+        if leaf.known:
+            continue
         path = _snake_path(leaf.path, resource)
         bare = re.sub(r"\[\d+\]", "", path)
         field = bare.rsplit(".", 1)[-1]
         block = CATALOG.nested_block(resource.token, name) if bare == name else None
-        if leaf.known:
-            continue
         if field.endswith(("_id", "_ids")) and not CATALOG.names_region_less(field):
             found.append(path)
         elif block is not None and block.references:

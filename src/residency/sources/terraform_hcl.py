@@ -205,6 +205,10 @@ class _ModuleInstance:
                 found[prefix + key] = origins
         return found
 
+    def local_expression(self, name: str) -> Any:
+        block = self.files.locals.get(name)
+        return block.body["value"][0] if block is not None else None
+
     def local_sources(self, name: str, seen: frozenset[str]) -> frozenset[str]:
         if name not in self._local_sources:
             self._local_sources[name] = frozenset()
@@ -235,7 +239,7 @@ class _ModuleInstance:
             values = _body(body, self.scope)
             for attribute in TEXT_IN_PARTS.get(type_, ()):
                 if attribute in values and _unknown_in(values[attribute]):
-                    values[attribute] = text_in_parts(self.scope, body[attribute][0])
+                    values[attribute] = text_in_parts(self.scope, body[attribute][0], self.local_expression)
             refs = {k: tuple(sorted(found)) for k, found in attribute_sources.items() if found}
             self.reader.records.append(TerraformRecord(
                 address=f"{self.prefix}{type_}.{name}{index}",

@@ -32,7 +32,7 @@ from typing import Any
 from residency.catalog import CATALOG
 from residency.errors import InputError
 from residency.inputs import MAX_NESTING, read_bytes
-from residency.inventory import UNKNOWN, Inventory, Secret, SourceInfo, SourceLocation
+from residency.inventory import UNKNOWN, Inventory, Origin, Secret, SourceInfo, SourceLocation
 from residency.sources.json_file import expect_list, expect_mapping
 from residency.sources.terraform_graph import ProviderConfig, TerraformRecord, build_inventory, collector_paused
 from residency.sources.terraform_plan_fields import plan_document, planned_addresses, references_in
@@ -117,7 +117,10 @@ class _Plan:
             module = _module_parts(module_address)
             region, because = (None, None) if "region" not in expressions else self._value(expressions["region"], module)
             auth, auth_because = (None, None) if "auth" not in expressions else self._value(expressions["auth"], module)
-            configs[key] = ProviderConfig(key, region, because, auth=auth, auth_unknown_because=auth_because)
+            written = self._variable_origins(references_in(expressions.get("region")), module_address)
+            configs[key] = ProviderConfig(key, region, because, auth=auth, auth_unknown_because=auth_because,
+                                          origin=f"{written[0].name}, in the variables of {self._location.file}"
+                                          if written else None, origins=written)
         return configs
 
     def records(self) -> Iterator[TerraformRecord]:
@@ -165,7 +168,7 @@ class _Plan:
         values = _decode(expect_mapping(resource.get("values"), self._file, where), change.get("after_unknown"),
                          change.get("after_sensitive"))
         config = self._config_resource(config_module, resource)
-        provider, inherited, references = None, False, {}
+        provider, inherited, references, origins = None, False, {}, {}
         if config is not None:
             expressions = expect_mapping(config.get("expressions"), self._file, f"configuration ({resource['address']})")
             unset_unknown = {k for k, v in values.items() if v is UNKNOWN and k not in expressions}
@@ -176,9 +179,12 @@ class _Plan:
             for attribute, expression in expressions.items():
                 if not expression:  # a constant refers to nothing
                     continue
-                found = tuple(a for a in (self._absolute(r, module) for r in references_in(expression)) if a)
+                named = references_in(expression)
+                found = tuple(a for a in (self._absolute(r, module) for r in named) if a)
                 if found:
                     references[attribute] = found
+                if written := self._variable_origins(named, module):
+                    origins[attribute] = written
         return TerraformRecord(
             address=resource["address"],
             type=resource["type"],
@@ -187,7 +193,25 @@ class _Plan:
             inherited=inherited,
             references=references,
             location=self._location,
+            origins=origins,
         )
+
+    def _variable_origins(self, references: list[str], module: str) -> tuple[Origin, ...]:
+        """The root module's variables a value takes (the plan records their values, not the file
+        they were written in)."""
+        if module or not references:
+            return ()
+        declared = self._config_root.get("variables")
+        found = []
+        for name in dict.fromkeys(r.split("[")[0] for r in references if r.startswith("var.")):
+            entry = self._variables.get(name.removeprefix("var."))
+            value = entry.get("value") if isinstance(entry, dict) else None
+            declaration = declared.get(name.removeprefix("var.")) if isinstance(declared, dict) else None
+            shown = value if isinstance(value, str) and not (isinstance(declaration, dict)
+                                                             and declaration.get("sensitive")) else None
+            found.append(Origin("variable", name, self._location.file, None, shown,
+                                "is set in the variables of" if value is not None else "has no value in the variables of"))
+        return tuple(found)
 
     def _dynamic_blocks(self, resource: dict, unset_unknown: set[str]) -> set[str]:
         """The unknown blocks the plan's configuration does not show that are `dynamic` blocks:
@@ -195,9 +219,11 @@ class _Plan:
         leaves `dynamic` blocks out; a block the provider schema does not compute can only be one.
         A block the provider computes is unknown on every create where it is not set, which a plan
         cannot tell from a `dynamic` block: where it could move data, the notes say so."""
+        if not unset_unknown:
+            return set()
         token = CATALOG.token(resource["type"]) or ""
         dynamic = set()
-        for name in sorted(unset_unknown):
+        for name in sorted(unset_unknown):  # notes in a stable order
             block = CATALOG.nested_block(token, name)
             if block is not None and not block.computed:
                 dynamic.add(name)

@@ -78,6 +78,7 @@ class _ModuleCall(_Fields):
 class _ConfigModule(_Fields):
     resources: list[_ConfigResource] | UnsetType = UNSET
     module_calls: dict[str, _ModuleCall] | UnsetType = UNSET
+    variables: Any = UNSET  # which are sensitive: a finding never shows their values
 
     def plain(self) -> dict[str, Any]:
         fields = super().plain()

@@ -9,6 +9,7 @@ reads the literal words (the IAM rules read policy statements so). Anything else
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from residency.inventory import UNKNOWN, Template
@@ -25,23 +26,49 @@ from residency.sources.terraform_expressions import (
 _FORMAT_VERB = re.compile(r"%([-+# 0]*\d*(?:\.\d+)?)([a-zA-Z%])")
 
 
-def text_in_parts(scope: Scope, raw: Any) -> Any:
+def text_in_parts(scope: Scope, raw: Any, local: Callable[[str], Any] = lambda name: None,
+                  seen: frozenset[str] = frozenset()) -> Any:
     """A value as `scope.evaluate` gives it, but for text known only in part: a Template (a list
-    of texts element by element)."""
+    of texts element by element, through `concat()` and the locals `local(name)` gives the raw
+    expression of)."""
     if isinstance(raw, list):
-        return [text_in_parts(scope, item) for item in raw]
+        return [text_in_parts(scope, item, local, seen) for item in raw]
     value = scope.evaluate(raw).value
     if not isinstance(raw, str) or (value is not UNKNOWN and not isinstance(value, list)):
         return value
     node = parse_template(raw)
-    evaluator = scope.evaluator()
-    if node[0] == "tuple":  # a list written as one expression: `${["Allow ...", ...]}`
-        known = value if isinstance(value, list) else [UNKNOWN] * len(node[1])
-        return [item if item is not UNKNOWN else _template(_parts(evaluator, element))
-                for item, element in zip(known, node[1], strict=True)]
+    if isinstance(value, list) or node[0] in ("tuple", "call", "get"):
+        elements = _list_parts(scope, node, local, seen)
+        if elements is not None:
+            return elements
     if value is not UNKNOWN:
         return value
-    return _template(_parts(evaluator, node))
+    return _template(_parts(scope.evaluator(), node))
+
+
+def _list_parts(scope: Scope, node: tuple, local: Callable[[str], Any], seen: frozenset[str]) -> list | None:
+    """A list of texts written as a tuple, a local or a concat() of those, element by element;
+    None when the list is written otherwise (its length may not be known)."""
+    kind = node[0]
+    if kind == "tuple":
+        evaluator = scope.evaluator()
+        found = []
+        for element in node[1]:
+            try:
+                found.append(evaluator._known(element))
+            except (_Unknown, _Failed):
+                found.append(_template(_parts(evaluator, element)))
+        return found
+    if kind == "get" and node[1] == ("name", "local") and node[2][0] == "lit" and node[2][1] not in seen:
+        raw = local(node[2][1])
+        if raw is None:
+            return None
+        value = text_in_parts(scope, raw, local, seen | {node[2][1]})
+        return value if isinstance(value, list) else None
+    if kind == "call" and node[1] == "concat" and not node[3]:
+        lists = [_list_parts(scope, argument, local, seen) for argument in node[2]]
+        return None if any(found is None for found in lists) else [item for found in lists for item in found]
+    return None
 
 
 def _template(parts: list) -> Any:
