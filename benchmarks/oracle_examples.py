@@ -57,7 +57,8 @@ def check(directory: Path, policy, timeout: int) -> dict:
         findings = [f for f in report.findings if not f.waived]
         status = 1 if report.failing(Level.MANDATORY) else 0
         result = {"status": status, "resources": len(inventory),
-                  "findings": [(f.rule.id, f.proven) for f in findings]}
+                  "findings": [{"rule": f.rule.id, "resource": f.resource.name, "path": f.path, "proven": f.proven,
+                                "message": f.message} for f in findings]}
     except InputError as error:
         result = {"status": 2, "error": str(error).splitlines()[0]}
     except TimedOut:
@@ -83,8 +84,8 @@ def main() -> None:
     for directory in directories(arguments.examples):
         results[str(directory.relative_to(arguments.examples))] = check(directory, policy, arguments.timeout)
     statuses = Counter(str(r["status"]) for r in results.values())
-    by_rule = Counter((rule, "proven" if proven else "unproven")
-                      for r in results.values() for rule, proven in r.get("findings", ()))
+    by_rule = Counter((f["rule"], "proven" if f["proven"] else "unproven")
+                      for r in results.values() for f in r.get("findings", ()))
     seconds = [r["seconds"] for r in results.values()]
     silent = [d for d, r in results.items() if r["status"] == 0 and r.get("resources") == 0]
     print(f"directories: {len(results)}")

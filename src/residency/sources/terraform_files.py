@@ -52,6 +52,7 @@ class ModuleFiles:
     locals: dict[str, Block] = field(default_factory=dict)  # body: {"value": [raw]}
     providers: dict[str, Block] = field(default_factory=dict)  # "oci", "oci.west"
     resources: dict[tuple[str, str], Block] = field(default_factory=dict)
+    data_sources: dict[tuple[str, str], Block] = field(default_factory=dict)
     modules: dict[str, Block] = field(default_factory=dict)
     outputs: dict[str, Block] = field(default_factory=dict)
 
@@ -119,6 +120,10 @@ def _add(module: ModuleFiles, document: dict[str, Any], file: str, override: boo
         for name, body in named:
             block = Block(body, file, body.get("__start_line__"))
             _put(module.resources, (type_, name), block, override, f"{type_}.{name}")
+    for type_, named in _labelled(document, "data", file, labels=2):
+        for name, body in named:
+            block = Block(body, file, body.get("__start_line__"))
+            _put(module.data_sources, (type_, name), block, override, f"data.{type_}.{name}")
     for name, body in _labelled(document, "module", file):
         _put(module.modules, name, Block(body, file, body.get("__start_line__")), override, f"module.{name}")
     for name, body in _labelled(document, "output", file):

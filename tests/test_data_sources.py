@@ -1,0 +1,55 @@
+"""Data sources: what one returns is read by its provider configuration, in that provider's region
+(tests/fixtures/data_sources: Terraform directories read by the HCL source, and plans). A value
+read from one is proven when that region is allowed, or is the reading resource's own (the same
+provider); it fails when the region is not allowed; it is unproven when the provider's region cannot
+be shown, when the data source is not OCI's, when the attribute read may name another place (a
+peer, a list of regions), or when the value may also come from an input that proves nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, REPO
+from ruamel.yaml import YAML
+
+from residency.engine import evaluate
+from residency.policy import load_policy
+from residency.sources.terraform_hcl import load_directory
+from residency.sources.terraform_plan import load_plan
+
+DATA_SOURCES = FIXTURES / "data_sources"
+POLICY = load_policy(REPO / "policies" / "residency.yaml")
+DIRECTORIES = sorted(p.parent for p in (DATA_SOURCES / "terraform").glob("*/expected.yaml"))
+PLANS = YAML(typ="safe").load((DATA_SOURCES / "plans" / "expected.yaml").read_text())
+
+
+def assert_exactly(report, expected: list[dict]) -> None:
+    actual = sorted((f.rule.id, f.resource.name, f.path, f.proven) for f in report.findings)
+    assert actual == sorted((e["rule"], e["resource"], e["path"], e["proven"]) for e in expected)
+    for entry in expected:
+        found = [f for f in report.findings if (f.rule.id, f.resource.name, f.path) == (entry["rule"], entry["resource"], entry["path"])]
+        if "message_contains" in entry:
+            assert any(entry["message_contains"] in f.message for f in found), [f.message for f in found]
+        if "evidence_contains" in entry:
+            shown = [str(e.value) for f in found for e in f.evidence]
+            assert any(entry["evidence_contains"] in s for s in shown), shown
+
+
+@pytest.mark.parametrize("case", DIRECTORIES, ids=lambda p: p.name)
+def test_a_terraform_directory_gives_exactly_the_expected_findings(case: Path):
+    expected = YAML(typ="safe").load((case / "expected.yaml").read_text())["findings"]
+    assert_exactly(evaluate(load_directory(case), POLICY), expected)
+
+
+@pytest.mark.parametrize("name", sorted(PLANS))
+def test_a_plan_gives_exactly_the_expected_findings(name: str):
+    assert_exactly(evaluate(load_plan(DATA_SOURCES / "plans" / name), POLICY), PLANS[name])
+
+
+def test_every_data_source_is_in_the_inventory_with_its_provider_s_region():
+    inventory = load_directory(DATA_SOURCES / "terraform" / "fail_read_in_frankfurt")
+    regions = {address: d.region.shown for address, d in inventory.data_sources.items()}
+    assert regions == {"data.oci_identity_availability_domains.frankfurt": "eu-frankfurt-1",
+                       "module.images.data.oci_core_images.ol8": "eu-frankfurt-1"}
+    assert not any(r.name.startswith("data.") or ".data." in r.name for r in inventory.resources)
