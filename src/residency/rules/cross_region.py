@@ -37,7 +37,7 @@ class CrossRegionMovement(ResourceRule):
             "resource types with a field that names another region: replication policies, volume backups and "
             "backup policies, volume replicas, Autonomous and Data Guard peers, file-system replication, vault and "
             "secret replicas, NoSQL table replicas, MySQL and PostgreSQL backup copies, remote peering, DR "
-            "protection groups"
+            "protection groups; and resources of other providers that take a protected resource's outputs"
         ),
         tags=("residency", "replication"),
     )
