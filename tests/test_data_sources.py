@@ -14,6 +14,7 @@ from conftest import FIXTURES, REPO
 from ruamel.yaml import YAML
 
 from residency.engine import evaluate
+from residency.errors import InputError
 from residency.policy import load_policy
 from residency.sources.terraform_hcl import load_directory
 from residency.sources.terraform_plan import load_plan
@@ -53,3 +54,20 @@ def test_every_data_source_is_in_the_inventory_with_its_provider_s_region():
     assert regions == {"data.oci_identity_availability_domains.frankfurt": "eu-frankfurt-1",
                        "module.images.data.oci_core_images.ol8": "eu-frankfurt-1"}
     assert not any(r.name.startswith("data.") or ".data." in r.name for r in inventory.resources)
+
+
+@pytest.mark.parametrize("reference, named", [
+    ("oci_kms_key.missing.id", "a managed resource oci_kms_key.missing"),
+    ("data.oci_kms_keys.missing.keys[0].id", "a data source oci_kms_keys.missing"),
+])
+def test_a_reference_to_what_the_module_does_not_declare_is_an_input_error(tmp_path: Path, reference: str, named: str):
+    """Terraform refuses it (`Reference to undeclared resource`); read as unknown, it would be a finding
+    about a configuration nobody can apply."""
+    (tmp_path / "main.tf").write_text(
+        'provider "oci" {\n  region = "us-ashburn-1"\n}\n\n'
+        'resource "oci_objectstorage_bucket" "data" {\n  compartment_id = "ocid1.compartment.oc1..aaaa"\n'
+        f'  namespace      = "ns"\n  name           = "data"\n  kms_key_id     = {reference}\n}}\n')
+    with pytest.raises(InputError) as raised:
+        load_directory(tmp_path)
+    assert f"reference to undeclared resource: {named} is not declared in this module" in str(raised.value)
+    assert (raised.value.file, raised.value.line) == ("main.tf", 5)

@@ -57,6 +57,7 @@ MAX_RECORDS = 1_000_000
 LOCAL_SOURCE = ("./", "../")
 # A data source and the attributes read from it; `lookup(data.t.n.list[0], "key")` reads `key` too.
 DATA_READ = r"data\.[A-Za-z_][\w-]*\.[A-Za-z_][\w-]*(?:\[[^\]]*\]|\.[A-Za-z_][\w-]*)*"
+OCI_REFERENCE = re.compile(r"(?<![\w.\"'-])(data\.)?(oci_[a-z0-9_]+)\.([A-Za-z_][\w-]*)")
 DATA_READS = re.compile(rf"""(?<![\w.\"'-])(?:lookup\(\s*({DATA_READ})\s*,\s*"([^"]*)"|({DATA_READ}))""")
 
 
@@ -114,6 +115,7 @@ class _Reader:
     def files(self, directory: Path) -> ModuleFiles:
         if directory not in self._files:
             self._files[directory] = read_module(directory, self.shown)
+            _refuse_undeclared(self._files[directory])
         return self._files[directory]
 
     def read_root(self) -> None:
@@ -429,6 +431,35 @@ def _value(raw: list, scope: Scope) -> Any:
     if is_blocks(raw):
         return [{k: _value(v, scope) for k, v in block.items() if not k.startswith("__")} for block in raw]
     return scope.evaluate(raw[0]).value
+
+
+def _refuse_undeclared(files: ModuleFiles) -> None:
+    """A reference to an OCI resource or data source the module does not declare is an error for
+    Terraform (`Reference to undeclared resource`), and so it is here: nothing it names can be read."""
+    blocks = [*files.resources.values(), *files.data_sources.values(), *files.locals.values(), *files.outputs.values(),
+              *files.modules.values()]
+    for block in blocks:
+        for text in _interpolated(block.body):
+            for data, type_, name in OCI_REFERENCE.findall(text):
+                declared = files.data_sources if data else files.resources
+                if (type_, name) not in declared and (data or CATALOG.is_oci_terraform_type(type_)):
+                    kind = "data source" if data else "managed resource"
+                    raise InputError(f"reference to undeclared resource: a {kind} {type_}.{name} is not declared in "
+                                     "this module", file=block.file, line=block.line)
+
+
+def _interpolated(raw: Any) -> Iterator[str]:
+    """Every string of a block that holds an expression (`${...}`)."""
+    if isinstance(raw, str):
+        if "${" in raw:
+            yield raw
+    elif isinstance(raw, list):
+        for item in raw:
+            yield from _interpolated(item)
+    elif isinstance(raw, dict):
+        for key, item in raw.items():
+            if not key.startswith("__"):
+                yield from _interpolated(item)
 
 
 def _region_judged(raw: Any) -> Any:
