@@ -16,18 +16,18 @@ The precision sample (tests/fixtures/precision/oracle_examples_sample.yaml) is d
 
     python benchmarks/oracle_examples.py EXAMPLES --commit SHA --sample OUT.yaml [--labels OLD.yaml]
 
-draws a sample stratified by rule (every rule's findings sorted, then `random.Random(seed)`): each
-rule gets `--floor` findings (all, when it has fewer), the rest of `--sample-size` goes to the rules
+draws a sample stratified by rule (in each rule, the findings ranked by a hash of the seed and the
+finding, so a finding keeps its rank when others come or go): each rule gets `--floor` findings (all, when it has fewer), the rest of `--sample-size` goes to the rules
 in proportion to their number of findings. Verdicts and reasons of `--labels` carry over to the same
-finding (directory, rule, resource, path); the others are left `verdict: null`, to be checked by
+finding (directory, rule, resource, path, proven); the others are left `verdict: null`, to be checked by
 hand against the example's source.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
-import random
 import signal
 import statistics
 import sys
@@ -99,12 +99,19 @@ def draw(results: dict[str, dict], size: int, seed: int, floor: int) -> tuple[li
     extra = left - sum(whole.values())  # to the largest remainders
     for index, rule in enumerate(sorted(strata, key=lambda r: (whole[r] - shares[r], r))):
         counts[rule] += whole[rule] + (1 if index < extra else 0)
-    rng = random.Random(seed)
     sample = []
     for rule in sorted(strata):
         counts[rule] = min(counts[rule], len(strata[rule]))
-        sample.extend(rng.sample(strata[rule], counts[rule]))
+        sample.extend(sorted(strata[rule], key=lambda f: _rank(seed, f))[:counts[rule]])
     return sample, {rule: (len(strata[rule]), counts[rule]) for rule in sorted(strata)}
+
+
+def _rank(seed: int, finding: dict) -> str:
+    """A finding's place in its stratum's random order: a hash of the seed and what identifies it,
+    so a finding keeps its place when others come or go, and a sample drawn again after a fix keeps
+    the findings (and labels) that are still given."""
+    key = f"{seed}|{finding['dir']}|{finding['rule']}|{finding['resource']}|{finding['path']}"
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def _quoted(text: str | None) -> str:
@@ -129,7 +136,7 @@ def write_sample(path: Path, sample: list[dict], strata: dict[str, tuple[int, in
         "findings:",
     ]
     for f in sample:
-        label = labels.get((f["dir"], f["rule"], f["resource"], f["path"]), {})
+        label = labels.get((f["dir"], f["rule"], f["resource"], f["path"], f["proven"]), {})
         lines.append(
             f"  - {{dir: {_quoted(f['dir'])}, rule: {f['rule']}, resource: {_quoted(f['resource'])}, "
             f"path: {_quoted(f['path'])}, proven: {str(f['proven']).lower()}, verdict: {label.get('verdict') or 'null'}, "
@@ -143,7 +150,7 @@ def read_labels(path: Path | None) -> dict[tuple, dict]:
     from ruamel.yaml import YAML
 
     document = YAML(typ="safe").load(path.read_text())
-    return {(f["dir"], f["rule"], f["resource"], f["path"]): f for f in document["findings"] if f.get("verdict")}
+    return {(f["dir"], f["rule"], f["resource"], f["path"], f["proven"]): f for f in document["findings"] if f.get("verdict")}
 
 
 def main() -> None:
