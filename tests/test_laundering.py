@@ -35,6 +35,8 @@ def test_another_stack_s_output_beside_a_us_key_is_unproven():
     ("coalesce_of_two_keys", [("RES003", "oci_objectstorage_bucket.data", "kms_key_id", True)]),
     ("conditional_destination", [("RES002", "oci_file_storage_replication.copy", "target_id", True)]),
     ("us_keys_only", []),
+    # the variable in the index decides which of the map's keys it is
+    ("map_indexed_by_a_variable", [("RES003", "oci_objectstorage_bucket.data", "kms_key_id", False)]),
     # a compartment or tenancy OCID has no region; the key from a variable without a value may be anywhere
     ("region_less_ids_from_variables", [("RES003", "oci_objectstorage_bucket.data", "kms_key_id", False)]),
 ])

@@ -478,6 +478,8 @@ def _data_reads(raw: Any) -> Iterator[str]:
             for match in DATA_READS.finditer(raw):
                 looked_up, key, plain = match.groups()
                 yield plain or f"{looked_up}.{key}"
+                for index in re.findall(r"\[([^\]]*)\]", looked_up or plain):  # data.t.n.list[data.u.m.index]
+                    yield from _data_reads(index)
     elif isinstance(raw, list):
         for item in raw:
             yield from _data_reads(item)
