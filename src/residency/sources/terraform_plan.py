@@ -177,7 +177,7 @@ class _Plan:
             values = {k: v for k, v in values.items() if k not in unset_unknown}
             provider, inherited = self._provider_key(config.get("provider_config_key"), module)
             for attribute, expression in expressions.items():
-                written = _references(expression)
+                written = _references(_without_region_less(expression))
                 found = tuple(a for a in (self._absolute(r, module) for r in written) if a)
                 found += tuple(f"{module}.{r}" if module else r for r in _data_reads(written))
                 if found:
@@ -369,6 +369,16 @@ def _references(expression: Any) -> list[str]:
         elif isinstance(node, list):
             stack.extend(value for value in node if isinstance(value, (dict, list)))
     return found
+
+
+def _without_region_less(expression: Any) -> Any:
+    """A block's expressions without its fields that take the OCID of something region-less (a nested
+    `compartment_id`): where those come from ties the block to no region (as the HCL reader reads it)."""
+    if isinstance(expression, list):
+        return [_without_region_less(block) for block in expression]
+    if isinstance(expression, dict) and "references" not in expression and "constant_value" not in expression:
+        return {k: _without_region_less(v) for k, v in expression.items() if not CATALOG.names_region_less(k)}
+    return expression
 
 
 def _data_reads(references: list[str]) -> list[str]:
