@@ -40,7 +40,7 @@ def test_the_readme_states_the_share_of_right_findings_weighted_by_rule():
         entries = [e for e in sample["findings"] if e["rule"] == rule]
         assert len(entries) == drawn
         weighted += population * sum(e["verdict"] == "right" for e in entries) / drawn
-    assert f"{100 * weighted / sample['population']:.1f}% of the findings are right" in readme()
+    assert f"{100 * weighted / sample['population']:.2f}% of the findings are right" in readme()
 
 
 def test_the_readme_states_the_corpus_parse_figures():
