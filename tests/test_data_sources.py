@@ -71,3 +71,13 @@ def test_a_reference_to_what_the_module_does_not_declare_is_an_input_error(tmp_p
         load_directory(tmp_path)
     assert f"reference to undeclared resource: {named} is not declared in this module" in str(raised.value)
     assert (raised.value.file, raised.value.line) == ("main.tf", 5)
+
+
+def test_an_escaped_interpolation_names_nothing(tmp_path: Path):
+    """`$${...}` is literal text (a template for another tool), not a reference."""
+    (tmp_path / "main.tf").write_text(
+        'provider "oci" {\n  region = "us-ashburn-1"\n}\n\n'
+        'resource "oci_objectstorage_bucket" "data" {\n  compartment_id = "ocid1.compartment.oc1..aaaa"\n'
+        '  namespace      = "ns"\n  name           = "data-$${oci_kms_key.missing.id}-${upper("x")}"\n}\n')
+    (bucket,) = load_directory(tmp_path).resources
+    assert bucket.properties["name"] == "data-${oci_kms_key.missing.id}-X"

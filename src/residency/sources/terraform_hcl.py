@@ -61,6 +61,7 @@ MAX_RECORDS = 1_000_000
 LOCAL_SOURCE = ("./", "../")
 # A data source and the attributes read from it; `lookup(data.t.n.list[0], "key")` reads `key` too.
 DATA_READ = r"data\.[A-Za-z_][\w-]*\.[A-Za-z_][\w-]*(?:\[[^\]]*\]|\.[A-Za-z_][\w-]*)*"
+ESCAPED = re.compile(r"\$\$\{[^}]*\}")  # `$${...}` is literal text
 OCI_REFERENCE = re.compile(r"(?<![\w.\"'-])(data\.)?(oci_[a-z0-9_]+)\.([A-Za-z_][\w-]*)")
 DATA_READS = re.compile(rf"""(?<![\w.\"'-])(?:lookup\(\s*({DATA_READ})\s*,\s*"([^"]*)"|({DATA_READ}))""")
 
@@ -491,7 +492,7 @@ def _refuse_undeclared(files: ModuleFiles) -> None:
               *files.modules.values()]
     for block in blocks:
         for text in _interpolated(block.body):
-            for data, type_, name in OCI_REFERENCE.findall(text):
+            for data, type_, name in OCI_REFERENCE.findall(ESCAPED.sub("", text)):
                 declared = files.data_sources if data else files.resources
                 if (type_, name) not in declared and (data or CATALOG.is_oci_terraform_type(type_)):
                     kind = "data source" if data else "managed resource"
