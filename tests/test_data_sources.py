@@ -16,6 +16,7 @@ from ruamel.yaml import YAML
 from residency.engine import evaluate
 from residency.errors import InputError
 from residency.policy import load_policy
+from residency.sources.pulumi_program import run_program
 from residency.sources.terraform_hcl import load_directory
 from residency.sources.terraform_plan import load_plan
 
@@ -81,3 +82,12 @@ def test_an_escaped_interpolation_names_nothing(tmp_path: Path):
         '  namespace      = "ns"\n  name           = "data-$${oci_kms_key.missing.id}-${upper("x")}"\n}\n')
     (bucket,) = load_directory(tmp_path).resources
     assert bucket.properties["name"] == "data-${oci_kms_key.missing.id}-X"
+
+
+def test_a_pulumi_value_from_an_invoke_the_offline_run_cannot_answer_is_unproven():
+    """Pulumi shares the gap, and cannot close it offline: an unanswered invoke's result is unknown,
+    and what the program registers says nothing of which invoke (or provider) it came from."""
+    inventory = run_program(DATA_SOURCES / "pulumi" / "image_from_an_invoke_offline_cannot_answer", "test")
+    (finding,) = evaluate(inventory, POLICY).findings
+    assert (finding.rule.id, finding.resource.name, finding.path, finding.proven) == ("RES003", "app", "source_details", False)
+    assert "comes from no OCI resource of this program" in finding.message
