@@ -91,3 +91,4 @@ def test_a_pulumi_value_from_an_invoke_the_offline_run_cannot_answer_is_unproven
     (finding,) = evaluate(inventory, POLICY).findings
     assert (finding.rule.id, finding.resource.name, finding.path, finding.proven) == ("RES003", "app", "source_details", False)
     assert "comes from no OCI resource of this program" in finding.message
+    assert any("oci:Core/getImages:getImages" in note for note in inventory.source.notes)  # what to answer
