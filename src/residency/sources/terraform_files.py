@@ -34,6 +34,7 @@ from residency.inputs import parse_json as parse_json_text
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_HCL_NESTING = 64  # levels of brackets and blocks; the parser spends several frames per level
 OVERRIDE = re.compile(r"(^|_)override\.tf(\.json)?$")
+QUOTED = re.compile(r'"((?:[^"\\\n]|\\.)*)"')  # a quoted string, as written
 ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}  # a quoted string's escapes, as HCL reads them
 META_ARGUMENTS = {"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"}
 
@@ -76,7 +77,7 @@ def read_source(path: Path, shown: str) -> str:
 def parse_hcl(text: str, shown: str) -> dict[str, Any]:
     try:
         with nesting_bound(MAX_HCL_NESTING * 40):
-            return _unescaped(hcl2.loads(text), text)
+            return _unescaped(hcl2.loads(text), _with_escapes(text))
     except UnexpectedInput as error:
         raise InputError(f"not valid HCL: {str(error).splitlines()[0]}", file=shown, line=error.line) from None
     except LarkError as error:
@@ -87,18 +88,23 @@ def parse_hcl(text: str, shown: str) -> dict[str, Any]:
         raise InputError(f"not valid HCL: nested more than about {MAX_HCL_NESTING} levels deep", file=shown) from None
 
 
-def _unescaped(value: Any, text: str) -> Any:
+def _unescaped(value: Any, quoted: frozenset[str]) -> Any:
     """The parser hands on a quoted string's escapes (`\\"`) as written; Terraform reads them. A
     heredoc keeps its backslashes, and an expression (`${...}`, which the parser gives whole when it
     quotes inside) is read with its own escapes later: only a string written in quotes in the file is
-    decoded, outside its expressions."""
+    decoded, outside its expressions. `quoted`: the file's quoted strings with a backslash, as written."""
     if isinstance(value, str):
-        return _decoded(value) if "\\" in value and f'"{value}"' in text else value
+        return _decoded(value) if value in quoted else value
     if isinstance(value, list):
-        return [_unescaped(item, text) for item in value]
+        return [_unescaped(item, quoted) for item in value]
     if isinstance(value, dict):
-        return {k: v if k.startswith("__") else _unescaped(v, text) for k, v in value.items()}
+        return {k: v if k.startswith("__") else _unescaped(v, quoted) for k, v in value.items()}
     return value
+
+
+def _with_escapes(text: str) -> frozenset[str]:
+    """The quoted strings of a file that hold an escape, as written (read once: linear in the file)."""
+    return frozenset(q for q in QUOTED.findall(text) if "\\" in q) if "\\" in text else frozenset()
 
 
 def _decoded(template: str) -> str:
