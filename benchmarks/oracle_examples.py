@@ -17,10 +17,11 @@ The precision sample (tests/fixtures/precision/oracle_examples_sample.yaml) is d
     python benchmarks/oracle_examples.py EXAMPLES --commit SHA --sample OUT.yaml [--labels OLD.yaml]
 
 draws a sample stratified by rule (in each rule, the findings ranked by a hash of the seed and the
-finding, so a finding keeps its rank when others come or go): each rule gets `--floor` findings (all, when it has fewer), the rest of `--sample-size` goes to the rules
-in proportion to their number of findings. Verdicts and reasons of `--labels` carry over to the same
-finding (directory, rule, resource, path, proven); the others are left `verdict: null`, to be checked by
-hand against the example's source.
+finding, so a finding keeps its rank when others come or go): each rule gets `--floor` findings
+(all, when it has fewer), the rest of `--sample-size` goes to the rules in proportion to their
+number of findings. Verdicts and reasons of `--labels` carry over to the same finding (directory,
+rule, resource, path, proven); the others are left `verdict: null`, to be checked by hand against
+the example's source. The sample is written to a new file, never over the labels.
 """
 
 from __future__ import annotations
@@ -165,6 +166,8 @@ def main() -> None:
     parser.add_argument("--floor", type=int, default=4)
     parser.add_argument("--seed", type=int, default=2026)
     arguments = parser.parse_args()
+    if arguments.sample and (arguments.sample.exists() and arguments.labels and arguments.sample.samefile(arguments.labels)):
+        parser.error("--sample would overwrite --labels: write the new sample to another file")
     policy = load_policy(REPO / "policies" / "residency.yaml")
     signal.signal(signal.SIGALRM, _alarm)
     results = {}
