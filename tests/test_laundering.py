@@ -10,6 +10,7 @@ from residency.engine import evaluate
 from residency.policy import load_policy
 from residency.sources.pulumi_program import run_program
 from residency.sources.terraform_hcl import load_directory
+from residency.sources.terraform_plan import load_plan
 
 LAUNDERING = FIXTURES / "laundering"
 POLICY = load_policy(REPO / "policies" / "residency.yaml")
@@ -35,9 +36,19 @@ def test_another_stack_s_output_beside_a_us_key_is_unproven():
     ("coalesce_of_two_keys", [("RES003", "oci_objectstorage_bucket.data", "kms_key_id", True)]),
     ("conditional_destination", [("RES002", "oci_file_storage_replication.copy", "target_id", True)]),
     ("us_keys_only", []),
+    # the variable in the index decides which of the map's keys it is
+    ("map_indexed_by_a_variable", [("RES003", "oci_objectstorage_bucket.data", "kms_key_id", False)]),
+    # a compartment from nowhere, nested in the block beside an Ashburn image, ties the block to no region
+    ("nested_compartment_from_a_variable", []),
     # a compartment or tenancy OCID has no region; the key from a variable without a value may be anywhere
     ("region_less_ids_from_variables", [("RES003", "oci_objectstorage_bucket.data", "kms_key_id", False)]),
 ])
 def test_terraform_values_with_several_inputs_take_the_worst_of_them(case: str, expected):
     report = evaluate(load_directory(LAUNDERING / "terraform" / case), POLICY)
     assert findings(report) == expected
+
+
+def test_a_plan_s_nested_compartment_from_an_unproven_data_source_ties_the_block_to_no_region():
+    """As the HCL source reads it: a nested `compartment_id` names something region-less."""
+    report = evaluate(load_plan(LAUNDERING / "plans" / "nested_compartment_from_a_data_source.json"), POLICY)
+    assert findings(report) == []

@@ -31,6 +31,18 @@ def test_the_readme_states_the_sample_s_share_of_right_findings():
     assert f"{right} of {len(findings)} right ({share}%)" in readme()
 
 
+def test_the_readme_states_the_share_of_right_findings_weighted_by_rule():
+    """Each rule's share of right findings in the sample, weighted by its share of all findings."""
+    sample = YAML(typ="safe").load(SAMPLE.read_text())
+    assert sum(population for population, _ in sample["strata"].values()) == sample["population"]
+    weighted = 0.0
+    for rule, (population, drawn) in sample["strata"].items():
+        entries = [e for e in sample["findings"] if e["rule"] == rule]
+        assert len(entries) == drawn
+        weighted += population * sum(e["verdict"] == "right" for e in entries) / drawn
+    assert f"{100 * weighted / sample['population']:.2f}% of the findings are right" in readme()
+
+
 def test_the_readme_states_the_corpus_parse_figures():
     statements = YAML(typ="safe").load(CORPUS.read_text())["statements"]
     rejected = sum(entry.get("parses") is False for entry in statements)

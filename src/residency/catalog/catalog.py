@@ -108,6 +108,8 @@ class Catalog:
         self._same_region_fields = {token: frozenset(fields) for token, fields in types["same_region_fields"].items()}
         self.region_less_ocid_types = frozenset(types["region_less"]["ocid_types"])
         self._region_less_fields = tuple(types["region_less"]["fields"])
+        self._data_source_elsewhere_words = tuple(types["data_sources"]["elsewhere_words"])
+        self._data_source_own_region = {t: frozenset(a) for t, a in types["data_sources"]["own_region_attributes"].items()}
         self._region_less_answers: dict[str, bool] = {}
         self.iam_families = {family: frozenset(members) for family, members in types["iam_families"].items()}
         self._iam_permissions = sorted(types["iam_permissions"].items(), key=lambda item: -len(item[0]))
@@ -210,6 +212,15 @@ class Catalog:
             known = any(singular == name or singular.endswith("_" + name) for name in self._region_less_fields)
             self._region_less_answers[field] = known
         return known
+
+    def data_source_attribute_elsewhere(self, data_source_type: str, attributes: str) -> str | None:
+        """The attribute of a data source's result (`images[0].id`, `peer_db_ids[0]`) that may name
+        another place than the data source's region; None when none does."""
+        own = self._data_source_own_region.get(data_source_type, frozenset())
+        for name in re.findall(r"[A-Za-z_][\w-]*", attributes):
+            if name not in own and any(word in name.lower() for word in self._data_source_elsewhere_words):
+                return name
+        return None
 
     def terraform_name(self, token: str, path: str) -> str | None:
         """Terraform's name for a pulumi-oci input (its snake_case path) that the bridge

@@ -1,6 +1,7 @@
 """Normalized resources, whatever their source, and the values they hold."""
 
 from residency.inventory.model import (
+    DataSource,
     Inventory,
     Origin,
     RegionResolution,
@@ -13,6 +14,7 @@ from residency.inventory.values import UNKNOWN, FieldValue, Secret, Template, as
 
 __all__ = [
     "UNKNOWN",
+    "DataSource",
     "FieldValue",
     "Inventory",
     "Origin",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -120,6 +121,24 @@ class Resource:
         return CATALOG.movements(self.token)
 
 
+# A value read from a data source is recorded as a dependency on `data.<type>.<name>` followed by the
+# attributes it reads (`data.oci_core_images.ol8.images[0].id`), within a module (`module.net.data...`).
+DATA_SOURCE_READ = re.compile(r"^((?:[^:]*::)?(?:module\.[^.\[]+(?:\[[^\]]*\])?\.)*data\.[^.\[]+\.[^.\[]+)(\[[^\]]*\])?\.?(.*)$")
+INSTANCE_INDEX = re.compile(r"\[[^\]]*\]")
+
+
+@dataclass(frozen=True, slots=True)
+class DataSource:
+    """A data source of a Terraform configuration: what it returns is read by its provider, in that
+    provider's region (none of its instances is a resource: it creates nothing)."""
+
+    address: str  # without instance indices: data.oci_core_images.ol8, module.net.data.oci_core_services.all
+    type: str  # Terraform's data source type
+    region: RegionResolution | None  # as a resource through the same provider configuration; None: not OCI
+    provider: str | None = None
+    location: SourceLocation | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class SourceInfo:
     kind: str  # pulumi-program | pulumi-state | terraform-plan | ...
@@ -138,6 +157,7 @@ class Inventory:
     # findings to name the line a reviewer changes; None when the source has no such file
     value_origins: Callable[[str], tuple[Origin, ...]] | None = field(default=None, repr=False)
     deployed: Inventory | None = None  # what a state says is deployed, for the rules that compare the two
+    data_sources: Mapping[str, DataSource] = field(default_factory=dict)  # by address (see DataSource)
 
     @cached_property
     def by_urn(self) -> dict[str, Resource]:
@@ -148,3 +168,12 @@ class Inventory:
 
     def __len__(self) -> int:
         return len(self.resources)
+
+    def data_source_read(self, dependency: str) -> tuple[DataSource, str] | None:
+        """The data source a dependency reads (`data.oci_core_images.ol8.images[0].id`) and the
+        attributes it reads from it (`images[0].id`); None when it names no data source."""
+        match = DATA_SOURCE_READ.match(dependency)
+        if match is None:
+            return None
+        found = self.data_sources.get(INSTANCE_INDEX.sub("", match.group(1)))
+        return (found, match.group(3)) if found is not None else None

@@ -115,9 +115,12 @@ class CrossRegionMovement(ResourceRule):
     def _check_unknown(self, resource: Resource, movement: MovementField, where: str, context: RuleContext) -> Iterator[Violation]:
         """An OCID known only after apply still has a region when it comes from a resource in the
         same program. A destination that may come from several inputs is proven only when every one
-        of them is a resource in an allowed region; anything else cannot be proven."""
+        of them is a resource in an allowed region; anything else cannot be proven. An availability
+        domain read from data sources (each through an attribute that names no other place) is one of
+        their providers' regions."""
         inputs = inputs_of(resource, movement.segments[0], context)
-        if movement.kind == "ocid":
+        read_ad = movement.kind == "availability_domain" and inputs and all(i.data_source for i in inputs)
+        if movement.kind == "ocid" or read_ad:
             for source in inputs:
                 if source.verdict is Verdict.FOREIGN:
                     yield Violation(

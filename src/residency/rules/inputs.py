@@ -10,8 +10,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from residency.catalog import ResourceKind
-from residency.inventory import Resource
+from residency.catalog import CATALOG, ResourceKind
+from residency.inventory import DataSource, RegionResolution, Resource
 from residency.oci.regions import Region
 from residency.rules.base import Evidence
 from residency.rules.context import NeedsGraph, RuleContext
@@ -34,6 +34,7 @@ class Input:
     where: str  # its region, or why none can be shown
     region: Region | None = None
     in_program: bool = True  # an OCI resource of the program (not another stack's output, not outside it)
+    data_source: bool = False  # read from a data source, through an attribute that names no other place
 
     def evidence(self, resource: Resource, field: str) -> Evidence:
         return Evidence(resource.name, f"may take {field} from", f"{self.name} ({self.where})")
@@ -46,7 +47,10 @@ def inputs_of(resource: Resource, top_level: str, context: RuleContext) -> list[
     found = []
     for urn in resource.dependencies_of(top_level):
         source = context.inventory.get(urn)
-        if source is None:
+        read = context.inventory.data_source_read(urn) if source is None else None
+        if read is not None:
+            found.append(_read_from(resource, urn.rpartition("::")[2], *read, context))
+        elif source is None:
             found.append(Input(urn, Verdict.UNPROVEN, "outside the program", in_program=False))
         elif source.kind is ResourceKind.IDENTITY:
             found.append(Input(source.name, Verdict.REGION_LESS, "an identity resource, which has no region"))
@@ -55,7 +59,7 @@ def inputs_of(resource: Resource, top_level: str, context: RuleContext) -> list[
         elif source.kind is not ResourceKind.REGIONAL:
             found.append(Input(source.name, Verdict.UNPROVEN, f"{source.type_label}, not an OCI resource", in_program=False))
         elif source.region is None or source.region.region is None:
-            if _same_provider(resource, source):
+            if _same_provider(resource.region, source.region):
                 found.append(Input(source.name, Verdict.SAME_REGION, f"the region of {resource.name}, through the same provider"))
             else:
                 found.append(Input(source.name, Verdict.UNPROVEN, "a region that cannot be shown"))
@@ -66,10 +70,28 @@ def inputs_of(resource: Resource, top_level: str, context: RuleContext) -> list[
     return sorted(found, key=lambda i: i.name)  # dependencies arrive in registration order, which varies
 
 
-def _same_provider(resource: Resource, source: Resource) -> bool:
-    """Whether both are created through one provider configuration, so share a region even when
-    it cannot be shown (RES001 reports that once, for each of them)."""
-    ours, theirs = resource.region, source.region
+def _read_from(resource: Resource, name: str, data_source: DataSource, attributes: str, context: RuleContext) -> Input:
+    """A value a data source returns is of its provider's region, unless the attribute read may name
+    another place (a peer's ID, a replica's availability domain, a list of regions)."""
+    if data_source.region is None:
+        return Input(name, Verdict.UNPROVEN, f"a data source of another provider ({data_source.type}), not OCI",
+                     in_program=False)
+    elsewhere = CATALOG.data_source_attribute_elsewhere(data_source.type, attributes)
+    if elsewhere is not None:
+        return Input(name, Verdict.UNPROVEN, f"{elsewhere} of a data source, which may name another region")
+    region = data_source.region.region
+    if region is None:
+        if _same_provider(resource.region, data_source.region):
+            return Input(name, Verdict.SAME_REGION, f"read in the region of {resource.name}, through the same provider",
+                         data_source=True)
+        return Input(name, Verdict.UNPROVEN, "read through a provider whose region cannot be shown")
+    verdict = Verdict.ALLOWED if context.allows(region) else Verdict.FOREIGN
+    return Input(name, verdict, data_source.region.shown, region, data_source=True)
+
+
+def _same_provider(ours: RegionResolution | None, theirs: RegionResolution | None) -> bool:
+    """Whether both are created (or read) through one provider configuration, so share a region even
+    when it cannot be shown (RES001 reports that once, for each of them)."""
     return ours is not None and theirs is not None and ours.provider is not None and ours.provider == theirs.provider
 
 

@@ -152,6 +152,8 @@ def _names(text: Any) -> Iterator[tuple[str, str, str | None]]:
         if "." in text:
             for match in REFERENCE.finditer(text):
                 yield match.groups()
+                if match.group(3):  # names in an index are inputs too: var.images[var.region]
+                    yield from _names(match.group(3)[1:-1])
     elif isinstance(text, list):
         for item in text:
             yield from _names(item)

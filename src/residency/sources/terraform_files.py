@@ -34,6 +34,8 @@ from residency.inputs import parse_json as parse_json_text
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_HCL_NESTING = 64  # levels of brackets and blocks; the parser spends several frames per level
 OVERRIDE = re.compile(r"(^|_)override\.tf(\.json)?$")
+QUOTED = re.compile(r'"((?:[^"\\\n]|\\.)*)"')  # a quoted string, as written
+ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}  # a quoted string's escapes, as HCL reads them
 META_ARGUMENTS = {"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"}
 
 
@@ -52,6 +54,7 @@ class ModuleFiles:
     locals: dict[str, Block] = field(default_factory=dict)  # body: {"value": [raw]}
     providers: dict[str, Block] = field(default_factory=dict)  # "oci", "oci.west"
     resources: dict[tuple[str, str], Block] = field(default_factory=dict)
+    data_sources: dict[tuple[str, str], Block] = field(default_factory=dict)
     modules: dict[str, Block] = field(default_factory=dict)
     outputs: dict[str, Block] = field(default_factory=dict)
 
@@ -74,7 +77,7 @@ def read_source(path: Path, shown: str) -> str:
 def parse_hcl(text: str, shown: str) -> dict[str, Any]:
     try:
         with nesting_bound(MAX_HCL_NESTING * 40):
-            return hcl2.loads(text)
+            return _unescaped(hcl2.loads(text), _with_escapes(text))
     except UnexpectedInput as error:
         raise InputError(f"not valid HCL: {str(error).splitlines()[0]}", file=shown, line=error.line) from None
     except LarkError as error:
@@ -83,6 +86,62 @@ def parse_hcl(text: str, shown: str) -> dict[str, Any]:
         raise InputError(f"not valid HCL: {str(error).splitlines()[0]}", file=shown) from None
     except RecursionError:
         raise InputError(f"not valid HCL: nested more than about {MAX_HCL_NESTING} levels deep", file=shown) from None
+
+
+def _unescaped(value: Any, quoted: frozenset[str]) -> Any:
+    """The parser hands on a quoted string's escapes (`\\"`) as written; Terraform reads them. A
+    heredoc keeps its backslashes, and an expression (`${...}`, which the parser gives whole when it
+    quotes inside) is read with its own escapes later: only a string written in quotes in the file is
+    decoded, outside its expressions. `quoted`: the file's quoted strings with a backslash, as written."""
+    if isinstance(value, str):
+        return _decoded(value) if value in quoted else value
+    if isinstance(value, list):
+        return [_unescaped(item, quoted) for item in value]
+    if isinstance(value, dict):
+        return {k: v if k.startswith("__") else _unescaped(v, quoted) for k, v in value.items()}
+    return value
+
+
+def _with_escapes(text: str) -> frozenset[str]:
+    """The quoted strings of a file that hold an escape, as written (read once: linear in the file)."""
+    return frozenset(q for q in QUOTED.findall(text) if "\\" in q) if "\\" in text else frozenset()
+
+
+def _decoded(template: str) -> str:
+    out, position = [], 0
+    while position < len(template):
+        if template.startswith("$${", position) or template.startswith("%%{", position):
+            out.append(template[position:position + 3])
+            position += 3
+        elif template.startswith(("${", "%{"), position):
+            end = _closing(template, position + 2)
+            out.append(template[position:end])
+            position = end
+        elif template[position] == "\\" and template[position + 1:position + 2] in ESCAPES:
+            out.append(ESCAPES[template[position + 1]])
+            position += 2
+        elif template.startswith("\\u", position) and re.fullmatch(r"[0-9a-fA-F]{4}", template[position + 2:position + 6]):
+            out.append(chr(int(template[position + 2:position + 6], 16)))
+            position += 6
+        else:
+            out.append(template[position])
+            position += 1
+    return "".join(out)
+
+
+def _closing(template: str, position: int) -> int:
+    """Just past the `}` that closes an expression opened before `position` (strings in it skipped)."""
+    depth, quoted = 1, False
+    while position < len(template) and depth:
+        char = template[position]
+        if quoted and char == "\\":
+            position += 1
+        elif char == '"':
+            quoted = not quoted
+        elif not quoted:
+            depth += {"{": 1, "}": -1}.get(char, 0)
+        position += 1
+    return position
 
 
 def parse_json(text: str, shown: str) -> Any:
@@ -119,6 +178,10 @@ def _add(module: ModuleFiles, document: dict[str, Any], file: str, override: boo
         for name, body in named:
             block = Block(body, file, body.get("__start_line__"))
             _put(module.resources, (type_, name), block, override, f"{type_}.{name}")
+    for type_, named in _labelled(document, "data", file, labels=2):
+        for name, body in named:
+            block = Block(body, file, body.get("__start_line__"))
+            _put(module.data_sources, (type_, name), block, override, f"data.{type_}.{name}")
     for name, body in _labelled(document, "module", file):
         _put(module.modules, name, Block(body, file, body.get("__start_line__")), override, f"module.{name}")
     for name, body in _labelled(document, "output", file):

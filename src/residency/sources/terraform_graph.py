@@ -12,13 +12,14 @@ from __future__ import annotations
 import contextlib
 import gc
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from residency.catalog import CATALOG
 from residency.inventory import (
     UNKNOWN,
+    DataSource,
     Inventory,
     Origin,
     RegionResolution,
@@ -27,6 +28,7 @@ from residency.inventory import (
     SourceInfo,
     SourceLocation,
 )
+from residency.inventory.model import INSTANCE_INDEX
 from residency.sources.pulumi_graph import AMBIENT, region_resolution
 
 OCI_TYPE_PREFIX = "oci_"
@@ -75,9 +77,10 @@ def collector_paused() -> Iterator[None]:
 
 
 def build_inventory(records: Iterable[TerraformRecord], providers: Mapping[str, ProviderConfig], source: SourceInfo,
-                    variant: str | None = None) -> Inventory:
+                    variant: str | None = None, data_sources: Iterable[TerraformRecord] = ()) -> Inventory:
     """`variant`: the input set the records were read with, when several are checked; it makes
-    each URN unique (`prod.tfvars::oci_core_vcn.main`), the name stays the address."""
+    each URN unique (`prod.tfvars::oci_core_vcn.main`), the name stays the address. `data_sources`:
+    the configuration's data blocks (address, type, provider), whose region is found as a resource's."""
     records = list(records)
     instances = _Instances(r.address for r in records)
     urn = (lambda address: f"{variant}::{address}") if variant else (lambda address: address)
@@ -106,14 +109,27 @@ def build_inventory(records: Iterable[TerraformRecord], providers: Mapping[str, 
                 property_origins=record.origins,
             )
         )
-    return Inventory(source=source, resources=resources)
+    return Inventory(source=source, resources=resources, data_sources=_data_sources(data_sources, providers, urn))
+
+
+def _data_sources(records: Iterable[TerraformRecord], providers: Mapping[str, ProviderConfig],
+                  urn: Callable[[str], str]) -> dict[str, DataSource]:
+    """By address without instance indices: every instance of a data block (and of the module that
+    holds it) uses one provider configuration."""
+    found = {}
+    for record in records:
+        address = urn(INSTANCE_INDEX.sub("", record.address))
+        region = _with_origins(_region(record, providers), providers.get(record.provider or ""))
+        found[address] = DataSource(address, record.type, region, record.provider, record.location)
+    return found
 
 
 def merge_inventories(inventories: Iterable[Inventory], source: SourceInfo) -> Inventory:
     """One inventory of several input sets' readings (their URNs already distinct)."""
     inventories = list(inventories)
     notes = [*source.notes, *dict.fromkeys(n for i in inventories for n in i.source.notes)]
-    return Inventory(source=replace(source, notes=tuple(notes)), resources=[r for i in inventories for r in i.resources])
+    return Inventory(source=replace(source, notes=tuple(notes)), resources=[r for i in inventories for r in i.resources],
+                     data_sources={a: d for i in inventories for a, d in i.data_sources.items()})
 
 
 class _Instances:

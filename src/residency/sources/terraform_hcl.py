@@ -12,6 +12,10 @@ inheritance of the unaliased configuration, passes configurations down to module
 read from disk: local paths, and what `terraform init` downloaded (`.terraform/modules/
 modules.json`). A module that is not on disk cannot be checked: it becomes one record that no
 region can be proven for, naming the providers it is handed.
+
+Data sources create nothing, but what they return is read by their provider configuration, in its
+region: each is recorded with that configuration, and a value read from one is recorded as a
+dependency on it with the attributes it reads (`data.oci_core_images.ol8.images[0].id`).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from residency.catalog import CATALOG
 from residency.errors import InputError
 from residency.inventory import UNKNOWN, Inventory, Origin, SourceInfo, SourceLocation, as_declared
 from residency.inventory.model import UNREAD_MODULE_TYPE
@@ -54,6 +59,11 @@ MAX_MODULE_DEPTH = 16
 MAX_INSTANCES = 100_000  # per resource or module block: count = 50000000 is refused, not expanded
 MAX_RECORDS = 1_000_000
 LOCAL_SOURCE = ("./", "../")
+# A data source and the attributes read from it; `lookup(data.t.n.list[0], "key")` reads `key` too.
+DATA_READ = r"data\.[A-Za-z_][\w-]*\.[A-Za-z_][\w-]*(?:\[[^\]]*\]|\.[A-Za-z_][\w-]*)*"
+ESCAPED = re.compile(r"\$\$\{[^}]*\}")  # `$${...}` is literal text
+OCI_REFERENCE = re.compile(r"(?<![\w.\"'-])(data\.)?(oci_[a-z0-9_]+)\.([A-Za-z_][\w-]*)")
+DATA_READS = re.compile(rf"""(?<![\w.\"'-])(?:lookup\(\s*({DATA_READ})\s*,\s*"([^"]*)"|({DATA_READ}))""")
 
 
 def load_directory(directory: Path, assignments: tuple[Assignment, ...] = ()) -> Inventory:
@@ -74,7 +84,8 @@ def _load(directory: Path, root: Path, sets: list[InputSet]) -> Inventory:
         reader.read_root()
         source = SourceInfo(kind="terraform-hcl", path=str(directory), notes=tuple(reader.notes))
         inventories.append(build_inventory(reader.records, reader.providers, source,
-                                           variant=chosen.label if len(sets) > 1 else None))
+                                           variant=chosen.label if len(sets) > 1 else None,
+                                           data_sources=reader.data_sources))
     if len(inventories) == 1:
         return inventories[0]
     checked = "; ".join(s.shown for s in sets)
@@ -95,6 +106,7 @@ class _Reader:
         self.root = root
         self.chosen = chosen
         self.records: list[TerraformRecord] = []
+        self.data_sources: list[TerraformRecord] = []  # each data block once per module instance
         self.providers: dict[str, ProviderConfig] = {}
         self.notes: list[str] = []
         self._files: dict[Path, ModuleFiles] = {}
@@ -109,6 +121,7 @@ class _Reader:
     def files(self, directory: Path) -> ModuleFiles:
         if directory not in self._files:
             self._files[directory] = read_module(directory, self.shown)
+            _refuse_undeclared(self._files[directory])
         return self._files[directory]
 
     def read_root(self) -> None:
@@ -165,7 +178,7 @@ class _ModuleInstance:
 
     def sources(self, raw: Any, seen: frozenset[str] = frozenset()) -> frozenset[str]:
         """Every resource (absolute address) and unknown input a value could come from."""
-        found = {self.prefix + r for r in references(raw)}
+        found = {self.prefix + r for r in references(raw)} | {self.prefix + r for r in _data_reads(raw)}
         for name in inputs(raw):
             kind, _, rest = name.partition(".")
             if name in seen:
@@ -176,8 +189,6 @@ class _ModuleInstance:
                 found |= self.local_sources(rest, seen | {name})
             elif kind == "module" and rest in self.files.modules:
                 found |= self.call(rest)[1]
-            elif kind == "data":
-                found.add(self.prefix + name)
         return frozenset(found)
 
     def origins(self, raw: Any, seen: frozenset[str] = frozenset()) -> tuple[Origin, ...]:
@@ -223,17 +234,21 @@ class _ModuleInstance:
             self.reader.providers[key] = self._provider_config(key, block)
         for (type_, name), block in self.files.resources.items():
             self.read_resource(type_, name, block)
+        for (type_, name), block in self.files.data_sources.items():
+            _no_duplicates(block.body, block, f"data.{type_}.{name}")
+            key, inherited = self._provider_of(type_, block.body)
+            self.reader.data_sources.append(TerraformRecord(
+                address=f"{self.prefix}data.{type_}.{name}", type=type_, values={}, provider=key,
+                inherited=inherited, location=SourceLocation(block.file, block.line)))
         for name in self.files.modules:
             self.call(name)
 
     def read_resource(self, type_: str, name: str, block: Block) -> None:
         body = block.body
         _no_duplicates(body, block, f"{type_}.{name}")
-        written = _attribute(body, "provider")
-        local = _strip(written) if isinstance(written, str) else type_.split("_")[0]
-        key, inherited = self.provider_map.get(local, (f"{self.address}:{local}" if self.address else local, False))
+        key, inherited = self._provider_of(type_, body)
         location = SourceLocation(block.file, block.line)
-        attribute_sources = {k: self.sources(v) for k, v in _attributes(body)}
+        attribute_sources = {k: self.sources(_region_judged(v)) for k, v in _attributes(body)}
         attribute_origins = self.origins_by_path(body)
         for index in self.instances(body, block, f"{type_}.{name}"):
             values = _body(body, self.scope)
@@ -254,6 +269,13 @@ class _ModuleInstance:
             if len(self.reader.records) > MAX_RECORDS:
                 raise InputError(f"more than {MAX_RECORDS} resource instances: refused", file=block.file, line=block.line)
         self._instance = {}
+
+    def _provider_of(self, type_: str, body: dict) -> tuple[str, bool]:
+        """The configuration a resource or data block uses (its `provider` argument, or the module's
+        configuration named after the type's prefix), and whether a caller passes it down."""
+        written = _attribute(body, "provider")
+        local = _strip(written) if isinstance(written, str) else type_.split("_")[0]
+        return self.provider_map.get(local, (f"{self.address}:{local}" if self.address else local, False))
 
     def instances(self, body: dict, block: Block, shown: str) -> Iterator[str]:
         """The address index of each instance, with count.index / each set while it is read; one
@@ -465,6 +487,62 @@ def _value(raw: list, scope: Scope) -> Any:
     if is_blocks(raw):
         return [_body(block, scope, nested=True) for block in raw]
     return scope.evaluate(raw[0]).value
+
+
+def _refuse_undeclared(files: ModuleFiles) -> None:
+    """A reference to an OCI resource or data source the module does not declare is an error for
+    Terraform (`Reference to undeclared resource`), and so it is here: nothing it names can be read."""
+    blocks = [*files.resources.values(), *files.data_sources.values(), *files.locals.values(), *files.outputs.values(),
+              *files.modules.values()]
+    for block in blocks:
+        for text in _interpolated(block.body):
+            for data, type_, name in OCI_REFERENCE.findall(ESCAPED.sub("", text)):
+                declared = files.data_sources if data else files.resources
+                if (type_, name) not in declared and (data or CATALOG.is_oci_terraform_type(type_)):
+                    kind = "data source" if data else "managed resource"
+                    raise InputError(f"reference to undeclared resource: a {kind} {type_}.{name} is not declared in "
+                                     "this module", file=block.file, line=block.line)
+
+
+def _interpolated(raw: Any) -> Iterator[str]:
+    """Every string of a block that holds an expression (`${...}`)."""
+    if isinstance(raw, str):
+        if "${" in raw:
+            yield raw
+    elif isinstance(raw, list):
+        for item in raw:
+            yield from _interpolated(item)
+    elif isinstance(raw, dict):
+        for key, item in raw.items():
+            if not key.startswith("__"):
+                yield from _interpolated(item)
+
+
+def _region_judged(raw: Any) -> Any:
+    """A block's content without the fields that take the OCID of something region-less (a nested
+    `compartment_id`): where those come from ties the block to no region. A top-level one is kept (the
+    rules follow a resource's compartment through it)."""
+    if not is_blocks(raw):
+        return raw
+    return [{k: _region_judged(v) for k, v in block.items() if not CATALOG.names_region_less(k)} for block in raw]
+
+
+def _data_reads(raw: Any) -> Iterator[str]:
+    """Every data source an attribute's expressions read, with the attributes they read from it."""
+    if isinstance(raw, str):
+        if "data." in raw:
+            for match in DATA_READS.finditer(raw):
+                looked_up, key, plain = match.groups()
+                yield plain or f"{looked_up}.{key}"
+                for index in re.findall(r"\[([^\]]*)\]", looked_up or plain):  # data.t.n.list[data.u.m.index]
+                    yield from _data_reads(index)
+    elif isinstance(raw, list):
+        for item in raw:
+            yield from _data_reads(item)
+    elif isinstance(raw, dict):
+        for key, item in raw.items():
+            if not key.startswith("__"):
+                yield from _data_reads(item)
 
 
 def _dynamic(name: str, spec: Any, scope: Scope) -> Any:

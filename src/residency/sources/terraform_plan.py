@@ -53,9 +53,11 @@ def load_plan(path: Path) -> Inventory:
         try:
             records = list(plan.records())
             providers = plan.providers()
+            data_sources = list(plan.data_sources())
         except RecursionError:
             raise InputError(f"a value nests more than {MAX_NESTING} levels deep", file=str(path)) from None
-        return build_inventory(records, providers, SourceInfo(kind="terraform-plan", path=str(path), notes=plan.notes))
+        return build_inventory(records, providers, SourceInfo(kind="terraform-plan", path=str(path), notes=plan.notes),
+                               data_sources=data_sources)
 
 
 def read_plan(path: Path) -> dict[str, Any]:
@@ -181,6 +183,7 @@ class _Plan:
                     continue
                 named = references_in(expression)
                 found = tuple(a for a in (self._absolute(r, module) for r in named) if a)
+                found += tuple(f"{module}.{r}" if module else r for r in _data_reads(named))
                 if found:
                     references[attribute] = found
                 if written := self._variable_origins(named, module):
@@ -212,6 +215,25 @@ class _Plan:
             found.append(Origin("variable", name, self._location.file, None, shown,
                                 "is set in the variables of" if value is not None else "has no value in the variables of"))
         return tuple(found)
+
+    def data_sources(self) -> Iterator[TerraformRecord]:
+        """The configuration's data blocks, each with its provider configuration (module addresses
+        without instance indices: every instance uses the same one)."""
+        modules = [("", self._config_root)]
+        while modules:
+            address, module = modules.pop()
+            for config in expect_list(module.get("resources"), self._file, "configuration resources"):
+                if isinstance(config, dict) and config.get("mode") == "data" and isinstance(config.get("type"), str) \
+                        and isinstance(config.get("name"), str):
+                    provider, inherited = self._provider_key(config.get("provider_config_key"), address)
+                    prefix = f"{address}." if address else ""
+                    yield TerraformRecord(address=f"{prefix}data.{config['type']}.{config['name']}", type=config["type"],
+                                          values={}, provider=provider, inherited=inherited, location=self._location)
+            calls = module.get("module_calls")
+            for name, call in (calls.items() if isinstance(calls, dict) else ()):
+                child = call.get("module") if isinstance(call, dict) else None
+                if isinstance(child, dict):
+                    modules.append((f"{address}.module.{name}" if address else f"module.{name}", child))
 
     def _dynamic_blocks(self, resource: dict, unset_unknown: set[str]) -> set[str]:
         """The unknown blocks the plan's configuration does not show that are `dynamic` blocks:
@@ -352,6 +374,13 @@ def _planned(root: Any, changes: Mapping[str, dict]) -> set[str]:
 def _module_parts(address: str) -> list[str]:
     """`module.a.module.b` -> ["module", "a", "module", "b"] (indices kept on the names)."""
     return address.split(".") if address else []
+
+
+def _data_reads(references: list[str]) -> list[str]:
+    """The data sources an expression reads, each with the attributes it reads: Terraform lists
+    every reference and each of its shorter prefixes; the longest ones are what is read."""
+    reads = [r for r in references if r.startswith("data.")]
+    return [r for r in reads if not any(o.startswith((r + ".", r + "[")) for o in reads)]
 
 
 def _decode(value: Any, unknown: Any, sensitive: Any) -> Any:

@@ -20,6 +20,7 @@ from typing import Any
 import msgspec
 from msgspec import UNSET, Raw, UnsetType
 
+from residency.catalog import CATALOG
 from residency.inputs import MAX_NESTING, nesting_bound, parse_json, parse_json_shaped
 
 # An attribute whose expression refers to nothing (a constant): one shared value for all.
@@ -150,7 +151,9 @@ def plan_document(data: bytes, file: str) -> Any:
 
 
 def references_in(expression: Any) -> list[str]:
-    """Every reference in an attribute's expression, blocks included."""
+    """Every reference in an attribute's expression, blocks included, but for the fields of its blocks
+    that take the OCID of something region-less (a nested `compartment_id`): where those come from
+    ties the block to no region (as the HCL reader reads it)."""
     found: list[str] = []
     stack = [expression]
     while stack:
@@ -160,7 +163,8 @@ def references_in(expression: Any) -> list[str]:
             if isinstance(references, list):
                 found.extend(r for r in references if isinstance(r, str))
             stack.extend(value for key, value in node.items()  # a constant refers to nothing
-                         if key not in ("references", "constant_value") and isinstance(value, (dict, list)))
+                         if key not in ("references", "constant_value") and isinstance(value, (dict, list))
+                         and not CATALOG.names_region_less(key))
         elif isinstance(node, list):
             stack.extend(value for value in node if isinstance(value, (dict, list)))
     return found
