@@ -56,7 +56,7 @@ class PolicyWaiversOnly:
 class ResidencyResourceCheck(PolicyWaiversOnly, BaseResourceCheck):
     def __init__(self, rule_id: str):
         self.rule = rule_by_id(rule_id)
-        super().__init__(**_described(self.rule), supported_resources=list(metadata.supported_resources(rule_id)))
+        super().__init__(**_described(self.rule), supported_resources=list(metadata.check_types(rule_id)))
         self.severity = Severities[metadata.severity(self.rule.meta.severity)]
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
