@@ -31,10 +31,9 @@ from residency.cli.attesting import (
     attest_decision,
     attest_options,
     refuse_to_overwrite_inputs,
-    refuse_unverifiable_inputs,
 )
 from residency.cli.common import POLICY_HELP, choose_policy, fail, policy_line, stderr_console
-from residency.cli.program_options import program_options
+from residency.cli.program_options import program_input_files, program_options
 from residency.cli.terraform_inputs import TerraformInputsCommand, assignments, terraform_input_options
 from residency.enforcement import Level
 from residency.errors import InputError
@@ -82,13 +81,13 @@ def checkov(ctx: click.Context, target: Path, stack: str | None, policy_file: Pa
         policy = choose_policy(target, policy_file)
     except InputError as error:
         fail(error)
-    refuse_unverifiable_inputs(attest, ctx)
     if attest is not None:
         from residency.cli.check import pick_stack, source_kind
 
         kind = source_kind(target)
         stack = pick_stack(target, stack) if kind == "pulumi" else None
-        inputs = [target, *([] if policy.is_builtin else [Path(policy.source)])]
+        inputs = [target, *([] if policy.is_builtin else [Path(policy.source)]), *program_input_files(),
+                  *(a.file for a in assignments(ctx) if a.file is not None)]
         refuse_to_overwrite_inputs(attest, inputs, target, kind, stack)
     try:
         signer = attest.signer() if attest is not None else None
@@ -107,14 +106,14 @@ def checkov(ctx: click.Context, target: Path, stack: str | None, policy_file: Pa
                 environment[INPUTS_ENVIRONMENT] = inputs_to_environment(assignments(ctx))
             returncode = subprocess.run(command, env=environment, check=False).returncode
         if attest is not None and returncode in (0, 1):
-            _attest(attest, signer, target, stack, policy, Level(fail_on), returncode, exported)
+            _attest(attest, signer, target, stack, policy, Level(fail_on), returncode, assignments(ctx), exported)
     except InputError as error:
         fail(error)
     sys.exit(returncode)
 
 
 def _attest(attest: AttestRequest, signer, target: Path, stack: str | None, policy: ResidencyPolicy,
-            threshold: Level, returncode: int, exported: Inventory | None) -> None:
+            threshold: Level, returncode: int, variables: tuple, exported: Inventory | None) -> None:
     """Checkov's verdict, attested with the residency findings its CKV_RES checks are made of
     (the engine's, on the same inputs): what `residency verify` can evaluate again. A Pulumi
     program's are judged on the inventory that was exported, not on a second run of the program."""
@@ -122,11 +121,13 @@ def _attest(attest: AttestRequest, signer, target: Path, stack: str | None, poli
     from residency.engine import evaluate
 
     kind = source_kind(target)
-    report = evaluate(exported if exported is not None else load_inventory(target, kind, stack), policy)
+    inventory = exported if exported is not None else load_inventory(target, kind, stack, terraform_inputs=variables)
+    report = evaluate(inventory, policy)
     attest_decision(
         attest, command="checkov", target=target, kind=kind, stack=stack,
         policy_file=None if policy.is_builtin else Path(policy.source),
         fail_on=threshold.value, exit_code=returncode, report=report, findings=report.to_document(threshold), signer=signer,
+        variables=variables, invoke_answers=next(iter(program_input_files()), None),
     )
 
 
