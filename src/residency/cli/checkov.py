@@ -38,10 +38,10 @@ from residency.cli.terraform_inputs import TerraformInputsCommand, assignments, 
 from residency.enforcement import Level
 from residency.errors import InputError
 from residency.policy import ResidencyPolicy
+from residency.rules import RULES
 
 if TYPE_CHECKING:
     from residency.inventory import Inventory
-from residency.rules import RULES
 
 CHECKOV_ENVIRONMENT = "RESIDENCY_CHECKOV"
 CHECKS = Path("policies") / "checkov"
