@@ -77,14 +77,18 @@ def test_the_fixtures_parse_cleanly(form: str):
 @pytest.mark.parametrize("form", ["hcl", "plan"])
 def test_every_rule_runs_on_every_resource_of_the_types_it_judges(form: str):
     """Each CKV_RES check gives a verdict on every resource of its supported types (RES001 and
-    RES003: every OCI resource), and on no other: none is skipped silently."""
+    RES003: every OCI resource; RES002 also every resource of another provider, a possible mover),
+    and on no other: none is skipped silently."""
     from residency.checkov.metadata import EVERY_OCI_TYPE, supported_resources
 
     every = set(scan(form).verdicts("CKV_RES_001"))
-    assert every
+    others = {a for folder in RULE_FOLDERS for verdict in ("pass", "fail") for a in expected(folder)[form][verdict]
+              if not a.split(".")[-2].startswith("oci_")}
+    assert every and others and not others & every
     for rule in RULES:
         types = supported_resources(rule.meta.id)
         wanted = every if types == EVERY_OCI_TYPE else {a for a in every if _type_of(a) in types}
+        wanted = wanted | others if rule.meta.id == "RES002" else wanted
         assert set(scan(form).verdicts(check_id(rule.meta.id))) == wanted, rule.meta.id
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 import sys
@@ -62,10 +63,14 @@ def test_checkov_scans_a_pulumi_program_and_writes_its_reports_where_asked(tmp_p
 def test_each_kind_of_target_is_scanned_as_checkov_reads_it(target, scan, tmp_path):
     from residency.cli.checkov import scan_arguments
 
-    assert scan_arguments(target, "test", tmp_path) == [a.format(target=target, scratch=tmp_path) for a in scan]
+    arguments, exported = scan_arguments(target, "test", tmp_path)
+    assert arguments == [a.format(target=target, scratch=tmp_path) for a in scan]
     if target == FRANKFURT:  # the program, exported as a plan into the scratch directory
         (plan,) = tmp_path.glob("*.json")
         assert json.loads(plan.read_text())["planned_values"]["root_module"]["resources"]
+        assert {r.name for r in exported.resources} == {"frankfurt", "data"}  # what --attest judges, with no second run
+    else:
+        assert exported is None
 
 
 def test_the_command_passes_outputs_and_checkov_s_own_arguments(tmp_path):
@@ -158,3 +163,30 @@ def test_a_checkov_configuration_in_the_scanned_code_cannot_waive_residency_chec
         return
     with pytest.raises(InputError, match=f"would skip or soft-fail the residency checks \\({refused}\\)"):
         refuse_configuration_that_waives(paths)
+
+
+def test_an_attested_scan_of_a_program_runs_the_program_once(tmp_path, monkeypatch):
+    """--attest judges the inventory that was exported for Checkov: the findings of the same run."""
+    from click.testing import CliRunner
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+
+    from residency.cli import main
+    from residency.sources import pulumi_program
+
+    runs = []
+    original = pulumi_program.run_program
+    monkeypatch.setattr(pulumi_program, "run_program", lambda *args, **kwargs: runs.append(args) or original(*args, **kwargs))
+    key = tmp_path / "signer.pem"
+    key.write_bytes(Ed25519PrivateKey.generate().private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+    fake_checkov = tmp_path / "checkov"
+    fake_checkov.write_text("#!/bin/sh\nexit 1\n")
+    fake_checkov.chmod(0o755)
+    attestation = tmp_path / "out" / "decision.json"
+    result = CliRunner().invoke(main, ["checkov", str(FRANKFURT), "--stack", "test", "--policy", str(POLICY),
+                                       "--checkov", str(fake_checkov), "--attest", str(attestation),
+                                       "--signing-key", str(key)])
+    assert result.exit_code == 1, result.output
+    assert len(runs) == 1
+    statement = json.loads(base64.b64decode(json.loads(attestation.read_text())["payload"]))
+    assert [f["rule_id"] for f in statement["predicate"]["findings"]["findings"]] == ["RES001"]

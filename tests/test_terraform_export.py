@@ -14,7 +14,7 @@ from test_rule_fixtures import CASES, evaluate_fixture
 
 from residency.catalog import CATALOG
 from residency.engine import evaluate
-from residency.export.terraform_plan import export_plan
+from residency.export.terraform_plan import export_plan, other_terraform_type
 from residency.export.terraform_schema import FieldKind, input_fields
 from residency.inventory import UNKNOWN, Inventory, RegionResolution, RegionSource, Resource, Secret, SourceInfo
 from residency.oci.regions import lookup_region
@@ -138,6 +138,101 @@ def test_components_become_modules_and_references_follow_values():
     # across modules Terraform would route the value through a variable: written absolute
     assert config["expressions"]["kms_key_id"] == {"references": ["oci_kms_key.key.id", "oci_kms_key.key"]}
     assert config["expressions"]["namespace"] == {"constant_value": "ns"}
+
+
+def test_resources_of_other_providers_are_exported_with_their_type_provider_and_references(tmp_path):
+    """Every resource of the program reaches the plan: a command, another cloud's resource through an
+    explicit provider, another stack's outputs. Each keeps its Pulumi type, which the plan source
+    reads back, and the values it takes from others stay references."""
+    aws = Resource(urn=urn("pulumi:providers:aws", "eu"), name="eu", token="pulumi:providers:aws", terraform_type=None,
+                   custom=True, properties={"region": "eu-central-1"}, naming="pulumi")
+    bucket = resource(BUCKET, "data", {"namespace": "ns"})
+    shared = Resource(urn=urn("pulumi:pulumi:StackReference", "platform/keys/prod"), name="platform/keys/prod",
+                      token="pulumi:pulumi:StackReference", terraform_type=None, custom=True,
+                      properties={"name": "platform/keys/prod"}, naming="pulumi")
+    copy = Resource(urn=urn("command:local:Command", "copy-out"), name="copy-out", token="command:local:Command",
+                    terraform_type=None, custom=True, properties={"create": UNKNOWN}, naming="pulumi",
+                    property_dependencies={"create": (bucket.urn,)}, dependencies=(bucket.urn, shared.urn))
+    mirror = Resource(urn=urn("aws:s3/bucketObjectv2:BucketObjectv2", "mirror"), name="mirror",
+                      token="aws:s3/bucketObjectv2:BucketObjectv2", terraform_type=None, custom=True,
+                      properties={"bucket": "m", "sourceHash": UNKNOWN}, naming="pulumi", provider=aws.urn,
+                      property_dependencies={"sourceHash": (bucket.urn,)})
+    keyed = resource(BUCKET, "keyed", {"namespace": "ns", "kmsKeyId": UNKNOWN}, dependencies={"kmsKeyId": (shared.urn,)})
+    document = export(aws, bucket, shared, copy, mirror, keyed)
+    configs = {r["address"]: r for r in document["configuration"]["root_module"]["resources"]}
+    assert {address: (c["pulumi_type"], c["provider_config_key"]) for address, c in configs.items()} == {
+        "oci_objectstorage_bucket.data": (BUCKET, "oci"),
+        "pulumi_stack_reference.platform_keys_prod": ("pulumi:pulumi:StackReference", "pulumi"),
+        "pulumi_command_local_command.copy-out": ("command:local:Command", "command"),
+        "pulumi_aws_s3_bucket_objectv2.mirror": ("aws:s3/bucketObjectv2:BucketObjectv2", "aws.eu"),
+        "oci_objectstorage_bucket.keyed": (BUCKET, "oci"),
+    }
+    # OCI's configurations come first: Checkov runs provider checks on a plan's first one only
+    assert list(document["configuration"]["provider_config"].items()) == [
+        ("oci", {"name": "oci", "full_name": "registry.terraform.io/oracle/oci",
+                 "expressions": {"region": {"constant_value": "us-ashburn-1"}}}),
+        ("pulumi", {"name": "pulumi", "full_name": "pulumi:providers:pulumi"}),
+        ("command", {"name": "command", "full_name": "pulumi:providers:command"}),
+        ("aws.eu", {"name": "aws", "full_name": "pulumi:providers:aws", "alias": "eu"}),
+    ]
+    copy_config = configs["pulumi_command_local_command.copy-out"]
+    assert copy_config["expressions"]["create"] == {"references": ["oci_objectstorage_bucket.data.id",
+                                                                   "oci_objectstorage_bucket.data"]}
+    assert copy_config["depends_on"] == ["pulumi_stack_reference.platform_keys_prod"]
+    assert change(document, "pulumi_command_local_command.copy-out")["after_unknown"] == {"create": True}
+    assert planned(document, "pulumi_aws_s3_bucket_objectv2.mirror")["provider_name"] == "pulumi:providers:aws"
+
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(document))
+    back = load_plan(path)
+    assert {r.name: r.token for r in back.resources} == {
+        "oci_objectstorage_bucket.data": BUCKET,
+        "pulumi_stack_reference.platform_keys_prod": "pulumi:pulumi:StackReference",
+        "pulumi_command_local_command.copy-out": "command:local:Command",
+        "pulumi_aws_s3_bucket_objectv2.mirror": "aws:s3/bucketObjectv2:BucketObjectv2",
+        "oci_objectstorage_bucket.keyed": BUCKET,
+    }
+    read = {r.name: r for r in back.resources}
+    assert read["oci_objectstorage_bucket.keyed"].dependencies_of("kms_key_id") == (
+        "pulumi_stack_reference.platform_keys_prod",)
+    assert read["pulumi_command_local_command.copy-out"].region is None
+
+
+@pytest.mark.parametrize(("token", "terraform_type"), [
+    ("command:local:Command", "pulumi_command_local_command"),
+    ("random:index/randomId:RandomId", "pulumi_random_random_id"),
+    ("pulumi:pulumi:StackReference", "pulumi_stack_reference"),
+    ("pulumi-python:dynamic:Resource", "pulumi_python_dynamic_resource"),
+    ("aws:s3/bucket:Bucket", "pulumi_aws_s3_bucket"),  # never Terraform's aws_s3_bucket: its checks expect its shapes
+    ("kubernetes:apps/v1:Deployment", "pulumi_kubernetes_apps_v1_deployment"),
+    ("oci:Foo/barBaz:BarBaz", "oci_foo_bar_baz"),  # newer than the catalogue: its provider's region applies
+])
+def test_types_without_a_terraform_type_get_one_no_provider_uses(token, terraform_type):
+    assert other_terraform_type(token) == terraform_type
+
+
+@pytest.mark.parametrize(("terraform_type", "written", "token"), [
+    ("pulumi_command_local_command", "command:local:Command", "command:local:Command"),
+    ("oci_core_ipv6", "oci:Core/ipv6:Ipv6", "oci:Core/ipv6:Ipv6"),  # newer than the catalogue
+    ("oci_objectstorage_bucket", "command:local:Command", BUCKET),  # a known type keeps its own token
+    ("pulumi_command_local_command", BUCKET, ""),  # another provider's type cannot pass for OCI's
+    ("oci_core_ipv6", "command:local:Command", ""),  # nor an OCI type for another provider's
+])
+def test_the_plan_source_takes_a_pulumi_type_only_where_it_fits(tmp_path, terraform_type, written, token):
+    address = f"{terraform_type}.x"
+    document = {
+        "format_version": "1.2", "terraform_version": "1.9.8", "variables": {},
+        "planned_values": {"root_module": {"resources": [
+            {"address": address, "mode": "managed", "type": terraform_type, "name": "x", "values": {}}]}},
+        "resource_changes": [],
+        "configuration": {"provider_config": {}, "root_module": {"resources": [
+            {"address": address, "mode": "managed", "type": terraform_type, "name": "x", "pulumi_type": written,
+             "expressions": {}}]}},
+    }
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(document))
+    (read,) = load_plan(path).resources
+    assert read.token == token
 
 
 def test_names_become_terraform_identifiers_unique_per_type():

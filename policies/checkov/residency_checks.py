@@ -1,5 +1,5 @@
 """Every residency rule as Checkov checks, two per rule with the id CKV_RES_<number>: a resource
-check on every `oci_*` resource and a provider check on `oci`. The rules come from the engine's
+check on the types the rule judges and a provider check on `oci`. The rules come from the engine's
 rule package, so a new rule module is a new pair of checks with no edit here."""
 
 from residency.checkov.checks import ResidencyResourceCheck, ResidencyStackCheck

@@ -1,8 +1,9 @@
 """The residency rules as Checkov checks (policies/checkov has one module per rule).
 
 Each rule becomes two checks with one id, `CKV_RES_<number>` (RES001 -> CKV_RES_001):
-- a resource check on every `oci_*` resource: FAILED when the rule has a finding about the
-  resource that counts (at any level the policy gives; a waived finding does not count);
+- a resource check on the types the rule judges (metadata.check_types: OCI's, and for RES002
+  every other provider's too): FAILED when the rule has a finding about the resource that counts
+  (at any level the policy gives; a waived finding does not count);
 - a provider check on `oci`: FAILED when the rule has a finding about the deployment as a whole
   (RES001: a home region that is not allowed).
 
@@ -56,7 +57,7 @@ class PolicyWaiversOnly:
 class ResidencyResourceCheck(PolicyWaiversOnly, BaseResourceCheck):
     def __init__(self, rule_id: str):
         self.rule = rule_by_id(rule_id)
-        super().__init__(**_described(self.rule), supported_resources=list(metadata.supported_resources(rule_id)))
+        super().__init__(**_described(self.rule), supported_resources=list(metadata.check_types(rule_id)))
         self.severity = Severities[metadata.severity(self.rule.meta.severity)]
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:

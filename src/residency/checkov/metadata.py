@@ -14,6 +14,9 @@ from residency.catalog.exposure import exposure_catalog
 from residency.enforcement import Severity
 
 EVERY_OCI_TYPE = ("oci_*",)
+# Every type that is not OCI's: Checkov matches types with fnmatch, which has no negation, and these
+# four patterns are exactly the names that do not start with `oci_`.
+EVERY_OTHER_TYPE = ("[!o]*", "o[!c]*", "oc[!i]*", "oci[!_]*")
 
 # Checkov's CheckCategories and severities by name: this module is read without Checkov installed.
 CATEGORIES = {
@@ -39,8 +42,14 @@ def _terraform(tokens) -> tuple[str, ...]:
     return tuple(sorted({t for t in map(CATALOG.terraform_type, tokens) if t}))
 
 
+def check_types(rule_id: str) -> tuple[str, ...]:
+    """What a rule's resource check runs on: its OCI types, and for RES002 every other provider's
+    type too (a resource of another provider that takes protected data may move it anywhere)."""
+    return supported_resources(rule_id) + (EVERY_OTHER_TYPE if rule_id == "RES002" else ())
+
+
 def supported_resources(rule_id: str) -> tuple[str, ...]:
-    """The Terraform types a rule's resource check runs on."""
+    """The OCI Terraform types a rule's resource check runs on."""
     # the rules' own constants, read when a check is built: the rule package imports the policy
     # package, which imports the rules, so importing rule modules first would be circular
     from residency.catalog.tokens import QUOTA

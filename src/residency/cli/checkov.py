@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -38,6 +39,9 @@ from residency.enforcement import Level
 from residency.errors import InputError
 from residency.policy import ResidencyPolicy
 from residency.rules import RULES
+
+if TYPE_CHECKING:
+    from residency.inventory import Inventory
 
 CHECKOV_ENVIRONMENT = "RESIDENCY_CHECKOV"
 CHECKS = Path("policies") / "checkov"
@@ -91,7 +95,9 @@ def checkov(ctx: click.Context, target: Path, stack: str | None, policy_file: Pa
         executable = find_checkov(checkov_path)
         checks = find_checks()
         with tempfile.TemporaryDirectory(prefix="residency-checkov-") as scratch:
-            scan = scan_arguments(target, stack, Path(scratch))
+            scan, exported = scan_arguments(target, stack, Path(scratch))
+            if attest is None:
+                exported = None  # not kept in memory while Checkov runs
             refuse_configuration_that_waives(checkov_configurations(scan))
             command = checkov_command(executable, checks, scan, outputs, output_file_path, checkov_args)
             environment = {**os.environ, **checks_environment(policy, Level(fail_on))}
@@ -100,21 +106,23 @@ def checkov(ctx: click.Context, target: Path, stack: str | None, policy_file: Pa
                 environment[INPUTS_ENVIRONMENT] = inputs_to_environment(assignments(ctx))
             returncode = subprocess.run(command, env=environment, check=False).returncode
         if attest is not None and returncode in (0, 1):
-            _attest(attest, signer, target, stack, policy, Level(fail_on), returncode, assignments(ctx))
+            _attest(attest, signer, target, stack, policy, Level(fail_on), returncode, assignments(ctx), exported)
     except InputError as error:
         fail(error)
     sys.exit(returncode)
 
 
 def _attest(attest: AttestRequest, signer, target: Path, stack: str | None, policy: ResidencyPolicy,
-            threshold: Level, returncode: int, variables: tuple) -> None:
+            threshold: Level, returncode: int, variables: tuple, exported: Inventory | None) -> None:
     """Checkov's verdict, attested with the residency findings its CKV_RES checks are made of
-    (the engine's, on the same inputs): what `residency verify` can evaluate again."""
+    (the engine's, on the same inputs): what `residency verify` can evaluate again. A Pulumi
+    program's are judged on the inventory that was exported, not on a second run of the program."""
     from residency.cli.check import load_inventory, source_kind
     from residency.engine import evaluate
 
     kind = source_kind(target)
-    report = evaluate(load_inventory(target, kind, stack, terraform_inputs=variables), policy)
+    inventory = exported if exported is not None else load_inventory(target, kind, stack, terraform_inputs=variables)
+    report = evaluate(inventory, policy)
     attest_decision(
         attest, command="checkov", target=target, kind=kind, stack=stack,
         policy_file=None if policy.is_builtin else Path(policy.source),
@@ -184,23 +192,24 @@ def _covers_residency(value: object, residency_ids: list[str]) -> bool:
     return any(fnmatch.fnmatchcase(identifier, pattern) for identifier in residency_ids for pattern in patterns)
 
 
-def scan_arguments(target: Path, stack: str | None, scratch: Path) -> list[str]:
+def scan_arguments(target: Path, stack: str | None, scratch: Path) -> tuple[list[str], Inventory | None]:
+    """What Checkov is told to scan; for a Pulumi program, also the inventory that was exported."""
     if target.is_file():
         from residency.sources.terraform_plan import read_plan
 
         read_plan(target)  # a clear error now, rather than Checkov skipping the file silently
-        return ["--file", str(target), "--framework", "terraform_plan"]
+        return ["--file", str(target), "--framework", "terraform_plan"], None
     if not target.is_dir():
         raise InputError("not found: expected a directory of .tf files, a plan (JSON) or a Pulumi program", file=str(target))
     if (target / "Pulumi.yaml").is_file() or (target / "Pulumi.yml").is_file():
-        from residency.cli.export import export_program
+        from residency.cli.export import run_and_export
 
-        document = export_program(target, stack)
+        inventory, document = run_and_export(target, stack)
         plan = scratch / f"{target.resolve().name}.tfplan.json"
         plan.write_text(json.dumps(document, indent=1), encoding="utf-8")
-        return ["--directory", str(scratch), "--framework", "terraform_plan"]
+        return ["--directory", str(scratch), "--framework", "terraform_plan"], inventory
     if any(target.glob("*.tf")):
-        return ["--directory", str(target), "--framework", "terraform"]
+        return ["--directory", str(target), "--framework", "terraform"], None
     if any(target.glob("*.tf.json")):  # Checkov would pass it having checked nothing
         raise InputError("Checkov does not read Terraform's JSON syntax (*.tf.json): check this directory with "
                          "`residency check`", file=str(target))

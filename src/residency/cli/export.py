@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -12,6 +13,9 @@ from residency.cli.common import fail
 from residency.cli.outputs import ReportTarget, refuse_to_overwrite, write_atomically
 from residency.cli.program_options import program_options
 from residency.errors import InputError
+
+if TYPE_CHECKING:
+    from residency.inventory import Inventory
 
 
 @click.command()
@@ -41,10 +45,15 @@ def export(directory: Path, stack: str | None, output_format: str, output: Path 
 
 def export_program(directory: Path, stack: str | None) -> dict:
     """The program's deployment as a plan document (`terraform show -json`)."""
+    return run_and_export(directory, stack)[1]
+
+
+def run_and_export(directory: Path, stack: str | None) -> tuple[Inventory, dict]:
+    """The program run offline: its inventory, and that inventory as a plan document."""
     from residency.export.terraform_plan import export_plan
     from residency.sources.pulumi_project import load_project, load_stack_config
 
     stack = pick_stack(directory, stack)
     config = load_stack_config(load_project(directory), stack)
     inventory = run_program_with_progress(directory, stack)
-    return export_plan(inventory, config.get("oci:region"), config.get("oci:auth")).document
+    return inventory, export_plan(inventory, config.get("oci:region"), config.get("oci:auth")).document

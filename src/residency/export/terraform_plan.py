@@ -12,6 +12,12 @@ plan source read:
   with its region, and per resource its `provider_config_key` and the references behind its
   attributes, which Terraform records for values taken from other resources.
 
+Every resource of the program is exported, not only OCI's: a resource of another provider (a
+command, a dynamic provider, another cloud, another stack's outputs) may carry protected data away
+or hand a value to an OCI resource, and the rules judge both. One without a Terraform type gets a
+name that no Terraform provider uses (other_terraform_type); every resource's Pulumi type is kept
+beside its configuration (`pulumi_type`), which the plan source reads back.
+
 Like `terraform show -json`, the plan holds the values of secrets in clear text; only their
 marks say they are sensitive. A provider's region kept as a secret is written as an expression
 with no constant value: a finding could not show it, so it cannot be proven.
@@ -19,15 +25,17 @@ with no constant value: a finding could not show it, so it cannot be proven.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from residency.catalog import terraform_identifier
+from residency.catalog import ResourceKind, terraform_identifier
 from residency.export.terraform_values import split_marks, terraform_name, terraform_values
 from residency.inventory import UNKNOWN, Inventory, Resource, Secret
-from residency.inventory.values import leaves
+from residency.inventory.values import leaves, snake
 from residency.sources.pulumi_graph import OCI_PROVIDER, is_default_provider
+from residency.sources.terraform_plan import PULUMI_TYPE
 
 FORMAT_VERSION = "1.2"
 # Checkov reads a JSON file as a plan only when it names a Terraform version; this is the
@@ -65,15 +73,18 @@ class _Exporter:
         self._names = _Names()
         self._root = _Module("")
         self._modules: dict[str, _Module] = {}  # component URN -> its module
-        self._provider_keys: dict[str, str] = {}  # explicit provider URN -> key
+        self._provider_keys: dict[str, str] = {}  # explicit OCI provider URN -> key
+        self._other_providers: dict[str, dict[str, Any]] = {}  # key -> configuration, for other packages
         self._addresses: dict[str, str] = {}
-        self._exported = [r for r in inventory.resources if r.custom and not r.is_provider and r.terraform_type]
+        self._exported = [r for r in inventory.resources if r.custom and not r.is_provider]
+        self._types = {r.urn: r.terraform_type or other_terraform_type(r.token) for r in self._exported}
 
     def export(self) -> ExportedPlan:
         for resource in self._exported:
             module = self._module_of(resource)
-            name = self._names.take(module.address, resource.terraform_type, resource.name)
-            self._addresses[resource.urn] = f"{module.address + '.' if module.address else ''}{resource.terraform_type}.{name}"
+            type_ = self._types[resource.urn]
+            name = self._names.take(module.address, type_, resource.name)
+            self._addresses[resource.urn] = f"{module.address + '.' if module.address else ''}{type_}.{name}"
         changes = []
         for resource in self._exported:
             planned, config, change = self._resource(resource)
@@ -105,19 +116,24 @@ class _Exporter:
     def _resource(self, resource: Resource) -> tuple[dict, dict, dict]:
         address = self._addresses[resource.urn]
         module = self._module_of(resource)
+        type_ = self._types[resource.urn]
         name = address.rsplit(".", 1)[1]
         values = terraform_values(resource.properties, resource.token)
         after, unknown, sensitive = split_marks(values)
-        common = {"address": address, "mode": "managed", "type": resource.terraform_type, "name": name}
-        planned = {**common, "provider_name": PROVIDER_NAME, "schema_version": 0, "values": after,
+        provider_name = PROVIDER_NAME if resource.kind is not ResourceKind.NOT_OCI else _pulumi_provider(resource.token)
+        common = {"address": address, "mode": "managed", "type": type_, "name": name}
+        planned = {**common, "provider_name": provider_name, "schema_version": 0, "values": after,
                    "sensitive_values": sensitive or {}}
         change = {**common, **({"module_address": module.address} if module.address else {}),
-                  "provider_name": PROVIDER_NAME,
+                  "provider_name": provider_name,
                   "change": {"actions": ["create"], "before": None, "after": after, "after_unknown": unknown or {},
                              "before_sensitive": False, "after_sensitive": sensitive or {}}}
-        config = {"address": f"{resource.terraform_type}.{name}", "mode": "managed", "type": resource.terraform_type,
-                  "name": name, "provider_config_key": self._provider_key(resource),
+        config = {"address": f"{type_}.{name}", "mode": "managed", "type": type_, "name": name,
+                  PULUMI_TYPE: resource.token, "provider_config_key": self._provider_key(resource),
                   "expressions": self._expressions(resource, values, module.address), "schema_version": 0}
+        depends_on = self._explicit_dependencies(resource, module.address)
+        if depends_on:
+            config["depends_on"] = depends_on
         return planned, config, change
 
     def _expressions(self, resource: Resource, values: Mapping[str, Any], module: str) -> dict[str, Any]:
@@ -130,7 +146,15 @@ class _Exporter:
             expressions[name] = {"references": references} if references else _expression(value)
         return expressions
 
+    def _explicit_dependencies(self, resource: Resource, module: str) -> list[str]:
+        """What the resource depends on beyond the values it takes (`depends_on`), as Terraform lists it."""
+        taken = {urn for urns in resource.property_dependencies.values() for urn in urns}
+        return [_references(self._addresses[urn], module)[1] for urn in resource.dependencies
+                if urn not in taken and urn in self._addresses]
+
     def _provider_key(self, resource: Resource) -> str:
+        if resource.kind is ResourceKind.NOT_OCI:
+            return self._other_provider_key(resource)
         urn = resource.region.provider if resource.region else None
         if urn is None or is_default_provider(urn):
             return DEFAULT_PROVIDER_KEY
@@ -140,7 +164,23 @@ class _Exporter:
             self._provider_keys[urn] = f"oci.{alias}"
         return self._provider_keys[urn]
 
+    def _other_provider_key(self, resource: Resource) -> str:
+        """Another package's provider: `<package>` for its default provider, `<package>.<name>` for
+        an explicit one. What it configures is not read: regions are OCI's."""
+        package = terraform_identifier(resource.token.split(":", 1)[0])
+        urn = resource.provider
+        key, alias = package, None
+        if urn is not None and not is_default_provider(urn):
+            provider = self._inventory.get(urn)
+            alias = self._names.take("", "provider", provider.name if provider else urn.rsplit("::", 1)[-1])
+            key = f"{package}.{alias}"
+        if key not in self._other_providers:
+            entry = {"name": package, "full_name": _pulumi_provider(resource.token)}
+            self._other_providers[key] = {**entry, "alias": alias} if alias else entry
+        return key
+
     def _provider_config(self) -> dict[str, Any]:
+        """OCI's configurations first: Checkov runs provider checks on a plan's first one only."""
         configs = {DEFAULT_PROVIDER_KEY: _provider_entry(None, self._default_region, self._default_auth)}
         for urn, key in self._provider_keys.items():
             provider = self._inventory.get(urn)
@@ -148,7 +188,7 @@ class _Exporter:
             region = provider.properties.get("region") if known else UNKNOWN
             auth = provider.properties.get("auth") if known else None
             configs[key] = _provider_entry(key.split(".", 1)[1], region, auth)
-        return configs
+        return {**configs, **self._other_providers}
 
 
 class _Names:
@@ -166,6 +206,28 @@ class _Names:
             candidate = f"{base}_{number}"
         self._taken.add((module, kind, candidate))
         return candidate
+
+
+def other_terraform_type(token: str) -> str:
+    """A Terraform type for a Pulumi type that has none: the token in snake case after `pulumi_`
+    (`command:local:Command` -> `pulumi_command_local_command`), so no provider's checks mistake it
+    for one of theirs. Left out: Pulumi's `index` module, a module named after the package or the
+    type (`random:index/randomId:RandomId` -> `pulumi_random_random_id`, `pulumi:pulumi:StackReference`
+    -> `pulumi_stack_reference`). An OCI type newer than the catalogue keeps OCI's prefix
+    (`oci:Foo/barBaz:BarBaz` -> `oci_foo_bar_baz`): its region is its provider's."""
+    package, _, rest = token.partition(":")
+    module, _, name = rest.rpartition(":")
+    parts = [part for part in module.split("/") if part and part not in ("index", package)]
+    if parts and parts[-1].lower() == name.lower():
+        parts.pop()
+    prefix = [package] if package == "oci" or package.startswith("pulumi") else ["pulumi", package]
+    words = [*prefix, *parts, name]
+    return "_".join(re.sub(r"[^a-z0-9]+", "_", snake(word)).strip("_") for word in words if word) or "pulumi"
+
+
+def _pulumi_provider(token: str) -> str:
+    """The Pulumi provider of a type, where Terraform names a provider's source."""
+    return f"pulumi:providers:{token.split(':', 1)[0]}"
 
 
 def _expression(value: Any) -> dict[str, Any] | list:

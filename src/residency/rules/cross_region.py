@@ -72,7 +72,7 @@ class CrossRegionMovement(ResourceRule):
                 names = ", ".join(sorted({s.name for s in protected}))
                 yield Violation(
                     resource,
-                    f"{resource.token} takes {path} from {names}, protected data, and its provider is not OCI: where it "
+                    f"{resource.type_label} takes {path} from {names}, protected data, and its provider is not OCI: where it "
                     "puts the data cannot be shown to be an allowed region (list its type in non_moving_types if it "
                     "moves no data)",
                     tuple(Evidence(resource.name, f"takes {path} from", s.name) for s in protected),

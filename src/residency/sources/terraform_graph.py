@@ -60,6 +60,7 @@ class TerraformRecord:
     location: SourceLocation | None = None
     unread_because: str | None = None  # a module call whose resources cannot be read: why
     origins: Mapping[str, tuple[Origin, ...]] = field(default_factory=dict)  # attribute -> the variables behind it
+    token: str | None = None  # the Pulumi type of a resource `residency export` wrote (PULUMI_TYPE)
 
 
 @contextlib.contextmanager
@@ -96,7 +97,7 @@ def build_inventory(records: Iterable[TerraformRecord], providers: Mapping[str, 
             Resource(
                 urn=urn(record.address),
                 name=record.address,
-                token=CATALOG.token(record.type) or "",
+                token=CATALOG.token(record.type) or _exported_token(record),
                 terraform_type=record.type,
                 custom=True,
                 properties=record.values,
@@ -150,6 +151,14 @@ class _Instances:
             else:
                 found.update(a for a in self._by_base.get(reference, ()))
         return tuple(sorted(found))
+
+
+def _exported_token(record: TerraformRecord) -> str:
+    """The Pulumi type an exported resource came from, where its Terraform type has no token: an
+    OCI token only for an OCI type, so a type of another provider cannot pass for OCI's, nor the
+    reverse."""
+    token = record.token or ""
+    return token if token.startswith("oci:") == record.type.startswith(OCI_TYPE_PREFIX) else ""
 
 
 def _with_origins(resolution: RegionResolution | None, config: ProviderConfig | None) -> RegionResolution | None:

@@ -45,6 +45,9 @@ NOT_RESOURCES = {"var", "local", "data", "module", "count", "each", "path", "ter
 SKIPPED_ACTIONS = (["delete"], ["forget"])
 DEPLOYED_ACTIONS = ("create", "update")
 MODES = ("managed", "data")
+# Beside a resource's configuration, the Pulumi type `residency export` exported it from; Terraform
+# writes no such key. It names the type the policy's non_moving_types and StackReferences go by.
+PULUMI_TYPE = "pulumi_type"
 
 
 def load_plan(path: Path) -> Inventory:
@@ -170,8 +173,9 @@ class _Plan:
         values = _decode(expect_mapping(resource.get("values"), self._file, where), change.get("after_unknown"),
                          change.get("after_sensitive"))
         config = self._config_resource(config_module, resource)
-        provider, inherited, references, origins = None, False, {}, {}
+        provider, inherited, references, origins, token = None, False, {}, {}, None
         if config is not None:
+            token = config.get(PULUMI_TYPE) if isinstance(config.get(PULUMI_TYPE), str) else None
             expressions = expect_mapping(config.get("expressions"), self._file, f"configuration ({resource['address']})")
             unset_unknown = {k for k, v in values.items() if v is UNKNOWN and k not in expressions}
             unset_unknown -= self._dynamic_blocks(resource, unset_unknown)
@@ -197,6 +201,7 @@ class _Plan:
             references=references,
             location=self._location,
             origins=origins,
+            token=token,
         )
 
     def _variable_origins(self, references: list[str], module: str) -> tuple[Origin, ...]:

@@ -61,6 +61,7 @@ class _ConfigResource(_Fields):
     type: Any = UNSET
     name: Any = UNSET
     provider_config_key: Any = UNSET
+    pulumi_type: Any = UNSET  # the Pulumi type `residency export` keeps (terraform_plan.PULUMI_TYPE)
     expressions: References | UnsetType = UNSET
 
 
