@@ -30,7 +30,7 @@ from pathlib import Path
 
 from analyzer_harness import PACK_DIR, Diagnostic, running_pack
 from checkov_support import CHECKOV, CHECKS, Scan, parse_scan
-from conftest import PROGRAMS, REPO
+from conftest import PROGRAMS, REPO, fixture_inventory
 
 from residency.checkov.verdicts import BELOW_FAIL_ON, FAIL_ON_ENVIRONMENT, POLICY_ENVIRONMENT, check_id
 from residency.enforcement import Level
@@ -41,7 +41,6 @@ from residency.inventory import Inventory
 from residency.pack_names import split_policy_name
 from residency.policy import load_policy
 from residency.rules import RULES
-from residency.sources.pulumi_program import run_program
 from residency.sources.pulumi_project import load_project, load_stack_config
 
 STACK = "deployment"  # findings about the deployment as a whole (the stack; Checkov's provider checks)
@@ -108,7 +107,7 @@ class Answer:
 
 
 class Gate:
-    """The offline gate: each program run once."""
+    """The offline gate: each program run once (and shared with the other tests that run it)."""
 
     def __init__(self):
         self._inventories: dict[tuple[Path, str], Inventory] = {}
@@ -116,7 +115,7 @@ class Gate:
     def inventory(self, case: Case) -> Inventory:
         key = (case.directory, case.stack)
         if key not in self._inventories:
-            self._inventories[key] = run_program(case.directory, case.stack)
+            self._inventories[key] = fixture_inventory(case.directory, case.stack)
         return self._inventories[key]
 
     def report(self, case: Case, scratch: Path) -> Report:
