@@ -5,6 +5,7 @@ skipped with the reason below."""
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import subprocess
@@ -64,7 +65,7 @@ class _Checkov:
 
     def run(self, arguments: list[str], environment: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
         argv = [str(CHECKOV), *arguments]
-        base = {key: value for key, value in environment.items() if not key.startswith(OWN_VARIABLES)}
+        base = {key: value for key, value in environment.items() if not key.startswith(NOT_READ_BY_CHECKOV)}
         if self._zygote is None:
             self._start(base)
         if base != self._environment:  # a variable Checkov may read as it is imported: a fresh process
@@ -81,14 +82,19 @@ class _Checkov:
                                                stderr.read_text())
 
     def _start(self, environment: dict[str, str]) -> None:
-        """The zygote ends when this process does: its stdin closes."""
         self._zygote = subprocess.Popen([str(CHECKOV.parent / "python"), str(ZYGOTE)], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, text=True, env=environment, cwd=REPO)
         self._environment = environment
+        atexit.register(self._stop)
+
+    def _stop(self) -> None:
+        """The zygote ends when its stdin closes."""
+        self._zygote.stdin.close()
+        self._zygote.wait()
 
 
-# The variables of the residency checks, which Checkov itself never reads.
-OWN_VARIABLES = ("RESIDENCY_",)
+# Variables Checkov itself never reads: the residency checks' own, and the test pytest is running.
+NOT_READ_BY_CHECKOV = ("RESIDENCY_", "PYTEST_CURRENT_TEST")
 CHECKOV_RUNS = _Checkov()
 
 

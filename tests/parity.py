@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -29,7 +28,7 @@ from importlib import resources
 from pathlib import Path
 
 from analyzer_harness import PACK_DIR, Diagnostic, running_pack
-from checkov_support import CHECKOV, CHECKS, Scan, parse_scan
+from checkov_support import CHECKS, Scan, checkov, parse_scan
 from conftest import PROGRAMS, REPO, fixture_inventory
 
 from residency.checkov.verdicts import BELOW_FAIL_ON, FAIL_ON_ENVIRONMENT, POLICY_ENVIRONMENT, check_id
@@ -184,9 +183,8 @@ def run_checkov_without_policy(directory: Path) -> Scan:
     """Checkov as `residency checkov` runs it, but with the policy left to discovery."""
     environment = {key: value for key, value in os.environ.items() if key != POLICY_ENVIRONMENT}
     environment[FAIL_ON_ENVIRONMENT] = Level.MANDATORY.value
-    command = [str(CHECKOV), "--directory", str(directory), "--framework", "terraform_plan",
-               "--external-checks-dir", str(CHECKS), "--skip-download", "--output", "json"]
-    completed = subprocess.run(command, capture_output=True, text=True, env=environment, cwd=directory, check=False)
+    completed = checkov("--directory", str(directory), "--framework", "terraform_plan", "--external-checks-dir",
+                        str(CHECKS), "--skip-download", "--output", "json", environment=environment, cwd=directory)
     assert completed.returncode in (0, 1), completed.stderr[-3000:]
     return parse_scan(completed.stdout)
 
