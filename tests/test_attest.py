@@ -523,17 +523,56 @@ def test_checkov_never_writes_its_attestation_over_the_policy_it_found(checkout,
     assert result.exit_code == 2 and "would overwrite an input: policies/residency.yaml" in result.output
 
 
-@pytest.mark.parametrize("given", [
-    ("--var", "region=us-ashburn-1"),
-    ("--var-file", "prod.tfvars"),
-    ("--invoke-answers", "answers.yaml"),
-], ids=["var", "var-file", "invoke-answers"])
-def test_a_decision_with_inputs_only_on_the_command_line_is_not_attested(checkout, key_pair, given):
-    """verify evaluates a decision again from the checkout and the attestation alone: what it could
-    not evaluate again is refused before anything is signed."""
-    Path("prod.tfvars").write_text('region = "us-ashburn-1"\n')
-    Path("answers.yaml").write_text("[]\n")
-    result = cli("check", "infra", "--attest", "out/decision.json", "--signing-key", key_pair[0], *given)
-    assert result.exit_code == 2, result.output
-    assert "--attest cannot yet record inputs given on the command line" in result.output
-    assert not Path("out/decision.json").exists()
+VARIABLE_REGION = BUCKET.replace('"{region}"', "var.region") + 'variable "region" {{}}\n'
+
+
+def test_variables_given_on_the_command_line_are_attested_in_order_and_evaluated_again(checkout, key_pair):
+    """--var-file and --var decide the region: the attestation records them (the file as a subject,
+    the value as given, in command-line order) and verify evaluates the checkout with them."""
+    Path("infra/main.tf").write_text(VARIABLE_REGION.format())
+    Path("prod.tfvars").write_text('region = "eu-frankfurt-1"\n')
+    result = attest(key_pair, "--var-file", "prod.tfvars", "--var", "region=us-ashburn-1")
+    assert result.exit_code == 0, result.output  # the later --var wins, as in terraform plan
+    _, statement = payload()
+    assert statement["predicate"]["target"]["variables"] == [{"var_file": "prod.tfvars"}, {"var": "region=us-ashburn-1"}]
+    assert "prod.tfvars" in {s["name"] for s in statement["subject"]}
+    assert verify(key_pair[1], "--source", ".").exit_code == 0, verify(key_pair[1], "--source", ".").output
+
+    result = attest(key_pair, "--var", "region=us-ashburn-1", "--var-file", "prod.tfvars")
+    assert result.exit_code == 1  # now the file wins: Frankfurt
+    assert verify(key_pair[1], "--source", ".").exit_code == 0
+    Path("prod.tfvars").write_text('region = "us-phoenix-1"\n')
+    found = problems(verify(key_pair[1], "--source", "."))
+    assert found[0].startswith("file prod.tfvars: changed since the decision")
+    assert "verdict: attested fail, the checkout evaluates to pass" in found
+
+
+def test_a_programs_invoke_answers_are_attested_and_used_again(checkout, key_pair, tmp_path):
+    """A Pulumi program whose DR region comes from a data source the gate has no answer for: proven
+    only with the user's answers, which the attestation names and verify uses."""
+    shutil.copytree(PROGRAMS / "cross_region_movement" / "fail_destination_from_unanswered_lookup", "program")
+    shutil.rmtree("program/__pycache__", ignore_errors=True)
+    Path("answers.yaml").write_text(
+        "invokes:\n  - token: oci:Identity/getRegionSubscriptions:getRegionSubscriptions\n"
+        "    result: {regionSubscriptions: [{regionName: us-ashburn-1, isHomeRegion: true},"
+        " {regionName: us-chicago-1, isHomeRegion: false}]}\n"
+    )
+    result = attest(key_pair, "--invoke-answers", "answers.yaml", target="program")
+    assert result.exit_code == 0, result.output
+    _, statement = payload()
+    assert statement["predicate"]["target"]["invoke_answers"] == "answers.yaml"
+    assert "answers.yaml" in {s["name"] for s in statement["subject"]}
+    assert verify(key_pair[1], "--source", ".").exit_code == 0, verify(key_pair[1], "--source", ".").output
+    Path("answers.yaml").write_text("invokes: []\n")
+    found = problems(verify(key_pair[1], "--source", "."))
+    assert found[0].startswith("file answers.yaml: changed since the decision")
+    assert "verdict: attested pass, the checkout evaluates to fail" in found
+
+
+def test_a_variable_file_inside_the_configuration_is_one_subject(checkout, key_pair):
+    Path("infra/main.tf").write_text(VARIABLE_REGION.format())
+    Path("infra/prod.tfvars").write_text('region = "us-ashburn-1"\n')
+    assert attest(key_pair, "--var-file", "infra/prod.tfvars").exit_code == 0
+    names = [s["name"] for s in payload()[1]["subject"]]
+    assert names.count("infra/prod.tfvars") == 1
+    assert verify(key_pair[1], "--source", ".").exit_code == 0

@@ -1,6 +1,7 @@
 """The resource catalogue, checked against the installed pulumi_oci classes."""
 
 import importlib
+import importlib.util
 import json
 import re
 from functools import cache
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import pulumi_oci
 import pytest
+from conftest import REPO
 
 from residency.catalog import CATALOG, ResourceKind
 
@@ -175,3 +177,23 @@ def test_every_field_that_suggests_movement_is_catalogued_or_reviewed():
             if path not in catalogued and path.rsplit(".", 1)[-1].removesuffix("[]") not in by_name:
                 missing.append(f"{token} {path}")
     assert missing == []
+
+
+def _nested_blocks_generator():
+    spec = importlib.util.spec_from_file_location("generate_nested_blocks", REPO / "scripts" / "generate_nested_blocks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("token", ["oci:Vault/secret:Secret", "oci:Core/volume:Volume", "oci:Psql/dbSystem:DbSystem",
+                                   "oci:Mysql/mysqlDbSystem:MysqlDbSystem", "oci:ObjectStorage/storageObject:StorageObject"])
+def test_nested_blocks_are_what_pulumi_oci_says(token):
+    """nested_blocks.json, regenerated for a few types: which blocks the provider computes, what they hold."""
+    expected = _nested_blocks_generator().blocks_of(token)
+    assert expected
+    for name, entry in expected.items():
+        block = CATALOG.nested_block(token, name)
+        assert (block.computed, list(block.references)) == (entry["computed"], entry["references"]), name
+    assert CATALOG.nested_block("oci:Vault/secret:Secret", "replication_config").computed is False
+    assert CATALOG.nested_block("oci:Core/volume:Volume", "block_volume_replicas").computed is True

@@ -256,8 +256,10 @@ def test_a_terraform_variable_names_the_line_of_its_value(write):
         "terraform.tfvars": '# the DR region\n\ndr_region = "eu-frankfurt-1"\n',
     })
     (bucket,) = load_directory(directory).resources
-    (block,) = bucket.region.origins  # the block to change; the variable's value is named in `origin`
+    variable, block = bucket.region.origins  # the line the value was written on, then the block that takes it
     assert "terraform.tfvars" in bucket.region.origin and "var.dr_region" in bucket.region.origin
+    assert (variable.kind, variable.name, variable.file, variable.line, variable.value) == (
+        "variable", "var.dr_region", "terraform.tfvars", 3, "eu-frankfurt-1")
     assert (block.kind, block.name, block.file, block.line) == ("provider", "oci", "main.tf", 5)
 
 

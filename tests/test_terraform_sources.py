@@ -8,10 +8,11 @@ import json
 import pytest
 
 from residency.errors import InputError
-from residency.inventory import UNKNOWN, RegionSource, Secret
+from residency.inventory import UNKNOWN, RegionSource, Secret, Template
 from residency.sources.terraform_expressions import Evaluated, Scope
 from residency.sources.terraform_hcl import load_directory
 from residency.sources.terraform_plan import load_plan
+from residency.sources.terraform_text_parts import text_in_parts
 from residency.sources.terraform_variables import Assignment
 
 OCI = "registry.terraform.io/oracle/oci"
@@ -219,6 +220,26 @@ def test_references_and_dynamic_blocks(write):
     secret = resources["oci_vault_secret.s"]
     assert secret.properties == {"key_id": UNKNOWN, "replication_config": UNKNOWN}
     assert secret.dependencies_of("key_id") == ("oci_kms_key.k",)
+
+
+def test_dynamic_blocks_are_generated_where_for_each_is_known(write):
+    resources = hcl(write, {"main.tf": (
+        'variable "regions" {\n  default = ["us-phoenix-1", "us-chicago-1"]\n}\n'
+        'resource "oci_vault_secret" "s" {\n'
+        '  replication_config {\n    is_write_forward_enabled = true\n  }\n'
+        '  dynamic "replication_config" {\n    for_each = var.regions\n    iterator = r\n    content {\n'
+        '      replication_targets {\n        target_region = r.value\n        target_vault_id = "v-${r.key}"\n'
+        '      }\n      dynamic "inner" {\n        for_each = { a = 1 }\n        content {\n'
+        '          text = "${inner.key}${inner.value}-${r.value}"\n        }\n      }\n    }\n  }\n}\n'
+    )})
+    assert resources["oci_vault_secret.s"].properties == {"replication_config": [
+        {"is_write_forward_enabled": True},
+        {"replication_targets": [{"target_region": "us-phoenix-1", "target_vault_id": "v-0"}],
+         "inner": [{"text": "a1-us-phoenix-1"}]},
+        {"replication_targets": [{"target_region": "us-chicago-1", "target_vault_id": "v-1"}],
+         "inner": [{"text": "a1-us-chicago-1"}]},
+    ]}
+    assert resources["oci_vault_secret.s"].property_origins["replication_config"][0].name == "var.regions"
 
 
 @pytest.mark.parametrize("files, message, where", [
@@ -439,23 +460,35 @@ def test_a_provider_scoped_to_a_child_module_takes_its_region_from_the_module_ca
 
 
 def test_unknown_blocks_are_kept_or_noted_never_dropped_in_silence(write):
+    """replication_config is a block the provider does not compute: unknown and not in the plan's
+    configuration, it is a `dynamic` block, kept. A volume's replicas are computed by the provider
+    when not set, unknown on every create: a plan cannot tell them from a `dynamic` block."""
     secret = {"address": "oci_vault_secret.s", "mode": "managed", "type": "oci_vault_secret", "name": "s",
               "values": {"secret_name": "s"}}
-    change = {"actions": ["create"],
-              "after_unknown": {"replication_config": True, "rotation_config": [{"target": True}], "id": True}}
+    volume = {"address": "oci_core_volume.v", "mode": "managed", "type": "oci_core_volume", "name": "v",
+              "values": {"size_in_gbs": "50"}}
+    secret_change = {"actions": ["create"],
+                     "after_unknown": {"replication_config": True, "rotation_config": [{"target": True}], "id": True}}
+    volume_change = {"actions": ["create"], "after_unknown": {"block_volume_replicas": True, "source_details": True}}
     directory = write({"plan.json": json.dumps(plan(
-        [secret], changes=[{"address": "oci_vault_secret.s", "change": change}],
-        config={"resources": [{"address": "oci_vault_secret.s", "mode": "managed", "type": "oci_vault_secret",
-                               "name": "s", "provider_config_key": "oci", "expressions": {"secret_name": {}}}]},
+        [secret, volume], changes=[{"address": "oci_vault_secret.s", "change": secret_change},
+                                   {"address": "oci_core_volume.v", "change": volume_change}],
+        config={"resources": [
+            {"address": "oci_vault_secret.s", "mode": "managed", "type": "oci_vault_secret", "name": "s",
+             "provider_config_key": "oci", "expressions": {"secret_name": {}}},
+            {"address": "oci_core_volume.v", "mode": "managed", "type": "oci_core_volume", "name": "v",
+             "provider_config_key": "oci", "expressions": {"size_in_gbs": {}}}]},
         providers={"oci": provider({"constant_value": "us-ashburn-1"})},
     ))})
     inventory = load_plan(directory / "plan.json")
-    (resource,) = inventory.resources
-    assert resource.properties == {"secret_name": "s", "rotation_config": [{"target": UNKNOWN}]}
+    resources = {r.urn: r for r in inventory.resources}
+    assert resources["oci_vault_secret.s"].properties == {
+        "secret_name": "s", "rotation_config": [{"target": UNKNOWN}], "replication_config": UNKNOWN}
+    assert resources["oci_core_volume.v"].properties == {"size_in_gbs": "50"}
     assert inventory.source.notes == (
-        ("oci_vault_secret.s.replication_config is known only after apply and the plan's configuration does not "
-        "set it (a dynamic block, or computed by the provider): check the configuration itself "
-        "(`residency check DIR`) to prove where it moves data"),)
+        ("oci_core_volume.v.block_volume_replicas is known only after apply and the plan's configuration does not "
+         "set it (a dynamic block, or the default the provider computes): check the configuration itself "
+         "(`residency check DIR`) to prove where it moves data"),)
 
 
 def test_resources_without_a_mode_and_creates_only_in_resource_changes_are_read(write):
@@ -516,3 +549,32 @@ def test_reading_a_module_output_keeps_the_instance_being_read(write):
 def test_an_address_with_an_unopened_index_is_read_as_written(write):
     resources = load(write, plan([bucket("a", address="oci_objectstorage_bucket.a]")]))
     assert set(resources) == {"oci_objectstorage_bucket.a]"}
+
+
+# --- text known in part --------------------------------------------------------------------
+
+
+def parts(*values) -> Template:
+    return Template(tuple(UNKNOWN if value is None else value for value in values))
+
+
+@pytest.mark.parametrize("raw, value", [
+    ("Allow group ${var.g} to read objects in compartment ${var.c}",
+     parts("Allow group ", None, " to read objects in compartment data")),
+    ('${format("Allow group %s to manage %s in tenancy", var.g, "buckets")}',
+     parts("Allow group ", None, " to manage buckets in tenancy")),
+    ('${format("%s-%03d-%s", var.g, var.n, var.c)}', parts(None, "-007-data")),
+    ('${format("%5s and %s", var.g, var.c)}', parts(None, " and data")),  # a padded unknown: no known width
+    ("${join(\" \", ['Allow group', '${var.g}', 'to inspect compartments in tenancy'])}",
+     parts("Allow group ", None, " to inspect compartments in tenancy")),
+    ('${join(", ", var.partly)}', parts("a, ", None)),
+    ('${join(", ", var.g)}', UNKNOWN),  # how many elements, and so which separators, is not known
+    ('${[for g in var.g : "Allow group ${g} to read objects in tenancy"]}', UNKNOWN),
+    ('${var.g == "a" ? "Allow group a to read objects in tenancy" : "x"}', UNKNOWN),
+    ("${var.g}${var.h}", UNKNOWN),  # no literal word
+    ("Allow group ${var.c}", "Allow group data"),  # known: plain text
+    (["Allow group ${var.g} to x", "known"], [parts("Allow group ", None, " to x"), "known"]),
+    ('${["Allow ${var.g} x", "known"]}', [parts("Allow ", None, " x"), "known"]),
+])
+def test_text_known_in_part_keeps_its_literal_words(raw, value):
+    assert text_in_parts(scope(c="data", n=7, partly=["a", UNKNOWN]), raw) == value

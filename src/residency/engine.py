@@ -7,7 +7,9 @@ that all of them give the same verdict."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import re
 from collections.abc import Iterable
 
 from residency.enforcement import Level
@@ -15,6 +17,7 @@ from residency.findings import AppliedWaiver, Finding, Report, ResourceIdentity,
 from residency.inventory import Inventory, Origin
 from residency.policy import ResidencyPolicy
 from residency.rules import RULES, Rule, RuleContext, RuleMeta, Violation
+from residency.rules.base import Evidence
 
 
 class Judge:
@@ -81,7 +84,10 @@ def evaluate(
         violations.extend(rule.check_stack(context))
         for violation in violations:
             identity = ResourceIdentity.of(violation.resource, inventory) if violation.resource is not None else stack
-            origins = violation.origins or _value_origins(violation, inventory)
+            origins = violation.origins
+            if not origins:
+                origins = _value_origins(violation, inventory)
+                violation = _with_variable_evidence(violation, origins)
             finding = judge.finding(rule.meta, violation, identity, origins=origins)
             if finding is not None:
                 findings.append(finding)
@@ -91,9 +97,33 @@ def evaluate(
 def _value_origins(violation: Violation, inventory: Inventory) -> tuple[Origin, ...]:
     """Where the value at fault was written, when the rule did not say: the stack-config keys that
     hold the text of the property the finding is about (a destination region, a key's OCID)."""
-    if inventory.value_origins is None or violation.resource is None or not violation.path:
+    if violation.resource is None or not violation.path:
         return ()
+    written = _written_origins(violation.resource.property_origins, violation.path)
+    if written or inventory.value_origins is None:
+        return written
     value = violation.resource.first(violation.path)
     if value is None or not value.known or not isinstance(value.value, str) or not value.value:
         return ()
     return inventory.value_origins(value.value)
+
+
+def _written_origins(origins: dict[str, tuple[Origin, ...]], path: str) -> tuple[Origin, ...]:
+    """The variables behind the value at `path` (a Terraform attribute, or a field of a block),
+    recorded by the source under the path without indices: the nearest recorded one."""
+    bare = re.sub(r"\[[^\]]*\]", "", path)
+    while bare:
+        if bare in origins:
+            return origins[bare]
+        bare = bare.rpartition(".")[0]
+    return ()
+
+
+def _with_variable_evidence(violation: Violation, origins: tuple[Origin, ...]) -> Violation:
+    """A value taken from a variable says so in the evidence: the variable, where its value was set."""
+    said = tuple(
+        Evidence(o.name, o.how, (f"{o.file}:{o.line}" if o.file and o.line else o.file or "")
+                 + (f" ({o.value})" if o.value else ""))
+        for o in origins if o.kind == "variable" and o.how
+    )
+    return dataclasses.replace(violation, evidence=violation.evidence + said) if said else violation

@@ -100,14 +100,14 @@ def approval_files(policy: Path | None) -> list[Path]:
 
 
 def decision_inputs(target: Path, kind: str, stack: str | None, policy: Path | None, base: Path,
-                    state: Path | None = None) -> list[DecisionInput]:
+                    state: Path | None = None, given: tuple[Path, ...] = ()) -> list[DecisionInput]:
     """Every input of one decision with its sha256, named relative to `base`: the source's own
-    files, a deployed state it is compared with, the policy (or the built-in one) and the
-    approvals beside it."""
+    files, the files given on the command line (`given`: --var-file, --invoke-answers), a deployed
+    state it is compared with, the policy (or the built-in one) and the approvals beside it."""
     try:
-        files = [*SOURCE_INPUTS[kind](target, stack), *([state] if state else []), *([policy] if policy else []),
-                 *approval_files(policy)]
-        subjects = [DecisionInput(subject_name(p, base), sha256_file(p)) for p in dict.fromkeys(files)]
+        files = [*SOURCE_INPUTS[kind](target, stack), *given, *([state] if state else []),
+                 *([policy] if policy else []), *approval_files(policy)]
+        subjects = [DecisionInput(subject_name(p, base), sha256_file(p)) for p in dict.fromkeys(f.resolve() for f in files)]
     except OSError as error:
         raise InputError(f"cannot read an input to attest: {error.strerror or error}", file=error.filename) from None
     if policy is None:

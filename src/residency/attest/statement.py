@@ -56,6 +56,9 @@ class Decision:
     exit_code: int  # the command's own exit status: 0 passed, 1 failed
     file_format: str | None = None  # `--from`: the format of a file target, when given
     state: str | None = None  # subject name of the deployed state compared with (`--state`)
+    # --var-file (subject name) and --var (NAME=VALUE) in command-line order, as {"var_file"|"var": ...}
+    variables: tuple[dict[str, str], ...] = ()
+    invoke_answers: str | None = None  # subject name of the `--invoke-answers` file
 
 
 def ci_context(environment: Mapping[str, str] = os.environ) -> dict[str, str] | None:
@@ -126,6 +129,10 @@ def build_statement(
         "waivers": applied_waivers(report),
         "approvals": [{**a, "digest": {"sha256": by_name[a["file"]]}} for a in approvals],
     }
+    if decision.variables:
+        predicate["target"]["variables"] = list(decision.variables)
+    if decision.invoke_answers:
+        predicate["target"]["invoke_answers"] = decision.invoke_answers
     context = ci_context(environment)
     if context:
         predicate["ci"] = context

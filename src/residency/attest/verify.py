@@ -17,10 +17,36 @@ from residency.attest.statement import digest_of
 from residency.errors import InputError
 from residency.inputs import parse_json, read_text
 from residency.render.document import validate_document
+from residency.sources.terraform_variables import Assignment
 
 # (target path, the attested target (kind, stack, format), deployed state or None, policy file or None for
-# the built-in one, evaluation date, fail-on) -> findings document
-Reevaluate = Callable[[Path, Mapping[str, Any], Path | None, Path | None, datetime.date, str], Mapping[str, Any]]
+# the built-in one, evaluation date, fail-on, command-line inputs) -> findings document
+Reevaluate = Callable[[Path, Mapping[str, Any], Path | None, Path | None, datetime.date, str, "CommandLineInputs"],
+                      Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class CommandLineInputs:
+    """What the decision was given on the command line, found in the checkout: --var-file and --var
+    in their order, and the --invoke-answers file."""
+
+    variables: tuple[Assignment, ...] = ()
+    invoke_answers: Path | None = None
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        return (*(a.file for a in self.variables if a.file is not None),
+                *([self.invoke_answers] if self.invoke_answers else []))
+
+
+def command_line_inputs(target: Mapping[str, Any], source: Path) -> CommandLineInputs:
+    variables = []
+    for given in target.get("variables") or ():
+        if not isinstance(given, dict) or not isinstance(given.get("var_file", given.get("var")), str):
+            raise InputError(f"an attested variable is {given!r}, not {{var_file: NAME}} or {{var: NAME=VALUE}}")
+        variables.append(Assignment(file=source / given["var_file"]) if "var_file" in given else Assignment(text=given["var"]))
+    answers = target.get("invoke_answers")
+    return CommandLineInputs(tuple(variables), source / answers if isinstance(answers, str) else None)
 
 
 @dataclass
@@ -93,7 +119,8 @@ def check_inputs(verification: Verification, source: Path) -> None:
     target = verification.predicate["target"]
     try:
         current = decision_inputs(source / target["path"], target["kind"], target.get("stack"),
-                                  _policy_path(verification, source), source, _state_path(target, source))
+                                  _policy_path(verification, source), source, _state_path(target, source),
+                                  command_line_inputs(target, source).files)
     except InputError:
         return  # the re-evaluation reports why the checkout cannot be read
     for subject in current:
@@ -125,6 +152,7 @@ def check_verdict(verification: Verification, source: Path, reevaluate: Reevalua
     document = reevaluate(
         source / target["path"], target, _state_path(target, source), _policy_path(verification, source),
         datetime.date.fromisoformat(predicate["evaluated_on"]), predicate["fail_on"],
+        command_line_inputs(target, source),
     )
     attested = predicate["findings"]
     was, now = attested.get("summary", {}).get("passed"), document["summary"]["passed"]

@@ -43,6 +43,14 @@ class MoverSources:
 
 
 @dataclass(frozen=True, slots=True)
+class NestedBlock:
+    """A top-level block that moves data or holds references (nested_blocks.json)."""
+
+    computed: bool  # the provider computes it when the configuration does not set it
+    references: tuple[str, ...]  # the fields below it that take the OCID of something with a region
+
+
+@dataclass(frozen=True, slots=True)
 class ExternalKeyField:
     path: str  # snake_case, `[]` on lists
     form: str  # aws-kms | azure-key | gcp-location | gcp-kms | external-endpoint: how the value names its place
@@ -74,7 +82,8 @@ def _snake(name: str) -> str:
 
 
 class Catalog:
-    def __init__(self, tokens: dict[str, str], terraform_types: set[str], types: dict, terraform_names: dict | None = None):
+    def __init__(self, tokens: dict[str, str], terraform_types: set[str], types: dict, terraform_names: dict | None = None,
+                 nested_blocks: dict | None = None):
         self._terraform_by_token = dict(tokens)
         self._terraform_types = terraform_types
         self.identity = frozenset(types["identity"])
@@ -106,6 +115,10 @@ class Catalog:
         self.iam_read_permission_suffixes = tuple(types["iam_read_permission_suffixes"])
         self.iam_types = frozenset(types["iam_individual_types"]).union(*self.iam_families.values(), self.iam_families, {ALL_RESOURCES})
         self._terraform_names = terraform_names or {}
+        self._nested_blocks = {
+            token: {name: NestedBlock(entry["computed"], tuple(entry["references"])) for name, entry in blocks.items()}
+            for token, blocks in (nested_blocks or {}).items()
+        }
 
     @classmethod
     def bundled(cls) -> Catalog:
@@ -114,7 +127,8 @@ class Catalog:
         terraform_types = set(files.joinpath("terraform_types.txt").read_text().split())
         types = YAML(typ="safe").load(files.joinpath("oci_types.yaml").read_text())
         terraform_names = json.loads(files.joinpath("terraform_names.json").read_text())["renamed"]
-        return cls(tokens, terraform_types, types, terraform_names)
+        nested_blocks = json.loads(files.joinpath("nested_blocks.json").read_text())["blocks"]
+        return cls(tokens, terraform_types, types, terraform_names, nested_blocks)
 
     @cached_property
     def _token_by_terraform(self) -> dict[str, str]:
@@ -195,6 +209,16 @@ class Catalog:
         """Terraform's name for a pulumi-oci input (its snake_case path) that the bridge
         pluralized; None where the two names agree (terraform_names.json)."""
         return self._terraform_names.get(token, {}).get(path)
+
+    def nested_block(self, token: str, name: str) -> NestedBlock | None:
+        """A top-level block that moves data or holds references, by its name in either naming
+        (Terraform spells some lists in the singular, terraform_names.json)."""
+        blocks = self._nested_blocks.get(token)
+        if not blocks:
+            return None
+        if name in blocks:
+            return blocks[name]
+        return next((block for plural, block in blocks.items() if self.terraform_name(token, plural) == name), None)
 
     @property
     def terraform_renamed(self) -> dict[str, dict[str, str]]:

@@ -50,24 +50,6 @@ def attest_options(command: Callable) -> Callable:
     return wrapper
 
 
-def refuse_unverifiable_inputs(request: AttestRequest | None, ctx: click.Context) -> None:
-    """`residency verify` evaluates an attested decision again from the checkout and the attestation
-    alone. Inputs given only on the command line (--var-file, --var, --invoke-answers) are not
-    recorded yet, so a decision made with them could not be confirmed: refuse to attest it rather
-    than sign what no overseer can check."""
-    if request is None:
-        return
-    from residency.cli.program_options import program_input_files
-    from residency.cli.terraform_inputs import assignments
-
-    given = [a.shown for a in assignments(ctx)] + [f"--invoke-answers {p}" for p in program_input_files()]
-    if given:
-        raise click.UsageError(
-            f"--attest cannot yet record inputs given on the command line ({', '.join(given)}): "
-            "`residency verify` could not evaluate the decision again"
-        )
-
-
 def refuse_to_overwrite_inputs(
     request: AttestRequest | None, inputs: Iterable[Path], target: Path, kind: str, stack: str | None
 ) -> None:
@@ -93,21 +75,28 @@ def refuse_to_overwrite_inputs(
 def attest_decision(
     request: AttestRequest, *, command: str, target: Path, kind: str, stack: str | None, policy_file: Path | None,
     fail_on: str, exit_code: int, report: Report, findings: Mapping[str, Any], signer,
-    file_format: str | None = None, state_file: Path | None = None,
+    file_format: str | None = None, state_file: Path | None = None, variables: tuple = (),
+    invoke_answers: Path | None = None,
 ) -> dict[str, Any]:
     """Sign and write the attestation (and the log entry); what the reports show of it.
-    `policy_file` is the policy the run read, None for the built-in one."""
+    `policy_file` is the policy the run read, None for the built-in one; `variables` the --var-file
+    and --var assignments and `invoke_answers` the --invoke-answers file, recorded so that
+    `residency verify` evaluates the decision again with the same inputs."""
     from residency.attest.envelope import sign_statement
     from residency.attest.evidence_log import append_entry
     from residency.attest.inputs import BUILT_IN_POLICY, decision_inputs, subject_name
     from residency.attest.statement import Decision, approvals_on_record, build_statement
 
     base = Path.cwd()
-    subjects = decision_inputs(target, kind, stack, policy_file, base, state_file)
+    given = (*(a.file for a in variables if a.file is not None), *([invoke_answers] if invoke_answers else []))
+    subjects = decision_inputs(target, kind, stack, policy_file, base, state_file, given)
     decision = Decision(
         command=command, target=subject_name(target, base), kind=kind, stack=stack,
         policy=subject_name(policy_file, base) if policy_file else BUILT_IN_POLICY, fail_on=fail_on,
         exit_code=exit_code, file_format=file_format, state=subject_name(state_file, base) if state_file else None,
+        variables=tuple({"var_file": subject_name(a.file, base)} if a.file is not None else {"var": a.text}
+                        for a in variables),
+        invoke_answers=subject_name(invoke_answers, base) if invoke_answers else None,
     )
     statement = build_statement(decision, subjects, report, findings, approvals_on_record(policy_file, base))
     envelope = json.dumps(sign_statement(statement, signer), indent=2).encode() + b"\n"

@@ -14,7 +14,6 @@ from residency.cli.attesting import (
     attest_decision,
     attest_options,
     refuse_to_overwrite_inputs,
-    refuse_unverifiable_inputs,
 )
 from residency.cli.common import POLICY_HELP, choose_policy, fail, stderr_console, stdout_console
 from residency.cli.outputs import (
@@ -100,7 +99,6 @@ def check(
     given = assignments(ctx)
     if given and kind != "terraform":
         raise click.UsageError("--var-file and --var apply to a directory of Terraform files")
-    refuse_unverifiable_inputs(attest, ctx)
     inputs += [a.file for a in given if a.file is not None]
     refuse_to_overwrite(reports, inputs, sources=directory if directory.is_dir() else None)
     refuse_to_overwrite_inputs(attest, inputs, directory, kind, stack)
@@ -119,6 +117,7 @@ def check(
                 policy_file=None if policy.is_builtin else Path(policy.source),
                 fail_on=fail_on, exit_code=EXIT_FINDINGS if report.failing(threshold) else EXIT_OK,
                 report=report, findings=document, signer=signer, file_format=file_format, state_file=state_file,
+                variables=given, invoke_answers=next(iter(program_input_files()), None),
             )
             document = {**document, "attestation": attestation}
         if output_format == "json":

@@ -30,10 +30,9 @@ from residency.cli.attesting import (
     attest_decision,
     attest_options,
     refuse_to_overwrite_inputs,
-    refuse_unverifiable_inputs,
 )
 from residency.cli.common import POLICY_HELP, choose_policy, fail, policy_line, stderr_console
-from residency.cli.program_options import program_options
+from residency.cli.program_options import program_input_files, program_options
 from residency.cli.terraform_inputs import TerraformInputsCommand, assignments, terraform_input_options
 from residency.enforcement import Level
 from residency.errors import InputError
@@ -78,13 +77,13 @@ def checkov(ctx: click.Context, target: Path, stack: str | None, policy_file: Pa
         policy = choose_policy(target, policy_file)
     except InputError as error:
         fail(error)
-    refuse_unverifiable_inputs(attest, ctx)
     if attest is not None:
         from residency.cli.check import pick_stack, source_kind
 
         kind = source_kind(target)
         stack = pick_stack(target, stack) if kind == "pulumi" else None
-        inputs = [target, *([] if policy.is_builtin else [Path(policy.source)])]
+        inputs = [target, *([] if policy.is_builtin else [Path(policy.source)]), *program_input_files(),
+                  *(a.file for a in assignments(ctx) if a.file is not None)]
         refuse_to_overwrite_inputs(attest, inputs, target, kind, stack)
     try:
         signer = attest.signer() if attest is not None else None
@@ -101,25 +100,26 @@ def checkov(ctx: click.Context, target: Path, stack: str | None, policy_file: Pa
                 environment[INPUTS_ENVIRONMENT] = inputs_to_environment(assignments(ctx))
             returncode = subprocess.run(command, env=environment, check=False).returncode
         if attest is not None and returncode in (0, 1):
-            _attest(attest, signer, target, stack, policy, Level(fail_on), returncode)
+            _attest(attest, signer, target, stack, policy, Level(fail_on), returncode, assignments(ctx))
     except InputError as error:
         fail(error)
     sys.exit(returncode)
 
 
 def _attest(attest: AttestRequest, signer, target: Path, stack: str | None, policy: ResidencyPolicy,
-            threshold: Level, returncode: int) -> None:
+            threshold: Level, returncode: int, variables: tuple) -> None:
     """Checkov's verdict, attested with the residency findings its CKV_RES checks are made of
     (the engine's, on the same inputs): what `residency verify` can evaluate again."""
     from residency.cli.check import load_inventory, source_kind
     from residency.engine import evaluate
 
     kind = source_kind(target)
-    report = evaluate(load_inventory(target, kind, stack), policy)
+    report = evaluate(load_inventory(target, kind, stack, terraform_inputs=variables), policy)
     attest_decision(
         attest, command="checkov", target=target, kind=kind, stack=stack,
         policy_file=None if policy.is_builtin else Path(policy.source),
         fail_on=threshold.value, exit_code=returncode, report=report, findings=report.to_document(threshold), signer=signer,
+        variables=variables, invoke_answers=next(iter(program_input_files()), None),
     )
 
 

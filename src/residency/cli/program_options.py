@@ -42,3 +42,9 @@ def program_input_files() -> list[Path]:
     context = click.get_current_context(silent=True)
     _, answers_file = context.meta.get(CONTEXT_KEY, (None, None)) if context else (None, None)
     return [answers_file] if answers_file is not None else []
+
+
+def use_invoke_answers(answers_file: Path | None) -> None:
+    """For a command that runs a program with answers it did not take as an option (`residency
+    verify`, with the attested ones): the default limits and these answers."""
+    click.get_current_context().meta[CONTEXT_KEY] = (Limits(), answers_file)

@@ -7,12 +7,15 @@ import datetime
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from residency.cli.common import fail, stdout_console
 from residency.errors import EXIT_FINDINGS, EXIT_OK, InputError
+
+if TYPE_CHECKING:
+    from residency.attest.verify import CommandLineInputs
 
 
 @click.command()
@@ -94,11 +97,12 @@ def _verify_attestation(attestation: Path, key, source: Path | None, console) ->
 
 
 def _reevaluate(target: Path, attested: Mapping[str, Any], state_file: Path | None, policy_file: Path | None,
-                today: datetime.date, fail_on: str) -> Mapping[str, Any]:
-    """The decision again, as `residency check` makes it."""
+                today: datetime.date, fail_on: str, given: CommandLineInputs) -> Mapping[str, Any]:
+    """The decision again, as `residency check` makes it, with the inputs it was given."""
     from importlib import resources
 
     from residency.cli.check import add_deployed_state, load_inventory
+    from residency.cli.program_options import use_invoke_answers
     from residency.enforcement import Level
     from residency.engine import evaluate
     from residency.policy import load_policy
@@ -110,7 +114,8 @@ def _reevaluate(target: Path, attested: Mapping[str, Any], state_file: Path | No
         policy = load_policy(policy_file)
     if not target.exists():
         raise InputError("the attested target is not in the checkout", file=str(target))
-    inventory = load_inventory(target, attested["kind"], attested.get("stack"), attested.get("format"))
+    use_invoke_answers(given.invoke_answers)
+    inventory = load_inventory(target, attested["kind"], attested.get("stack"), attested.get("format"), given.variables)
     if state_file is not None:
         add_deployed_state(inventory, state_file)
     return evaluate(inventory, policy, today=today).to_document(Level(fail_on))

@@ -35,6 +35,7 @@ class Origin:
     file: str | None = None  # relative to the program directory
     line: int | None = None
     value: str | None = None  # as written; never a secret's value
+    how: str = ""  # for a variable, how it got its value, as evidence says it ("is set in", "has its default at")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +82,9 @@ class Resource:
     dependencies: tuple[str, ...] = ()
     property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     location: SourceLocation | None = None
+    # where the values of top-level properties (source's names) were written, deepest first: the
+    # variables a Terraform attribute takes its value from
+    property_origins: Mapping[str, tuple[Origin, ...]] = field(default_factory=dict)
 
     @property
     def kind(self) -> ResourceKind:

@@ -80,6 +80,9 @@ def _print_causes(report: Report, console: Console) -> None:
     console.print("[bold]Caused by[/]")
     for (kind, name, file, line, value), names in sorted(causes.items(), key=lambda item: -len(item[1])):
         place = f"{file}:{line}" if file and line else file or "?"
-        what = f"{name} = {value}" if kind == "stack-config" else f"{kind} {name}" + (f" (region {value})" if value else "")
+        if kind in ("stack-config", "variable"):  # a value written on that line
+            what = f"{'variable ' if kind == 'variable' else ''}{name}" + (f" = {value}" if value else "")
+        else:
+            what = f"{kind} {name}" + (f" (region {value})" if value else "")
         shown = ", ".join(dict.fromkeys(names))
         console.print(f"  [bold]{plain(place)}[/] {plain(what)}: {len(names)} findings ({plain(shown)})")

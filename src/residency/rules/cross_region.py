@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 from residency.catalog import MovementField, ResourceKind
@@ -37,7 +38,7 @@ class CrossRegionMovement(ResourceRule):
             "resource types with a field that names another region: replication policies, volume backups and "
             "backup policies, volume replicas, Autonomous and Data Guard peers, file-system replication, vault and "
             "secret replicas, NoSQL table replicas, MySQL and PostgreSQL backup copies, remote peering, DR "
-            "protection groups"
+            "protection groups; and resources of other providers that take a protected resource's outputs"
         ),
         tags=("residency", "replication"),
     )
@@ -48,9 +49,15 @@ class CrossRegionMovement(ResourceRule):
             return
         if not resource.movements() or not context.is_protected(resource):
             return
+        unknown_blocks: dict[str, list[MovementField]] = {}
         for movement in resource.movements():
             for value in resource.field(movement.segments):
-                yield from self._check_value(resource, movement, value, context)
+                if not value.known and len(_bare(value.path).split(".")) < len(movement.segments):
+                    unknown_blocks.setdefault(value.path, []).append(movement)
+                else:
+                    yield from self._check_value(resource, movement, value, context)
+        for where, movements in unknown_blocks.items():
+            yield from self._check_unknown(resource, _one_block(movements), where, context)
 
     def _check_other_provider(self, resource: Resource, context: RuleContext) -> Iterator[Violation]:
         """A resource of another provider (a dynamic provider, a command, another cloud) that takes a
@@ -128,6 +135,19 @@ class CrossRegionMovement(ResourceRule):
         else:
             message = f"{movement.moves}, but {where} is known only after apply, so it cannot be shown to name an allowed region"
         yield Violation(resource, message, evidence, proven=False, path=where)
+
+
+def _bare(path: str) -> str:
+    return re.sub(r"\[\d+\]", "", path)
+
+
+def _one_block(movements: list[MovementField]) -> MovementField:
+    """The movement fields inside one block known only after apply (a `dynamic` block), as one:
+    the block is one finding, naming everything it may move. Judged as an OCID only when every
+    field is one (an OCID from a resource in an allowed region proves no region name)."""
+    kinds = {m.kind for m in movements}
+    moves = "; ".join(dict.fromkeys(m.moves for m in movements))
+    return MovementField(movements[0].path, kinds.pop() if len(kinds) == 1 else "region", moves)
 
 
 def _region_named(kind: str, text: str) -> tuple[Region | None, str]:

@@ -188,15 +188,8 @@ def _absent(resource: Resource, path: str, exposure: ExposureField, context: Rul
 def _scalar(resource: Resource, exposure: ExposureField, context: RuleContext) -> Iterator[Violation]:
     """boolean and values fields: a public value, an unknown one, or OCI's default when absent."""
     name = _leaf(exposure, resource)
-    for prefix, element in _elements(resource, exposure):
-        if isinstance(element, FieldValue):
-            yield _unknown(resource, FieldValue(prefix + name, element.value, element.secret), exposure)
-            continue
-        applies = _applies(element, exposure, resource)
-        if isinstance(applies, FieldValue):
-            yield _undecided(resource, applies, exposure)
-        if applies is not True:
-            continue
+
+    def judge(prefix: str, element: Mapping) -> Iterator[Violation]:
         values = _values(element, name, prefix, resource)
         if not values:
             yield from _default(resource, exposure, prefix + name, element, prefix, context)
@@ -209,6 +202,8 @@ def _scalar(resource: Resource, exposure: ExposureField, context: RuleContext) -
                                 (Evidence(resource.name, f"has {value.path} =", value.shown()),), proven=False, path=value.path)
             elif exposure.is_public(value.value):
                 yield _public(resource, value, exposure, context)
+
+    yield from _applying_elements(resource, exposure, lambda prefix: prefix + name, judge)
 
 
 def _default(resource: Resource, exposure: ExposureField, path: str, element: Mapping, prefix: str,
@@ -302,23 +297,33 @@ def _subnet_field(resource: Resource, exposure: ExposureField, context: RuleCont
 def _cidr(resource: Resource, exposure: ExposureField, context: RuleContext) -> Iterator[Violation]:
     """A network that is every address; another `type` of source (a service) is not a network."""
     name = _leaf(exposure, resource)
-    for prefix, element in _elements(resource, exposure):
-        if isinstance(element, FieldValue):
-            yield _unknown(resource, FieldValue(prefix.rstrip("."), element.value, element.secret), exposure)
-            continue
-        applies = _applies(element, exposure, resource)
-        if isinstance(applies, FieldValue):
-            yield _undecided(resource, applies, exposure)
-        if applies is not True:
-            continue
+
+    def judge(prefix: str, element: Mapping) -> Iterator[Violation]:
         kind = next(select(element, (exposure.type,), resource.naming), None) if exposure.type else None
         if kind is not None and kind.known and str(kind.value).upper() != "CIDR_BLOCK":
-            continue
+            return
         for value in _values(element, name, prefix, resource):
             if not value.known:
                 yield _unknown(resource, value, exposure)
             elif exposure.is_public(value.value):
                 yield _public(resource, value, exposure, context)
+
+    yield from _applying_elements(resource, exposure, lambda prefix: prefix.rstrip("."), judge)
+
+
+def _applying_elements(resource: Resource, exposure: ExposureField, unknown_path: Callable[[str], str],
+                       judge: Callable[[str, Mapping], Iterator[Violation]]) -> Iterator[Violation]:
+    """Each element the field lives in, judged when the exposure applies to it; an element that is
+    itself unknown, or whose applicability is, cannot be shown closed."""
+    for prefix, element in _elements(resource, exposure):
+        if isinstance(element, FieldValue):
+            yield _unknown(resource, FieldValue(unknown_path(prefix), element.value, element.secret), exposure)
+            continue
+        applies = _applies(element, exposure, resource)
+        if isinstance(applies, FieldValue):
+            yield _undecided(resource, applies, exposure)
+        if applies is True:
+            yield from judge(prefix, element)
 
 
 def _allowlist(resource: Resource, exposure: ExposureField, context: RuleContext) -> Iterator[Violation]:

@@ -139,13 +139,21 @@ class ForeignReference(ResourceRule):
 
 def _unknown_ids(name: str, value, resource: Resource) -> list[str]:
     """The paths of OCID-valued fields (`*_id`, `*_ids`) under a property that are unknown; fields
-    that take the OCID of something without a region (a compartment, the tenancy) tie nothing to one."""
+    that take the OCID of something without a region (a compartment, the tenancy) tie nothing to one.
+    A block unknown as a whole (a `dynamic` block) stands for the reference fields it may hold."""
     found = []
     for leaf in leaves({name: value}):
         path = _snake_path(leaf.path, resource)
-        field = re.sub(r"\[\d+\]", "", path).rsplit(".", 1)[-1]
-        if not leaf.known and field.endswith(("_id", "_ids")) and not CATALOG.names_region_less(field):
+        bare = re.sub(r"\[\d+\]", "", path)
+        field = bare.rsplit(".", 1)[-1]
+        block = CATALOG.nested_block(resource.token, name) if bare == name else None
+        if leaf.known:
+            continue
+        if field.endswith(("_id", "_ids")) and not CATALOG.names_region_less(field):
             found.append(path)
+        elif block is not None and block.references:
+            held = ", ".join(block.references[:4]) + (", ..." if len(block.references) > 4 else "")
+            found.append(f"{path} (a block that may hold {held})")
     return found
 
 

@@ -56,8 +56,13 @@ class _Unknown(Exception):
 class Scope:
     """What names mean in one module: `lookup(kind, name)` for var, local, count, each and module."""
 
-    def __init__(self, lookup: Callable[[str, str], Evaluated]):
+    def __init__(self, lookup: Callable[[str, str], Evaluated], names: Mapping[str, Any] | None = None):
         self._lookup = lookup
+        self._names = dict(names or {})  # names bound in this scope alone: a dynamic block's iterator
+
+    def with_names(self, names: Mapping[str, Any]) -> Scope:
+        """This scope with more names bound (`replication_config.value` inside a dynamic block)."""
+        return Scope(self._lookup, {**self._names, **names})
 
     def evaluate(self, raw: Any) -> Evaluated:
         """A value as the HCL parser gives it: a template string, a list, a map or a literal."""
@@ -73,9 +78,13 @@ class Scope:
     def expression(self, text: str) -> Evaluated:
         return self.evaluate("${" + text + "}")
 
+    def evaluator(self) -> _Evaluator:
+        """An evaluator of parsed expressions in this scope (terraform_text_parts reads text in parts)."""
+        return _Evaluator(self._lookup, self._names)
+
     def _raw(self, raw: Any) -> Any:
         if isinstance(raw, str):
-            return _Evaluator(self._lookup, {}).run(parse_template(raw))
+            return _Evaluator(self._lookup, self._names).run(parse_template(raw))
         if isinstance(raw, list):
             return _collect([lambda item=item: self._raw(item) for item in raw], list)
         if isinstance(raw, dict):

@@ -57,6 +57,7 @@ class TerraformRecord:
     references: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # attribute -> absolute addresses
     location: SourceLocation | None = None
     unread_because: str | None = None  # a module call whose resources cannot be read: why
+    origins: Mapping[str, tuple[Origin, ...]] = field(default_factory=dict)  # attribute -> the variables behind it
 
 
 @contextlib.contextmanager
@@ -98,6 +99,7 @@ def build_inventory(records: Iterable[TerraformRecord], providers: Mapping[str, 
                 dependencies=tuple(sorted({a for found in dependencies.values() for a in found})),
                 property_dependencies=dependencies,
                 location=record.location,
+                property_origins=record.origins,
             )
         )
     return Inventory(source=source, resources=resources)

@@ -44,8 +44,12 @@ from residency.sources.terraform_graph import (
     collector_paused,
     merge_inventories,
 )
+from residency.sources.terraform_text_parts import text_in_parts
 from residency.sources.terraform_variables import Assignment, InputSet, input_sets, root_variables
 
+# Text the rules read word by word, so that what is known of it counts when the rest is known only
+# after apply: handed over in parts (terraform_text_parts). The IAM rules read policy statements so.
+TEXT_IN_PARTS = {"oci_identity_policy": ("statements",)}
 MAX_MODULE_DEPTH = 16
 MAX_INSTANCES = 100_000  # per resource or module block: count = 50000000 is refused, not expanded
 MAX_RECORDS = 1_000_000
@@ -83,6 +87,7 @@ class _Variable:
     value: Evaluated
     sources: frozenset[str] = frozenset()  # what an unknown value could come from
     origin: str | None = None  # where the value was written (root variables)
+    origins: tuple[Origin, ...] = ()  # where the value was written, for findings: root variables' lines, defaults
 
 
 class _Reader:
@@ -110,7 +115,9 @@ class _Reader:
         files = self.files(self.root)
         values = root_variables(self.root, files.variables, self.chosen, self.shown)
         variables = {
-            name: _Variable(v.value, frozenset({f"var.{name}"}) if v.value.value is UNKNOWN else frozenset(), v.origin)
+            name: _Variable(v.value, frozenset({f"var.{name}"}) if v.value.value is UNKNOWN else frozenset(), v.origin,
+                            (_variable_origin(f"var.{name}", v.value.value, v.file, v.line, v.how,
+                                              files.variables[name]),))
             for name, v in values.items()
         }
         _ModuleInstance(self, self.root, "", variables, {}).read()
@@ -173,6 +180,31 @@ class _ModuleInstance:
                 found.add(self.prefix + name)
         return frozenset(found)
 
+    def origins(self, raw: Any, seen: frozenset[str] = frozenset()) -> tuple[Origin, ...]:
+        """Where the variables a value takes were written (through locals), deepest first."""
+        found: dict[Origin, None] = {}
+        for name in inputs(raw):
+            kind, _, rest = name.partition(".")
+            if name in seen:
+                continue
+            if kind == "var" and rest in self.variables:
+                found.update(dict.fromkeys(self.variables[rest].origins))
+            elif kind == "local" and rest in self.files.locals:
+                found.update(dict.fromkeys(self.origins(self.files.locals[rest].body["value"][0], seen | {name})))
+        return tuple(found)
+
+    def origins_by_path(self, body: dict, prefix: str = "") -> dict[str, tuple[Origin, ...]]:
+        """The origins of each attribute, and of each field of its nested blocks (`a.b.c`, no indices)."""
+        found: dict[str, tuple[Origin, ...]] = {}
+        for key, raw in _attributes(body):
+            if is_blocks(raw):
+                for block in raw:
+                    for path, origins in self.origins_by_path(block, f"{prefix}{key}.").items():
+                        found[path] = tuple(dict.fromkeys((*found.get(path, ()), *origins)))
+            elif origins := self.origins(raw):
+                found[prefix + key] = origins
+        return found
+
     def local_sources(self, name: str, seen: frozenset[str]) -> frozenset[str]:
         if name not in self._local_sources:
             self._local_sources[name] = frozenset()
@@ -198,8 +230,12 @@ class _ModuleInstance:
         key, inherited = self.provider_map.get(local, (f"{self.address}:{local}" if self.address else local, False))
         location = SourceLocation(block.file, block.line)
         attribute_sources = {k: self.sources(v) for k, v in _attributes(body)}
+        attribute_origins = self.origins_by_path(body)
         for index in self.instances(body, block, f"{type_}.{name}"):
             values = _body(body, self.scope)
+            for attribute in TEXT_IN_PARTS.get(type_, ()):
+                if attribute in values and _unknown_in(values[attribute]):
+                    values[attribute] = text_in_parts(self.scope, body[attribute][0])
             refs = {k: tuple(sorted(found)) for k, found in attribute_sources.items() if found}
             self.reader.records.append(TerraformRecord(
                 address=f"{self.prefix}{type_}.{name}{index}",
@@ -209,6 +245,7 @@ class _ModuleInstance:
                 inherited=inherited,
                 references=refs,
                 location=location,
+                origins=attribute_origins,
             ))
             if len(self.reader.records) > MAX_RECORDS:
                 raise InputError(f"more than {MAX_RECORDS} resource instances: refused", file=block.file, line=block.line)
@@ -320,10 +357,14 @@ class _ModuleInstance:
         variables = {}
         for name, declaration in self.reader.files(child).variables.items():
             if name in passed:
-                variables[name] = _Variable(self.scope.evaluate(passed[name]), self.sources(passed[name]))
+                variables[name] = _Variable(self.scope.evaluate(passed[name]), self.sources(passed[name]),
+                                            origins=self.origins(passed[name]))
             elif "default" in declaration.body:
-                variables[name] = _Variable(constants().evaluate(declaration.body["default"][0]),
-                                            origin=f"default at {declaration.file}:{declaration.line}")
+                default = constants().evaluate(declaration.body["default"][0])
+                variables[name] = _Variable(default, origin=f"default at {declaration.file}:{declaration.line}",
+                                            origins=(_variable_origin(f"var.{name} of {address}", default.value,
+                                                                      declaration.file, declaration.line,
+                                                                      "has its default at", declaration),))
             else:
                 variables[name] = _Variable(
                     Evaluated(UNKNOWN, f"var.{name} of {address} has no value: the module call does not pass it"),
@@ -371,7 +412,16 @@ class _ModuleInstance:
             variable = self.variables.get(raw[6:-1].strip())
             origin = f"{raw[2:-1]}, {variable.origin}" if variable and variable.origin else None
         return ProviderConfig(key, region.value, region.reason if region.value is UNKNOWN else None, auth=auth,
-                              auth_unknown_because=auth_reason, origin=origin, origins=block_origin)
+                              auth_unknown_because=auth_reason, origin=origin,
+                              origins=(*self.origins(raw), *block_origin))
+
+
+def _variable_origin(name: str, value: Any, file: str | None, line: int | None, how: str,
+                     declaration: Block) -> Origin:
+    """Where a variable's value was written; its value shown only when it is text and not sensitive."""
+    sensitive = _attribute(declaration.body, "sensitive") in (True, "true", "${true}")
+    shown = value if isinstance(value, str) and not sensitive else None
+    return Origin("variable", name, file, line, shown, how)
 
 
 def _bounded(number: int, block: Block, shown: str, argument: str) -> None:
@@ -391,25 +441,56 @@ def _attributes(body: dict) -> Iterator[tuple[str, Any]]:
             yield key, raw
 
 
-def _body(body: dict, scope: Scope) -> dict[str, Any]:
-    """A resource body in Terraform's shapes (blocks as lists of objects)."""
+def _body(body: dict, scope: Scope, nested: bool = False) -> dict[str, Any]:
+    """A resource body (or a nested block's) in Terraform's shapes: blocks as lists of objects,
+    `dynamic` blocks generated where their for_each is known."""
     values: dict[str, Any] = {}
     for key, raw in body.items():
-        if key in META_ARGUMENTS or key.startswith("__"):
+        if key.startswith("__") or (key in META_ARGUMENTS and not nested):
             continue
-        if key == "dynamic":  # generated blocks: their number and content are not known here
+        if key == "dynamic":
             for entry in raw:
-                for name in entry:
-                    values[name] = UNKNOWN
+                for name, spec in entry.items():
+                    values[name] = _more_blocks(values.get(name), _dynamic(name, spec, scope))
             continue
-        values[key] = _value(raw, scope)
+        values[key] = _more_blocks(values.get(key), _value(raw, scope)) if key in values else _value(raw, scope)
     return values
 
 
 def _value(raw: list, scope: Scope) -> Any:
     if is_blocks(raw):
-        return [{k: _value(v, scope) for k, v in block.items() if not k.startswith("__")} for block in raw]
+        return [_body(block, scope, nested=True) for block in raw]
     return scope.evaluate(raw[0]).value
+
+
+def _dynamic(name: str, spec: Any, scope: Scope) -> Any:
+    """The blocks a `dynamic` block generates: one per element of its for_each, its content read
+    with the iterator (`name.key`, `name.value`) bound. UNKNOWN when for_each is known only after
+    apply: how many blocks there are, and what they hold, cannot be known."""
+    if not isinstance(spec, dict):
+        return UNKNOWN
+    for_each = scope.evaluate(_attribute(spec, "for_each")).value
+    if isinstance(for_each, Mapping):
+        items = list(for_each.items())
+    elif isinstance(for_each, list):
+        items = list(enumerate(for_each))
+    else:
+        return UNKNOWN
+    content = _attribute(spec, "content")
+    iterator = _strip(str(_attribute(spec, "iterator") or name))
+    if not isinstance(content, dict) or len(items) > MAX_INSTANCES:
+        return UNKNOWN
+    return [_body(content, scope.with_names({iterator: {"key": key, "value": value}}), nested=True)
+            for key, value in items]
+
+
+def _more_blocks(have: Any, more: Any) -> Any:
+    """Blocks of one type written statically and generated by dynamic blocks, together."""
+    if have is None:
+        return more
+    if have is UNKNOWN or more is UNKNOWN or not isinstance(have, list) or not isinstance(more, list):
+        return UNKNOWN
+    return have + more
 
 
 def _unknown_in(value: Any) -> bool:

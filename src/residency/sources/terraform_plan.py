@@ -10,9 +10,11 @@ refers to.
 An attribute the configuration does not set but the provider computes (OCI marks many optional
 attributes computed, so a plan shows them as unknown) is left out, as it is absent from a Pulumi
 program's inputs: only what the configuration sets can move data. A nested block unknown in part
-is kept (what it holds cannot be proven); one unknown as a whole that the configuration does not
-set may be a `dynamic` block (the plan's configuration does not show those) or a block the
-provider computes: where it could move data, the inventory's notes say so. Without a configuration block nothing
+is kept (what it holds cannot be proven). One unknown as a whole that the configuration does not
+set is a `dynamic` block (the plan's configuration does not show those) when the provider does not
+compute it: kept when it moves data or holds references (catalogue: nested_blocks.json), so its
+rule gives an unproven finding. One the provider computes cannot be told from a `dynamic` block:
+where it could move data, the inventory's notes say so. Without a configuration block nothing
 is left out. References across modules, which Terraform itself routes through module variables,
 may be written as absolute addresses (`module.a.oci_kms_key.k`); `residency export` writes them so.
 
@@ -170,8 +172,8 @@ class _Plan:
         provider, inherited, references = None, False, {}
         if config is not None:
             expressions = expect_mapping(config.get("expressions"), self._file, f"configuration ({resource['address']})")
-            unset_unknown = [k for k, v in values.items() if v is UNKNOWN and k not in expressions]
-            self._note_unseen_blocks(resource, unset_unknown)
+            unset_unknown = {k for k, v in values.items() if v is UNKNOWN and k not in expressions}
+            unset_unknown -= self._dynamic_blocks(resource, unset_unknown)
             values = {k: v for k, v in values.items() if k not in unset_unknown}
             provider, inherited = self._provider_key(config.get("provider_config_key"), module)
             for attribute, expression in expressions.items():
@@ -188,17 +190,24 @@ class _Plan:
             location=self._location,
         )
 
-    def _note_unseen_blocks(self, resource: dict, unset_unknown: list[str]) -> None:
-        """A `dynamic` block is not in the plan's configuration: one whose content is known only
-        after apply looks like a block the provider computes. Where such a block moves data, say so."""
+    def _dynamic_blocks(self, resource: dict, unset_unknown: set[str]) -> set[str]:
+        """The unknown blocks the plan's configuration does not show that are `dynamic` blocks:
+        kept, so that the rule owning their fields gives an unproven finding. The configuration
+        leaves `dynamic` blocks out; a block the provider schema does not compute can only be one.
+        A block the provider computes is unknown on every create where it is not set, which a plan
+        cannot tell from a `dynamic` block: where it could move data, the notes say so."""
         token = CATALOG.token(resource["type"]) or ""
-        blocks = {m.segments[0] for m in CATALOG.movements(token) if len(m.segments) > 1}
-        for name in unset_unknown:
-            if name in blocks:
+        dynamic = set()
+        for name in sorted(unset_unknown):
+            block = CATALOG.nested_block(token, name)
+            if block is not None and not block.computed:
+                dynamic.add(name)
+            elif block is not None and any(m.segments[0] == name for m in CATALOG.movements(token)):
                 self._unseen.append(f"{resource['address']}.{name} is known only after apply and the plan's "
-                                    "configuration does not set it (a dynamic block, or computed by the provider): "
-                                    "check the configuration itself (`residency check DIR`) to prove where it "
-                                    "moves data")
+                                    "configuration does not set it (a dynamic block, or the default the provider "
+                                    "computes): check the configuration itself (`residency check DIR`) to prove "
+                                    "where it moves data")
+        return dynamic
 
     def _absolute(self, reference: str, module: str) -> str | None:
         """The address of the resource a reference names, or None when it names no resource.

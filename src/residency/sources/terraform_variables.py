@@ -88,6 +88,9 @@ def _auto_loaded(path: Path) -> bool:
 class VariableValue:
     value: Evaluated
     origin: str  # "default at variables.tf:3", "prod.tfvars:2", "--var region=..."
+    file: str | None = None  # where the value (or, without one, the declaration) is written
+    line: int | None = None
+    how: str = ""  # as evidence says it: "has its default at", "is set in", "has no value; it is declared at"
 
 
 def root_variables(directory: Path, declared: Mapping[str, Block], chosen: InputSet,
@@ -98,7 +101,8 @@ def root_variables(directory: Path, declared: Mapping[str, Block], chosen: Input
     for name, block in declared.items():
         if "default" in block.body:
             default = constants.evaluate(block.body["default"][0])
-            values[name] = VariableValue(default, f"default at {block.file}:{block.line}")
+            values[name] = VariableValue(default, f"default at {block.file}:{block.line}", block.file, block.line,
+                                         "has its default at")
     automatic = [directory / name for name in AUTO_LOADED]
     automatic += sorted((p for p in directory.iterdir() if p.name.endswith((".auto.tfvars", ".auto.tfvars.json"))),
                         key=lambda p: p.name)
@@ -110,12 +114,14 @@ def root_variables(directory: Path, declared: Mapping[str, Block], chosen: Input
             _assign(values, declared, _variable_file(assignment.file, shown(assignment.file)), shown(assignment.file))
         else:
             name, value = _command_line(assignment.text or "", declared)
-            values[name] = VariableValue(constants.evaluate(value), f"--var {name}")
+            values[name] = VariableValue(constants.evaluate(value), f"--var {name}",
+                                         how=f"is set on the command line (--var {name})")
     for name in declared:
         if name not in values:
+            block = declared[name]
             values[name] = VariableValue(Evaluated(
                 UNKNOWN, f"var.{name} has no value: no default, and no variable file of {chosen.shown} sets it"
-            ), "no value")
+            ), "no value", block.file, block.line, "has no value; it is declared at")
     return values
 
 
@@ -124,7 +130,8 @@ def _assign(values: dict[str, VariableValue], declared: Mapping[str, Block], ass
     constants = constants_scope()
     for name, (raw, line) in assigned.items():
         if name in declared:
-            values[name] = VariableValue(constants.evaluate(raw), f"{file}:{line}" if line else file)
+            values[name] = VariableValue(constants.evaluate(raw), f"{file}:{line}" if line else file, file, line,
+                                         "is set in")
 
 
 def _variable_file(path: Path, shown: str) -> dict[str, tuple[Any, int | None]]:
