@@ -2,6 +2,7 @@
 bombs and unconvertible values are input errors (exit 2) that name the file, never a hang or a
 traceback; and anything unexpected exits 3, never 1."""
 
+import importlib
 import os
 import subprocess
 import sys
@@ -111,7 +112,7 @@ def test_an_unexpected_error_exits_3_and_says_it_is_a_bug(monkeypatch):
     def broken(*_args, **_kwargs):
         raise KeyError("oops")
 
-    monkeypatch.setattr(sys.modules["residency.cli.report"], "read_document", broken)
+    monkeypatch.setattr(importlib.import_module("residency.cli.report"), "read_document", broken)
     result = CliRunner().invoke(main, ["report", "-", "--format", "json"], input="{}")
     assert result.exit_code == EXIT_INTERNAL
     assert "internal error: KeyError" in result.output and "This is a bug in residency" in result.output
@@ -121,7 +122,7 @@ def test_an_input_error_that_escapes_its_command_exits_2(monkeypatch):
     def refuses(*_args, **_kwargs):
         raise InputError("expected something else", file="x.json")
 
-    monkeypatch.setattr(sys.modules["residency.cli.report"], "read_document", refuses)
+    monkeypatch.setattr(importlib.import_module("residency.cli.report"), "read_document", refuses)
     result = CliRunner().invoke(main, ["report", "-", "--format", "json"], input="{}")
     assert result.exit_code == EXIT_INPUT
     assert "x.json: expected something else" in result.output

@@ -1,6 +1,15 @@
 """Decoding Pulumi property values and reading fields whatever the source's naming."""
 
-from residency.inventory.values import UNKNOWN, Secret, from_pulumi, leaves, select, to_pulumi
+from residency.inventory.values import (
+    UNKNOWN,
+    Secret,
+    Template,
+    from_pulumi,
+    leaves,
+    select,
+    strings_containing,
+    to_pulumi,
+)
 
 SIG = "4dabf18193072939515e22adb298388d"
 
@@ -54,3 +63,27 @@ def test_absent_fields_give_nothing():
 
 def test_leaves_walk_every_value():
     assert [(v.path, v.value) for v in leaves({"a": {"b": [1, "x"]}, "c": Secret("s")})] == [("a.b[0]", 1), ("a.b[1]", "x"), ("c", "s")]
+
+
+def _known_strings_with(properties, text):
+    return [v for v in leaves(properties) if v.known and isinstance(v.value, str) and text in v.value.lower()]
+
+
+def test_strings_containing_finds_what_a_walk_over_every_leaf_finds():
+    properties = {
+        "compartment_id": "ocid1.compartment.oc1..aaa",
+        "kms_key_id": Secret("OCID1.KEY.OC1.FRA.a.b"),
+        "unknown": UNKNOWN,
+        "template": Template(("ocid1.key.oc1.iad.", UNKNOWN)),
+        "blocks": [{"id": "ocid1.vault.oc1.phx.x", "n": 3, "ok": True, "none": None},
+                   [["ocid1.subnet.oc1.iad.y", 1.5]], Secret({"inner": ["x", "ocid1.image.oc1.lhr.z"]})],
+        "tags": {"Team.Name": "data", 7: "ocid1.key.oc1.sjc.q"},
+        "": "ocid1.bucket.oc1.iad.k",
+    }
+    found = strings_containing(properties, "ocid1.")
+    assert found == _known_strings_with(properties, "ocid1.")
+    assert [(v.path, v.secret) for v in found] == [
+        ("compartment_id", False), ("kms_key_id", True), ("blocks[0].id", False), ("blocks[1][0][0]", False),
+        ("blocks[2].inner[1]", True), ("tags.7", False), ("", False)]
+    assert strings_containing(Secret(["ocid1.key.oc1.iad.s"]), "ocid1.") == _known_strings_with(
+        Secret(["ocid1.key.oc1.iad.s"]), "ocid1.")

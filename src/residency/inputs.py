@@ -4,6 +4,7 @@ memory or end in a traceback; each refusal is an InputError (exit 2) naming the 
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import json
 import os
@@ -50,8 +51,13 @@ def read_bytes(path: Path, shown: str, *, limit: int = MAX_FILE_BYTES) -> bytes:
 
 def read_text(path: Path, shown: str, *, limit: int = MAX_FILE_BYTES) -> str:
     """A regular file's text, as UTF-8; see read_bytes for what is refused."""
+    return text_of(read_bytes(path, shown, limit=limit), shown)
+
+
+def text_of(data: bytes, shown: str) -> str:
+    """Bytes read from `shown` as UTF-8 text."""
     try:
-        return read_bytes(path, shown, limit=limit).decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise InputError(f"not UTF-8 text: byte {error.start} cannot be decoded", file=shown) from None
 
@@ -68,6 +74,52 @@ def parse_json(text: str | bytes, *, file: str, what: str = "JSON") -> Any:
         raise InputError(f"not {what}: nested more than {MAX_NESTING} levels deep", file=file) from None
     except ValueError as error:  # int conversion past sys.get_int_max_str_digits(), among others
         raise InputError(f"not {what}: {error}", file=file) from None
+
+
+def parse_json_shaped(data: bytes, shape: Any, *, file: str, what: str = "JSON", dec_hook: Any = None) -> Any:
+    """JSON decoded straight into `shape`, a msgspec type: only the fields it names are built, the
+    rest is checked and skipped, so a large document is never held whole. Anything that does not
+    decode into `shape` (malformed, of another shape, not UTF-8, past a number's range) is parsed
+    as parse_json parses it: exactly its values, for the caller's own checks to name the place, or
+    its InputError. Nesting is bounded alike."""
+    import msgspec  # only the readers of large documents need it
+
+    if _valid_utf8(data):
+        try:
+            with nesting_bound(MAX_NESTING):
+                return msgspec.json.decode(data, type=shape, dec_hook=dec_hook)
+        except (msgspec.MsgspecError, RecursionError):
+            pass
+    return parse_json(data, file=file, what=what)
+
+
+def json_object_keys(data: bytes) -> set[str] | None:
+    """The keys of a JSON object, its values checked but not built; None when `data` is no JSON
+    object msgspec reads (parse it with parse_json to learn why)."""
+    import msgspec
+
+    if not _valid_utf8(data):
+        return None
+    try:
+        with nesting_bound(MAX_NESTING):
+            return set(msgspec.json.decode(data, type=dict[str, msgspec.Raw]))
+    except (msgspec.MsgspecError, RecursionError):
+        return None
+
+
+def _valid_utf8(data: bytes) -> bool:
+    """msgspec does not check the text of the values it skips; the whole document must be UTF-8,
+    as the standard library's parser requires. Checked a slice at a time, never copied whole."""
+    if data.isascii():
+        return True
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    step = 1 << 20
+    try:
+        for start in range(0, len(data), step):
+            decoder.decode(data[start:start + step], final=start + step >= len(data))
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 @contextlib.contextmanager

@@ -108,6 +108,7 @@ class Catalog:
         self._same_region_fields = {token: frozenset(fields) for token, fields in types["same_region_fields"].items()}
         self.region_less_ocid_types = frozenset(types["region_less"]["ocid_types"])
         self._region_less_fields = tuple(types["region_less"]["fields"])
+        self._region_less_answers: dict[str, bool] = {}
         self.iam_families = {family: frozenset(members) for family, members in types["iam_families"].items()}
         self._iam_permissions = sorted(types["iam_permissions"].items(), key=lambda item: -len(item[0]))
         self.oracle_tenancies = {t["ocid"].casefold(): t["holds"] for t in types["oracle_tenancies"]}
@@ -202,8 +203,12 @@ class Catalog:
     def names_region_less(self, field: str) -> bool:
         """Whether a field (its last snake_case segment) takes the OCID of something that has no
         region: a compartment, the tenancy, a user, a group ... (`source_compartment_id` too)."""
-        singular = field.removesuffix("s") if field.endswith("_ids") else field
-        return any(singular == name or singular.endswith("_" + name) for name in self._region_less_fields)
+        known = self._region_less_answers.get(field)
+        if known is None:  # asked for the same few fields of every resource: answered once each
+            singular = field.removesuffix("s") if field.endswith("_ids") else field
+            known = any(singular == name or singular.endswith("_" + name) for name in self._region_less_fields)
+            self._region_less_answers[field] = known
+        return known
 
     def terraform_name(self, token: str, path: str) -> str | None:
         """Terraform's name for a pulumi-oci input (its snake_case path) that the bridge

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
 from residency import __version__
-from residency.cli.audit import audit
-from residency.cli.check import check
-from residency.cli.checkov import checkov
 from residency.cli.common import fail, internal_error
-from residency.cli.export import export
-from residency.cli.report import report
-from residency.cli.verify import verify
 from residency.errors import InputError
+
+# Each command's module, imported only when that command runs: a check needs neither the report
+# templates nor the Checkov bridge, and the interpreter's start is most of a small check's time.
+COMMANDS = {name: f"residency.cli.{name}" for name in ("audit", "check", "checkov", "export", "report", "verify")}
 
 
 class GuardedGroup(click.Group):
     """The command group, with the last line of defence around every command: an input error that
     escaped its command still exits 2, and anything else exits 3 as the bug it is. Exit 1 means
     failing findings and nothing else, so no crash can be read as a verdict."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        module = COMMANDS.get(name)
+        return getattr(importlib.import_module(module), name) if module else None
 
     def main(self, *args, **kwargs):
         try:
@@ -34,10 +41,3 @@ class GuardedGroup(click.Group):
 def main() -> None:
     """Keep protected data inside its allowed OCI regions."""
 
-
-main.add_command(audit)
-main.add_command(check)
-main.add_command(checkov)
-main.add_command(export)
-main.add_command(report)
-main.add_command(verify)

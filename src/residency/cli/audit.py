@@ -3,7 +3,6 @@ Terraform states ...), in parallel, with one summary and one findings document."
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from residency.cli.common import POLICY_HELP, choose_policy, fail, stderr_console, stdout_console
+from residency.cli.common import POLICY_HELP, choose_policy, echo_json, fail, stderr_console, stdout_console
 from residency.cli.outputs import ReportTarget, refuse_to_overwrite, report_option, write_reports
 from residency.enforcement import Level
 from residency.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, InputError
@@ -54,7 +53,7 @@ def audit(
         result = _run_with_progress(run_audit, files, chosen, threshold, file_format, jobs)
         document = combined_document(result, policy_document(policy), threshold, audited=", ".join(map(str, paths)))
         if output_format == "json":
-            click.echo(json.dumps(document, indent=2))
+            echo_json(document)
         else:
             _summary(result, stdout_console())
         write_reports(document, reports)

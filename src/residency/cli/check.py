@@ -3,7 +3,7 @@ and check it against the residency policy."""
 
 from __future__ import annotations
 
-import json
+import gc
 import sys
 from pathlib import Path
 
@@ -15,7 +15,7 @@ from residency.cli.attesting import (
     attest_options,
     refuse_to_overwrite_inputs,
 )
-from residency.cli.common import POLICY_HELP, choose_policy, fail, stderr_console, stdout_console
+from residency.cli.common import POLICY_HELP, choose_policy, echo_json, fail, stderr_console, stdout_console
 from residency.cli.outputs import (
     ReportTarget,
     baseline_option,
@@ -76,7 +76,6 @@ def check(
 
     Exit status: 0 no failing findings, 1 failing findings, 2 bad input or usage, 3 an internal error."""
     from residency.engine import evaluate
-    from residency.render.text import render_text
 
     threshold = Level(fail_on)
     if not directory.exists():
@@ -105,6 +104,8 @@ def check(
     try:
         signer = attest.signer() if attest is not None else None  # a bad key fails before the program runs
         inventory = load_inventory(directory, kind, stack, file_format, given)
+        gc.freeze()  # the inventory lives until the command ends: the collector need not walk it again
+        ctx.call_on_close(gc.unfreeze)
         if state_file is not None:
             add_deployed_state(inventory, state_file)
         report = evaluate(inventory, policy)
@@ -121,8 +122,10 @@ def check(
             )
             document = {**document, "attestation": attestation}
         if output_format == "json":
-            click.echo(json.dumps(document, indent=2))
+            echo_json(document)
         else:
+            from residency.render.text import render_text
+
             render_text(report, stdout_console(), threshold)
         write_reports(document, reports)
     except InputError as error:

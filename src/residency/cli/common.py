@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
-
-from rich.console import Console
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from residency import __version__
 from residency.errors import EXIT_INPUT, EXIT_INTERNAL, InputError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from residency.policy import ResidencyPolicy
 
 POLICY_HELP = (
@@ -23,14 +24,33 @@ POLICY_HELP = (
 
 
 def stderr_console() -> Console:
+    from rich.console import Console  # a check that prints JSON needs no terminal rendering
+
     return Console(stderr=True, highlight=False)
 
 
 def stdout_console() -> Console:
+    from rich.console import Console
+
     console = Console(highlight=False)
     if not console.is_terminal:  # CI logs: room for tables rather than 80 columns
         console = Console(highlight=False, width=160)
     return console
+
+
+def echo_json(document: Any) -> None:
+    """`document` as indented JSON on stdout, written a slice at a time: the report of a large plan
+    (tens of MB) is never held whole as text, and again as the bytes written."""
+    stream = sys.stdout
+    chunks: list[str] = []
+    for chunk in json.JSONEncoder(indent=2).iterencode(document):
+        chunks.append(chunk)
+        if len(chunks) == 65536:
+            stream.write("".join(chunks))
+            chunks.clear()
+    chunks.append("\n")
+    stream.write("".join(chunks))
+    stream.flush()
 
 
 def fail(error: InputError) -> NoReturn:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from residency.sources.terraform_variables import Assignment
+if TYPE_CHECKING:  # the Terraform reader (and its HCL parser) is imported only when .tf files are read
+    from residency.sources.terraform_variables import Assignment
 
 ORDER_KEY = "terraform_inputs"
 
@@ -40,6 +41,10 @@ def assignments(ctx: click.Context) -> tuple[Assignment, ...]:
 
 def _ordered(args: Sequence[str]) -> list[Assignment]:
     found: list[Assignment] = []
+    if not any(argument.partition("=")[0] in ("--var", "--var-file") for argument in args):
+        return found
+    from residency.sources.terraform_variables import Assignment
+
     iterator = iter(args)
     for argument in iterator:
         if argument == "--":

@@ -183,6 +183,39 @@ def _leaves(node: Any, path: str, secret: bool) -> Iterator[FieldValue]:
         yield FieldValue(path, node, secret)
 
 
+_SCALARS = (bool, int, float)
+
+
+def strings_containing(properties: Mapping[str, Any], text: str) -> list[FieldValue]:
+    """The known string values that contain `text` (in lower case), in the order `leaves` gives
+    them. A rule that looks for a few values among many: the walk builds a path only for what it
+    finds, where `leaves` builds one for every value."""
+    found: list[FieldValue] = []
+
+    def walk(node: Any, path: str, secret: bool) -> None:
+        while isinstance(node, Secret):
+            node, secret = node.value, True
+        if isinstance(node, Mapping):
+            for key, item in node.items():
+                if type(item) is str:  # most values: no call, and no path unless it holds `text`
+                    if text in item.lower():
+                        found.append(FieldValue(f"{path}.{key}" if path else str(key), item, secret))
+                elif item is not None and type(item) not in _SCALARS:
+                    walk(item, f"{path}.{key}" if path else str(key), secret)
+        elif isinstance(node, list):
+            for index, item in enumerate(node):
+                if type(item) is str:
+                    if text in item.lower():
+                        found.append(FieldValue(f"{path}[{index}]", item, secret))
+                elif item is not None and type(item) not in _SCALARS:
+                    walk(item, f"{path}[{index}]", secret)
+        elif isinstance(node, str) and text in node.lower():
+            found.append(FieldValue(path, node, secret))
+
+    walk(properties, "", False)
+    return found
+
+
 # --- values as the provider schema declares them ---------------------------------------------
 
 Declared = Literal["bool", "number", "string"]

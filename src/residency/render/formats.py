@@ -3,24 +3,28 @@ the schema accepts) to text, so that a saved document renders as the live run di
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Callable, Mapping
 from typing import Any
-
-from residency.render.html import render_html
-from residency.render.junit import render_junit
-from residency.render.markdown import render_markdown
-from residency.render.sarif import render_sarif
 
 
 def render_json(document: Mapping[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
+def _imported_when_used(module: str, function: str) -> Callable[[Mapping[str, Any]], str]:
+    """A renderer whose module (templates, XML) is imported only when a report of its format is written."""
+    def render(document: Mapping[str, Any]) -> str:
+        return getattr(importlib.import_module(module), function)(document)
+
+    return render
+
+
 RENDERERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
-    "html": render_html,
-    "md": render_markdown,
-    "sarif": render_sarif,
-    "junit": render_junit,
+    "html": _imported_when_used("residency.render.html", "render_html"),
+    "md": _imported_when_used("residency.render.markdown", "render_markdown"),
+    "sarif": _imported_when_used("residency.render.sarif", "render_sarif"),
+    "junit": _imported_when_used("residency.render.junit", "render_junit"),
     "json": render_json,
 }

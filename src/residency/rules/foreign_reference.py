@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from residency.catalog import CATALOG, ResourceKind
 from residency.enforcement import Severity
 from residency.inventory import UNKNOWN, Resource, Secret, Template
-from residency.inventory.values import leaves, snake
+from residency.inventory.values import leaves, snake, strings_containing
 from residency.oci import find_ocids
 from residency.oci.external_keys import locate_key
 from residency.oci.regions import Region
@@ -49,14 +49,12 @@ class ForeignReference(ResourceRule):
 
     def _known_ocids(self, resource: Resource, context: RuleContext) -> Iterator[tuple[Violation, Region | None]]:
         movement_paths = {m.path.replace("[]", "") for m in resource.movements()}  # RES002 reports those
-        for value in leaves(resource.properties):
-            if not value.known or not isinstance(value.value, str) or "ocid1." not in value.value.lower():
-                continue
+        for value in strings_containing(resource.properties, "ocid1."):
             path = _snake_path(value.path, resource)
             if re.sub(r"\[\d+\]", "", path) in movement_paths:
                 continue
             for ocid in find_ocids(value.value):
-                if not ocid.is_regional:
+                if not ocid.is_regional or (ocid.region is not None and context.allows(ocid.region)):
                     continue
                 shown = "[secret]" if value.secret else ocid.text
                 evidence = (Evidence(resource.name, f"has {path} =", shown), classification_evidence(resource, context))
@@ -80,7 +78,7 @@ class ForeignReference(ResourceRule):
         movement_roots = {m.segments[0] for m in resource.movements()}
         for key, value in resource.properties.items():
             name = snake(key) if resource.naming == "pulumi" else key
-            if name in movement_roots or CATALOG.same_region_only(resource.token, name) or not _has_unknown(value):
+            if not _has_unknown(value) or name in movement_roots or CATALOG.same_region_only(resource.token, name):
                 continue
             inputs = inputs_of(resource, name, context)
             unknown_ids = _unknown_ids(name, value, resource)
@@ -168,6 +166,8 @@ def _article(word: str) -> str:
 
 
 def _has_unknown(value) -> bool:
+    if type(value) is str:  # most values
+        return False
     if value is UNKNOWN or isinstance(value, Template):
         return True
     if isinstance(value, Secret):

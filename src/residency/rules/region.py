@@ -42,15 +42,15 @@ class ResourceRegion(ResourceRule):
         if not identity and not context.is_protected(resource):
             return
         resolution = resource.region
-        evidence = region_evidence(resource)
         if resolution.region is None:
             if resolution.source is RegionSource.UNRESOLVED:
                 yield Violation(
-                    resource, f"the region cannot be determined: {resolution.reason}", evidence, proven=False,
+                    resource, f"the region cannot be determined: {resolution.reason}", region_evidence(resource), proven=False,
                     origins=resolution.origins,
                 )
             else:
-                yield Violation(resource, f"{resolution.reason}: {resolution.shown!r}", evidence, origins=resolution.origins)
+                yield Violation(resource, f"{resolution.reason}: {resolution.shown!r}", region_evidence(resource),
+                                origins=resolution.origins)
             return
         home = context.policy.home_region
         if identity:
@@ -59,14 +59,14 @@ class ResourceRegion(ResourceRule):
                     resource,
                     f"identity resource managed through {resolution.shown}, not the home region {home.name}: "
                     "IAM is global and lives in the home region",
-                    evidence,
+                    region_evidence(resource),
                     origins=resolution.origins,
                 )
         elif not context.allows(resolution.region):
             yield Violation(
                 resource,
                 f"in {resolution.shown}, outside the allowed regions",
-                (*evidence, classification_evidence(resource, context)),
+                (*region_evidence(resource), classification_evidence(resource, context)),
                 origins=resolution.origins,
             )
         elif not context.policy.allows_at(resolution.region, level := context.classification(resource).level):
@@ -74,7 +74,7 @@ class ResourceRegion(ResourceRule):
             yield Violation(
                 resource,
                 f"in {resolution.shown}, outside the regions allowed for {level} data ({regions}; controls.{level}.regions)",
-                (*evidence, classification_evidence(resource, context)),
+                (*region_evidence(resource), classification_evidence(resource, context)),
             )
 
     def check_stack(self, context: RuleContext) -> Iterable[Violation]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from residency.errors import InputError
-from residency.inputs import parse_json, read_text
+from residency.inputs import json_object_keys, parse_json, read_bytes, text_of
 from residency.inventory import Inventory
 
 FORMATS = {
@@ -28,14 +28,16 @@ EXPECTED = "expected " + ", ".join(FORMATS.values()) + "; or name the format wit
 def load_file(path: Path, kind: str | None = None) -> Inventory:
     """The inventory of a file in any of FORMATS; `kind` forces the format."""
     file = str(path)
-    text = read_text(path, file)
+    data = read_bytes(path, file)
     document = None
     if kind is None:
-        kind, document = detect(text, file)
+        kind, document = detect(data, file)
     if kind == "terraform-plan":
         from residency.sources.terraform_plan import load_plan
 
+        del data, document  # the plan reader reads the file again and keeps only the fields it reads
         return load_plan(path)
+    text = text_of(data, file)
     if kind == "pulumi-events":
         from residency.sources.pulumi_events import inventory_from_events, parse_events
 
@@ -57,16 +59,21 @@ def load_file(path: Path, kind: str | None = None) -> Inventory:
     raise InputError(f"unknown format {kind!r}; expected one of {', '.join(FORMATS)}", file=file)
 
 
-def detect(text: str, file: str) -> tuple[str, Any]:
-    """The format, and the document when it is one JSON document (an event log is lines of them)."""
-    try:
-        document = parse_json(text, file=file)
-    except InputError as error:
-        if _starts_with_event(text, file):
-            return "pulumi-events", None
-        error.message += f"; {EXPECTED}"
-        raise
-    kind = _kind(document)
+def detect(data: bytes, file: str) -> tuple[str, Any]:
+    """The format, told from the top-level keys; and the document when telling needed it parsed
+    whole (an event log, lines of JSON documents, has none)."""
+    keys, document = json_object_keys(data), None
+    if keys is None:  # no JSON object: parsed as a whole, for its error or an event log's first line
+        text = text_of(data, file)
+        try:
+            document = parse_json(text, file=file)
+        except InputError as error:
+            if _starts_with_event(text, file):
+                return "pulumi-events", None
+            error.message += f"; {EXPECTED}"
+            raise
+        keys = set(document) if isinstance(document, dict) else None
+    kind = _kind(keys)
     if kind is None:
         raise InputError(f"not a format residency reads: {EXPECTED}", file=file)
     return kind, document
@@ -81,10 +88,9 @@ def _starts_with_event(text: str, file: str) -> bool:
     return isinstance(event, dict) and "sequence" in event
 
 
-def _kind(document: Any) -> str | None:
-    if not isinstance(document, dict):
+def _kind(keys: set[str] | None) -> str | None:
+    if keys is None:
         return None
-    keys = document.keys()
     if keys & {"deployment", "checkpoint"}:
         return "pulumi-state"
     if keys & {"steps", "changeSummary"}:

@@ -82,9 +82,13 @@ def build_inventory(records: Iterable[TerraformRecord], providers: Mapping[str, 
     instances = _Instances(r.address for r in records)
     urn = (lambda address: f"{variant}::{address}") if variant else (lambda address: address)
     resources = []
+    regions: dict[tuple, RegionResolution | None] = {}  # one (immutable) resolution per provider link, shared
     for record in records:
         dependencies = {attribute: instances.of(refs) for attribute, refs in record.references.items()}
         dependencies = {attribute: tuple(urn(a) for a in found) for attribute, found in dependencies.items() if found}
+        link = (record.provider, record.inherited, record.type.startswith(OCI_TYPE_PREFIX), record.unread_because)
+        if link not in regions:
+            regions[link] = _with_origins(_region(record, providers), providers.get(record.provider or ""))
         resources.append(
             Resource(
                 urn=urn(record.address),
@@ -94,7 +98,7 @@ def build_inventory(records: Iterable[TerraformRecord], providers: Mapping[str, 
                 custom=True,
                 properties=record.values,
                 naming="terraform",
-                region=_with_origins(_region(record, providers), providers.get(record.provider or "")),
+                region=regions[link],
                 provider=record.provider,
                 dependencies=tuple(sorted({a for found in dependencies.values() for a in found})),
                 property_dependencies=dependencies,

@@ -32,10 +32,10 @@ from typing import Any
 from residency.catalog import CATALOG
 from residency.errors import InputError
 from residency.inputs import MAX_NESTING, read_bytes
-from residency.inputs import parse_json as parse_json_text
 from residency.inventory import UNKNOWN, Inventory, Secret, SourceInfo, SourceLocation
 from residency.sources.json_file import expect_list, expect_mapping
 from residency.sources.terraform_graph import ProviderConfig, TerraformRecord, build_inventory, collector_paused
+from residency.sources.terraform_plan_fields import plan_document, planned_addresses, references_in
 
 MODULE_PART = re.compile(r'module\.([^.\[]+)(?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?')
 RESOURCE_REFERENCE = re.compile(r'^((?:module\.[^.\[]+(?:\[[^\]]*\])?\.)*)([a-z][a-z0-9_]*)\.([A-Za-z_][\w-]*)(\[[^\]]*\])?')
@@ -60,7 +60,8 @@ def load_plan(path: Path) -> Inventory:
 
 def read_plan(path: Path) -> dict[str, Any]:
     shown = str(path)
-    document = parse_plan_json(read_bytes(path, shown), shown)
+    # only the fields the reader reads (terraform_plan_fields): a large plan is never held whole
+    document = plan_document(read_bytes(path, shown), shown)
     if not isinstance(document, dict) or "terraform_version" not in document:
         raise InputError(
             "not a Terraform plan: expected the JSON of `terraform show -json PLANFILE`, with terraform_version",
@@ -71,12 +72,6 @@ def read_plan(path: Path) -> dict[str, Any]:
             "no planned_values: expected a plan (`terraform show -json PLANFILE`), not a state", file=shown, key="planned_values"
         )
     return document
-
-
-def parse_plan_json(data: bytes, shown: str) -> Any:
-    """The standard library's parser: with the cyclic collector paused it is within a fifth of
-    orjson and msgspec on large plans (README, benchmarks/terraform_speed.py)."""
-    return parse_json_text(data, file=shown, what="valid JSON")
 
 
 class _Plan:
@@ -101,7 +96,8 @@ class _Plan:
             actions = body.get("actions")
             if actions is not None and not (isinstance(actions, list) and all(isinstance(a, str) for a in actions)):
                 raise InputError("expected a list of actions", file=self._file, key=f"{where}.change.actions")
-            self._changes[change["address"]] = {**change, "change": body}
+            change["change"] = body  # the document is the reader's own: no copy per change
+            self._changes[change["address"]] = change
         self._planned_addresses = _planned(self._document["planned_values"].get("root_module"), self._changes)
 
     @property
@@ -174,10 +170,13 @@ class _Plan:
             expressions = expect_mapping(config.get("expressions"), self._file, f"configuration ({resource['address']})")
             unset_unknown = {k for k, v in values.items() if v is UNKNOWN and k not in expressions}
             unset_unknown -= self._dynamic_blocks(resource, unset_unknown)
-            values = {k: v for k, v in values.items() if k not in unset_unknown}
+            if unset_unknown:
+                values = {k: v for k, v in values.items() if k not in unset_unknown}
             provider, inherited = self._provider_key(config.get("provider_config_key"), module)
             for attribute, expression in expressions.items():
-                found = tuple(a for a in (self._absolute(r, module) for r in _references(expression)) if a)
+                if not expression:  # a constant refers to nothing
+                    continue
+                found = tuple(a for a in (self._absolute(r, module) for r in references_in(expression)) if a)
                 if found:
                     references[attribute] = found
         return TerraformRecord(
@@ -318,18 +317,7 @@ def _mode(resource: Mapping[str, Any], file: str, where: str) -> str:
 def _planned(root: Any, changes: Mapping[str, dict]) -> set[str]:
     """Every planned address (planned_values and the changes that deploy), and each without
     its instance index: what a reference written in a module may name."""
-    found: set[str] = set()
-    modules = [root]
-    while modules:
-        module = modules.pop()
-        if not isinstance(module, dict):
-            continue
-        resources = module.get("resources")
-        for resource in resources if isinstance(resources, list) else ():
-            if isinstance(resource, dict) and isinstance(resource.get("address"), str):
-                found.add(resource["address"])
-        children = module.get("child_modules")
-        modules.extend(children if isinstance(children, list) else ())
+    found = planned_addresses(root)
     found.update(changes)
     found |= {address[:address.rindex("[")] for address in found if address.endswith("]") and "[" in address}
     return found
@@ -338,23 +326,6 @@ def _planned(root: Any, changes: Mapping[str, dict]) -> set[str]:
 def _module_parts(address: str) -> list[str]:
     """`module.a.module.b` -> ["module", "a", "module", "b"] (indices kept on the names)."""
     return address.split(".") if address else []
-
-
-def _references(expression: Any) -> list[str]:
-    """Every reference in an attribute's expression, blocks included."""
-    found: list[str] = []
-    stack = [expression]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            references = node.get("references")
-            if isinstance(references, list):
-                found.extend(r for r in references if isinstance(r, str))
-            stack.extend(value for key, value in node.items()  # a constant refers to nothing
-                         if key not in ("references", "constant_value") and isinstance(value, (dict, list)))
-        elif isinstance(node, list):
-            stack.extend(value for value in node if isinstance(value, (dict, list)))
-    return found
 
 
 def _decode(value: Any, unknown: Any, sensitive: Any) -> Any:

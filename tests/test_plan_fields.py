@@ -1,0 +1,92 @@
+"""The plan decoder that builds only the fields the reader reads: it gives the reader what the
+standard parser gives, less what the reader never reads, and refuses what the standard parser
+refuses, even in the fields it skips."""
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from residency.errors import InputError
+from residency.inputs import MAX_NESTING
+from residency.sources.terraform_plan_fields import NO_REFERENCES, plan_document, references_in
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from terraform_speed import plan_document as generated_plan
+
+FIXTURE = Path(__file__).parent / "fixtures" / "checkov" / "resource_region" / "plan" / "plan.json"
+
+
+def _with_a_change_only(document: dict) -> dict:
+    """A create that planned_values leaves out (read from its `after`), and a `before` to skip."""
+    late = {"address": "oci_objectstorage_bucket.late", "mode": "managed", "type": "oci_objectstorage_bucket",
+            "name": "late", "change": {"actions": ["create"], "before": None, "after": {"name": "late", "tags": [1]},
+                                        "after_unknown": {"kms_key_id": True}}}
+    changes = [{**change, "change": {**change["change"], "before": {"name": "old"}}}
+               for change in document.get("resource_changes", [])]
+    return {**document, "resource_changes": [*changes, late]}
+
+
+def _planned(module: dict) -> set[str]:
+    return {r["address"] for r in module.get("resources", [])} | {
+        a for child in module.get("child_modules", []) for a in _planned(child)}
+
+
+def _config_resources(module: dict) -> list[dict]:
+    found = list(module.get("resources", []))
+    for call in module.get("module_calls", {}).values():
+        found += _config_resources(call.get("module", {}))
+    return found
+
+
+@pytest.mark.parametrize("document", [
+    _with_a_change_only(json.loads(FIXTURE.read_text())),
+    _with_a_change_only(generated_plan(30)),
+], ids=["checkov-fixture", "generated"])
+def test_the_reader_gets_what_the_standard_parser_gives_less_what_it_never_reads(document):
+    decoded = plan_document(json.dumps(document).encode(), "plan.json")
+    assert decoded["planned_values"] == document["planned_values"]
+    assert decoded["terraform_version"] == document["terraform_version"]
+    assert decoded.get("variables") == document.get("variables")
+    planned = _planned(document["planned_values"]["root_module"])
+    for read, written in zip(decoded["resource_changes"], document["resource_changes"], strict=True):
+        assert {k: v for k, v in read.items() if k != "change"} == {
+            k: v for k, v in written.items() if k in ("address", "mode", "type", "name", "module_address")}
+        expected = {k: v for k, v in written["change"].items() if k in ("actions", "after", "after_unknown", "after_sensitive")}
+        if written["address"] in planned:  # read from planned_values: its `after` is never read
+            expected.pop("after", None)
+        assert read["change"] == expected
+    configuration = decoded.get("configuration", {})
+    assert configuration.get("provider_config") == document.get("configuration", {}).get("provider_config")
+    cut = _config_resources(configuration.get("root_module", {}))
+    whole = _config_resources(document.get("configuration", {}).get("root_module", {}))
+    assert len(cut) == len(whole) > 0
+    for read, written in zip(cut, whole, strict=True):
+        assert {k: v for k, v in read.items() if k != "expressions"} == {
+            k: v for k, v in written.items() if k in ("address", "mode", "type", "name", "provider_config_key")}
+        assert read["expressions"].keys() == written["expressions"].keys()
+        for attribute, expression in written["expressions"].items():
+            references = references_in(expression)
+            assert read["expressions"][attribute] == ({"references": references} if references else NO_REFERENCES)
+
+
+def _plan_with_before(before: bytes) -> bytes:
+    return (b'{"terraform_version": "1.9.8", "planned_values": {"root_module": {}}, "resource_changes": ['
+            b'{"address": "a.b", "change": {"actions": ["update"], "before": ' + before + b"}}]}")
+
+
+@pytest.mark.parametrize(("before", "message"), [
+    (b'"\xff"', "not valid JSON"),
+    (b"[" * (MAX_NESTING + 100) + b"]" * (MAX_NESTING + 100), f"nested more than {MAX_NESTING} levels deep"),
+    (b'"\\q"', "not valid JSON"),
+], ids=["not-utf8", "too-deep", "bad-escape"])
+def test_a_field_the_reader_skips_is_still_checked(before, message):
+    with pytest.raises(InputError) as raised:
+        plan_document(_plan_with_before(before), "plan.json")
+    assert message in str(raised.value) and raised.value.file == "plan.json"
+
+
+def test_a_plan_of_another_shape_is_parsed_whole_for_the_reader_to_name_the_place():
+    document = {"terraform_version": "1.9.8", "planned_values": {}, "resource_changes": [{"address": 3}]}
+    assert plan_document(json.dumps(document).encode(), "plan.json") == document
