@@ -250,7 +250,7 @@ def test_resources_created_in_apply_callbacks_are_seen_and_made_up_ids_stay_unkn
     assert any("apply callbacks" in note and "created-in-apply" in note for note in inventory.source.notes)
 
 
-def test_a_value_that_changes_from_run_to_run_is_unknown(write):
+def test_a_value_that_depends_on_randomness_is_unknown(write):
     directory = write({
         "Pulumi.yaml": "name: rnd\nruntime: python\n",
         "Pulumi.dev.yaml": "config:\n  oci:region: us-ashburn-1\n",
@@ -264,4 +264,5 @@ def test_a_value_that_changes_from_run_to_run_is_unknown(write):
     first, second = (inventory.get(f"urn:pulumi:dev::rnd::oci:ObjectStorage/bucket:Bucket::{n}") for n in ("first", "second"))
     assert first.properties["name"] is UNKNOWN and second.properties["name"] == "fixed"
     assert second.properties["compartmentId"] is UNKNOWN  # an ID: unknown in the preview, made up in the update
-    assert any("changes from run to run" in note and "first (name)" in note for note in inventory.source.notes)
+    assert "the program reads from outside itself (randomness); what changed with it is known only where it deploys: " \
+           "first (name)" in inventory.source.notes

@@ -166,3 +166,17 @@ def test_the_pack_s_violations_render_like_residency_check_s_findings():
     assert sorted((f["rule_id"], f["resource"]["urn"], f["level"]) for f in document["findings"]) == sorted(
         (f.rule.id, f.resource.urn, f.level.value) for f in expected
     )
+
+
+def test_a_secret_region_is_unproven_in_the_pack_as_in_residency_check_and_never_shown(analyzer):
+    """The engine sends secrets marked; pulumi-policy unwraps them before a policy runs, so the pack
+    reads the requests as they arrive (policypack/sent.py) and decides as the gate does."""
+    case = PROGRAMS / "resource_region" / "fail_region_from_secret_config"
+    inventory, region = offline(case)
+    diagnostics = analyzer.preview(inventory, region)
+    gate = evaluate(inventory, load_policy(REPO / "policies" / "residency.yaml")).findings
+    assert sorted((RULE_BY_POLICY[d.policy], d.urn, d.level) for d in diagnostics) == sorted(
+        (f.rule.id, f.resource.urn, f.level.value) for f in gate) != []
+    assert all("is a secret, whose value is never shown" in d.message or "destination_region_name" in d.message
+               for d in diagnostics)
+    assert not any("phoenix" in d.message for d in diagnostics)

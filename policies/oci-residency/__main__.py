@@ -11,6 +11,7 @@ from pulumi_policy import EnforcementLevel, PolicyPack
 from residency.errors import EXIT_INPUT, InputError
 from residency.policy import load_policy
 from residency.policypack import PACK_NAME, build_policies, pack_settings
+from residency.policypack.sent import keep_secret_marks
 
 HERE = Path(__file__).resolve().parent
 CANDIDATES = (HERE / "residency.yaml", HERE.parent / "residency.yaml")
@@ -22,6 +23,7 @@ except InputError as error:
     print(f"oci-residency: {error}", file=sys.stderr)
     sys.exit(EXIT_INPUT)
 
+keep_secret_marks()  # the requests are read before pulumi-policy unwraps their secrets
 PolicyPack(
     name=PACK_NAME,
     policies=build_policies(policy),

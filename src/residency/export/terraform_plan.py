@@ -13,8 +13,8 @@ plan source read:
   attributes, which Terraform records for values taken from other resources.
 
 Like `terraform show -json`, the plan holds the values of secrets in clear text; only their
-marks say they are sensitive. A region kept as an encrypted secret is written as an expression
-with no constant value: it cannot be known.
+marks say they are sensitive. A provider's region kept as a secret is written as an expression
+with no constant value: a finding could not show it, so it cannot be proven.
 """
 
 from __future__ import annotations
@@ -200,7 +200,7 @@ def _provider_entry(alias: str | None, region: Any, auth: Any = None) -> dict[st
     while isinstance(region, Secret):
         region = region.value
     expressions: dict[str, Any] = {}
-    if region is UNKNOWN or (secret and region is None):
+    if region is UNKNOWN or secret:  # a secret region could not be shown in a finding: unproven, as in the gate
         expressions["region"] = {}
     elif region is not None:
         expressions["region"] = {"constant_value": region}

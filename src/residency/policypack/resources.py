@@ -2,7 +2,9 @@
 
 The SDK wraps properties in a proxy that raises UnknownValueError when a value is unknown at
 preview (and then skips the policy as advisory). Reading through the Mapping protocol, key by
-key, turns each unknown into the inventory's UNKNOWN instead, so rules can fail closed."""
+key, turns each unknown into the inventory's UNKNOWN instead, so rules can fail closed. Where the
+request the pack is answering was read as it arrived, its properties are taken from there instead,
+with their secrets marked (sent.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from pulumi_policy import PolicyProviderResource, PolicyResource, ResourceValida
 from pulumi_policy.proxy import UnknownValueError
 
 from residency.inventory import UNKNOWN, Inventory, Resource, SourceInfo
+from residency.policypack.sent import sent_properties
 from residency.sources.pulumi_graph import PulumiRecord, build_inventory
 
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -40,8 +43,15 @@ def plain(value: Any) -> Any:
     return value
 
 
+def sent(urn: str, props: Any) -> Any:
+    """A resource's properties as the engine sent them, secrets marked (policypack/sent.py); outside
+    a request read so, as pulumi-policy hands them."""
+    properties = sent_properties(urn)
+    return properties if properties is not None else plain(props)
+
+
 def _provider_record(provider: PolicyProviderResource) -> PulumiRecord:
-    return PulumiRecord(provider.urn, provider.resource_type, provider.name, True, plain(provider.props))
+    return PulumiRecord(provider.urn, provider.resource_type, provider.name, True, sent(provider.urn, provider.props))
 
 
 def _reference(provider: PolicyProviderResource | None) -> str | None:
@@ -52,7 +62,7 @@ def _reference(provider: PolicyProviderResource | None) -> str | None:
 def analyzed_resource(args: ResourceValidationArgs) -> Resource:
     """The one resource of an Analyze call, with its region from the provider the engine sent."""
     record = PulumiRecord(
-        urn=args.urn, type=args.resource_type, name=args.name, custom=True, inputs=plain(args.props),
+        urn=args.urn, type=args.resource_type, name=args.name, custom=True, inputs=sent(args.urn, args.props),
         parent=args.opts.parent if args.opts else None, provider=_reference(args.provider),
     )
     records = [record] + ([_provider_record(args.provider)] if args.provider is not None else [])
@@ -76,7 +86,7 @@ def stack_inventory(resources: Iterable[PolicyResource]) -> Inventory:
             name=resource.name,
             # The engine gives every custom resource a provider (the default one at least); components have none.
             custom=resource.provider is not None or resource.resource_type.startswith("pulumi:providers:"),
-            inputs=plain(resource.props),
+            inputs=sent(resource.urn, resource.props),
             parent=resource.parent.urn if resource.parent is not None else None,
             provider=_reference(resource.provider),
             dependencies=tuple(d.urn for d in resource.dependencies),

@@ -20,15 +20,18 @@ from pathlib import Path
 from typing import Any
 
 from residency.inventory import UNKNOWN, Inventory, RegionResolution, RegionSource, Secret, SourceInfo
-from residency.sources.pulumi_graph import PulumiRecord, build_inventory
+from residency.sources.pulumi_graph import PulumiRecord, build_inventory, provider_urn
+from residency.sources.pulumi_host.child_outside import PROBE_MARK
 from residency.sources.pulumi_host.invokes import InvokeAnswers
 from residency.sources.pulumi_host.limits import Limits
 from residency.sources.pulumi_host.monitor import UPDATE_ID_MARK, RecordingMonitor
+from residency.sources.pulumi_host.outside import OutsideReads
 from residency.sources.pulumi_host.process import Launch, run_in_process
 from residency.sources.pulumi_project import PulumiProject, StackConfig, load_project, load_stack_config
 
+PROVIDER_TYPE_PREFIX = "pulumi:providers:"
+ITSELF = "the resource itself"  # what changed, for a resource registered in one run only
 UPDATE_PURPOSE = "run as an update, with IDs known, to see what its apply callbacks create"
-PROBE = "residency-probe"  # what an environment variable the program read is changed to (or appended)
 
 
 def run_program(
@@ -54,15 +57,15 @@ def run_program(
         updating = pool.submit(
             run_in_process, replace(launch, dry_run=False, purpose=UPDATE_PURPOSE), update, limits, pass_output=False,
         )
-        environment_read = run_in_process(launch, preview, limits)
-        updating.result()
-    records, from_environment = preview.records, {}
-    if environment_read:
-        records, from_environment = _without_environment(records, project, config, launch, limits, answers, environment_read)
-        changed = ", ".join(f"{urn.rsplit('::', 1)[-1]} ({', '.join(sorted(keys))})" for urn, keys in sorted(from_environment.items()))
-        notes.append(f"the program reads environment variables ({', '.join(environment_read)}); "
-                     + (f"what changed with them is known only where it deploys: {changed}" if changed else "nothing it deploys changed with them"))
-    records, created_in_callbacks, differing = merge_runs(records, update.records)
+        read = run_in_process(launch, preview, limits)
+        read |= updating.result()
+    records, updated, from_outside = preview.records, update.records, {}
+    if read:
+        records, updated, from_outside = _probed(records, updated, project, config, launch, limits, answers, read)
+        changed = ", ".join(f"{urn.rsplit('::', 1)[-1]} ({', '.join(sorted(keys))})" for urn, keys in sorted(from_outside.items()))
+        notes.append(f"the program reads from outside itself ({'; '.join(read.named(project.directory))}); "
+                     + (f"what changed with it is known only where it deploys: {changed}" if changed else "nothing it deploys changed with it"))
+    records, created_in_callbacks, differing = merge_runs(records, updated)
     if differing:
         notes.append("values that differed between two runs of the program, so come from something that changes "
                      "from run to run (the clock, randomness), are known only where it deploys: " + ", ".join(
@@ -88,56 +91,80 @@ def run_program(
         records, default_region=config.get("oci:region"), config_name=config_name, source=source,
         default_auth=config.get("oci:auth"), config_origins=config.origins,
     )
-    _name_environment_regions(inventory, from_environment, environment_read)
+    _name_outside_regions(inventory, from_outside, read.named(project.directory))
     return inventory
 
 
-def _without_environment(
-    records: list[PulumiRecord], project: PulumiProject, config: StackConfig, launch: Launch, limits: Limits,
-    answers: InvokeAnswers, variables: list[str],
-) -> tuple[list[PulumiRecord], dict[str, set[str]]]:
-    """Run the program again with every environment variable it read set to another value; what
-    changed depends on the environment of whoever deploys, so it becomes unknown. Resources only
-    the second run registers are checked too. Returns the records and, by URN, the changed keys."""
-    environment = dict(launch.environment)
-    for name in variables:
-        environment[name] = f"{environment[name]}-{PROBE}" if environment.get(name) else PROBE
+def _probed(
+    preview: list[PulumiRecord], update: list[PulumiRecord], project: PulumiProject, config: StackConfig,
+    launch: Launch, limits: Limits, answers: InvokeAnswers, read: OutsideReads,
+) -> tuple[list[PulumiRecord], list[PulumiRecord], dict[str, set[str]]]:
+    """Run the program once more with everything it read from outside itself changed: each environment
+    variable, each config key the stack does not set (as PULUMI_CONFIG_<KEY>), each file's content, the
+    clock and randomness. What changed depends on where the program is deployed, so it becomes unknown.
+    The probe runs as an update, so the resources apply callbacks create are compared too, and those
+    only it registers are checked. Returns the preview's and the update's records, and by URN the changed keys."""
     probe = RecordingMonitor(
         project=project.name, stack=config.stack, project_dir=project.directory,
-        default_region=config.get("oci:region"), answers=answers,
+        default_region=config.get("oci:region"), answers=answers, known_ids=True,
     )
-    purpose = f"run again with the environment variables it reads changed: {', '.join(variables)}"
-    run_in_process(replace(launch, environment=environment, purpose=purpose), probe, limits, pass_output=False)
+    purpose = f"run again with what it reads from outside itself changed: {'; '.join(read.named(project.directory))}"
+    run_in_process(replace(
+        launch, environment=read.probe_environment(launch.environment), purpose=purpose, probe_files=read.files,
+        dry_run=False,
+    ), probe, limits, pass_output=False)
     probed = {record.urn: record for record in probe.records}
     changed: dict[str, set[str]] = {}
-    result = []
-    for record in records:
-        other = probed.pop(record.urn, None)
-        keys = {"(the resource itself)"} if other is None else {
-            key for key in set(record.inputs) | set(other.inputs) if record.inputs.get(key) != other.inputs.get(key)
-        } | ({"provider"} if other.provider != record.provider else set())
-        if keys:
-            changed[record.urn] = keys
-            inputs = {key: UNKNOWN if key in keys else value for key, value in record.inputs.items()}
-            record = replace(record, inputs=inputs)
-        result.append(record)
-    for urn, record in probed.items():  # registered only under the other environment
-        changed[urn] = {"(the resource itself)"}
-        result.append(record)
-    return result, changed
+
+    def compared(records: list[PulumiRecord]) -> list[PulumiRecord]:
+        result = []
+        for record in records:
+            other = probed.get(record.urn)
+            keys = {ITSELF} if other is None else _changed_keys(record, other)
+            if keys:
+                changed.setdefault(record.urn, set()).update(keys)
+                record = replace(record, inputs={key: UNKNOWN if key in keys else v for key, v in record.inputs.items()})
+            result.append(record)
+        return result
+
+    seen = {record.urn for record in (*preview, *update)}
+    only_probed = [  # registered only with the values the gate made up
+        replace(record, inputs=_without_made_up_ids(_without_probe_values(record)))
+        for urn, record in probed.items() if urn not in seen
+    ]
+    changed.update((record.urn, {ITSELF}) for record in only_probed)
+    return [*compared(preview), *only_probed], compared(update), changed
 
 
-def _name_environment_regions(inventory: Inventory, changed: dict[str, set[str]], variables: list[str]) -> None:
-    """A resource whose provider's region changed with the environment: the reason names the variables."""
+def _changed_keys(record: PulumiRecord, probed: PulumiRecord) -> set[str]:
+    """The inputs (and "provider") of a record that the probe run gave other values, wherever the
+    record knew them (an ID made up by an update run is no value)."""
+    keys = {
+        key for key in set(record.inputs) | set(probed.inputs)
+        if key not in record.inputs or key not in probed.inputs or not _same_where_known(record.inputs[key], probed.inputs[key])
+    }
+    if provider_urn(record.provider or "") != provider_urn(probed.provider or ""):
+        keys.add("provider")
+    return keys
+
+
+def _name_outside_regions(inventory: Inventory, changed: dict[str, set[str]], named: list[str]) -> None:
+    """A resource whose provider, or its provider's region, changed with what the program reads from
+    outside itself has no provable region: the reason names what it reads."""
+    outside = f"what the program reads from outside itself ({'; '.join(named)})"
     for resource in inventory.resources:
         resolution = resource.region
-        if resolution is None or resolution.provider is None or "region" not in changed.get(resolution.provider, ()):
+        if resolution is None:
             continue
-        provider = resolution.provider.rsplit("::", 1)[-1]
+        if "provider" in changed.get(resource.urn, ()):
+            reason = f"which provider {resource.name!r} is created through changes with {outside}"
+        elif resolution.provider is not None and "region" in changed.get(resolution.provider, ()):
+            reason = f"the region of provider {resolution.provider.rsplit('::', 1)[-1]!r} changes with {outside}"
+        else:
+            continue
         resource.region = RegionResolution(
             RegionSource.UNRESOLVED, provider=resolution.provider,
-            reason=f"the region of provider {provider!r} changes with the environment variables the program reads "
-                   f"({', '.join(variables)}): it is decided where the program is deployed, and cannot be proven",
+            reason=f"{reason}: it is decided where the program is deployed, and cannot be proven",
         )
 
 
@@ -207,13 +234,27 @@ def _same_where_known(preview: Any, update: Any) -> bool:
     return preview == update
 
 
+def _without_probe_values(record: PulumiRecord) -> dict[str, Any]:
+    """A resource only the probe run registered: the values that carry the probe's mark are unknown,
+    and a provider's are all unknown (its region, with numbers or words the probe made up, would be
+    no region the program deploys to)."""
+    if record.type.startswith(PROVIDER_TYPE_PREFIX):
+        return dict.fromkeys(record.inputs, UNKNOWN)
+    return _unknown_where_marked(record.inputs, PROBE_MARK)
+
+
 def _without_made_up_ids(value: Any) -> Any:
+    return _unknown_where_marked(value, UPDATE_ID_MARK)
+
+
+def _unknown_where_marked(value: Any, mark: str) -> Any:
+    """The value with every string that carries `mark` (a value the gate made up) unknown."""
     if isinstance(value, str):
-        return UNKNOWN if UPDATE_ID_MARK in value else value
+        return UNKNOWN if mark in value else value
     if isinstance(value, dict):
-        return {key: _without_made_up_ids(item) for key, item in value.items()}
+        return {key: _unknown_where_marked(item, mark) for key, item in value.items()}
     if isinstance(value, list):
-        return [_without_made_up_ids(item) for item in value]
+        return [_unknown_where_marked(item, mark) for item in value]
     if isinstance(value, Secret):
-        return Secret(_without_made_up_ids(value.value))
+        return Secret(_unknown_where_marked(value.value, mark))
     return value

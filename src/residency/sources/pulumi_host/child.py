@@ -3,7 +3,7 @@ runs it for the language host: config from PULUMI_CONFIG, the runtime connected 
 and an engine over gRPC, the program run as `__main__` inside the root stack.
 
 This file is started by path with the project's interpreter, so it imports nothing but the standard
-library and the Pulumi SDK. What it writes to the result file only describes how the run ended; the
+library, the Pulumi SDK and child_outside.py beside it. What it writes to the result file only describes how the run ended; the
 gate takes the resources from its own monitor, never from here.
 """
 
@@ -23,10 +23,18 @@ def main() -> None:
     for option in ("--monitor", "--engine", "--project", "--stack", "--organization", "--root", "--pwd",
                    "--dry_run", "--parallel", "--result"):
         parser.add_argument(option, required=True)
+    parser.add_argument("--clock", type=float, required=True, help="the time the program's clock starts at")
+    parser.add_argument("--probe", help="a JSON file: run as the probe run, with these files' content changed")
     parser.add_argument("program")
     args = parser.parse_args()
     import pulumi.runtime
+    import pulumi.runtime.config
+    from child_outside import Recorder
     from pulumi.runtime.settings import ROOT
+
+    # This directory is not the program's: it imports its own modules from the main directory alone.
+    if sys.path and os.path.realpath(sys.path[0]) == os.path.dirname(os.path.realpath(__file__)):
+        del sys.path[0]
 
     pulumi.runtime.set_all_config(pulumi.runtime.get_config_env(), pulumi.runtime.get_config_secret_keys_env())
     pulumi.runtime.configure(pulumi.runtime.Settings(
@@ -41,7 +49,13 @@ def main() -> None:
     # The SDK keeps every output alive until the program ends; with the cyclic collector running each
     # collection walks all of them again and the run grows quadratic. Nothing is garbage before the end.
     gc.disable()
-    reads = _record_environment_reads(os.path.realpath(args.root))
+    probe_files = None
+    if args.probe:
+        with open(args.probe, encoding="utf-8") as file:
+            probe_files = json.load(file)["files"]
+    reads = Recorder(args.root, (__file__, sys.modules["child_outside"].__file__),
+                         pulumi.runtime.config.get_config.__code__, args.clock, probe_files)
+    reads.install()
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
@@ -58,54 +72,11 @@ def main() -> None:
         outcome = {"status": "done"} if exit_.code in (0, None) else {"status": "exit", "code": str(exit_.code)}
     except BaseException as error:  # noqa: BLE001 - whatever the program raised is reported to the gate
         outcome = {"status": "failed", "error": _summary(error), "frames": _frames(error, args.root)}
-    outcome["environment"] = sorted(reads)
+    outcome["outside"] = reads.as_dict()
     _write(args.result, outcome)
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)  # pending futures of a failed program would only print warnings
-
-
-# The stack's config, which the language host sets and the SDK looks up (PULUMI_CONFIG_<KEY> for a key
-# the stack does not set): config, read from the stack files, not values from the outside.
-CONFIG_VARIABLE = "PULUMI_CONFIG"
-
-
-def _record_environment_reads(root: str) -> set:
-    """The names of the environment variables the program's own code reads (not the SDK's, nor its
-    libraries'): the gate runs it again with other values to see what depends on them."""
-    reads = set()
-    this_file = os.path.realpath(__file__)
-
-    def from_program() -> bool:
-        frame = sys._getframe(2)
-        for _ in range(6):
-            if frame is None:
-                return False
-            path = frame.f_code.co_filename
-            if path == this_file:
-                return False
-            if path.startswith(root + os.sep) and "site-packages" not in path:
-                return True
-            frame = frame.f_back
-        return False
-
-    class RecordingEnviron(type(os.environ)):
-        def __getitem__(self, key):
-            if not key.startswith(CONFIG_VARIABLE) and from_program():
-                reads.add(key)
-            return super().__getitem__(key)
-
-        def __contains__(self, key):
-            if not key.startswith(CONFIG_VARIABLE) and from_program():
-                reads.add(key)
-            return super().__contains__(key)
-
-    environ = os.environ
-    # The same variables, read through a mapping that records the names; the process environment is unchanged.
-    os.environ = RecordingEnviron(  # noqa: B003
-        environ._data, environ.encodekey, environ.decodekey, environ.encodevalue, environ.decodevalue,
-    )
-    return reads
 
 
 def _summary(error: BaseException) -> str:

@@ -16,8 +16,9 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from concurrent import futures
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import grpc
@@ -26,6 +27,7 @@ from pulumi.runtime.proto import engine_pb2_grpc, resource_pb2_grpc
 from residency.errors import InputError, ProgramError
 from residency.sources.pulumi_host.limits import Limits
 from residency.sources.pulumi_host.monitor import RecordingEngine, RecordingMonitor
+from residency.sources.pulumi_host.outside import OutsideReads
 
 CHILD = Path(__file__).with_name("child.py")
 OUTPUT_SHOWN = 64 * 1024  # the tail of the program's output passed on to stderr
@@ -46,12 +48,16 @@ class Launch:
     environment: dict[str, str]
     dry_run: bool = True
     purpose: str = ""  # why this run, for messages about it
+    clock: float = field(default_factory=time.time)  # the program's clock starts here in every run of it
+    probe_files: tuple[str, ...] | None = None  # the probe run: these files' content is changed (and the clock, randomness)
 
 
-def run_in_process(launch: Launch, monitor: RecordingMonitor, limits: Limits, *, pass_output: bool = True) -> list[str]:
+def run_in_process(
+    launch: Launch, monitor: RecordingMonitor, limits: Limits, *, pass_output: bool = True,
+) -> OutsideReads:
     """Run the program to its end; raise ProgramError (exit 2) naming the cause if it did not finish.
-    `pass_output`: whether the program's output goes on to stderr when it succeeds. Returns the
-    environment variables the program's own code read."""
+    `pass_output`: whether the program's output goes on to stderr when it succeeds. Returns what the
+    program's own code read from outside itself."""
     engine = RecordingEngine()
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=16), options=[
         ("grpc.max_receive_message_length", 400 * 1024 * 1024), ("grpc.max_send_message_length", 400 * 1024 * 1024),
@@ -69,8 +75,7 @@ def run_in_process(launch: Launch, monitor: RecordingMonitor, limits: Limits, *,
     if pass_output or outcome.status != "done" or engine.errors:
         _pass_on(output)
     _judge(launch, limits, outcome, engine.errors, monitor)
-    reads = outcome.detail.get("environment", [])
-    return [str(name) for name in reads] if isinstance(reads, list) else []
+    return OutsideReads.from_child(outcome.detail.get("outside"))
 
 
 @dataclass(frozen=True)
@@ -87,8 +92,13 @@ def _run_child(launch: Launch, address: str, scratch: Path, limits: Limits) -> t
         "--monitor", address, "--engine", address, "--project", launch.project, "--stack", launch.stack,
         "--organization", "organization", "--root", str(launch.root), "--pwd", str(launch.pwd),
         "--dry_run", "true" if launch.dry_run else "false", "--parallel", "16", "--result", str(result_file),
+        "--clock", repr(launch.clock),
         launch.program,
     ]
+    if launch.probe_files is not None:
+        probe = scratch / "probe.json"
+        probe.write_text(json.dumps({"files": list(launch.probe_files)}), encoding="utf-8")
+        command[-1:-1] = ["--probe", str(probe)]
     memory = limits.memory_mb * 1024 * 1024
     with open(scratch / "output", "w+b") as output:
         child = subprocess.Popen(
