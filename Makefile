@@ -31,8 +31,9 @@ setup-checkov: $(CHECKOV_VENV)/.installed
 check: setup
 	$(BIN)/residency check . --stack us-prod
 
-# One worker per core; a file's tests stay on one worker, so a session fixture (the parity corpus
-# through the pack) is built once.
+# One worker per core; a file's tests stay on one worker, so a module fixture (the parity corpus
+# through the pack) is built once. Program runs and Checkov scans are shared between the workers
+# (tests/session_runs.py); `python benchmarks/test_suite.py` measures the suite.
 test: setup-dev setup-checkov
 	$(BIN)/python -m pytest -n auto --dist loadfile
 

@@ -3,8 +3,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import signal
+import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -75,10 +81,7 @@ def _diagnostics(response: analyzer_pb2.AnalyzeResponse) -> list[Diagnostic]:
 
 @contextmanager
 def running_pack(pack_dir: Path = PACK_DIR) -> Iterator[Analyzer]:
-    process = subprocess.Popen(
-        [sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:0", str(pack_dir)],
-        cwd=pack_dir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
+    process = PACKS.start(["127.0.0.1:0", str(pack_dir)], pack_dir)
     try:
         port = process.stdout.readline().strip()
         if not port.isdigit():
@@ -90,6 +93,73 @@ def running_pack(pack_dir: Path = PACK_DIR) -> Iterator[Analyzer]:
     finally:
         process.kill()
         process.wait()
+
+
+class _ForkedPack:
+    """A pack forked by the zygote, seen as subprocess.Popen shows a process: its output, whether it
+    has ended, kill and wait."""
+
+    def __init__(self, pid: int, stdout: int, stderr: int):
+        self.pid = pid
+        self.stdout = open(stdout, encoding="utf-8")  # noqa: SIM115 (closed by wait)
+        self.stderr = open(stderr, encoding="utf-8")  # noqa: SIM115
+
+    def poll(self) -> int | None:
+        """None while it runs (the zygote reaps it when it ends)."""
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return -1
+        return None
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+
+    def wait(self) -> None:
+        while self.poll() is None:
+            time.sleep(0.01)
+        self.stdout.close()
+        self.stderr.close()
+
+
+class _Packs:
+    """`python -u -m pulumi.policy ARGUMENTS` in a directory, each forked from one process that has
+    imported what the pack imports (pack_zygote.py): those imports are most of a pack's start, and
+    the tests start dozens of packs. A test that changes the environment gets a process of its own."""
+
+    def __init__(self):
+        self._channel: socket.socket | None = None
+        self._environment: dict[str, str] = {}
+
+    def start(self, arguments: list[str], cwd: Path) -> subprocess.Popen | _ForkedPack:
+        environment = {key: value for key, value in os.environ.items() if key != "PYTEST_CURRENT_TEST"}
+        if self._channel is None:
+            self._start_zygote(environment)
+        if environment != self._environment:
+            return subprocess.Popen([sys.executable, "-u", "-m", "pulumi.policy", *arguments], cwd=cwd,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout_read, stdout_write = os.pipe()
+        stderr_read, stderr_write = os.pipe()
+        request = {"arguments": arguments, "cwd": str(cwd), "environment": dict(os.environ)}
+        socket.send_fds(self._channel, [json.dumps(request).encode()], [stdout_write, stderr_write])
+        os.close(stdout_write)
+        os.close(stderr_write)
+        answer = self._channel.recv(1 << 16)
+        assert answer, "the pack zygote ended"
+        return _ForkedPack(json.loads(answer)["pid"], stdout_read, stderr_read)
+
+    def _start_zygote(self, environment: dict[str, str]) -> None:
+        """The zygote ends when this process does: its end of the channel closes."""
+        self._channel, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        subprocess.Popen([sys.executable, str(ZYGOTE), str(theirs.fileno())], pass_fds=[theirs.fileno()],
+                         stdin=subprocess.DEVNULL, cwd=PACK_DIR)
+        theirs.close()
+        self._environment = environment
+
+
+ZYGOTE = Path(__file__).with_name("pack_zygote.py")
+PACKS = _Packs()
 
 
 def _struct(properties) -> struct_pb2.Struct:

@@ -1,7 +1,7 @@
-import functools
 from pathlib import Path
 
 import pytest
+from session_runs import RUNS
 
 TESTS = Path(__file__).parent
 FIXTURES = TESTS / "fixtures"
@@ -19,6 +19,12 @@ def outside_ci():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_runs(tmp_path_factory):
+    """Where the runs the tests share are kept (session_runs.py)."""
+    RUNS.start(tmp_path_factory)
+
+
 @pytest.fixture
 def write(tmp_path):
     """Write files under a temporary directory: write({"a/b.yaml": "text"}) -> the directory."""
@@ -33,10 +39,11 @@ def write(tmp_path):
     return _write
 
 
-@functools.cache
 def fixture_inventory(case: Path, stack: str = "test"):
-    """A fixture program's inventory, run once per session: each run starts the program's processes,
-    and the fixture programs do not change while the tests run."""
+    """A fixture program's (or the repository's) inventory, run once per session whichever worker
+    asks: each run starts the program's processes, and these programs do not change while the tests
+    run."""
     from residency.sources.pulumi_program import run_program
 
-    return run_program(case, stack)
+    # the inventory names the program by the path it was given: a relative path is another run
+    return RUNS.get(f"pulumi program {case} from {Path.cwd()} stack {stack}", lambda: run_program(case, stack))

@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -29,8 +28,8 @@ from importlib import resources
 from pathlib import Path
 
 from analyzer_harness import PACK_DIR, Diagnostic, running_pack
-from checkov_support import CHECKOV, CHECKS, Scan, parse_scan
-from conftest import PROGRAMS, REPO
+from checkov_support import CHECKS, Scan, checkov, parse_scan
+from conftest import PROGRAMS, REPO, fixture_inventory
 
 from residency.checkov.verdicts import BELOW_FAIL_ON, FAIL_ON_ENVIRONMENT, POLICY_ENVIRONMENT, check_id
 from residency.enforcement import Level
@@ -41,7 +40,6 @@ from residency.inventory import Inventory
 from residency.pack_names import split_policy_name
 from residency.policy import load_policy
 from residency.rules import RULES
-from residency.sources.pulumi_program import run_program
 from residency.sources.pulumi_project import load_project, load_stack_config
 
 STACK = "deployment"  # findings about the deployment as a whole (the stack; Checkov's provider checks)
@@ -108,7 +106,7 @@ class Answer:
 
 
 class Gate:
-    """The offline gate: each program run once."""
+    """The offline gate: each program run once (and shared with the other tests that run it)."""
 
     def __init__(self):
         self._inventories: dict[tuple[Path, str], Inventory] = {}
@@ -116,7 +114,7 @@ class Gate:
     def inventory(self, case: Case) -> Inventory:
         key = (case.directory, case.stack)
         if key not in self._inventories:
-            self._inventories[key] = run_program(case.directory, case.stack)
+            self._inventories[key] = fixture_inventory(case.directory, case.stack)
         return self._inventories[key]
 
     def report(self, case: Case, scratch: Path) -> Report:
@@ -185,9 +183,8 @@ def run_checkov_without_policy(directory: Path) -> Scan:
     """Checkov as `residency checkov` runs it, but with the policy left to discovery."""
     environment = {key: value for key, value in os.environ.items() if key != POLICY_ENVIRONMENT}
     environment[FAIL_ON_ENVIRONMENT] = Level.MANDATORY.value
-    command = [str(CHECKOV), "--directory", str(directory), "--framework", "terraform_plan",
-               "--external-checks-dir", str(CHECKS), "--skip-download", "--output", "json"]
-    completed = subprocess.run(command, capture_output=True, text=True, env=environment, cwd=directory, check=False)
+    completed = checkov("--directory", str(directory), "--framework", "terraform_plan", "--external-checks-dir",
+                        str(CHECKS), "--skip-download", "--output", "json", environment=environment, cwd=directory)
     assert completed.returncode in (0, 1), completed.stderr[-3000:]
     return parse_scan(completed.stdout)
 

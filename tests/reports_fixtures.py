@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, REPO
+from conftest import FIXTURES, REPO, fixture_inventory
 
 REPORTS = FIXTURES / "reports"
 DOCUMENTS = REPORTS / "documents"
@@ -42,11 +42,10 @@ def make_document(name: str) -> dict:
     kind, path, *rest = SOURCES[name]
     if kind == "program":
         from residency.engine import evaluate
-        from residency.sources.pulumi_program import run_program
 
         stack, policy_file = rest
         policy = load_policy(relative(policy_file) if policy_file else None, cwd=REPO)
-        return evaluate(run_program(relative(path), stack), policy, today=TODAY).to_document()
+        return evaluate(fixture_inventory(relative(path), stack), policy, today=TODAY).to_document()
     from residency.readers import read_checkov_json, read_pulumi_events
 
     reader = read_pulumi_events if kind == "pulumi-events" else read_checkov_json

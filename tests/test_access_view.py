@@ -3,20 +3,19 @@ which networks, under which approval and until when; in the findings document, H
 
 import datetime
 
-from conftest import PROGRAMS
+from conftest import PROGRAMS, fixture_inventory
 
 from residency.engine import evaluate
 from residency.policy import load_policy
 from residency.render.document import validate_document
 from residency.render.html import render_html
 from residency.render.markdown import render_markdown
-from residency.sources.pulumi_program import run_program
 
 TODAY = datetime.date(2026, 12, 15)
 
 
 def document(case):
-    report = evaluate(run_program(case, "test"), load_policy(case / "policy.yaml"), today=TODAY)
+    report = evaluate(fixture_inventory(case), load_policy(case / "policy.yaml"), today=TODAY)
     return report.to_document()
 
 

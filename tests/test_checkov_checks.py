@@ -8,15 +8,14 @@ import datetime
 import json
 import os
 import re
-import subprocess
 from functools import cache
 from pathlib import Path
 
 import pytest
-from checkov_support import CHECKOV as CHECKOV_BIN
-from checkov_support import CHECKS, POLICY, Scan, needs_checkov, run_checkov
+from checkov_support import CHECKS, POLICY, Scan, checkov, needs_checkov, run_checkov
 from conftest import FIXTURES
 from ruamel.yaml import YAML
+from session_runs import RUNS
 
 from residency.checkov.verdicts import check_id
 from residency.rules import RULES as ALL_RULES
@@ -32,9 +31,11 @@ CASES = [(folder, form) for folder in RULE_FOLDERS for form in ("hcl", "plan")]
 
 @cache
 def scan(form: str) -> Scan:
-    """One checkov run over every fixture folder of a form: Terraform files, or plans."""
+    """One checkov run over every fixture folder of a form: Terraform files, or plans (shared with
+    test_parity.py, on whichever worker)."""
     framework = "terraform" if form == "hcl" else "terraform_plan"
-    return run_checkov("--directory", str(CHECKOV_FIXTURES), "--framework", framework)
+    return RUNS.get(f"checkov {CHECKOV_FIXTURES} framework {framework} policy {POLICY}",
+                    lambda: run_checkov("--directory", str(CHECKOV_FIXTURES), "--framework", framework))
 
 
 def expected(folder: Path) -> dict:
@@ -199,10 +200,10 @@ def _runs_on_any(rule_id: str, types: set[str]) -> bool:
 def test_checks_follow_checkov_conventions():
     """A guideline URL, a severity for --hard-fail-on/--soft-fail-on, categories that fit and
     remediation in Terraform's words, read from Checkov's own output."""
-    document = json.loads(subprocess.run(
-        [str(CHECKOV_BIN), "--file", str(CHECKOV_FIXTURES / "resource_region" / "plan" / "plan.json"),
-         "--external-checks-dir", str(CHECKS), "--skip-download", "-o", "json", "--check", "CKV_RES_001"],
-        capture_output=True, text=True, env={**os.environ, "RESIDENCY_POLICY": str(POLICY)}, check=False,
+    document = json.loads(checkov(
+        "--file", str(CHECKOV_FIXTURES / "resource_region" / "plan" / "plan.json"),
+        "--external-checks-dir", str(CHECKS), "--skip-download", "-o", "json", "--check", "CKV_RES_001",
+        environment={**os.environ, "RESIDENCY_POLICY": str(POLICY)},
     ).stdout)
     failed = document["results"]["failed_checks"]
     assert failed
@@ -214,9 +215,8 @@ def test_checks_follow_checkov_conventions():
 
 def test_hard_fail_on_uses_the_rules_severity():
     plan = str(CHECKOV_FIXTURES / "missing_classification" / "plan" / "plan.json")  # RES004: medium
-    common = [str(CHECKOV_BIN), "--file", plan, "--external-checks-dir", str(CHECKS), "--skip-download", "--check",
-              "CKV_RES_004", "--quiet"]
+    common = ["--file", plan, "--external-checks-dir", str(CHECKS), "--skip-download", "--check", "CKV_RES_004", "--quiet"]
     environment = {**os.environ, "RESIDENCY_POLICY": str(POLICY)}
-    high = subprocess.run([*common, "--hard-fail-on", "HIGH"], capture_output=True, env=environment, check=False)
-    medium = subprocess.run([*common, "--hard-fail-on", "MEDIUM"], capture_output=True, env=environment, check=False)
+    high = checkov(*common, "--hard-fail-on", "HIGH", environment=environment)
+    medium = checkov(*common, "--hard-fail-on", "MEDIUM", environment=environment)
     assert (high.returncode, medium.returncode) == (0, 1)

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import fixture_inventory
 
 from residency.inventory import Inventory, Resource
 from residency.oci.regions import Region
 from residency.policy import ResidencyPolicy, load_policy
-from residency.sources.pulumi_program import run_program
 
 REPO = Path(__file__).resolve().parents[2]
 CLASSIFICATION = {"us-prod": "restricted", "us-dev": "confidential"}  # as the stacks' config sets it
@@ -62,7 +62,7 @@ class StackView:
 
 @functools.cache
 def stack_view(stack: str) -> StackView:
-    return StackView(run_program(REPO, stack), load_policy(REPO / "policies" / "residency.yaml"))
+    return StackView(fixture_inventory(REPO, stack), load_policy(REPO / "policies" / "residency.yaml"))
 
 
 def project_copy(directory: Path, files: dict[str, str]) -> Path:

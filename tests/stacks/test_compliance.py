@@ -6,6 +6,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from conftest import fixture_inventory
 from ruamel.yaml import YAML
 from stack_inventory import REPO, project_copy
 
@@ -28,7 +29,7 @@ POLICY = REPO / "policies" / "residency.yaml"
 
 @pytest.mark.parametrize("stack", ["us-prod", "us-dev"])
 def test_each_stack_passes_the_gate_at_every_level(stack):
-    report = evaluate(run_program(REPO, stack), load_policy(POLICY, today=TODAY), today=TODAY)
+    report = evaluate(fixture_inventory(REPO, stack), load_policy(POLICY, today=TODAY), today=TODAY)
     assert [(f.rule.id, f.resource.name) for f in report.failing(Level.ADVISORY)] == []
     assert [(f.rule.id, f.resource.name) for f in report.findings] == WAIVED[stack]
     assert all(f.waived for f in report.findings)
@@ -39,7 +40,7 @@ def test_the_stack_s_waiver_is_one_the_gate_enforces():
     policy = load_policy(POLICY, today=TODAY)
     (waiver,) = policy.waivers
     after = waiver.expires + datetime.timedelta(days=1)
-    report = evaluate(run_program(REPO, "us-prod"), policy, today=after)
+    report = evaluate(fixture_inventory(REPO, "us-prod"), policy, today=after)
     waived_rules = {rule for rule, _ in WAIVED["us-prod"]}
     assert [(f.rule.id, f.resource.name) for f in report.failing(Level.MANDATORY) if f.rule.id in waived_rules] == WAIVED["us-prod"]
 
@@ -48,7 +49,7 @@ def test_the_stack_s_approvals_end_and_its_grants_fail_until_renewed():
     """Access to the boundary is approved for a year: the day after, every grant fails RES107."""
     policy = load_policy(POLICY, today=TODAY)
     last = max(approval.expires for approval in policy.approvals)
-    report = evaluate(run_program(REPO, "us-prod"), policy, today=last + datetime.timedelta(days=1))
+    report = evaluate(fixture_inventory(REPO, "us-prod"), policy, today=last + datetime.timedelta(days=1))
     expired = [f for f in report.failing(Level.MANDATORY) if f.rule.id == "RES107"]
     assert len(expired) == len(policy.approvals) == 25
     assert all("expired on" in f.message for f in expired)
