@@ -399,6 +399,28 @@ def test_what_terraform_rejects_is_a_clear_error(write, files, message):
     assert message in str(error.value)
 
 
+BACKTRACKING_HCL = 'locals {\n  t = "p ${upper("q\\"r")}"\n  h = <<EOT\nhello\nEOT\n}\n'
+
+
+def test_a_file_the_parser_would_backtrack_on_for_ever_is_stopped(write):
+    """The HCL library's string grammar backtracks without end on a few bytes (an escaped quote
+    inside ${...} before a heredoc): the parse is stopped after its processor time and the file
+    named. Run in a process of its own: only a main thread takes the timer's signal, and a
+    timeout bounds the test whatever happens."""
+    import subprocess
+    import sys
+
+    directory = write({"main.tf": BACKTRACKING_HCL})
+    program = (
+        "import sys\nfrom pathlib import Path\nfrom residency.sources import terraform_files\nfrom residency.sources.terraform_hcl import load_directory\n"
+        "from residency.errors import InputError\nterraform_files.HCL_SECONDS_PER_MEGABYTE = 0.5\n"
+        "try:\n    load_directory(Path(sys.argv[1]))\nexcept InputError as error:\n    print(error)\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", program, str(directory)], capture_output=True, text=True,
+                               timeout=120, check=True)
+    assert "main.tf: the HCL parser took more than 0.5 s of processor time on this file and was stopped" in completed.stdout
+
+
 def test_non_regular_files_are_refused(write, tmp_path):
     import os
 

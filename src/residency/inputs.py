@@ -8,8 +8,10 @@ import codecs
 import contextlib
 import json
 import os
+import signal
 import stat
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -136,6 +138,35 @@ def nesting_bound(levels: int) -> Iterator[None]:
         yield
     finally:
         sys.setrecursionlimit(saved)
+
+
+class TimeBoundExceeded(Exception):
+    """The code inside a time_bound took longer than it was given."""
+
+
+@contextlib.contextmanager
+def time_bound(cpu_seconds: float) -> Iterator[None]:
+    """Stop the code inside with TimeBoundExceeded once it has used `cpu_seconds` of processor
+    time (the machine's load does not count against it).
+
+    For parsers whose worst case is exponential in a few bytes of input (a regular expression that
+    backtracks): a bound in time is the only bound there is. Only the main thread takes signals;
+    elsewhere, or inside an outer bound, the code runs unbounded."""
+    timer = getattr(signal, "ITIMER_VIRTUAL", None)
+    if timer is None or threading.current_thread() is not threading.main_thread() or signal.getitimer(timer)[0]:
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise TimeBoundExceeded
+
+    previous = signal.signal(signal.SIGVTALRM, expire)
+    signal.setitimer(timer, cpu_seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(timer, 0)
+        signal.signal(signal.SIGVTALRM, previous)
 
 
 def _stack_depth() -> int:

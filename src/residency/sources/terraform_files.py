@@ -28,10 +28,11 @@ import hcl2
 from lark.exceptions import LarkError, UnexpectedInput
 
 from residency.errors import InputError
-from residency.inputs import nesting_bound, read_text
+from residency.inputs import TimeBoundExceeded, nesting_bound, read_text, time_bound
 from residency.inputs import parse_json as parse_json_text
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
+HCL_SECONDS_PER_MEGABYTE = 20.0  # processor time the parser may take; it reads about 1 MB/s
 MAX_HCL_NESTING = 64  # levels of brackets and blocks; the parser spends several frames per level
 OVERRIDE = re.compile(r"(^|_)override\.tf(\.json)?$")
 QUOTED = re.compile(r'"((?:[^"\\\n]|\\.)*)"')  # a quoted string, as written
@@ -74,10 +75,20 @@ def read_source(path: Path, shown: str) -> str:
     return read_text(path, shown, limit=MAX_FILE_BYTES)
 
 
+def hcl_time_bound(text: str) -> float:
+    return HCL_SECONDS_PER_MEGABYTE * max(1.0, len(text) / 1_000_000)
+
+
 def parse_hcl(text: str, shown: str) -> dict[str, Any]:
     try:
-        with nesting_bound(MAX_HCL_NESTING * 40):
+        with time_bound(hcl_time_bound(text)), nesting_bound(MAX_HCL_NESTING * 40):
             return _unescaped(hcl2.loads(text), _with_escapes(text))
+    except TimeBoundExceeded:
+        raise InputError(
+            f"the HCL parser took more than {hcl_time_bound(text):g} s of processor time on this file and was "
+            "stopped (some strings, such as an escaped quote inside ${...} before a heredoc, make it backtrack "
+            "without end); expected a file it can read in bounded time", file=shown,
+        ) from None
     except UnexpectedInput as error:
         raise InputError(f"not valid HCL: {str(error).splitlines()[0]}", file=shown, line=error.line) from None
     except LarkError as error:
