@@ -147,20 +147,26 @@ def inputs(text: Any) -> Iterator[str]:
             yield f"data.{second}"
 
 
-def _names(text: Any) -> Iterator[tuple[str, str, str | None]]:
-    if isinstance(text, str):
+def strings_in(raw: Any) -> Iterator[str]:
+    """Every string of a parsed block's content (not the parser's own `__` keys)."""
+    if isinstance(raw, str):
+        yield raw
+    elif isinstance(raw, list):
+        for item in raw:
+            yield from strings_in(item)
+    elif isinstance(raw, dict):
+        for key, item in raw.items():
+            if not key.startswith("__"):
+                yield from strings_in(item)
+
+
+def _names(raw: Any) -> Iterator[tuple[str, str, str | None]]:
+    for text in strings_in(raw):
         if "." in text:
             for match in REFERENCE.finditer(text):
                 yield match.groups()
                 if match.group(3):  # names in an index are inputs too: var.images[var.region]
                     yield from _names(match.group(3)[1:-1])
-    elif isinstance(text, list):
-        for item in text:
-            yield from _names(item)
-    elif isinstance(text, dict):
-        for key, item in text.items():
-            if not key.startswith("__"):
-                yield from _names(item)
 
 
 # --- parsing ---------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from residency.catalog import CATALOG
 from residency.errors import InputError
 from residency.inventory import UNKNOWN, Inventory, Origin, SourceInfo, SourceLocation, as_declared
 from residency.inventory.model import UNREAD_MODULE_TYPE
-from residency.sources.terraform_expressions import Evaluated, Scope, constants, inputs, references
+from residency.sources.terraform_expressions import Evaluated, Scope, constants, inputs, references, strings_in
 from residency.sources.terraform_files import (
     META_ARGUMENTS,
     Block,
@@ -506,16 +506,7 @@ def _refuse_undeclared(files: ModuleFiles) -> None:
 
 def _interpolated(raw: Any) -> Iterator[str]:
     """Every string of a block that holds an expression (`${...}`)."""
-    if isinstance(raw, str):
-        if "${" in raw:
-            yield raw
-    elif isinstance(raw, list):
-        for item in raw:
-            yield from _interpolated(item)
-    elif isinstance(raw, dict):
-        for key, item in raw.items():
-            if not key.startswith("__"):
-                yield from _interpolated(item)
+    return (text for text in strings_in(raw) if "${" in text)
 
 
 def _region_judged(raw: Any) -> Any:
@@ -529,20 +520,13 @@ def _region_judged(raw: Any) -> Any:
 
 def _data_reads(raw: Any) -> Iterator[str]:
     """Every data source an attribute's expressions read, with the attributes they read from it."""
-    if isinstance(raw, str):
-        if "data." in raw:
-            for match in DATA_READS.finditer(raw):
+    for text in strings_in(raw):
+        if "data." in text:
+            for match in DATA_READS.finditer(text):
                 looked_up, key, plain = match.groups()
                 yield plain or f"{looked_up}.{key}"
                 for index in re.findall(r"\[([^\]]*)\]", looked_up or plain):  # data.t.n.list[data.u.m.index]
                     yield from _data_reads(index)
-    elif isinstance(raw, list):
-        for item in raw:
-            yield from _data_reads(item)
-    elif isinstance(raw, dict):
-        for key, item in raw.items():
-            if not key.startswith("__"):
-                yield from _data_reads(item)
 
 
 def _dynamic(name: str, spec: Any, scope: Scope) -> Any:
