@@ -62,7 +62,8 @@ class CrossRegionMovement(ResourceRule):
     def _check_other_provider(self, resource: Resource, context: RuleContext) -> Iterator[Violation]:
         """A resource of another provider (a dynamic provider, a command, another cloud) that takes a
         protected resource's outputs may copy the data anywhere: nothing shows where it puts them."""
-        if not resource.custom or resource.is_provider or resource.token in context.policy.non_moving_types:
+        listed = context.policy.non_moving_types
+        if not resource.custom or resource.is_provider or resource.token in listed or resource.terraform_type in listed:
             return
         for key, urns in resource.property_dependencies.items():
             sources = [context.resource(urn) for urn in urns]
