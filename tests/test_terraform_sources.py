@@ -630,6 +630,21 @@ def test_a_sensitive_variable_names_its_line_but_never_its_value(write):
     assert (origin.name, origin.file, origin.line, origin.value) == ("var.key", "terraform.tfvars", 1, None)
 
 
+def test_what_takes_a_sensitive_variable_is_sensitive_as_in_a_plan(write):
+    """Terraform marks a value that comes from a sensitive variable sensitive (a plan's
+    after_sensitive): the value is still judged, and never shown."""
+    resources = hcl(write, {
+        "main.tf": 'variable "key" {\n  sensitive = true\n}\nvariable "name" {}\nlocals {\n  key = var.key\n}\n'
+                   'resource "oci_objectstorage_bucket" "b" {\n  name = var.name\n  kms_key_id = local.key\n'
+                   '  retention_rules {\n    display_name = var.key\n  }\n}\n',
+        "terraform.tfvars": 'key = "ocid1.key.oc1.eu-frankfurt-1.aaaa"\nname = "b"\n',
+    })
+    properties = resources["oci_objectstorage_bucket.b"].properties
+    assert properties["kms_key_id"] == Secret("ocid1.key.oc1.eu-frankfurt-1.aaaa")
+    assert properties["retention_rules"] == [{"display_name": Secret("ocid1.key.oc1.eu-frankfurt-1.aaaa")}]
+    assert properties["name"] == "b"
+
+
 def test_a_list_of_statements_through_locals_and_concat_keeps_each_statement_s_literal_words():
     written = {"readers": ["Allow group ${var.g} to read objects in tenancy"], "loop": "${local.loop}",
                "generated": '${[for g in var.g : "Allow group ${g} to read objects in tenancy"]}'}

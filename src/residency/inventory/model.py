@@ -37,6 +37,7 @@ class Origin:
     line: int | None = None
     value: str | None = None  # as written; never a secret's value
     how: str = ""  # for a variable, how it got its value, as evidence says it ("is set in", "has its default at")
+    secret: bool = False  # a variable declared `sensitive`: what takes its value is sensitive too, as in Terraform
 
 
 @dataclass(frozen=True, slots=True)

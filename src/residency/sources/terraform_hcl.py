@@ -29,7 +29,7 @@ from typing import Any
 
 from residency.catalog import CATALOG
 from residency.errors import InputError
-from residency.inventory import UNKNOWN, Inventory, Origin, SourceInfo, SourceLocation, as_declared
+from residency.inventory import UNKNOWN, Inventory, Origin, Secret, SourceInfo, SourceLocation, as_declared
 from residency.inventory.model import UNREAD_MODULE_TYPE
 from residency.sources.terraform_expressions import Evaluated, Scope, constants, inputs, references, strings_in
 from residency.sources.terraform_files import (
@@ -250,11 +250,15 @@ class _ModuleInstance:
         location = SourceLocation(block.file, block.line)
         attribute_sources = {k: self.sources(_region_judged(v)) for k, v in _attributes(body)}
         attribute_origins = self.origins_by_path(body)
+        # Terraform treats what takes a sensitive variable's value as sensitive: never shown, as a plan marks it
+        sensitive_paths = [path for path, origins in attribute_origins.items() if any(o.secret for o in origins)]
         for index in self.instances(body, block, f"{type_}.{name}"):
             values = _body(body, self.scope)
             for attribute in TEXT_IN_PARTS.get(type_, ()):
                 if attribute in values and _unknown_in(values[attribute]):
                     values[attribute] = text_in_parts(self.scope, body[attribute][0], self.local_expression)
+            for path in sensitive_paths:
+                values = _marked_secret(values, path.split("."))
             refs = {k: tuple(sorted(found)) for k, found in attribute_sources.items() if found}
             self.reader.records.append(TerraformRecord(
                 address=f"{self.prefix}{type_}.{name}{index}",
@@ -447,7 +451,18 @@ def _variable_origin(name: str, value: Any, file: str | None, line: int | None, 
     """Where a variable's value was written; its value shown only when it is text and not sensitive."""
     sensitive = _attribute(declaration.body, "sensitive") in (True, "true", "${true}")
     shown = value if isinstance(value, str) and not sensitive else None
-    return Origin("variable", name, file, line, shown, how)
+    return Origin("variable", name, file, line, shown, how, secret=sensitive)
+
+
+def _marked_secret(value: Any, path: list[str]) -> Any:
+    """`value` with the field at `path` (through every block of a nested list) made a Secret."""
+    if isinstance(value, list):
+        return [_marked_secret(item, path) for item in value]
+    if not isinstance(value, dict) or path[0] not in value:
+        return value
+    inner = value[path[0]]
+    marked = _marked_secret(inner, path[1:]) if len(path) > 1 else inner if isinstance(inner, Secret) else Secret(inner)
+    return {**value, path[0]: marked}
 
 
 def _bounded(number: int, block: Block, shown: str, argument: str) -> None:
