@@ -6,6 +6,7 @@ import base64
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -190,3 +191,24 @@ def test_an_attested_scan_of_a_program_runs_the_program_once(tmp_path, monkeypat
     assert len(runs) == 1
     statement = json.loads(base64.b64decode(json.loads(attestation.read_text())["payload"]))
     assert [f["rule_id"] for f in statement["predicate"]["findings"]["findings"]] == ["RES001"]
+
+
+def test_a_checkov_that_never_ends_is_stopped_with_everything_it_started(tmp_path):
+    """Checkov's HCL parser can backtrack without end on a few bytes: past --checkov-timeout, it and
+    its children are stopped, and the scan is exit 2, never a hang."""
+    from click.testing import CliRunner
+
+    from residency.cli import main
+
+    marker = tmp_path / "child-alive"
+    hanging = tmp_path / "checkov"
+    hanging.write_text(f"#!/bin/sh\n(sleep 3; touch {marker}) &\nsleep 600\n")
+    hanging.chmod(0o755)
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "main.tf").write_text('provider "oci" {\n  region = "us-ashburn-1"\n}\n')
+    result = CliRunner().invoke(main, ["checkov", str(tmp_path / "infra"), "--policy", str(POLICY),
+                                       "--checkov", str(hanging), "--checkov-timeout", "1"])
+    assert result.exit_code == 2, result.output
+    assert "checkov ran for more than 1 s and was stopped (--checkov-timeout)" in result.output
+    time.sleep(3)
+    assert not marker.exists()  # the child it left running was stopped too

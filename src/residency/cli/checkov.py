@@ -10,6 +10,7 @@ import fnmatch
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -47,6 +48,19 @@ CHECKOV_ENVIRONMENT = "RESIDENCY_CHECKOV"
 CHECKS = Path("policies") / "checkov"
 CHECKOV_IN_VENV = Path(".venv-checkov") / "bin" / "checkov"
 OUTPUTS = ["cli", "json", "sarif", "junitxml"]
+CHECKOV_TIMEOUT = 3600.0
+
+
+def run_bounded(command: list[str], environment: dict[str, str], timeout: float) -> int:
+    """Checkov's exit status; past `timeout` seconds, Checkov and every process it started are
+    stopped and the scan is bad input (exit 2), never a hang."""
+    process = subprocess.Popen(command, env=environment, start_new_session=True)
+    try:
+        return process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        raise InputError(f"checkov ran for more than {timeout:g} s and was stopped (--checkov-timeout)") from None
 
 
 @click.command(cls=TerraformInputsCommand)
@@ -60,14 +74,18 @@ OUTPUTS = ["cli", "json", "sarif", "junitxml"]
               help="The lowest residency level whose findings fail a check (lower ones pass, with the finding in the details).")
 @click.option("--checkov", "checkov_path", type=click.Path(path_type=Path), envvar=CHECKOV_ENVIRONMENT,
               help=f"The checkov executable (default: {CHECKOV_IN_VENV} of this project, else checkov on PATH).")
+@click.option("--checkov-timeout", type=click.FloatRange(min=1), default=CHECKOV_TIMEOUT, show_default=True,
+              help="Seconds Checkov may run before it is stopped (exit 2): its HCL parser can backtrack without end "
+                   "on a few bytes of input.")
 @attest_options
 @program_options
 @terraform_input_options
 @click.argument("checkov_args", nargs=-1, type=click.UNPROCESSED)
 @click.pass_context
 def checkov(ctx: click.Context, target: Path, stack: str | None, policy_file: Path | None, outputs: tuple[str, ...],
-            output_file_path: Path | None, fail_on: str, checkov_path: Path | None, checkov_args: tuple[str, ...],
-            attest: AttestRequest | None, var_files: tuple[Path, ...], variables: tuple[str, ...]) -> None:
+            output_file_path: Path | None, fail_on: str, checkov_path: Path | None, checkov_timeout: float,
+            checkov_args: tuple[str, ...], attest: AttestRequest | None, var_files: tuple[Path, ...],
+            variables: tuple[str, ...]) -> None:
     """Scan TARGET with Checkov, its own checks and the residency checks (CKV_RES_*).
 
     TARGET is a directory of Terraform files, a Terraform plan (`terraform show -json`), or a
@@ -104,7 +122,7 @@ def checkov(ctx: click.Context, target: Path, stack: str | None, policy_file: Pa
             environment.pop(INPUTS_ENVIRONMENT, None)
             if assignments(ctx):
                 environment[INPUTS_ENVIRONMENT] = inputs_to_environment(assignments(ctx))
-            returncode = subprocess.run(command, env=environment, check=False).returncode
+            returncode = run_bounded(command, environment, checkov_timeout)
         if attest is not None and returncode in (0, 1):
             _attest(attest, signer, target, stack, policy, Level(fail_on), returncode, assignments(ctx), exported)
     except InputError as error:
