@@ -630,6 +630,16 @@ def test_a_sensitive_variable_names_its_line_but_never_its_value(write):
     assert (origin.name, origin.file, origin.line, origin.value) == ("var.key", "terraform.tfvars", 1, None)
 
 
+def test_a_region_from_a_sensitive_variable_is_unproven_and_never_shown(write):
+    resources = hcl(write, {
+        "main.tf": 'variable "r" {\n  sensitive = true\n  default = "us-ashburn-1"\n}\nprovider "oci" {\n  region = var.r\n}\n'
+                   'resource "oci_objectstorage_bucket" "b" {\n  name = "b"\n}\n',
+    })
+    region = resources["oci_objectstorage_bucket.b"].region
+    assert (region.source, region.region, region.secret) == (RegionSource.UNRESOLVED, None, True)
+    assert "us-ashburn-1" not in (region.reason or "") and "is a secret" in region.reason
+
+
 def test_what_takes_a_sensitive_variable_is_sensitive_as_in_a_plan(write):
     """Terraform marks a value that comes from a sensitive variable sensitive (a plan's
     after_sensitive): the value is still judged, and never shown."""

@@ -441,9 +441,11 @@ class _ModuleInstance:
         if isinstance(raw, str) and raw.startswith("${var.") and raw.endswith("}"):
             variable = self.variables.get(raw[6:-1].strip())
             origin = f"{raw[2:-1]}, {variable.origin}" if variable and variable.origin else None
-        return ProviderConfig(key, region.value, region.reason if region.value is UNKNOWN else None, auth=auth,
-                              auth_unknown_because=auth_reason, origin=origin,
-                              origins=(*self.origins(raw), *block_origin))
+        origins = self.origins(raw)
+        # a region from a sensitive variable is a secret: a finding could not say which region it is
+        value = Secret(region.value) if any(o.secret for o in origins) else region.value
+        return ProviderConfig(key, value, region.reason if region.value is UNKNOWN else None, auth=auth,
+                              auth_unknown_because=auth_reason, origin=origin, origins=(*origins, *block_origin))
 
 
 def _variable_origin(name: str, value: Any, file: str | None, line: int | None, how: str,
