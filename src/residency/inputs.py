@@ -43,7 +43,11 @@ def read_bytes(path: Path, shown: str, *, limit: int = MAX_FILE_BYTES) -> bytes:
         if status.st_size > limit:
             raise InputError(f"the file has {status.st_size} bytes; the limit is {limit}", file=shown)
         try:
-            data = handle.read(limit + 1)
+            # As many bytes as the file has, and one more to see it grow: asking for the limit itself
+            # would size the buffer for the limit, whatever the file holds.
+            data = handle.read(status.st_size + 1)
+            if len(data) > status.st_size:  # grew since it was measured: read on, up to the limit
+                data += handle.read(limit + 1 - len(data))
         except OSError as error:
             raise InputError(f"cannot read the file: {error.strerror or error}", file=shown) from None
     if len(data) > limit:  # grew while it was read
@@ -78,21 +82,21 @@ def parse_json(text: str | bytes, *, file: str, what: str = "JSON") -> Any:
         raise InputError(f"not {what}: {error}", file=file) from None
 
 
-def parse_json_shaped(data: bytes, shape: Any, *, file: str, what: str = "JSON", dec_hook: Any = None) -> Any:
+def decode_shaped(data: bytes, shape: Any, *, dec_hook: Any = None) -> Any:
     """JSON decoded straight into `shape`, a msgspec type: only the fields it names are built, the
-    rest is checked and skipped, so a large document is never held whole. Anything that does not
-    decode into `shape` (malformed, of another shape, not UTF-8, past a number's range) is parsed
-    as parse_json parses it: exactly its values, for the caller's own checks to name the place, or
-    its InputError. Nesting is bounded alike."""
+    rest is checked and skipped, so a large document is never held whole. None when `data` does not
+    decode into `shape` (malformed, of another shape, not UTF-8, past a number's range): parse it
+    with parse_json, which gives exactly its values, for the caller's own checks to name the place,
+    or its InputError. Nesting is bounded alike."""
     import msgspec  # only the readers of large documents need it
 
-    if _valid_utf8(data):
-        try:
-            with nesting_bound(MAX_NESTING):
-                return msgspec.json.decode(data, type=shape, dec_hook=dec_hook)
-        except (msgspec.MsgspecError, RecursionError):
-            pass
-    return parse_json(data, file=file, what=what)
+    if not _valid_utf8(data):
+        return None
+    try:
+        with nesting_bound(MAX_NESTING):
+            return msgspec.json.decode(data, type=shape, dec_hook=dec_hook)
+    except (msgspec.MsgspecError, RecursionError):
+        return None
 
 
 def json_object_keys(data: bytes) -> set[str] | None:

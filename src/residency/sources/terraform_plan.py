@@ -43,6 +43,7 @@ INDEX = re.compile(r"\[[^\]]*\]")
 DATA_ADDRESS = re.compile(r"(^|\.)data\.[^.]+\.[^.]+$")
 NOT_RESOURCES = {"var", "local", "data", "module", "count", "each", "path", "terraform", "self"}
 SKIPPED_ACTIONS = (["delete"], ["forget"])
+NO_CHANGE: Mapping[str, Any] = {}  # the change of a resource resource_changes does not list
 DEPLOYED_ACTIONS = ("create", "update")
 MODES = ("managed", "data")
 # Beside a resource's configuration, the Pulumi type `residency export` exported it from; Terraform
@@ -52,15 +53,21 @@ PULUMI_TYPE = "pulumi_type"
 
 def load_plan(path: Path) -> Inventory:
     with collector_paused():
-        plan = _Plan(read_plan(path), path)
-        try:
-            records = list(plan.records())
-            providers = plan.providers()
-            data_sources = list(plan.data_sources())
-        except RecursionError:
-            raise InputError(f"a value nests more than {MAX_NESTING} levels deep", file=str(path)) from None
-        return build_inventory(records, providers, SourceInfo(kind="terraform-plan", path=str(path), notes=plan.notes),
-                               data_sources=data_sources)
+        # The document is freed as _inventory returns, before the collector resumes: resumed first,
+        # it would walk the whole document once more only to find nothing to collect.
+        return _inventory(path)
+
+
+def _inventory(path: Path) -> Inventory:
+    plan = _Plan(read_plan(path), path)
+    try:
+        records = list(plan.records())
+        providers = plan.providers()
+        data_sources = list(plan.data_sources())
+    except RecursionError:
+        raise InputError(f"a value nests more than {MAX_NESTING} levels deep", file=str(path)) from None
+    return build_inventory(records, providers, SourceInfo(kind="terraform-plan", path=str(path), notes=plan.notes),
+                           data_sources=data_sources)
 
 
 def read_plan(path: Path) -> dict[str, Any]:
@@ -92,18 +99,28 @@ class _Plan:
         self._config_resources: dict[int, dict[tuple[str, str], dict]] = {}
         self._variables = expect_mapping(document.get("variables"), self._file, "variables")
         self._addresses: set[str] = set()  # read from planned_values
+        # Looked up once per plan rather than once per resource: what a module's provider key, an
+        # attribute's reference and an unset unknown attribute of a type resolve to.
+        self._provider_keys: dict[tuple[str, str], tuple[str | None, bool]] = {}
+        self._absolutes: dict[tuple[str, str], str | None] = {}
+        self._unset_kinds: dict[tuple[str, str], tuple[bool, bool]] = {}
         self._changes: dict[str, dict] = {}
         for index, change in enumerate(expect_list(document.get("resource_changes"), self._file, "resource_changes")):
-            where = f"resource_changes[{index}]"
-            if not isinstance(change, dict) or not isinstance(change.get("address"), str):
-                raise InputError("expected a resource change with an address", file=self._file, key=where)
-            body = expect_mapping(change.get("change"), self._file, f"{where}.change")
-            actions = body.get("actions")
-            if actions is not None and not (isinstance(actions, list) and all(isinstance(a, str) for a in actions)):
-                raise InputError("expected a list of actions", file=self._file, key=f"{where}.change.actions")
-            change["change"] = body  # the document is the reader's own: no copy per change
-            self._changes[change["address"]] = change
+            self._index_change(index, change)
         self._planned_addresses = _planned(self._document["planned_values"].get("root_module"), self._changes)
+
+    def _index_change(self, index: int, change: Any) -> None:
+        if not isinstance(change, dict) or not isinstance(change.get("address"), str):
+            raise InputError("expected a resource change with an address", file=self._file, key=f"resource_changes[{index}]")
+        body = change.get("change")
+        if body is None:
+            change["change"] = body = {}  # the document is the reader's own: no copy per change
+        elif not isinstance(body, dict):
+            raise InputError("expected an object", file=self._file, key=f"resource_changes[{index}].change")
+        actions = body.get("actions")
+        if actions is not None and not (isinstance(actions, list) and all(isinstance(a, str) for a in actions)):
+            raise InputError("expected a list of actions", file=self._file, key=f"resource_changes[{index}].change.actions")
+        self._changes[change["address"]] = change
 
     @property
     def notes(self) -> tuple[str, ...]:
@@ -141,10 +158,12 @@ class _Plan:
                     or not isinstance(resource.get("type"), str):
                 raise InputError("expected resources with address, type, name and values", file=self._file, key=where)
             self._addresses.add(resource["address"])
-            change = self._changes.get(resource["address"], {}).get("change", {})
-            if _mode(resource, self._file, where) != "managed" or change.get("actions") in SKIPPED_ACTIONS:
+            change = self._changes.get(resource["address"])
+            body = NO_CHANGE if change is None else change["change"]
+            if resource.get("mode") != "managed" and _mode(resource, self._file, where) != "managed" \
+                    or body.get("actions") in SKIPPED_ACTIONS:
                 continue
-            yield self._record(resource, change, address, config_module)
+            yield self._record(resource, body, address, config_module)
         for child in expect_list(module.get("child_modules"), self._file, where):
             if not isinstance(child, dict) or not isinstance(child.get("address"), str):
                 raise InputError("expected child modules with an address", file=self._file, key=where)
@@ -169,33 +188,30 @@ class _Plan:
             yield self._record(resource, body, module, self._config_module(module))
 
     def _record(self, resource: dict, change: dict, module: str, config_module: Mapping[str, Any] | None) -> TerraformRecord:
-        where = f"planned_values ({resource['address']})"
-        values = _decode(expect_mapping(resource.get("values"), self._file, where), change.get("after_unknown"),
-                         change.get("after_sensitive"))
+        values = resource.get("values")
+        if not isinstance(values, dict):
+            values = expect_mapping(values, self._file, f"planned_values ({resource['address']})")
+        unknown, sensitive = change.get("after_unknown"), change.get("after_sensitive")
+        if unknown is True or sensitive is True:  # a resource is an object: only its attributes can be marked
+            raise InputError("expected an object of attributes", file=self._file,
+                             key=f"resource_changes ({resource['address']}).change")
         config = self._config_resource(config_module, resource)
         provider, inherited, references, origins, token = None, False, {}, {}, None
         if config is not None:
             token = config.get(PULUMI_TYPE) if isinstance(config.get(PULUMI_TYPE), str) else None
-            expressions = expect_mapping(config.get("expressions"), self._file, f"configuration ({resource['address']})")
-            unset_unknown = {k for k, v in values.items() if v is UNKNOWN and k not in expressions}
-            unset_unknown -= self._dynamic_blocks(resource, unset_unknown)
-            if unset_unknown:
-                values = {k: v for k, v in values.items() if k not in unset_unknown}
+            expressions = config.get("expressions")
+            if not isinstance(expressions, dict):
+                expressions = expect_mapping(expressions, self._file, f"configuration ({resource['address']})")
+            if isinstance(unknown, dict) and (unset := self._unset_unknowns(resource, unknown, sensitive, expressions)):
+                unknown = {k: v for k, v in unknown.items() if k not in unset}
+                if not unset.isdisjoint(values):
+                    values = {k: v for k, v in values.items() if k not in unset}
             provider, inherited = self._provider_key(config.get("provider_config_key"), module)
-            for attribute, expression in expressions.items():
-                if not expression:  # a constant refers to nothing
-                    continue
-                named = references_in(expression)
-                found = tuple(a for a in (self._absolute(r, module) for r in named) if a)
-                found += tuple(f"{module}.{r}" if module else r for r in _data_reads(named))
-                if found:
-                    references[attribute] = found
-                if written := self._variable_origins(named, module):
-                    origins[attribute] = written
+            references, origins = self._references(expressions, module)
         return TerraformRecord(
             address=resource["address"],
             type=resource["type"],
-            values=values,
+            values=_decode(values, unknown, sensitive),
             provider=provider,
             inherited=inherited,
             references=references,
@@ -203,6 +219,29 @@ class _Plan:
             origins=origins,
             token=token,
         )
+
+    def _unset_unknowns(self, resource: dict, unknown: dict, sensitive: Any, expressions: Mapping[str, Any]) -> set[str]:
+        """The attributes known only after apply that the configuration does not set, less the
+        `dynamic` blocks among them: left out, as the provider computes them."""
+        secrets = sensitive if isinstance(sensitive, dict) else {}
+        unset = {k for k, mark in unknown.items() if mark is True and k not in expressions and secrets.get(k) is not True}
+        return unset - self._dynamic_blocks(resource, unset)
+
+    def _references(self, expressions: Mapping[str, Any],
+                    module: str) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[Origin, ...]]]:
+        """Per attribute, the resources and data sources it refers to, and the variables behind it."""
+        references, origins = {}, {}
+        for attribute, expression in expressions.items():
+            if not expression:  # a constant refers to nothing
+                continue
+            named = references_in(expression)
+            found = tuple(a for a in (self._absolute(r, module) for r in named) if a)
+            found += tuple(f"{module}.{r}" if module else r for r in _data_reads(named))
+            if found:
+                references[attribute] = found
+            if written := self._variable_origins(named, module):
+                origins[attribute] = written
+        return references, origins
 
     def _variable_origins(self, references: list[str], module: str) -> tuple[Origin, ...]:
         """The root module's variables a value takes (the plan records their values, not the file
@@ -246,25 +285,39 @@ class _Plan:
         leaves `dynamic` blocks out; a block the provider schema does not compute can only be one.
         A block the provider computes is unknown on every create where it is not set, which a plan
         cannot tell from a `dynamic` block: where it could move data, the notes say so."""
-        if not unset_unknown:
-            return set()
-        token = CATALOG.token(resource["type"]) or ""
         dynamic = set()
         for name in sorted(unset_unknown):  # notes in a stable order
-            block = CATALOG.nested_block(token, name)
-            if block is not None and not block.computed:
+            is_dynamic, may_move = self._unset_kind(resource["type"], name)
+            if is_dynamic:
                 dynamic.add(name)
-            elif block is not None and any(m.segments[0] == name for m in CATALOG.movements(token)):
+            elif may_move:
                 self._unseen.append(f"{resource['address']}.{name} is known only after apply and the plan's "
                                     "configuration does not set it (a dynamic block, or the default the provider "
                                     "computes): check the configuration itself (`residency check DIR`) to prove "
                                     "where it moves data")
         return dynamic
 
+    def _unset_kind(self, type_: str, name: str) -> tuple[bool, bool]:
+        """Whether an unset attribute of a type can only be a `dynamic` block, and whether one the
+        provider computes could move data."""
+        kind = self._unset_kinds.get((type_, name))
+        if kind is None:
+            token = CATALOG.token(type_) or ""
+            block = CATALOG.nested_block(token, name)
+            kind = (block is not None and not block.computed,
+                    block is not None and any(m.segments[0] == name for m in CATALOG.movements(token)))
+            self._unset_kinds[(type_, name)] = kind
+        return kind
+
     def _absolute(self, reference: str, module: str) -> str | None:
         """The address of the resource a reference names, or None when it names no resource.
         Terraform writes references relative to the module; one that names no resource there
         is taken as written, an absolute address."""
+        if (reference, module) not in self._absolutes:
+            self._absolutes[(reference, module)] = self._resolve(reference, module)
+        return self._absolutes[(reference, module)]
+
+    def _resolve(self, reference: str, module: str) -> str | None:
         match = RESOURCE_REFERENCE.match(reference)
         if match is None:
             return None
@@ -284,6 +337,11 @@ class _Plan:
         entry of its own, so look for it in the calling modules."""
         if not isinstance(key, str):
             return None, False
+        if (key, module) not in self._provider_keys:
+            self._provider_keys[(key, module)] = self._find_provider(key, module)
+        return self._provider_keys[(key, module)]
+
+    def _find_provider(self, key: str, module: str) -> tuple[str | None, bool]:
         scope, _, name = key.rpartition(":")
         parts = _module_parts(scope)
         while True:
@@ -394,12 +452,14 @@ def _decode(value: Any, unknown: Any, sensitive: Any) -> Any:
         decoded: Any = UNKNOWN
     elif not unknown and not sensitive:
         return value
+    elif sensitive is True and unknown is None:
+        decoded = value  # secret as a whole, with nothing unknown inside: shared, not copied
     elif isinstance(value, dict) or (value is None and isinstance(unknown, dict)):
         value = value or {}
         unknowns = unknown if isinstance(unknown, dict) else {}
         secrets = sensitive if isinstance(sensitive, dict) else {}
         decoded = dict(value)
-        for key in {*unknowns, *secrets}:
+        for key in {**unknowns, **secrets}:  # in the marks' order
             if key in value:
                 decoded[key] = _decode(value[key], unknowns.get(key), secrets.get(key))
             elif _any_true(unknowns.get(key)):

@@ -15,13 +15,13 @@ to name what is wrong.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import msgspec
-from msgspec import UNSET, Raw, UnsetType
+from msgspec import Raw
 
 from residency.catalog import CATALOG
-from residency.inputs import MAX_NESTING, nesting_bound, parse_json, parse_json_shaped
+from residency.inputs import MAX_NESTING, decode_shaped, nesting_bound, parse_json
 
 # An attribute whose expression refers to nothing (a constant): one shared value for all.
 NO_REFERENCES: dict[str, Any] = {}
@@ -33,122 +33,88 @@ class References(dict):
     __slots__ = ()
 
 
-class _Fields(msgspec.Struct):
-    def plain(self) -> dict[str, Any]:
-        """As the standard parser gives it: the fields the document has, absent ones left out."""
-        return {name: value for name in self.__struct_fields__ if (value := getattr(self, name)) is not UNSET}
+# Each shape is a TypedDict: msgspec builds it as the plain dict the standard parser would give,
+# with only the keys named here, so the reader reads one kind of document whichever parser read it.
+class _ChangeBody(TypedDict, total=False):
+    actions: Any
+    after: Raw  # decoded only for a resource planned_values leaves out
+    after_unknown: Any
+    after_sensitive: Any
 
 
-class _ChangeBody(_Fields):
-    actions: Any = UNSET
-    after: Raw | UnsetType = UNSET  # decoded only for a resource planned_values leaves out
-    after_unknown: Any = UNSET
-    after_sensitive: Any = UNSET
+class _Change(TypedDict, total=False):
+    address: Any
+    mode: Any
+    type: Any
+    name: Any
+    module_address: Any
+    change: _ChangeBody
 
 
-class _Change(_Fields):
-    address: Any = UNSET
-    mode: Any = UNSET
-    type: Any = UNSET
-    name: Any = UNSET
-    module_address: Any = UNSET
-    change: _ChangeBody | UnsetType = UNSET
+class _ConfigResource(TypedDict, total=False):
+    address: Any
+    mode: Any
+    type: Any
+    name: Any
+    provider_config_key: Any
+    pulumi_type: Any  # the Pulumi type `residency export` keeps (terraform_plan.PULUMI_TYPE)
+    expressions: References
 
 
-class _ConfigResource(_Fields):
-    address: Any = UNSET
-    mode: Any = UNSET
-    type: Any = UNSET
-    name: Any = UNSET
-    provider_config_key: Any = UNSET
-    pulumi_type: Any = UNSET  # the Pulumi type `residency export` keeps (terraform_plan.PULUMI_TYPE)
-    expressions: References | UnsetType = UNSET
+class _ModuleCall(TypedDict, total=False):
+    source: Any
+    expressions: Any  # kept whole: a provider's region may be passed down through them
+    module: _ConfigModule
 
 
-class _ModuleCall(_Fields):
-    source: Any = UNSET
-    expressions: Any = UNSET  # kept whole: a provider's region may be passed down through them
-    module: _ConfigModule | UnsetType = UNSET
-
-    def plain(self) -> dict[str, Any]:
-        fields = super().plain()
-        if "module" in fields:
-            fields["module"] = fields["module"].plain()
-        return fields
+class _ConfigModule(TypedDict, total=False):
+    resources: list[_ConfigResource]
+    module_calls: dict[str, _ModuleCall]
+    variables: Any  # which are sensitive: a finding never shows their values
 
 
-class _ConfigModule(_Fields):
-    resources: list[_ConfigResource] | UnsetType = UNSET
-    module_calls: dict[str, _ModuleCall] | UnsetType = UNSET
-    variables: Any = UNSET  # which are sensitive: a finding never shows their values
-
-    def plain(self) -> dict[str, Any]:
-        fields = super().plain()
-        resources = fields.get("resources")
-        for index, resource in enumerate(resources or ()):  # in place: each shape is freed as it is replaced
-            resources[index] = resource.plain()
-        if "module_calls" in fields:
-            fields["module_calls"] = {name: call.plain() for name, call in fields["module_calls"].items()}
-        return fields
+class _Configuration(TypedDict, total=False):
+    provider_config: Any
+    root_module: _ConfigModule
 
 
-class _Configuration(_Fields):
-    provider_config: Any = UNSET
-    root_module: _ConfigModule | UnsetType = UNSET
-
-    def plain(self) -> dict[str, Any]:
-        fields = super().plain()
-        if "root_module" in fields:
-            fields["root_module"] = fields["root_module"].plain()
-        return fields
+class _Plan(TypedDict, total=False):
+    format_version: Any
+    terraform_version: Any
+    variables: Any
+    planned_values: Any
+    resource_changes: list[_Change]
+    configuration: _Configuration
 
 
-class _Plan(_Fields):
-    format_version: Any = UNSET
-    terraform_version: Any = UNSET
-    variables: Any = UNSET
-    planned_values: Any = UNSET
-    resource_changes: list[_Change] | UnsetType = UNSET
-    configuration: _Configuration | UnsetType = UNSET
-
-    def plain(self) -> dict[str, Any]:
-        fields = super().plain()
-        if "configuration" in fields:
-            fields["configuration"] = fields["configuration"].plain()
-        changes = fields.get("resource_changes")
-        for index, change in enumerate(changes or ()):  # in place: each shape is freed as it is replaced
-            changes[index] = change.plain()
-            if "change" in changes[index]:
-                changes[index]["change"] = changes[index]["change"].plain()
-        return fields
-
-    def decode_afters(self) -> None:
-        """Each change's `after` decoded where planned_values leaves its resource out, and dropped
-        elsewhere: then nothing refers into the plan's bytes any more."""
-        planned_values = self.planned_values if isinstance(self.planned_values, dict) else {}
-        planned = planned_addresses(planned_values.get("root_module"))
-        for change in self.resource_changes or ():
-            body = change.change
-            if body is UNSET or body.after is UNSET:
-                continue
-            needed = not (isinstance(change.address, str) and change.address in planned)
-            body.after = msgspec.json.decode(body.after) if needed else UNSET
+def _decode_afters(plan: dict[str, Any]) -> None:
+    """Each change's `after` decoded where planned_values leaves its resource out, and dropped
+    elsewhere: then nothing refers into the plan's bytes any more."""
+    planned_values = plan.get("planned_values")
+    planned = planned_addresses(planned_values.get("root_module") if isinstance(planned_values, dict) else None)
+    for change in plan.get("resource_changes") or ():
+        body = change.get("change")
+        if body is None or "after" not in body:
+            continue
+        if isinstance(change.get("address"), str) and change["address"] in planned:
+            del body["after"]
+        else:
+            body["after"] = msgspec.json.decode(body["after"])
 
 
 def plan_document(data: bytes, file: str) -> Any:
     """The plan's JSON as the reader reads it (see the module's doc), or an InputError naming the
-    file. The caller hands over `data`: it is freed once decoded, before the plain copies are made."""
-    shaped = parse_json_shaped(data, _Plan, file=file, what="valid JSON", dec_hook=_expressions)
-    if not isinstance(shaped, _Plan):
-        return shaped  # not the shape of a plan: parsed whole
+    file."""
+    shaped = decode_shaped(data, _Plan, dec_hook=_expressions)
+    if shaped is None:  # not the shape of a plan: parsed whole, for the reader's checks to name the place
+        return parse_json(data, file=file, what="valid JSON")
     try:
         with nesting_bound(MAX_NESTING):
-            shaped.decode_afters()
+            _decode_afters(shaped)
     except (msgspec.MsgspecError, RecursionError):  # a change's `after` the standard parser reads otherwise
         del shaped
         return parse_json(data, file=file, what="valid JSON")
-    del data
-    return shaped.plain()
+    return shaped
 
 
 def references_in(expression: Any) -> list[str]:
