@@ -47,7 +47,7 @@ class ProviderConfig:
     origins: tuple[Origin, ...] = ()  # where it is written: the provider block, a variable's value (file, line)
 
 
-@dataclass
+@dataclass(slots=True)
 class TerraformRecord:
     """One managed resource as a Terraform source reads it."""
 
@@ -86,25 +86,29 @@ def build_inventory(records: Iterable[TerraformRecord], providers: Mapping[str, 
     instances = _Instances(r.address for r in records)
     urn = (lambda address: f"{variant}::{address}") if variant else (lambda address: address)
     resources = []
-    regions: dict[tuple, RegionResolution | None] = {}  # one (immutable) resolution per provider link, shared
+    # Once per provider link and per type rather than per resource: the (immutable) region resolution,
+    # shared, and the token.
+    regions: dict[tuple, RegionResolution | None] = {}
+    tokens: dict[str, str | None] = {}
     for record in records:
-        dependencies = {attribute: instances.of(refs) for attribute, refs in record.references.items()}
-        dependencies = {attribute: tuple(urn(a) for a in found) for attribute, found in dependencies.items() if found}
+        dependencies = instances.dependencies(record.references, variant)
         link = (record.provider, record.inherited, record.type.startswith(OCI_TYPE_PREFIX), record.unread_because)
         if link not in regions:
             regions[link] = _with_origins(_region(record, providers), providers.get(record.provider or ""))
+        if record.type not in tokens:
+            tokens[record.type] = CATALOG.token(record.type)
         resources.append(
             Resource(
                 urn=urn(record.address),
                 name=record.address,
-                token=CATALOG.token(record.type) or _exported_token(record),
+                token=tokens[record.type] or _exported_token(record),
                 terraform_type=record.type,
                 custom=True,
                 properties=record.values,
                 naming="terraform",
                 region=regions[link],
                 provider=record.provider,
-                dependencies=tuple(sorted({a for found in dependencies.values() for a in found})),
+                dependencies=_all_of(dependencies),
                 property_dependencies=dependencies,
                 location=record.location,
                 property_origins=record.origins,
@@ -143,6 +147,14 @@ class _Instances:
             if address.endswith("]") and "[" in address:
                 self._by_base.setdefault(address[:address.rindex("[")], []).append(address)
 
+    def dependencies(self, references: Mapping[str, Iterable[str]], variant: str | None) -> dict[str, tuple[str, ...]]:
+        """Per attribute, the URNs of what its references name (of a `variant`'s URNs)."""
+        found = {}
+        for attribute, named in references.items():
+            if addresses := self.of(named):
+                found[attribute] = tuple(f"{variant}::{a}" for a in addresses) if variant else addresses
+        return found
+
     def of(self, references: Iterable[str]) -> tuple[str, ...]:
         found: set[str] = set()
         for reference in references:
@@ -151,6 +163,14 @@ class _Instances:
             else:
                 found.update(a for a in self._by_base.get(reference, ()))
         return tuple(sorted(found))
+
+
+def _all_of(dependencies: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """Every URN the attributes depend on, sorted, once. The attributes' own tuples are: one alone
+    is the answer."""
+    if len(dependencies) == 1:
+        return next(iter(dependencies.values()))
+    return tuple(sorted({a for found in dependencies.values() for a in found}))
 
 
 def _exported_token(record: TerraformRecord) -> str:

@@ -35,7 +35,13 @@ from residency.inputs import MAX_NESTING, read_bytes
 from residency.inventory import UNKNOWN, Inventory, Origin, Secret, SourceInfo, SourceLocation
 from residency.sources.json_file import expect_list, expect_mapping
 from residency.sources.terraform_graph import ProviderConfig, TerraformRecord, build_inventory, collector_paused
-from residency.sources.terraform_plan_fields import plan_document, planned_addresses, references_in
+from residency.sources.terraform_plan_fields import (
+    References,
+    cut_expressions,
+    plan_document,
+    planned_addresses,
+    references_in,
+)
 
 MODULE_PART = re.compile(r'module\.([^.\[]+)(?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?')
 RESOURCE_REFERENCE = re.compile(r'^((?:module\.[^.\[]+(?:\[[^\]]*\])?\.)*)([a-z][a-z0-9_]*)\.([A-Za-z_][\w-]*)(\[[^\]]*\])?')
@@ -44,6 +50,7 @@ DATA_ADDRESS = re.compile(r"(^|\.)data\.[^.]+\.[^.]+$")
 NOT_RESOURCES = {"var", "local", "data", "module", "count", "each", "path", "terraform", "self"}
 SKIPPED_ACTIONS = (["delete"], ["forget"])
 NO_CHANGE: Mapping[str, Any] = {}  # the change of a resource resource_changes does not list
+NO_CONFIGURATION: Mapping[tuple[str, str], dict] = {}  # the resources of a module the configuration does not show
 DEPLOYED_ACTIONS = ("create", "update")
 MODES = ("managed", "data")
 # Beside a resource's configuration, the Pulumi type `residency export` exported it from; Terraform
@@ -96,13 +103,12 @@ class _Plan:
         self._provider_config = expect_mapping(configuration.get("provider_config"), self._file, "configuration.provider_config")
         self._config_root = expect_mapping(configuration.get("root_module"), self._file, "configuration.root_module")
         self._config_modules: dict[str, Mapping[str, Any] | None] = {}
-        self._config_resources: dict[int, dict[tuple[str, str], dict]] = {}
+        self._config_indices: dict[int, dict[tuple[str, str], dict]] = {}
         self._variables = expect_mapping(document.get("variables"), self._file, "variables")
         self._addresses: set[str] = set()  # read from planned_values
-        # Looked up once per plan rather than once per resource: what a module's provider key, an
-        # attribute's reference and an unset unknown attribute of a type resolve to.
+        # Looked up once per plan rather than once per resource: what a module's provider key and an
+        # unset unknown attribute of a type resolve to.
         self._provider_keys: dict[tuple[str, str], tuple[str | None, bool]] = {}
-        self._absolutes: dict[tuple[str, str], str | None] = {}
         self._unset_kinds: dict[tuple[str, str], tuple[bool, bool]] = {}
         self._changes: dict[str, dict] = {}
         for index, change in enumerate(expect_list(document.get("resource_changes"), self._file, "resource_changes")):
@@ -151,7 +157,7 @@ class _Plan:
         yield from self._changes_only()
 
     def _module_records(self, module: Mapping[str, Any], address: str) -> Iterator[TerraformRecord]:
-        config_module = self._config_module(address)
+        configs = self._config_resources(address)
         where = f"planned_values ({address or 'root module'})"
         for resource in expect_list(module.get("resources"), self._file, where):
             if not isinstance(resource, dict) or not isinstance(resource.get("address"), str) \
@@ -163,7 +169,7 @@ class _Plan:
             if resource.get("mode") != "managed" and _mode(resource, self._file, where) != "managed" \
                     or body.get("actions") in SKIPPED_ACTIONS:
                 continue
-            yield self._record(resource, body, address, config_module)
+            yield self._record(resource, body, address, configs)
         for child in expect_list(module.get("child_modules"), self._file, where):
             if not isinstance(child, dict) or not isinstance(child.get("address"), str):
                 raise InputError("expected child modules with an address", file=self._file, key=where)
@@ -185,9 +191,10 @@ class _Plan:
                 raise InputError("expected a module address", file=self._file, key=f"{where}.module_address")
             resource = {"address": address, "type": change["type"], "name": change.get("name"), "values": body.get("after")}
             self._addresses.add(address)
-            yield self._record(resource, body, module, self._config_module(module))
+            yield self._record(resource, body, module, self._config_resources(module))
 
-    def _record(self, resource: dict, change: dict, module: str, config_module: Mapping[str, Any] | None) -> TerraformRecord:
+    def _record(self, resource: dict, change: Mapping[str, Any], module: str,
+                configs: Mapping[tuple[str, str], dict]) -> TerraformRecord:
         values = resource.get("values")
         if not isinstance(values, dict):
             values = expect_mapping(values, self._file, f"planned_values ({resource['address']})")
@@ -195,13 +202,15 @@ class _Plan:
         if unknown is True or sensitive is True:  # a resource is an object: only its attributes can be marked
             raise InputError("expected an object of attributes", file=self._file,
                              key=f"resource_changes ({resource['address']}).change")
-        config = self._config_resource(config_module, resource)
+        name = resource.get("name")
+        config = configs.get((resource["type"], name)) if isinstance(name, str) else None
         provider, inherited, references, origins, token = None, False, {}, {}, None
         if config is not None:
             token = config.get(PULUMI_TYPE) if isinstance(config.get(PULUMI_TYPE), str) else None
             expressions = config.get("expressions")
-            if not isinstance(expressions, dict):
-                expressions = expect_mapping(expressions, self._file, f"configuration ({resource['address']})")
+            if not isinstance(expressions, References):  # parsed whole: cut here
+                expressions = cut_expressions(expect_mapping(expressions, self._file,
+                                                             f"configuration ({resource['address']})"))
             if isinstance(unknown, dict) and (unset := self._unset_unknowns(resource, unknown, sensitive, expressions)):
                 unknown = {k: v for k, v in unknown.items() if k not in unset}
                 if not unset.isdisjoint(values):
@@ -227,18 +236,18 @@ class _Plan:
         unset = {k for k, mark in unknown.items() if mark is True and k not in expressions and secrets.get(k) is not True}
         return unset - self._dynamic_blocks(resource, unset)
 
-    def _references(self, expressions: Mapping[str, Any],
+    def _references(self, expressions: References,
                     module: str) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[Origin, ...]]]:
         """Per attribute, the resources and data sources it refers to, and the variables behind it."""
         references, origins = {}, {}
         for attribute, expression in expressions.items():
             if not expression:  # a constant refers to nothing
                 continue
-            named = references_in(expression)
-            found = tuple(a for a in (self._absolute(r, module) for r in named) if a)
-            found += tuple(f"{module}.{r}" if module else r for r in _data_reads(named))
+            named = expression["references"]
+            found = [address for reference in named if (address := self._absolute(reference, module))]
+            found += [f"{module}.{r}" if module else r for r in _data_reads(named)]
             if found:
-                references[attribute] = found
+                references[attribute] = tuple(found)
             if written := self._variable_origins(named, module):
                 origins[attribute] = written
         return references, origins
@@ -313,11 +322,6 @@ class _Plan:
         """The address of the resource a reference names, or None when it names no resource.
         Terraform writes references relative to the module; one that names no resource there
         is taken as written, an absolute address."""
-        if (reference, module) not in self._absolutes:
-            self._absolutes[(reference, module)] = self._resolve(reference, module)
-        return self._absolutes[(reference, module)]
-
-    def _resolve(self, reference: str, module: str) -> str | None:
         match = RESOURCE_REFERENCE.match(reference)
         if match is None:
             return None
@@ -368,10 +372,12 @@ class _Plan:
             self._config_modules[key] = module
         return self._config_modules[key]
 
-    def _config_resource(self, module: Mapping[str, Any] | None, resource: dict) -> dict | None:
+    def _config_resources(self, address: str) -> Mapping[tuple[str, str], dict]:
+        """The configuration of each managed resource of a module, by type and name."""
+        module = self._config_module(address)
         if module is None:
-            return None
-        index = self._config_resources.get(id(module))
+            return NO_CONFIGURATION
+        index = self._config_indices.get(id(module))
         if index is None:
             index = {}
             for config in expect_list(module.get("resources"), self._file, "configuration resources"):
@@ -381,9 +387,8 @@ class _Plan:
                 if config.get("mode", "managed") == "managed" and isinstance(config.get("type"), str) \
                         and isinstance(config.get("name"), str):
                     index.setdefault((config["type"], config["name"]), config)
-            self._config_resources[id(module)] = index
-        name = resource.get("name")
-        return index.get((resource["type"], name)) if isinstance(name, str) else None
+            self._config_indices[id(module)] = index
+        return index
 
     def _value(self, expression: Any, module: list[str]) -> tuple[Any, str | None]:
         """A provider argument's value: a constant, or a variable's value passed down to it."""

@@ -28,7 +28,8 @@ NO_REFERENCES: dict[str, Any] = {}
 
 
 class References(dict):
-    """A resource's configuration expressions, attribute -> `{"references": [...]}` or NO_REFERENCES."""
+    """A resource's configuration expressions, attribute -> `{"references": [...]}` (never empty)
+    or NO_REFERENCES."""
 
     __slots__ = ()
 
@@ -137,18 +138,23 @@ def references_in(expression: Any) -> list[str]:
     return found
 
 
-def _expressions(kind: type, value: Any) -> Any:
-    """msgspec's hook: a resource's expressions, each cut to its references once decoded."""
-    if kind is not References or not isinstance(value, dict):
-        raise NotImplementedError  # not of the shape: the plan is parsed whole
+def cut_expressions(expressions: dict[str, Any]) -> References:
+    """A resource's expressions cut to their references."""
     cut = References()
-    for attribute, expression in value.items():
+    for attribute, expression in expressions.items():
         if type(expression) is dict and len(expression) == 1 and "constant_value" in expression:
             cut[attribute] = NO_REFERENCES
         else:
             found = references_in(expression)
             cut[attribute] = {"references": found} if found else NO_REFERENCES
     return cut
+
+
+def _expressions(kind: type, value: Any) -> Any:
+    """msgspec's hook: a resource's expressions, each cut to its references once decoded."""
+    if kind is not References or not isinstance(value, dict):
+        raise NotImplementedError  # not of the shape: the plan is parsed whole
+    return cut_expressions(value)
 
 
 def planned_addresses(root: Any) -> set[str]:
