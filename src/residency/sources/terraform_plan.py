@@ -73,8 +73,9 @@ def _inventory(path: Path) -> Inventory:
         data_sources = list(plan.data_sources())
     except RecursionError:
         raise InputError(f"a value nests more than {MAX_NESTING} levels deep", file=str(path)) from None
-    return build_inventory(records, providers, SourceInfo(kind="terraform-plan", path=str(path), notes=plan.notes),
-                           data_sources=data_sources)
+    source = SourceInfo(kind="terraform-plan", path=str(path), notes=plan.notes)
+    del plan  # the rest of the document (its values are the records' now) is freed before the inventory is built
+    return build_inventory(records, providers, source, data_sources=data_sources)
 
 
 def read_plan(path: Path) -> dict[str, Any]:
@@ -159,12 +160,17 @@ class _Plan:
     def _module_records(self, module: Mapping[str, Any], address: str) -> Iterator[TerraformRecord]:
         configs = self._config_resources(address)
         where = f"planned_values ({address or 'root module'})"
-        for resource in expect_list(module.get("resources"), self._file, where):
+        resources = expect_list(module.get("resources"), self._file, where)
+        for index, resource in enumerate(resources):
+            resources[index] = None  # freed once read, but for its values (the document is the reader's own)
             if not isinstance(resource, dict) or not isinstance(resource.get("address"), str) \
                     or not isinstance(resource.get("type"), str):
                 raise InputError("expected resources with address, type, name and values", file=self._file, key=where)
+            if resource["address"] in self._addresses:  # its change is read (and freed) with the first
+                raise InputError(f"{resource['address']} is listed twice: expected each resource once",
+                                 file=self._file, key=where)
             self._addresses.add(resource["address"])
-            change = self._changes.get(resource["address"])
+            change = self._changes.pop(resource["address"], None)  # freed once read: the rest are changes only
             body = NO_CHANGE if change is None else change["change"]
             if resource.get("mode") != "managed" and _mode(resource, self._file, where) != "managed" \
                     or body.get("actions") in SKIPPED_ACTIONS:
@@ -177,9 +183,9 @@ class _Plan:
 
     def _changes_only(self) -> Iterator[TerraformRecord]:
         """Creates and updates that `planned_values` leaves out: read from the change itself."""
-        for address, change in self._changes.items():
+        for address, change in self._changes.items():  # those planned_values does not list
             body = change["change"]
-            if address in self._addresses or not any(a in DEPLOYED_ACTIONS for a in body.get("actions") or ()):
+            if not any(a in DEPLOYED_ACTIONS for a in body.get("actions") or ()):
                 continue
             where = f"resource_changes ({address})"
             if _mode(change, self._file, where) != "managed":
@@ -213,8 +219,8 @@ class _Plan:
                                                              f"configuration ({resource['address']})"))
             if isinstance(unknown, dict) and (unset := self._unset_unknowns(resource, unknown, sensitive, expressions)):
                 unknown = {k: v for k, v in unknown.items() if k not in unset}
-                if not unset.isdisjoint(values):
-                    values = {k: v for k, v in values.items() if k not in unset}
+                for attribute in unset.intersection(values):
+                    del values[attribute]  # in place: the document is the reader's own
             provider, inherited = self._provider_key(config.get("provider_config_key"), module)
             references, origins = self._references(expressions, module)
         return TerraformRecord(
@@ -452,7 +458,8 @@ def _data_reads(references: list[str]) -> list[str]:
 
 
 def _decode(value: Any, unknown: Any, sensitive: Any) -> Any:
-    """A planned value with UNKNOWN and Secret marked; what has no marks is shared, not copied."""
+    """A planned value with UNKNOWN and Secret marked. An object is marked in place (the document
+    is the reader's own, and a copy of every resource's values would double what reading holds)."""
     if unknown is True:
         decoded: Any = UNKNOWN
     elif not unknown and not sensitive:
@@ -460,13 +467,12 @@ def _decode(value: Any, unknown: Any, sensitive: Any) -> Any:
     elif sensitive is True and unknown is None:
         decoded = value  # secret as a whole, with nothing unknown inside: shared, not copied
     elif isinstance(value, dict) or (value is None and isinstance(unknown, dict)):
-        value = value or {}
+        decoded = {} if value is None else value
         unknowns = unknown if isinstance(unknown, dict) else {}
         secrets = sensitive if isinstance(sensitive, dict) else {}
-        decoded = dict(value)
         for key in {**unknowns, **secrets}:  # in the marks' order
-            if key in value:
-                decoded[key] = _decode(value[key], unknowns.get(key), secrets.get(key))
+            if key in decoded:
+                decoded[key] = _decode(decoded[key], unknowns.get(key), secrets.get(key))
             elif _any_true(unknowns.get(key)):
                 decoded[key] = _decode(None, unknowns[key], secrets.get(key))
     elif isinstance(value, list) or (value is None and isinstance(unknown, list)):

@@ -79,20 +79,66 @@ class _Configuration(TypedDict, total=False):
     root_module: _ConfigModule
 
 
+class _PlannedAddress(TypedDict, total=False):
+    address: Any
+
+
+class _PlannedAddresses(TypedDict, total=False):
+    resources: list[_PlannedAddress]
+    child_modules: list[_PlannedAddresses]
+
+
+class _PlannedValues(TypedDict, total=False):
+    root_module: _PlannedAddresses
+
+
 class _Plan(TypedDict, total=False):
     format_version: Any
     terraform_version: Any
     variables: Any
-    planned_values: Any
-    resource_changes: list[_Change]
-    configuration: _Configuration
+    # The three large sections, each decoded apart (_decode_sections), planned_values last.
+    planned_values: Raw
+    resource_changes: Raw
+    configuration: Raw
 
 
-def _decode_afters(plan: dict[str, Any]) -> None:
-    """Each change's `after` decoded where planned_values leaves its resource out, and dropped
-    elsewhere: then nothing refers into the plan's bytes any more."""
-    planned_values = plan.get("planned_values")
-    planned = planned_addresses(planned_values.get("root_module") if isinstance(planned_values, dict) else None)
+def plan_document(data: bytes, file: str) -> Any:
+    """The plan's JSON as the reader reads it (see the module's doc), or an InputError naming the
+    file. The caller hands over `data`: it is freed before the largest section is built (the
+    values of planned_values take four times their bytes), so the file's bytes and all it decodes
+    to are never held at once."""
+    plan = decode_shaped(data, _Plan)
+    if plan is None or not _sections_decoded(plan):
+        del plan  # not the shape of a plan: parsed whole, for the reader's checks to name the place
+        return parse_json(data, file=file, what="valid JSON")
+    planned = bytes(plan.pop("planned_values")) if "planned_values" in plan else None
+    del data  # with planned_values copied out, nothing refers to the file's bytes any more
+    if planned is not None:
+        plan["planned_values"] = _decode_planned(planned, file)
+    return plan
+
+
+def _sections_decoded(plan: dict[str, Any]) -> bool:
+    """The configuration and the changes decoded into their shapes, in place; False when one does
+    not fit its shape."""
+    try:
+        with nesting_bound(MAX_NESTING):
+            _decode_sections(plan)
+    except (msgspec.MsgspecError, RecursionError):
+        return False
+    return True
+
+
+def _decode_sections(plan: dict[str, Any]) -> None:
+    """The configuration and the changes decoded into their shapes, in place; and each change's
+    `after` decoded where planned_values leaves its resource out, dropped elsewhere."""
+    if "configuration" in plan:
+        plan["configuration"] = msgspec.json.decode(plan["configuration"], type=_Configuration, dec_hook=_expressions)
+    if "resource_changes" in plan:
+        plan["resource_changes"] = msgspec.json.decode(plan["resource_changes"], type=list[_Change])
+    # only the addresses: all of planned_values is built once the file's bytes are freed
+    planned_values = msgspec.json.decode(plan.get("planned_values", b"{}"), type=_PlannedValues)
+    planned = planned_addresses(planned_values.get("root_module"))
     for change in plan.get("resource_changes") or ():
         body = change.get("change")
         if body is None or "after" not in body:
@@ -103,19 +149,14 @@ def _decode_afters(plan: dict[str, Any]) -> None:
             body["after"] = msgspec.json.decode(body["after"])
 
 
-def plan_document(data: bytes, file: str) -> Any:
-    """The plan's JSON as the reader reads it (see the module's doc), or an InputError naming the
-    file."""
-    shaped = decode_shaped(data, _Plan, dec_hook=_expressions)
-    if shaped is None:  # not the shape of a plan: parsed whole, for the reader's checks to name the place
-        return parse_json(data, file=file, what="valid JSON")
+def _decode_planned(planned: bytes, file: str) -> Any:
+    """planned_values, already checked as part of the whole (the standard parser names what it
+    refuses, should msgspec refuse what it checked)."""
     try:
         with nesting_bound(MAX_NESTING):
-            _decode_afters(shaped)
-    except (msgspec.MsgspecError, RecursionError):  # a change's `after` the standard parser reads otherwise
-        del shaped
-        return parse_json(data, file=file, what="valid JSON")
-    return shaped
+            return msgspec.json.decode(planned)
+    except (msgspec.MsgspecError, RecursionError):
+        return parse_json(planned, file=file, what="valid JSON")
 
 
 def references_in(expression: Any) -> list[str]:
