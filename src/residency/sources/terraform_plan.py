@@ -107,10 +107,12 @@ class _Plan:
         self._config_indices: dict[int, dict[tuple[str, str], dict]] = {}
         self._variables = expect_mapping(document.get("variables"), self._file, "variables")
         self._addresses: set[str] = set()  # read from planned_values
-        # Looked up once per plan rather than once per resource: what a module's provider key and an
-        # unset unknown attribute of a type resolve to.
+        # Looked up once per plan rather than once per resource: what a module's provider key, a
+        # reference and an unset unknown attribute of a type resolve to (references to one resource
+        # then share its address).
         self._provider_keys: dict[tuple[str, str], tuple[str | None, bool]] = {}
         self._unset_kinds: dict[tuple[str, str], tuple[bool, bool]] = {}
+        self._written: dict[str, str | None] = {}
         self._changes: dict[str, dict] = {}
         for index, change in enumerate(expect_list(document.get("resource_changes"), self._file, "resource_changes")):
             self._index_change(index, change)
@@ -217,10 +219,8 @@ class _Plan:
             if not isinstance(expressions, References):  # parsed whole: cut here
                 expressions = cut_expressions(expect_mapping(expressions, self._file,
                                                              f"configuration ({resource['address']})"))
-            if isinstance(unknown, dict) and (unset := self._unset_unknowns(resource, unknown, sensitive, expressions)):
-                unknown = {k: v for k, v in unknown.items() if k not in unset}
-                for attribute in unset.intersection(values):
-                    del values[attribute]  # in place: the document is the reader's own
+            if isinstance(unknown, dict):
+                unknown = self._without_unset(resource, values, unknown, sensitive, expressions)
             provider, inherited = self._provider_key(config.get("provider_config_key"), module)
             references, origins = self._references(expressions, module)
         return TerraformRecord(
@@ -235,12 +235,30 @@ class _Plan:
             token=token,
         )
 
-    def _unset_unknowns(self, resource: dict, unknown: dict, sensitive: Any, expressions: Mapping[str, Any]) -> set[str]:
-        """The attributes known only after apply that the configuration does not set, less the
-        `dynamic` blocks among them: left out, as the provider computes them."""
-        secrets = sensitive if isinstance(sensitive, dict) else {}
-        unset = {k for k, mark in unknown.items() if mark is True and k not in expressions and secrets.get(k) is not True}
-        return unset - self._dynamic_blocks(resource, unset)
+    def _without_unset(self, resource: dict, values: dict, unknown: dict, sensitive: Any,
+                       expressions: Mapping[str, Any]) -> dict:
+        """The marks less the attributes known only after apply that the configuration does not set
+        (the provider computes them), which are taken out of `values` too, in place; but for the
+        `dynamic` blocks among them (_unset_kind)."""
+        secrets = sensitive if isinstance(sensitive, dict) else NO_CHANGE
+        kept, unseen = {}, []
+        for attribute, mark in unknown.items():
+            if mark is not True or attribute in expressions or secrets.get(attribute) is True:
+                kept[attribute] = mark
+                continue
+            is_dynamic, may_move = self._unset_kind(resource["type"], attribute)
+            if is_dynamic:
+                kept[attribute] = mark
+                continue
+            values.pop(attribute, None)
+            if may_move:
+                unseen.append(attribute)
+        for attribute in sorted(unseen):  # notes in a stable order
+            self._unseen.append(f"{resource['address']}.{attribute} is known only after apply and the plan's "
+                                "configuration does not set it (a dynamic block, or the default the provider "
+                                "computes): check the configuration itself (`residency check DIR`) to prove "
+                                "where it moves data")
+        return kept
 
     def _references(self, expressions: References,
                     module: str) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[Origin, ...]]]:
@@ -249,12 +267,19 @@ class _Plan:
         for attribute, expression in expressions.items():
             if not expression:  # a constant refers to nothing
                 continue
-            named = expression["references"]
-            found = [address for reference in named if (address := self._absolute(reference, module))]
-            found += [f"{module}.{r}" if module else r for r in _data_reads(named)]
+            found, reads, variables = [], [], []
+            for reference in expression["references"]:
+                if reference.startswith("var."):
+                    variables.append(reference)
+                elif reference.startswith("data."):
+                    reads.append(reference)
+                elif address := self._absolute(reference, module):
+                    found.append(address)
+            if reads:
+                found += [f"{module}.{r}" if module else r for r in _data_reads(reads)]
             if found:
                 references[attribute] = tuple(found)
-            if written := self._variable_origins(named, module):
+            if variables and (written := self._variable_origins(variables, module)):
                 origins[attribute] = written
         return references, origins
 
@@ -294,27 +319,14 @@ class _Plan:
                 if isinstance(child, dict):
                     modules.append((f"{address}.module.{name}" if address else f"module.{name}", child))
 
-    def _dynamic_blocks(self, resource: dict, unset_unknown: set[str]) -> set[str]:
-        """The unknown blocks the plan's configuration does not show that are `dynamic` blocks:
-        kept, so that the rule owning their fields gives an unproven finding. The configuration
-        leaves `dynamic` blocks out; a block the provider schema does not compute can only be one.
-        A block the provider computes is unknown on every create where it is not set, which a plan
-        cannot tell from a `dynamic` block: where it could move data, the notes say so."""
-        dynamic = set()
-        for name in sorted(unset_unknown):  # notes in a stable order
-            is_dynamic, may_move = self._unset_kind(resource["type"], name)
-            if is_dynamic:
-                dynamic.add(name)
-            elif may_move:
-                self._unseen.append(f"{resource['address']}.{name} is known only after apply and the plan's "
-                                    "configuration does not set it (a dynamic block, or the default the provider "
-                                    "computes): check the configuration itself (`residency check DIR`) to prove "
-                                    "where it moves data")
-        return dynamic
-
     def _unset_kind(self, type_: str, name: str) -> tuple[bool, bool]:
-        """Whether an unset attribute of a type can only be a `dynamic` block, and whether one the
-        provider computes could move data."""
+        """Whether an unknown attribute of a type that the plan's configuration does not show can only
+        be a `dynamic` block, and whether it could move data.
+
+        The configuration leaves `dynamic` blocks out; a block the provider schema does not compute
+        can only be one: kept, so that the rule owning its fields gives an unproven finding. A block
+        the provider computes is unknown on every create where it is not set, which a plan cannot
+        tell from a `dynamic` block: where it could move data, the notes say so."""
         kind = self._unset_kinds.get((type_, name))
         if kind is None:
             token = CATALOG.token(type_) or ""
@@ -328,14 +340,10 @@ class _Plan:
         """The address of the resource a reference names, or None when it names no resource.
         Terraform writes references relative to the module; one that names no resource there
         is taken as written, an absolute address."""
-        match = RESOURCE_REFERENCE.match(reference)
-        if match is None:
-            return None
-        prefix, type_, name, index = match.groups()
-        if not prefix and type_ in NOT_RESOURCES:
-            return None
-        written = f"{prefix}{type_}.{name}{index or ''}"
-        if prefix or not module:
+        if reference not in self._written:
+            self._written[reference] = _written_address(reference)
+        written = self._written[reference]
+        if written is None or not module or written.startswith("module."):
             return written
         relative = f"{module}.{written}"
         addresses = self._planned_addresses
@@ -443,6 +451,18 @@ def _planned(root: Any, changes: Mapping[str, dict]) -> set[str]:
     found.update(changes)
     found |= {address[:address.rindex("[")] for address in found if address.endswith("]") and "[" in address}
     return found
+
+
+def _written_address(reference: str) -> str | None:
+    """The address a reference names as written (relative to its module, or absolute), or None
+    when it names no resource."""
+    match = RESOURCE_REFERENCE.match(reference)
+    if match is None:
+        return None
+    prefix, type_, name, index = match.groups()
+    if not prefix and type_ in NOT_RESOURCES:
+        return None
+    return f"{prefix}{type_}.{name}{index or ''}"
 
 
 def _module_parts(address: str) -> list[str]:
