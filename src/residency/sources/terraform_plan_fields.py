@@ -96,19 +96,17 @@ class _Plan(TypedDict, total=False):
     format_version: Any
     terraform_version: Any
     variables: Any
-    # The three large sections, each decoded apart (_decode_sections), planned_values last.
-    planned_values: Raw
-    resource_changes: Raw
-    configuration: Raw
+    planned_values: Raw  # built once the file's bytes are freed (plan_document)
+    resource_changes: list[_Change]
+    configuration: _Configuration
 
 
 def plan_document(data: bytes, file: str) -> Any:
     """The plan's JSON as the reader reads it (see the module's doc), or an InputError naming the
-    file. The caller hands over `data`: it is freed before the largest section is built (the
-    values of planned_values take four times their bytes), so the file's bytes and all it decodes
-    to are never held at once."""
-    plan = decode_shaped(data, _Plan)
-    if plan is None or not _sections_decoded(plan):
+    file. The caller hands over `data`: it is freed before planned_values is built (its values take
+    four times their bytes), so the file's bytes and all it decodes to are never held at once."""
+    plan = decode_shaped(data, _Plan, dec_hook=_expressions)
+    if plan is None or not _afters_decoded(plan):
         del plan  # not the shape of a plan: parsed whole, for the reader's checks to name the place
         return parse_json(data, file=file, what="valid JSON")
     planned = bytes(plan.pop("planned_values")) if "planned_values" in plan else None
@@ -118,35 +116,25 @@ def plan_document(data: bytes, file: str) -> Any:
     return plan
 
 
-def _sections_decoded(plan: dict[str, Any]) -> bool:
-    """The configuration and the changes decoded into their shapes, in place; False when one does
-    not fit its shape."""
+def _afters_decoded(plan: dict[str, Any]) -> bool:
+    """Each change's `after` decoded where planned_values leaves its resource out, and dropped
+    elsewhere; False when planned_values or an `after` is not of the shape of one."""
     try:
         with nesting_bound(MAX_NESTING):
-            _decode_sections(plan)
+            # only the addresses: all of planned_values is built once the file's bytes are freed
+            planned_values = msgspec.json.decode(plan.get("planned_values", b"{}"), type=_PlannedValues)
+            planned = planned_addresses(planned_values.get("root_module"))
+            for change in plan.get("resource_changes") or ():
+                body = change.get("change")
+                if body is None or "after" not in body:
+                    continue
+                if isinstance(change.get("address"), str) and change["address"] in planned:
+                    del body["after"]
+                else:
+                    body["after"] = msgspec.json.decode(body["after"])
     except (msgspec.MsgspecError, RecursionError):
         return False
     return True
-
-
-def _decode_sections(plan: dict[str, Any]) -> None:
-    """The configuration and the changes decoded into their shapes, in place; and each change's
-    `after` decoded where planned_values leaves its resource out, dropped elsewhere."""
-    if "configuration" in plan:
-        plan["configuration"] = msgspec.json.decode(plan["configuration"], type=_Configuration, dec_hook=_expressions)
-    if "resource_changes" in plan:
-        plan["resource_changes"] = msgspec.json.decode(plan["resource_changes"], type=list[_Change])
-    # only the addresses: all of planned_values is built once the file's bytes are freed
-    planned_values = msgspec.json.decode(plan.get("planned_values", b"{}"), type=_PlannedValues)
-    planned = planned_addresses(planned_values.get("root_module"))
-    for change in plan.get("resource_changes") or ():
-        body = change.get("change")
-        if body is None or "after" not in body:
-            continue
-        if isinstance(change.get("address"), str) and change["address"] in planned:
-            del body["after"]
-        else:
-            body["after"] = msgspec.json.decode(body["after"])
 
 
 def _decode_planned(planned: bytes, file: str) -> Any:
