@@ -6,6 +6,7 @@ import importlib
 import os
 import subprocess
 import sys
+import tracemalloc
 
 import pytest
 from click.testing import CliRunner
@@ -44,6 +45,35 @@ def test_a_file_over_the_limit_is_refused(tmp_path):
     big.write_text("x" * 101)
     with pytest.raises(InputError, match="the file has 101 bytes; the limit is 100"):
         read_text(big, "plan.json", limit=100)
+
+
+def test_a_file_is_read_by_its_size_not_by_the_limit(tmp_path):
+    """Asking for the limit itself sizes the buffer for the limit, whatever the file holds."""
+    small = tmp_path / "plan.json"
+    small.write_text("{}" * 500)
+    tracemalloc.start()
+    try:
+        assert inputs.read_bytes(small, "plan.json", limit=64 * 1024 * 1024) == b"{}" * 500
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1024 * 1024
+
+
+def _measured_as(size: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files measured at `size` bytes: as a file that grows once measured is."""
+    measure = os.fstat
+    monkeypatch.setattr(inputs.os, "fstat", lambda descriptor: os.stat_result(
+        (*measure(descriptor)[:6], size, *measure(descriptor)[7:])))
+
+
+def test_a_file_that_grows_once_measured_is_read_whole_within_the_limit(tmp_path, monkeypatch):
+    grown = tmp_path / "plan.json"
+    grown.write_text("x" * 100)
+    _measured_as(10, monkeypatch)
+    assert inputs.read_bytes(grown, "plan.json", limit=100) == b"x" * 100
+    with pytest.raises(InputError, match="the file has more than 99 bytes"):
+        inputs.read_bytes(grown, "plan.json", limit=99)
 
 
 def test_text_that_is_not_utf8_is_named(tmp_path):

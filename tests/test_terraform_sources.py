@@ -542,6 +542,20 @@ def test_plan_fields_of_the_wrong_type_are_input_errors(write, document, message
     assert message in str(error.value)
 
 
+@pytest.mark.parametrize("document, message, where", [
+    (plan([bucket("a"), bucket("a")]), "oci_objectstorage_bucket.a is listed twice", "planned_values (root module)"),
+    (plan([bucket("a")], changes=[{"address": "oci_objectstorage_bucket.a", "change": {"after_unknown": True}}]),
+     "expected an object of attributes", "resource_changes (oci_objectstorage_bucket.a).change"),
+    (plan([bucket("a")], changes=[{"address": "oci_objectstorage_bucket.a", "change": {"after_sensitive": True}}]),
+     "expected an object of attributes", "resource_changes (oci_objectstorage_bucket.a).change"),
+], ids=["listed-twice", "unknown-as-a-whole", "sensitive-as-a-whole"])
+def test_a_resource_a_plan_cannot_hold_is_an_input_error(write, document, message, where):
+    directory = write({"plan.json": json.dumps(document)})
+    with pytest.raises(InputError) as error:
+        load_plan(directory / "plan.json")
+    assert message in str(error.value) and f"({where})" in str(error.value)
+
+
 def test_a_region_from_a_variable_says_where_its_value_was_written(write):
     resources = hcl(write, {
         "main.tf": 'variable "region" {\n  default = "us-ashburn-1"\n}\nvariable "dr" {}\n'
