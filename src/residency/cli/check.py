@@ -3,6 +3,7 @@ and check it against the residency policy."""
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import sys
 from pathlib import Path
@@ -28,6 +29,7 @@ from residency.cli.program_options import program_input_files, program_options, 
 from residency.cli.terraform_inputs import TerraformInputsCommand, assignments, terraform_input_options
 from residency.enforcement import Level
 from residency.errors import EXIT_FINDINGS, EXIT_OK, InputError
+from residency.inputs import collector_paused
 from residency.inventory import Inventory
 from residency.sources.files import FORMATS as FILE_FORMATS
 
@@ -103,8 +105,12 @@ def check(
     refuse_to_overwrite_inputs(attest, inputs, directory, kind, stack)
     try:
         signer = attest.signer() if attest is not None else None  # a bad key fails before the program runs
-        inventory = load_inventory(directory, kind, stack, file_format, given)
-        gc.freeze()  # the inventory lives until the command ends: the collector need not walk it again
+        # The inventory lives until the command ends: the collector need not walk it again. A file's
+        # inventory is read with the collector paused; frozen before it resumes, it is never walked
+        # (resumed first, the collector would walk all of it once at the next allocation).
+        with collector_paused() if kind != "pulumi" else contextlib.nullcontext():
+            inventory = load_inventory(directory, kind, stack, file_format, given)
+            gc.freeze()
         ctx.call_on_close(gc.unfreeze)
         if state_file is not None:
             add_deployed_state(inventory, state_file)

@@ -31,10 +31,10 @@ from typing import Any
 
 from residency.catalog import CATALOG
 from residency.errors import InputError
-from residency.inputs import MAX_NESTING, read_bytes
+from residency.inputs import MAX_NESTING, collector_paused, read_bytes
 from residency.inventory import UNKNOWN, Inventory, Origin, Secret, SourceInfo, SourceLocation
 from residency.sources.json_file import expect_list, expect_mapping
-from residency.sources.terraform_graph import ProviderConfig, TerraformRecord, build_inventory, collector_paused
+from residency.sources.terraform_graph import ProviderConfig, TerraformRecord, build_inventory
 from residency.sources.terraform_plan_fields import (
     References,
     cut_expressions,
