@@ -5,8 +5,9 @@ A plan holds each value up to three times: in `planned_values`, in each change's
 its actions and marks (and `after` where `planned_values` leaves the resource out); of the
 configuration only which attributes each resource sets and what they refer to. msgspec decodes
 into the shapes below, building those fields and skipping the others, and each resource's
-expressions are cut to their references as soon as they are decoded: a 100,000-resource plan is
-read in about half the memory the whole document takes (benchmarks/terraform_speed.py).
+expressions are cut to their references as soon as they are decoded. planned_values, whose values
+take four times their bytes once built, is built last, from a copy of its own bytes once the
+file's are freed: the file's bytes and all they decode to are never held at once.
 
 `plan_document` gives the reader the same plain document the standard parser would, less what it
 never reads; a plan that does not fit these shapes is parsed whole, for the reader's own checks
