@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from residency.catalog import CATALOG
@@ -52,7 +53,9 @@ DATA_ADDRESS = re.compile(r"(^|\.)data\.[^.]+\.[^.]+$")
 NOT_RESOURCES = {"var", "local", "data", "module", "count", "each", "path", "terraform", "self"}
 SKIPPED_ACTIONS = (["delete"], ["forget"])
 NO_CHANGE: Mapping[str, Any] = {}  # the change of a resource resource_changes does not list
-NO_CONFIGURATION: Mapping[tuple[str, str], dict] = {}  # the resources of a module the configuration does not show
+# The resources of a module the configuration does not show, by type, then name.
+NO_CONFIGURATION: Mapping[str, Mapping[str, dict]] = MappingProxyType({})
+NO_ORIGINS: Mapping[str, tuple[Origin, ...]] = MappingProxyType({})  # what takes no variable, shared
 DEPLOYED_ACTIONS = ("create", "update")
 MODES = ("managed", "data")
 # Beside a resource's configuration, the Pulumi type `residency export` exported it from; Terraform
@@ -106,7 +109,7 @@ class _Plan:
         self._provider_config = expect_mapping(configuration.get("provider_config"), self._file, "configuration.provider_config")
         self._config_root = expect_mapping(configuration.get("root_module"), self._file, "configuration.root_module")
         self._config_modules: dict[str, Mapping[str, Any] | None] = {}
-        self._config_indices: dict[int, dict[tuple[str, str], dict]] = {}
+        self._config_indices: dict[int, dict[str, dict[str, dict]]] = {}
         self._variables = expect_mapping(document.get("variables"), self._file, "variables")
         self._addresses: set[str] = set()  # read from planned_values
         # Looked up once per plan rather than once per resource: what a module's provider key, a
@@ -204,7 +207,7 @@ class _Plan:
             yield self._record(resource, body, module, self._config_resources(module))
 
     def _record(self, resource: dict, change: Mapping[str, Any], module: str,
-                configs: Mapping[tuple[str, str], dict]) -> TerraformRecord:
+                configs: Mapping[str, Mapping[str, dict]]) -> TerraformRecord:
         values = resource.get("values")
         if not isinstance(values, dict):
             values = expect_mapping(values, self._file, f"planned_values ({resource['address']})")
@@ -213,7 +216,7 @@ class _Plan:
             raise InputError("expected an object of attributes", file=self._file,
                              key=f"resource_changes ({resource['address']}).change")
         name = resource.get("name")
-        config = configs.get((resource["type"], name)) if isinstance(name, str) else None
+        config = configs.get(resource["type"], NO_CONFIGURATION).get(name) if isinstance(name, str) else None
         provider, inherited, references, origins, token = None, False, {}, {}, None
         if config is not None:
             token = config.get(PULUMI_TYPE) if isinstance(config.get(PULUMI_TYPE), str) else None
@@ -265,7 +268,7 @@ class _Plan:
     def _references(self, expressions: References,
                     module: str) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[Origin, ...]]]:
         """Per attribute, the resources and data sources it refers to, and the variables behind it."""
-        references, origins = {}, {}
+        references, origins = {}, NO_ORIGINS
         for attribute, expression in expressions.items():
             if not expression:  # a constant refers to nothing
                 continue
@@ -282,6 +285,7 @@ class _Plan:
             if found:
                 references[attribute] = tuple(found)
             if variables and (written := self._variable_origins(variables, module)):
+                origins = {} if origins is NO_ORIGINS else origins
                 origins[attribute] = written
         return references, origins
 
@@ -388,8 +392,9 @@ class _Plan:
             self._config_modules[key] = module
         return self._config_modules[key]
 
-    def _config_resources(self, address: str) -> Mapping[tuple[str, str], dict]:
-        """The configuration of each managed resource of a module, by type and name."""
+    def _config_resources(self, address: str) -> Mapping[str, Mapping[str, dict]]:
+        """The configuration of each managed resource of a module, by type, then name (a key of
+        each resource's two would take a tuple per resource)."""
         module = self._config_module(address)
         if module is None:
             return NO_CONFIGURATION
@@ -402,7 +407,7 @@ class _Plan:
                                      key="configuration resources")
                 if config.get("mode", "managed") == "managed" and isinstance(config.get("type"), str) \
                         and isinstance(config.get("name"), str):
-                    index.setdefault((config["type"], config["name"]), config)
+                    index.setdefault(config["type"], {}).setdefault(config["name"], config)
             self._config_indices[id(module)] = index
         return index
 
