@@ -90,3 +90,9 @@ def test_a_field_the_reader_skips_is_still_checked(before, message):
 def test_a_plan_of_another_shape_is_parsed_whole_for_the_reader_to_name_the_place():
     document = {"terraform_version": "1.9.8", "planned_values": {}, "resource_changes": [{"address": 3}]}
     assert plan_document(json.dumps(document).encode(), "plan.json") == document
+
+
+def test_planned_values_with_a_number_msgspec_cannot_build_are_read_as_the_standard_parser_reads_them():
+    text = (b'{"terraform_version": "1.9.8", "resource_changes": [], "planned_values": {"root_module": {"resources": '
+            b'[{"address": "oci_core_volume.v", "type": "oci_core_volume", "values": {"size_in_gbs": 1e400}}]}}}')
+    assert plan_document(text, "plan.json") == json.loads(text)

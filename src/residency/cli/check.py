@@ -105,9 +105,9 @@ def check(
     refuse_to_overwrite_inputs(attest, inputs, directory, kind, stack)
     try:
         signer = attest.signer() if attest is not None else None  # a bad key fails before the program runs
-        # The inventory lives until the command ends: the collector need not walk it again. A file's
-        # inventory is read with the collector paused; frozen before it resumes, it is never walked
-        # (resumed first, the collector would walk all of it once at the next allocation).
+        # The inventory lives until the command ends: the collector need not walk it again. Read from
+        # files (a plan, a state, .tf files), it is read with the collector paused; frozen before the
+        # collector resumes, it is never walked (resumed first, it would walk all of it once).
         with collector_paused() if kind != "pulumi" else contextlib.nullcontext():
             inventory = load_inventory(directory, kind, stack, file_format, given)
             gc.freeze()

@@ -52,7 +52,7 @@ INDEX = re.compile(r"\[[^\]]*\]")
 DATA_ADDRESS = re.compile(r"(^|\.)data\.[^.]+\.[^.]+$")
 NOT_RESOURCES = {"var", "local", "data", "module", "count", "each", "path", "terraform", "self"}
 SKIPPED_ACTIONS = (["delete"], ["forget"])
-NO_CHANGE: Mapping[str, Any] = {}  # the change of a resource resource_changes does not list
+NO_CHANGE: Mapping[str, Any] = MappingProxyType({})  # the change of a resource resource_changes does not list
 # The resources of a module the configuration does not show, by type, then name.
 NO_CONFIGURATION: Mapping[str, Mapping[str, dict]] = MappingProxyType({})
 NO_ORIGINS: Mapping[str, tuple[Origin, ...]] = MappingProxyType({})  # what takes no variable, shared

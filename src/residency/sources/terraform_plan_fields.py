@@ -139,8 +139,8 @@ def _afters_decoded(plan: dict[str, Any]) -> bool:
 
 
 def _decode_planned(planned: bytes, file: str) -> Any:
-    """planned_values, already checked as part of the whole (the standard parser names what it
-    refuses, should msgspec refuse what it checked)."""
+    """planned_values, already checked as part of the whole. A number msgspec skips but cannot
+    build (`1e400`) is read as the standard parser reads the whole plan (infinity)."""
     try:
         with nesting_bound(MAX_NESTING):
             return msgspec.json.decode(planned)
