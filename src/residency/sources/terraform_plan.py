@@ -119,8 +119,10 @@ class _Plan:
         self._unset_kinds: dict[tuple[str, str], tuple[bool, bool]] = {}
         self._written: dict[str, str | None] = {}
         self._changes: dict[str, dict] = {}
-        for index, change in enumerate(expect_list(document.get("resource_changes"), self._file, "resource_changes")):
+        changes = expect_list(document.get("resource_changes"), self._file, "resource_changes")
+        for index, change in enumerate(changes):
             self._index_change(index, change)
+        changes.clear()  # held by the index alone, each change is freed once read (the document is the reader's own)
         self._planned_addresses = _planned(self._document["planned_values"].get("root_module"), self._changes)
 
     def _index_change(self, index: int, change: Any) -> None:
