@@ -548,7 +548,9 @@ def test_plan_fields_of_the_wrong_type_are_input_errors(write, document, message
      "expected an object of attributes", "resource_changes (oci_objectstorage_bucket.a).change"),
     (plan([bucket("a")], changes=[{"address": "oci_objectstorage_bucket.a", "change": {"after_sensitive": True}}]),
      "expected an object of attributes", "resource_changes (oci_objectstorage_bucket.a).change"),
-], ids=["listed-twice", "unknown-as-a-whole", "sensitive-as-a-whole"])
+    (plan([bucket("a")], changes=[{"address": "oci_objectstorage_bucket.a", "change": {"after_unknown": [True]}}]),
+     "expected an object of attributes", "resource_changes (oci_objectstorage_bucket.a).change"),
+], ids=["listed-twice", "unknown-as-a-whole", "sensitive-as-a-whole", "marks-of-a-list"])
 def test_a_resource_a_plan_cannot_hold_is_an_input_error(write, document, message, where):
     directory = write({"plan.json": json.dumps(document)})
     with pytest.raises(InputError) as error:

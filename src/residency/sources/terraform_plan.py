@@ -214,7 +214,7 @@ class _Plan:
         if not isinstance(values, dict):
             values = expect_mapping(values, self._file, f"planned_values ({resource['address']})")
         unknown, sensitive = change.get("after_unknown"), change.get("after_sensitive")
-        if unknown is True or sensitive is True:  # a resource is an object: only its attributes can be marked
+        if not (_object_marks(unknown) and _object_marks(sensitive)):
             raise InputError("expected an object of attributes", file=self._file,
                              key=f"resource_changes ({resource['address']}).change")
         name = resource.get("name")
@@ -517,6 +517,12 @@ def _decode(value: Any, unknown: Any, sensitive: Any) -> Any:
     else:
         decoded = value
     return Secret(decoded) if sensitive is True else decoded
+
+
+def _object_marks(marks: Any) -> bool:
+    """Whether `marks` can be the marks of a resource: an object has attributes to mark, or none
+    (`false` or absent); a resource is never unknown or sensitive as a whole, nor a list."""
+    return marks is None or marks is False or isinstance(marks, dict)
 
 
 def _any_true(marks: Any) -> bool:
