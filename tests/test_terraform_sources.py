@@ -534,6 +534,10 @@ def test_resources_without_a_mode_and_creates_only_in_resource_changes_are_read(
     ({**plan([bucket("a")]), "configuration": {"provider_config": {"oci": {"expressions": []}}}}, "expected an object"),
     ({**plan([bucket("a")]), "configuration": {"root_module": {"resources": {"x": 1}}}}, "expected a list"),
     ({**plan([], modules=[{"address": 5}])}, "expected child modules with an address"),
+    (plan([bucket("a")], config={"resources": [config_of("a", expressions=[1])]}, providers={"oci": provider()}),
+     "expected an object"),
+    (plan([bucket("a")], config={"resources": [config_of("a", expressions="x")]}, providers={"oci": provider()}),
+     "expected an object"),
 ])
 def test_plan_fields_of_the_wrong_type_are_input_errors(write, document, message):
     directory = write({"plan.json": json.dumps(document)})

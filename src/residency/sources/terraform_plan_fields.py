@@ -183,7 +183,8 @@ def cut_expressions(expressions: dict[str, Any]) -> References:
 def _expressions(kind: type, value: Any) -> Any:
     """msgspec's hook: a resource's expressions, each cut to its references once decoded."""
     if kind is not References or not isinstance(value, dict):
-        raise NotImplementedError  # not of the shape: the plan is parsed whole
+        # msgspec's ValidationError (from a TypeError): not of the shape, the plan is parsed whole
+        raise TypeError("expected the expressions of a resource")
     return cut_expressions(value)
 
 
