@@ -93,6 +93,9 @@ class Catalog:
             token: tuple(MovementField(**field) for field in fields)
             for token, fields in types["movements"].items()
         }
+        # asked for every resource by the rules: the paths and top-level names, worked out once
+        self._movement_paths = {token: frozenset(m.path.replace("[]", "") for m in fields) for token, fields in self._movements.items()}
+        self._movement_roots = {token: frozenset(m.segments[0] for m in fields) for token, fields in self._movements.items()}
         self._external_keys = {
             token: tuple(ExternalKeyField(**field) for field in fields)
             for token, fields in types["external_keys"].items()
@@ -188,6 +191,14 @@ class Catalog:
 
     def movements(self, token: str) -> tuple[MovementField, ...]:
         return self._movements.get(token, ())
+
+    def movement_paths(self, token: str) -> frozenset[str]:
+        """The paths of a type's movement fields without `[]` (`replica_details.region`)."""
+        return self._movement_paths.get(token, frozenset())
+
+    def movement_roots(self, token: str) -> frozenset[str]:
+        """The top-level properties that hold a type's movement fields."""
+        return self._movement_roots.get(token, frozenset())
 
     def mover_sources(self, token: str) -> MoverSources | None:
         return self._mover_sources.get(token)

@@ -107,7 +107,10 @@ class Resource:
         return self.token or self.terraform_type or "?"
 
     def field(self, path: str | tuple[str, ...]) -> Iterator[FieldValue]:
-        segments = tuple(s.removesuffix("[]") for s in path.split(".")) if isinstance(path, str) else path
+        if isinstance(path, str):
+            segments = tuple(path.replace("[]", "").split(".")) if "[]" in path else tuple(path.split("."))
+        else:
+            segments = path
         return select(self.properties, segments, self.naming)
 
     def first(self, path: str) -> FieldValue | None:

@@ -122,6 +122,8 @@ class FieldValue:
 
 def camel(snake: str) -> str:
     """Pulumi's wire name for a snake_case property name (`is_ipv6enabled` -> `isIpv6enabled`)."""
+    if "_" not in snake:  # most names are one word: no pattern to run
+        return snake
     return re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), snake)
 
 
@@ -143,26 +145,34 @@ def select(
 
 
 def _select(node: Any, segments, naming, path, secret) -> Iterator[FieldValue]:
+    # Down through mappings in a loop, recursing only into lists: most paths cross no list, and a
+    # generator per level is most of what asking for a field costs.
+    for depth, head in enumerate(segments):
+        while isinstance(node, Secret):
+            node, secret = node.value, True
+        if node is UNKNOWN:
+            yield FieldValue(path, UNKNOWN, secret)
+            return
+        if isinstance(node, list):
+            for index, item in enumerate(node):
+                yield from _select(item, segments[depth:], naming, f"{path}[{index}]", secret)
+            return
+        if type(node) is not dict and not isinstance(node, Mapping):  # a plain dict first: Mapping's check is slow
+            return
+        key = native_name(head, naming)
+        if key not in node:
+            return
+        node, path = node[key], f"{path}.{head}" if path else head
     while isinstance(node, Secret):
         node, secret = node.value, True
-    if node is UNKNOWN:
-        yield FieldValue(path, UNKNOWN, secret)
-        return
     if isinstance(node, list):
         for index, item in enumerate(node):
-            yield from _select(item, segments, naming, f"{path}[{index}]", secret)
-        return
-    if not segments:
-        if node is not None:
-            yield FieldValue(path, node, secret)
-        return
-    if not isinstance(node, Mapping):
-        return
-    head, rest = segments[0], segments[1:]
-    key = native_name(head, naming)
-    if key not in node:
-        return
-    yield from _select(node[key], rest, naming, f"{path}.{head}" if path else head, secret)
+            yield from _select(item, (), naming, f"{path}[{index}]", secret)
+    elif node is not None:
+        yield FieldValue(path, node, secret)
+
+
+_PLAIN_LEAVES = frozenset({str, bool, int, float, Unknown})
 
 
 def leaves(properties: Mapping[str, Any]) -> Iterator[FieldValue]:
@@ -173,7 +183,9 @@ def leaves(properties: Mapping[str, Any]) -> Iterator[FieldValue]:
 def _leaves(node: Any, path: str, secret: bool) -> Iterator[FieldValue]:
     while isinstance(node, Secret):
         node, secret = node.value, True
-    if isinstance(node, Mapping):
+    if type(node) in _PLAIN_LEAVES:  # before Mapping's check, which is slow
+        yield FieldValue(path, node, secret)
+    elif isinstance(node, Mapping):
         for key, item in node.items():
             yield from _leaves(item, f"{path}.{key}" if path else str(key), secret)
     elif isinstance(node, list):
@@ -191,29 +203,31 @@ def strings_containing(properties: Mapping[str, Any], text: str) -> list[FieldVa
     them. A rule that looks for a few values among many: the walk builds a path only for what it
     finds, where `leaves` builds one for every value."""
     found: list[FieldValue] = []
-
-    def walk(node: Any, path: str, secret: bool) -> None:
-        while isinstance(node, Secret):
-            node, secret = node.value, True
-        if isinstance(node, Mapping):
-            for key, item in node.items():
-                if type(item) is str:  # most values: no call, and no path unless it holds `text`
-                    if text in item.lower():
-                        found.append(FieldValue(f"{path}.{key}" if path else str(key), item, secret))
-                elif item is not None and type(item) not in _SCALARS:
-                    walk(item, f"{path}.{key}" if path else str(key), secret)
-        elif isinstance(node, list):
-            for index, item in enumerate(node):
-                if type(item) is str:
-                    if text in item.lower():
-                        found.append(FieldValue(f"{path}[{index}]", item, secret))
-                elif item is not None and type(item) not in _SCALARS:
-                    walk(item, f"{path}[{index}]", secret)
-        elif isinstance(node, str) and text in node.lower():
-            found.append(FieldValue(path, node, secret))
-
-    walk(properties, "", False)
+    _strings_containing(properties, "", False, text, found)
     return found
+
+
+def _strings_containing(node: Any, path: str, secret: bool, text: str, found: list[FieldValue]) -> None:
+    # A function of the module, not one nested in strings_containing: a nested function that calls
+    # itself is a reference cycle, left for the cyclic collector after every call.
+    while isinstance(node, Secret):
+        node, secret = node.value, True
+    if isinstance(node, Mapping):
+        for key, item in node.items():
+            if type(item) is str:  # most values: no call, and no path unless it holds `text`
+                if text in item.lower():
+                    found.append(FieldValue(f"{path}.{key}" if path else str(key), item, secret))
+            elif item is not None and type(item) not in _SCALARS:
+                _strings_containing(item, f"{path}.{key}" if path else str(key), secret, text, found)
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            if type(item) is str:
+                if text in item.lower():
+                    found.append(FieldValue(f"{path}[{index}]", item, secret))
+            elif item is not None and type(item) not in _SCALARS:
+                _strings_containing(item, f"{path}[{index}]", secret, text, found)
+    elif isinstance(node, str) and text in node.lower():
+        found.append(FieldValue(path, node, secret))
 
 
 # --- values as the provider schema declares them ---------------------------------------------

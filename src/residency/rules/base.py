@@ -69,6 +69,11 @@ class Rule(Protocol):
         """Violations that belong to the stack as a whole."""
         ...
 
+    def reports_on_type(self, token: str) -> bool:
+        """Whether `check` may report anything on a resource of this type (its pulumi-oci token,
+        "" for a type the catalogue does not know): the engine asks `check` only about those."""
+        ...
+
 
 class ResourceRule:
     """Base for rules that look at one resource at a time."""
@@ -80,3 +85,6 @@ class ResourceRule:
 
     def check_stack(self, context: RuleContext) -> Iterable[Violation]:
         return ()
+
+    def reports_on_type(self, token: str) -> bool:
+        return True  # a rule that reads only some types says which

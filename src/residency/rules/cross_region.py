@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from residency.catalog import MovementField, ResourceKind
+from residency.catalog import CATALOG, MovementField, ResourceKind
 from residency.enforcement import Severity
 from residency.inventory import FieldValue, Resource
 from residency.inventory.values import snake
@@ -42,6 +42,11 @@ class CrossRegionMovement(ResourceRule):
         ),
         tags=("residency", "replication"),
     )
+
+    def reports_on_type(self, token: str) -> bool:
+        # an OCI type moves data only through its movement fields; another provider's type (or one
+        # the catalogue does not know) may take a protected resource's outputs
+        return not token.startswith("oci:") or bool(CATALOG.movements(token))
 
     def check(self, resource: Resource, context: RuleContext) -> Iterable[Violation]:
         if resource.kind is ResourceKind.NOT_OCI:

@@ -54,6 +54,9 @@ class PublicExposure(ResourceRule):
         tags=("access", "network", "exposure"),
     )
 
+    def reports_on_type(self, token: str) -> bool:
+        return exposure_catalog().get(token) is not None
+
     def check(self, resource: Resource, context: RuleContext) -> Iterator[Violation]:
         entry = exposure_catalog().get(resource.token)
         if entry is None or not _protected(resource, entry, context):

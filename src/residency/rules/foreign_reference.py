@@ -9,7 +9,6 @@ from residency.catalog import CATALOG, ResourceKind
 from residency.enforcement import Severity
 from residency.inventory import UNKNOWN, Resource, Secret, Template
 from residency.inventory.values import leaves, snake, strings_containing
-from residency.oci import find_ocids
 from residency.oci.external_keys import locate_key
 from residency.oci.regions import Region
 from residency.rules.base import Evidence, ResourceRule, RuleMeta, Violation
@@ -48,12 +47,12 @@ class ForeignReference(ResourceRule):
                 yield violation
 
     def _known_ocids(self, resource: Resource, context: RuleContext) -> Iterator[tuple[Violation, Region | None]]:
-        movement_paths = {m.path.replace("[]", "") for m in resource.movements()}  # RES002 reports those
+        movement_paths = CATALOG.movement_paths(resource.token)  # RES002 reports those
         for value in strings_containing(resource.properties, "ocid1."):
             path = _snake_path(value.path, resource)
-            if re.sub(r"\[\d+\]", "", path) in movement_paths:
+            if _without_indices(path) in movement_paths:
                 continue
-            for ocid in find_ocids(value.value):
+            for ocid in context.ocids_in(value.value):
                 if not ocid.is_regional or (ocid.region is not None and context.allows(ocid.region)):
                     continue
                 shown = "[secret]" if value.secret else ocid.text
@@ -75,10 +74,12 @@ class ForeignReference(ResourceRule):
         resource's region. A value that may come from several inputs is proven only when each of
         them is: one from nowhere in the program (another stack, an encrypted config value), or
         from a resource whose region cannot be shown, leaves it unproven."""
-        movement_roots = {m.segments[0] for m in resource.movements()}
+        movement_roots = CATALOG.movement_roots(resource.token)
         for key, value in resource.properties.items():
+            if not _has_unknown(value):
+                continue
             name = snake(key) if resource.naming == "pulumi" else key
-            if not _has_unknown(value) or name in movement_roots or CATALOG.same_region_only(resource.token, name):
+            if name in movement_roots or CATALOG.same_region_only(resource.token, name):
                 continue
             inputs = inputs_of(resource, name, context)
             unknown_ids = _unknown_ids(name, value, resource)
@@ -144,7 +145,7 @@ def _unknown_ids(name: str, value, resource: Resource) -> list[str]:
         if leaf.known:
             continue
         path = _snake_path(leaf.path, resource)
-        bare = re.sub(r"\[\d+\]", "", path)
+        bare = _without_indices(path)
         field = bare.rsplit(".", 1)[-1]
         block = CATALOG.nested_block(resource.token, name) if bare == name else None
         if field.endswith(("_id", "_ids")) and not CATALOG.names_region_less(field):
@@ -161,6 +162,10 @@ def _snake_path(path: str, resource: Resource) -> str:
     return ".".join(snake(part) if re.fullmatch(r"[A-Za-z0-9]+(\[\d+\])*", part) else part for part in path.split("."))
 
 
+def _without_indices(path: str) -> str:
+    return re.sub(r"\[\d+\]", "", path) if "[" in path else path  # most paths cross no list: no pattern to run
+
+
 def _article(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
 
@@ -173,7 +178,10 @@ def _has_unknown(value) -> bool:
     if isinstance(value, Secret):
         return _has_unknown(value.value)
     if isinstance(value, dict):
-        return any(_has_unknown(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_unknown(v) for v in value)
+        value = value.values()
+    elif not isinstance(value, list):
+        return False
+    for item in value:  # a loop, not any() over a generator: this runs on every value of every resource
+        if type(item) is not str and _has_unknown(item):
+            return True
     return False
