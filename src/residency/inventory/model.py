@@ -13,6 +13,8 @@ from residency.catalog import CATALOG, MovementField, ResourceKind
 from residency.inventory.values import FieldValue, Naming, camel, select
 from residency.oci.regions import Region
 
+PROVIDER_TOKEN_PREFIX = "pulumi:providers:"
+
 # The Terraform type of a module call whose source is not on disk: what it creates cannot be seen.
 UNREAD_MODULE_TYPE = "module (not read)"
 
@@ -90,7 +92,7 @@ class Resource:
 
     @property
     def kind(self) -> ResourceKind:
-        if not self.custom or self.is_provider:
+        if not self.custom or self.token.startswith(PROVIDER_TOKEN_PREFIX):  # is_provider, without a second call: asked of every resource by most rules
             return ResourceKind.NOT_OCI
         if self.terraform_type == UNREAD_MODULE_TYPE:
             return ResourceKind.REGIONAL  # it may create anything anywhere: regional until shown otherwise
@@ -100,7 +102,7 @@ class Resource:
 
     @property
     def is_provider(self) -> bool:
-        return self.token.startswith("pulumi:providers:")
+        return self.token.startswith(PROVIDER_TOKEN_PREFIX)
 
     @property
     def type_label(self) -> str:

@@ -34,7 +34,7 @@ class RuleMeta:
         return (self.id, self.name)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: made for every finding, and a frozen class without them is slow to make
 class Evidence:
     """One link in the chain behind a decision: `subject` `relation` `value`."""
 
@@ -46,7 +46,7 @@ class Evidence:
         return f"{self.subject} {self.relation} {self.value}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Violation:
     """What a rule reports, before the policy gives it a level."""
 

@@ -7,8 +7,8 @@ from collections.abc import Iterable, Iterator
 
 from residency.catalog import CATALOG, ResourceKind
 from residency.enforcement import Severity
-from residency.inventory import UNKNOWN, Resource, Secret, Template
-from residency.inventory.values import leaves, snake, strings_containing
+from residency.inventory import UNKNOWN, FieldValue, Resource
+from residency.inventory.values import leaves, scan_text, snake
 from residency.oci.external_keys import locate_key
 from residency.oci.regions import Region
 from residency.rules.base import Evidence, ResourceRule, RuleMeta, Violation
@@ -41,14 +41,17 @@ class ForeignReference(ResourceRule):
         if resource.kind is ResourceKind.NOT_OCI or not context.is_protected(resource):
             return
         own_region = resource.region.region if resource.region else None
-        found = (*self._known_ocids(resource, context), *self._references(resource, context), *self._external_keys(resource, context))
+        scan = scan_text(resource.properties, "ocid1.")  # one walk serves both
+        found = (*self._known_ocids(resource, scan.strings, context), *self._references(resource, scan.unknown_keys, context),
+                 *self._external_keys(resource, context))
         for violation, region in found:
             if region is None or region != own_region:  # a resource outside the boundary is RES001's finding
                 yield violation
 
-    def _known_ocids(self, resource: Resource, context: RuleContext) -> Iterator[tuple[Violation, Region | None]]:
+    def _known_ocids(self, resource: Resource, strings: list[FieldValue], context: RuleContext) -> Iterator[tuple[Violation, Region | None]]:
+        """`strings`: the resource's known values that hold `ocid1.`."""
         movement_paths = CATALOG.movement_paths(resource.token)  # RES002 reports those
-        for value in strings_containing(resource.properties, "ocid1."):
+        for value in strings:
             path = _snake_path(value.path, resource)
             if _without_indices(path) in movement_paths:
                 continue
@@ -69,15 +72,15 @@ class ForeignReference(ResourceRule):
                         path=path,
                     ), ocid.region
 
-    def _references(self, resource: Resource, context: RuleContext) -> Iterator[tuple[Violation, Region | None]]:
-        """Values known only after apply: an ID that comes from a resource of the program has that
-        resource's region. A value that may come from several inputs is proven only when each of
-        them is: one from nowhere in the program (another stack, an encrypted config value), or
-        from a resource whose region cannot be shown, leaves it unproven."""
+    def _references(self, resource: Resource, unknown_keys: list[str], context: RuleContext) -> Iterator[tuple[Violation, Region | None]]:
+        """Values known only after apply (in the top-level properties `unknown_keys`): an ID that
+        comes from a resource of the program has that resource's region. A value that may come from
+        several inputs is proven only when each of them is: one from nowhere in the program
+        (another stack, an encrypted config value), or from a resource whose region cannot be
+        shown, leaves it unproven."""
         movement_roots = CATALOG.movement_roots(resource.token)
-        for key, value in resource.properties.items():
-            if not _has_unknown(value):
-                continue
+        for key in unknown_keys:
+            value = resource.properties[key]
             name = snake(key) if resource.naming == "pulumi" else key
             if name in movement_roots or CATALOG.same_region_only(resource.token, name):
                 continue
@@ -141,7 +144,8 @@ def _unknown_ids(name: str, value, resource: Resource) -> list[str]:
     that take the OCID of something without a region (a compartment, the tenancy) tie nothing to one.
     A block unknown as a whole (a `dynamic` block) stands for the reference fields it may hold."""
     found = []
-    for leaf in leaves({name: value}):
+    # a property unknown as a whole (as most are in a plan) is its own one leaf: no walk for it
+    for leaf in (FieldValue(name, UNKNOWN),) if value is UNKNOWN else leaves({name: value}):
         if leaf.known:
             continue
         path = _snake_path(leaf.path, resource)
@@ -168,20 +172,3 @@ def _without_indices(path: str) -> str:
 
 def _article(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
-
-
-def _has_unknown(value) -> bool:
-    if type(value) is str:  # most values
-        return False
-    if value is UNKNOWN or isinstance(value, Template):
-        return True
-    if isinstance(value, Secret):
-        return _has_unknown(value.value)
-    if isinstance(value, dict):
-        value = value.values()
-    elif not isinstance(value, list):
-        return False
-    for item in value:  # a loop, not any() over a generator: this runs on every value of every resource
-        if type(item) is not str and _has_unknown(item):
-            return True
-    return False

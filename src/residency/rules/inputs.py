@@ -27,7 +27,7 @@ class Verdict(enum.Enum):
     UNPROVEN = "unproven"  # outside the program, not OCI, or in a region that cannot be shown
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a frozen class without them is slow to make, and this is made per reference
 class Input:
     name: str  # the resource's name, or the dependency as the source wrote it
     verdict: Verdict
@@ -67,7 +67,9 @@ def inputs_of(resource: Resource, top_level: str, context: RuleContext) -> list[
             region = source.region.region
             verdict = Verdict.ALLOWED if context.allows(region) else Verdict.FOREIGN
             found.append(Input(source.name, verdict, source.region.shown, region))
-    return sorted(found, key=lambda i: i.name)  # dependencies arrive in registration order, which varies
+    if len(found) > 1:
+        found.sort(key=lambda i: i.name)  # dependencies arrive in registration order, which varies
+    return found
 
 
 def _read_from(resource: Resource, name: str, data_source: DataSource, attributes: str, context: RuleContext) -> Input:
