@@ -6,8 +6,8 @@ from residency.inventory.values import (
     Template,
     from_pulumi,
     leaves,
-    select,
     scan_text,
+    select,
     to_pulumi,
 )
 
@@ -100,3 +100,15 @@ def test_scan_text_names_the_properties_that_hold_values_known_only_after_apply(
         "number": 3,
     }
     assert scan_text(properties, "ocid1.").unknown_keys == ["unknown", "template", "secret", "deep"]
+
+
+def test_a_resource_s_first_value_is_what_select_finds_first():
+    from residency.inventory import Resource
+
+    properties = {"name": "a", "tags": {"k": "v"}, "none": None, "unknown": UNKNOWN, "count": 3, "flag": False,
+                  "secret": Secret("s"), "list": [None, {"id": "x"}], "empty": [], "template": Template(("a", UNKNOWN)),
+                  "isIpv6enabled": True, "displayName": "shown"}
+    for naming in ("pulumi", "terraform"):
+        resource = Resource(urn="u", name="n", token="t", terraform_type=None, custom=True, properties=properties, naming=naming)
+        for path in [*properties, "missing", "display_name", "is_ipv6enabled", "list.id", "tags.k"]:
+            assert resource.first(path) == next(select(properties, tuple(path.split(".")), naming), None), (naming, path)

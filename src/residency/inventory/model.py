@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import Any
 
 from residency.catalog import CATALOG, MovementField, ResourceKind
-from residency.inventory.values import FieldValue, Naming, camel, select
+from residency.inventory.values import FieldValue, Naming, Secret, camel, native_name, select
 from residency.oci.regions import Region
 
 PROVIDER_TOKEN_PREFIX = "pulumi:providers:"
@@ -116,6 +116,14 @@ class Resource:
         return select(self.properties, segments, self.naming)
 
     def first(self, path: str) -> FieldValue | None:
+        if "." not in path and "[]" not in path:
+            # a top-level property that holds neither a list nor a secret (most rules' questions) is
+            # read where it stands: `select` would find it, at greater cost
+            value = self.properties.get(native_name(path, self.naming))
+            if value is None:
+                return None
+            if not isinstance(value, (list, Secret)):
+                return FieldValue(path, value, False)
         return next(self.field(path), None)
 
     def dependencies_of(self, top_level: str) -> tuple[str, ...]:

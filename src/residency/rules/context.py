@@ -43,6 +43,7 @@ class RuleContext:
         self._classifications: dict[str, ClassificationResult] = {}
         self._classification_tags: dict[str, FieldValue | None] = {}
         self._levels: dict[str, str | None] = {}
+        self._by_level: dict[str, ClassificationResult] = {}
         self._ocids: dict[str, tuple[Ocid, ...]] = {}
         self._tag_key = policy.classification.tag.lower()
 
@@ -129,7 +130,7 @@ class RuleContext:
         if level is None:
             return ClassificationResult(scheme.strictest, True, f"classification {tag.shown()!r} is no level, so treated as {scheme.strictest}")
         if scheme.is_protected(level):
-            return ClassificationResult(level, True, f"classified {level}")
+            return self._classified(level)
         compartment = self.protected_compartment(resource)
         if compartment is not None:
             return ClassificationResult(scheme.strictest, True, f"classified {level} but in protected compartment {compartment}")
@@ -139,7 +140,14 @@ class RuleContext:
                 f"classified {level}, but its compartment is known only after apply and may be protected, "
                 f"so treated as {scheme.strictest}",
             )
-        return ClassificationResult(level, False, f"classified {level}")
+        return self._classified(level)
+
+    def _classified(self, level: str) -> ClassificationResult:
+        """`classified <level>`, by its tag: one result per level, shared by the resources so tagged."""
+        found = self._by_level.get(level)
+        if found is None:
+            found = self._by_level[level] = ClassificationResult(level, self.policy.classification.is_protected(level), f"classified {level}")
+        return found
 
     def _compartment_not_shown(self, resource: Resource) -> bool:
         """A compartment known only after apply that comes from no compartment of the program (another
