@@ -68,6 +68,7 @@ def is_everywhere(value: Any) -> bool:
     return network.prefixlen == 0
 
 
+@cache  # asked for every resource of a type, and the answer is the catalogue's: it never changes
 def field_segments(token: str, path: str, naming: str) -> tuple[str, ...]:
     """The path's segments in the source's names: Terraform spells some lists in the singular
     where pulumi-oci pluralized them (terraform_names.json)."""

@@ -104,10 +104,12 @@ class CrossRegionMovement(ResourceRule):
             yield Violation(resource, f"{where} is not text, so the region it names cannot be read", proven=False, path=where)
             return
         region, problem = _region_named(movement.kind, value.value)
+        if region is not None and context.allows(region):
+            return  # most destinations: no evidence to gather
         evidence = (Evidence(resource.name, f"has {where} =", value.shown()), classification_evidence(resource, context))
         if region is None:
             yield Violation(resource, f"{movement.moves}, but {where} {problem}", evidence, proven=movement.kind == "region", path=where)
-        elif not context.allows(region):
+        else:
             shown = "[secret]" if value.secret else region.name
             if movement.kind != "region":  # an AD or OCID: say which region it belongs to
                 evidence = (evidence[0], Evidence(value.shown(), "is in", shown), evidence[1])

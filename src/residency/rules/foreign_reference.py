@@ -153,11 +153,11 @@ def _unknown_ids(name: str, value, resource: Resource) -> list[str]:
         path = _snake_path(leaf.path, resource)
         bare = _without_indices(path)
         field = bare.rsplit(".", 1)[-1]
-        block = CATALOG.nested_block(resource.token, name) if bare == name else None
         if field.endswith(("_id", "_ids")) and not CATALOG.names_region_less(field) \
                 and not CATALOG.takes_no_ocid(resource.token, bare):
             found.append(path)
-        elif block is not None and (references := _ocid_references(resource.token, name, block.references)):
+        elif bare == name and (block := CATALOG.nested_block(resource.token, name)) is not None \
+                and (references := _ocid_references(resource.token, name, block.references)):
             held = ", ".join(references[:4]) + (", ..." if len(references) > 4 else "")
             found.append(f"{path} (a block that may hold {held})")
     return found

@@ -44,19 +44,20 @@ def inputs_of(resource: Resource, top_level: str, context: RuleContext) -> list[
     """The inputs of a top-level property's value, as the source recorded its dependencies."""
     if context.inventory is None:
         raise NeedsGraph(f"{resource.urn}.{top_level}")
-    found = []
+    inventory, found = context.inventory, []
     for urn in resource.dependencies_of(top_level):
-        source = context.inventory.get(urn)
-        read = context.inventory.data_source_read(urn) if source is None else None
+        source = inventory.get(urn)
+        read = inventory.data_source_read(urn) if source is None else None
+        kind = source.kind if source is not None else None
         if read is not None:
             found.append(_read_from(resource, urn.rpartition("::")[2], *read, context))
         elif source is None:
             found.append(Input(urn, Verdict.UNPROVEN, "outside the program", in_program=False))
-        elif source.kind is ResourceKind.IDENTITY:
+        elif kind is ResourceKind.IDENTITY:
             found.append(Input(source.name, Verdict.REGION_LESS, "an identity resource, which has no region"))
         elif source.token == STACK_REFERENCE:
             found.append(Input(source.name, Verdict.UNPROVEN, "an output of another stack", in_program=False))
-        elif source.kind is not ResourceKind.REGIONAL:
+        elif kind is not ResourceKind.REGIONAL:
             found.append(Input(source.name, Verdict.UNPROVEN, f"{source.type_label}, not an OCI resource", in_program=False))
         elif source.region is None or source.region.region is None:
             if _same_provider(resource.region, source.region):
