@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from residency.enforcement import Level
 from residency.findings import AppliedWaiver, Finding, Report, ResourceIdentity, sort_findings
 from residency.inventory import Inventory, Origin, Resource
-from residency.policy import ResidencyPolicy
+from residency.policy import ResidencyPolicy, RuleSetting
 from residency.rules import RULES, Rule, RuleContext, RuleMeta, Violation
 from residency.rules.base import Evidence
 
@@ -28,14 +28,19 @@ class Judge:
     def __init__(self, policy: ResidencyPolicy, today: datetime.date | None = None):
         self.policy = policy
         self.today = today or datetime.date.today()
+        self._settings: dict[str, RuleSetting] = {}  # each rule's, asked once per finding
 
     def level(self, rule: RuleMeta, *, proven: bool) -> Level:
-        setting = self.policy.setting(rule.id, rule.default_level)
+        setting = self._settings.get(rule.id)
+        if setting is None:
+            setting = self._settings[rule.id] = self.policy.setting(rule.id, rule.default_level)
         return setting.level if proven else setting.unproven_level
 
     def waiver(self, rule: RuleMeta, resource: ResourceIdentity) -> AppliedWaiver | None:
         """The policy's waiver for a finding of `rule` about `resource`, by type and by URN, address or
         name: an active one where several match (a renewed waiver beside its expired predecessor)."""
+        if not self.policy.waivers:
+            return None  # most policies: no names to work out for each finding
         matching = [w for w in self.policy.waivers if w.matches(rule.id, resource.types, resource.names)]
         if not matching:
             return None
@@ -105,7 +110,8 @@ def _judged(inventory: Inventory, rules: Iterable[Rule], judge: Judge) -> tuple[
             origins = violation.origins
             if not origins:
                 origins = _value_origins(violation, inventory)
-                violation = _with_variable_evidence(violation, origins)
+                if origins:
+                    violation = _with_variable_evidence(violation, origins)
             finding = judge.finding(rule.meta, violation, identity, origins=origins)
             if finding is not None:
                 findings.append(finding)
