@@ -85,10 +85,10 @@ class ForeignReference(ResourceRule):
             if name in movement_roots or CATALOG.same_region_only(resource.token, name):
                 continue
             inputs = inputs_of(resource, name, context)
-            unknown_ids = _unknown_ids(name, value, resource)
-            unproven = [i for i in inputs if i.verdict is Verdict.UNPROVEN]
-            if unknown_ids and (unproven or not inputs):
-                yield self._unproven(resource, name, unknown_ids, inputs), None
+            if not inputs or any(i.verdict is Verdict.UNPROVEN for i in inputs):  # else every input proves its region
+                unknown_ids = _unknown_ids(name, value, resource)
+                if unknown_ids:
+                    yield self._unproven(resource, name, unknown_ids, inputs), None
             for source in inputs:
                 if source.verdict is Verdict.FOREIGN:
                     yield Violation(
