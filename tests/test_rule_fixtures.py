@@ -13,7 +13,7 @@ from ruamel.yaml import YAML
 
 from residency.engine import evaluate
 from residency.policy import BUILTIN, load_policy
-from residency.rules import RULES
+from residency.rules import RULES, RuleContext
 from residency.sources.files import load_file
 
 CASES = sorted(p for p in PROGRAMS.glob("*/*") if (p / "expected.yaml").is_file())
@@ -46,6 +46,18 @@ def test_fixture_gives_exactly_the_expected_findings(case: Path):
         if "message_contains" in entry:
             messages = [f.message for f in report.findings if (f.rule.id, f.resource.name, f.path) == (entry["rule"], entry["resource"], entry["path"])]
             assert any(entry["message_contains"] in m for m in messages), messages
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.parent.name}/{c.name}" for c in CASES])
+def test_a_rule_reports_nothing_on_the_types_it_says_it_does_not_report_on(case: Path):
+    """The engine asks a rule only about the types of `reports_on_type`: asked about the others,
+    it finds nothing either."""
+    policy_file = case / "policy.yaml"
+    inventory = fixture_inventory(case)
+    context = RuleContext(load_policy(policy_file if policy_file.is_file() else BUILTIN, today=TODAY), inventory, TODAY)
+    for rule in RULES:
+        skipped = [r for r in inventory.resources if not rule.reports_on_type(r.token)]
+        assert [v for r in skipped for v in rule.check(r, context)] == [], rule.meta.id
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.meta.name for r in RULES])

@@ -6,8 +6,8 @@ from residency.inventory.values import (
     Template,
     from_pulumi,
     leaves,
+    scan_text,
     select,
-    strings_containing,
     to_pulumi,
 )
 
@@ -69,7 +69,7 @@ def _known_strings_with(properties, text):
     return [v for v in leaves(properties) if v.known and isinstance(v.value, str) and text in v.value.lower()]
 
 
-def test_strings_containing_finds_what_a_walk_over_every_leaf_finds():
+def test_scan_text_finds_the_strings_a_walk_over_every_leaf_finds():
     properties = {
         "compartment_id": "ocid1.compartment.oc1..aaa",
         "kms_key_id": Secret("OCID1.KEY.OC1.FRA.a.b"),
@@ -80,10 +80,35 @@ def test_strings_containing_finds_what_a_walk_over_every_leaf_finds():
         "tags": {"Team.Name": "data", 7: "ocid1.key.oc1.sjc.q"},
         "": "ocid1.bucket.oc1.iad.k",
     }
-    found = strings_containing(properties, "ocid1.")
+    found = scan_text(properties, "ocid1.").strings
     assert found == _known_strings_with(properties, "ocid1.")
     assert [(v.path, v.secret) for v in found] == [
         ("compartment_id", False), ("kms_key_id", True), ("blocks[0].id", False), ("blocks[1][0][0]", False),
         ("blocks[2].inner[1]", True), ("tags.7", False), ("", False)]
-    assert strings_containing(Secret(["ocid1.key.oc1.iad.s"]), "ocid1.") == _known_strings_with(
-        Secret(["ocid1.key.oc1.iad.s"]), "ocid1.")
+    secret = {"list": Secret(["ocid1.key.oc1.iad.s"])}
+    assert scan_text(secret, "ocid1.").strings == _known_strings_with(secret, "ocid1.")
+
+
+def test_scan_text_names_the_properties_that_hold_values_known_only_after_apply():
+    properties = {
+        "name": "bucket",
+        "unknown": UNKNOWN,
+        "template": Template(("ocid1.key.oc1.iad.", UNKNOWN)),
+        "secret": Secret(UNKNOWN),
+        "deep": [{"a": "x"}, Secret({"b": [1, UNKNOWN]})],
+        "known": {"a": [1, "ocid1.key.oc1.iad.k", None, True]},
+        "number": 3,
+    }
+    assert scan_text(properties, "ocid1.").unknown_keys == ["unknown", "template", "secret", "deep"]
+
+
+def test_a_resource_s_first_value_is_what_select_finds_first():
+    from residency.inventory import Resource
+
+    properties = {"name": "a", "tags": {"k": "v"}, "none": None, "unknown": UNKNOWN, "count": 3, "flag": False,
+                  "secret": Secret("s"), "list": [None, {"id": "x"}], "empty": [], "template": Template(("a", UNKNOWN)),
+                  "isIpv6enabled": True, "displayName": "shown"}
+    for naming in ("pulumi", "terraform"):
+        resource = Resource(urn="u", name="n", token="t", terraform_type=None, custom=True, properties=properties, naming=naming)
+        for path in [*properties, "missing", "display_name", "is_ipv6enabled", "list.id", "tags.k"]:
+            assert resource.first(path) == next(select(properties, tuple(path.split(".")), naming), None), (naming, path)

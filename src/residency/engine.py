@@ -7,15 +7,17 @@ that all of them give the same verdict."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
+import gc
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from residency.enforcement import Level
 from residency.findings import AppliedWaiver, Finding, Report, ResourceIdentity, sort_findings
-from residency.inventory import Inventory, Origin
-from residency.policy import ResidencyPolicy
+from residency.inventory import Inventory, Origin, Resource
+from residency.policy import ResidencyPolicy, RuleSetting
 from residency.rules import RULES, Rule, RuleContext, RuleMeta, Violation
 from residency.rules.base import Evidence
 
@@ -26,14 +28,19 @@ class Judge:
     def __init__(self, policy: ResidencyPolicy, today: datetime.date | None = None):
         self.policy = policy
         self.today = today or datetime.date.today()
+        self._settings: dict[str, RuleSetting] = {}  # each rule's, asked once per finding
 
     def level(self, rule: RuleMeta, *, proven: bool) -> Level:
-        setting = self.policy.setting(rule.id, rule.default_level)
+        setting = self._settings.get(rule.id)
+        if setting is None:
+            setting = self._settings[rule.id] = self.policy.setting(rule.id, rule.default_level)
         return setting.level if proven else setting.unproven_level
 
     def waiver(self, rule: RuleMeta, resource: ResourceIdentity) -> AppliedWaiver | None:
         """The policy's waiver for a finding of `rule` about `resource`, by type and by URN, address or
         name: an active one where several match (a renewed waiver beside its expired predecessor)."""
+        if not self.policy.waivers:
+            return None  # most policies: no names to work out for each finding
         matching = [w for w in self.policy.waivers if w.matches(rule.id, resource.types, resource.names)]
         if not matching:
             return None
@@ -70,8 +77,19 @@ def evaluate(
     today: datetime.date | None = None,
 ) -> Report:
     judge = Judge(policy, today)
+    with collector_paused():
+        levels, findings = _judged(inventory, rules, judge)
+    return Report(inventory, policy, levels, findings, judge.today)
+
+
+def _judged(inventory: Inventory, rules: Iterable[Rule], judge: Judge) -> tuple[tuple[tuple[RuleMeta, Level], ...], tuple[Finding, ...]]:
+    """Each rule's level, and the findings of every rule, sorted. What the rules built to get there
+    (the context's answers) is freed on return, before the collector runs again."""
+    policy = judge.policy
     context = RuleContext(policy, inventory, judge.today)  # approvals are judged on the same day as waivers
     stack = ResourceIdentity.stack(inventory)
+    identities: dict[str, ResourceIdentity] = {}  # one per resource with findings
+    by_type = _by_type(inventory.resources)
     levels, findings = [], []
     for rule in rules:
         if rule.meta.reads_deployed_state and inventory.deployed is None:
@@ -80,18 +98,55 @@ def evaluate(
         levels.append((rule.meta, setting.level))
         if setting.level is Level.DISABLED and setting.unproven_level is Level.DISABLED:
             continue
-        violations = [v for resource in inventory.resources for v in rule.check(resource, context)]
+        violations = [v for resource in _reported_on(rule, inventory.resources, by_type) for v in rule.check(resource, context)]
         violations.extend(rule.check_stack(context))
         for violation in violations:
-            identity = ResourceIdentity.of(violation.resource, inventory) if violation.resource is not None else stack
+            if violation.resource is None:
+                identity = stack
+            else:
+                identity = identities.get(violation.resource.urn)
+                if identity is None:
+                    identity = identities[violation.resource.urn] = ResourceIdentity.of(violation.resource, inventory)
             origins = violation.origins
             if not origins:
                 origins = _value_origins(violation, inventory)
-                violation = _with_variable_evidence(violation, origins)
+                if origins:
+                    violation = _with_variable_evidence(violation, origins)
             finding = judge.finding(rule.meta, violation, identity, origins=origins)
             if finding is not None:
                 findings.append(finding)
-    return Report(inventory, policy, tuple(levels), sort_findings(findings), judge.today)
+    return tuple(levels), sort_findings(findings)
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """The rules build many small objects (classifications, findings) that live until the report is
+    made and form no cycles; with the cyclic collector running, each collection walks them all
+    again as they pile up, more so after a source has read under a paused collector (a plan), when
+    it holds the inventory as young. Pause it while the rules run."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _by_type(resources: list[Resource]) -> dict[str, list[Resource]]:
+    by_type: dict[str, list[Resource]] = {}
+    for resource in resources:
+        by_type.setdefault(resource.token, []).append(resource)
+    return by_type
+
+
+def _reported_on(rule: Rule, resources: list[Resource], by_type: dict[str, list[Resource]]) -> list[Resource]:
+    """The resources `rule` may report on, in the inventory's order: a rule that reads a few types
+    (IAM policies, dynamic groups) is not asked about each of 100,000 buckets."""
+    wanted = {token for token in by_type if rule.reports_on_type(token)}
+    if len(wanted) == len(by_type):
+        return resources
+    return [resource for resource in resources if resource.token in wanted]
 
 
 def _value_origins(violation: Violation, inventory: Inventory) -> tuple[Origin, ...]:
@@ -100,6 +155,8 @@ def _value_origins(violation: Violation, inventory: Inventory) -> tuple[Origin, 
     property the finding is about (a destination region, a key's OCID)."""
     if violation.resource is None or not violation.path:
         return ()
+    if not violation.resource.property_origins and inventory.value_origins is None:
+        return ()  # the source recorded no origins: nothing to look up
     written = _written_origins(violation.resource.property_origins, violation.path)
     if written or inventory.value_origins is None:
         return written

@@ -24,7 +24,7 @@ from residency.rules.base import Evidence, RuleMeta
 DOCUMENT_VERSION = "1.2"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: one per resource with findings, and a frozen class without them is slow to make
 class ResourceIdentity:
     urn: str
     name: str
@@ -110,7 +110,7 @@ class AppliedWaiver:
     active: bool  # False: expired, so the finding counts again
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: one per finding, and a frozen class without them is slow to make
 class Finding:
     rule: RuleMeta
     level: Level

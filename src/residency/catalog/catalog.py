@@ -93,6 +93,9 @@ class Catalog:
             token: tuple(MovementField(**field) for field in fields)
             for token, fields in types["movements"].items()
         }
+        # asked for every resource by the rules: the paths and top-level names, worked out once
+        self._movement_paths = {token: frozenset(m.path.replace("[]", "") for m in fields) for token, fields in self._movements.items()}
+        self._movement_roots = {token: frozenset(m.segments[0] for m in fields) for token, fields in self._movements.items()}
         self._external_keys = {
             token: tuple(ExternalKeyField(**field) for field in fields)
             for token, fields in types["external_keys"].items()
@@ -118,6 +121,10 @@ class Catalog:
         self.iam_read_permission_suffixes = tuple(types["iam_read_permission_suffixes"])
         self.iam_types = frozenset(types["iam_individual_types"]).union(*self.iam_families.values(), self.iam_families, {ALL_RESOURCES})
         self._terraform_names = terraform_names or {}
+        self._not_ocid_fields = {
+            token: frozenset(name for path in paths for name in self._in_both_namings(token, path))
+            for token, paths in types["not_ocid_fields"].items()
+        }
         self._nested_blocks: dict[str, dict[str, NestedBlock]] = {}
         for token, blocks in (nested_blocks or {}).items():
             found = {name: NestedBlock(entry["computed"], tuple(entry["references"])) for name, entry in blocks.items()}
@@ -189,6 +196,14 @@ class Catalog:
     def movements(self, token: str) -> tuple[MovementField, ...]:
         return self._movements.get(token, ())
 
+    def movement_paths(self, token: str) -> frozenset[str]:
+        """The paths of a type's movement fields without `[]` (`replica_details.region`)."""
+        return self._movement_paths.get(token, frozenset())
+
+    def movement_roots(self, token: str) -> frozenset[str]:
+        """The top-level properties that hold a type's movement fields."""
+        return self._movement_roots.get(token, frozenset())
+
     def mover_sources(self, token: str) -> MoverSources | None:
         return self._mover_sources.get(token)
 
@@ -212,6 +227,17 @@ class Catalog:
             known = any(singular == name or singular.endswith("_" + name) for name in self._region_less_fields)
             self._region_less_answers[field] = known
         return known
+
+    def takes_no_ocid(self, token: str, path: str) -> bool:
+        """Whether a `*_id` field (its path without indices, in either naming) takes something else
+        than an OCID: an identity domain's own ID, an OAuth client ID, a Cloud Guard rule ID ..."""
+        return path in self._not_ocid_fields.get(token, ())
+
+    def _in_both_namings(self, token: str, path: str) -> tuple[str, str]:
+        """A pulumi-oci path and Terraform's spelling of it (the bridge pluralized some blocks)."""
+        segments = path.split(".")
+        renamed = [self.terraform_name(token, ".".join(segments[: i + 1])) or s for i, s in enumerate(segments)]
+        return path, ".".join(renamed)
 
     def data_source_attribute_elsewhere(self, data_source_type: str, attributes: str) -> str | None:
         """The attribute of a data source's result (`images[0].id`, `peer_db_ids[0]`) that may name

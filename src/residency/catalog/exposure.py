@@ -109,9 +109,20 @@ class ExposureCatalog:
             for token, entry in data["exposures"].items()
         }
         self.never: dict[str, str] = dict(data.get("never", {}))
+        # asked for every resource of a type: each field's segments in both namings, worked out once
+        self._segments = {
+            (token, f.path, naming): field_segments(token, f.path, naming)
+            for token, entry in self.types.items() for f in entry.fields if f.path is not None
+            for naming in ("pulumi", "terraform")
+        }
 
     def get(self, token: str) -> ExposureType | None:
         return self.types.get(token)
+
+    def segments(self, token: str, path: str, naming: str) -> tuple[str, ...]:
+        """`field_segments` of one of the catalogue's fields."""
+        found = self._segments.get((token, path, naming))
+        return found if found is not None else field_segments(token, path, naming)
 
 
 @cache

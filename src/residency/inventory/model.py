@@ -10,8 +10,10 @@ from functools import cached_property
 from typing import Any
 
 from residency.catalog import CATALOG, MovementField, ResourceKind
-from residency.inventory.values import FieldValue, Naming, camel, select
+from residency.inventory.values import FieldValue, Naming, Secret, camel, native_name, select
 from residency.oci.regions import Region
+
+PROVIDER_TOKEN_PREFIX = "pulumi:providers:"
 
 # The Terraform type of a module call whose source is not on disk: what it creates cannot be seen.
 UNREAD_MODULE_TYPE = "module (not read)"
@@ -90,7 +92,7 @@ class Resource:
 
     @property
     def kind(self) -> ResourceKind:
-        if not self.custom or self.is_provider:
+        if not self.custom or self.token.startswith(PROVIDER_TOKEN_PREFIX):  # is_provider, without a second call: asked of every resource by most rules
             return ResourceKind.NOT_OCI
         if self.terraform_type == UNREAD_MODULE_TYPE:
             return ResourceKind.REGIONAL  # it may create anything anywhere: regional until shown otherwise
@@ -100,17 +102,28 @@ class Resource:
 
     @property
     def is_provider(self) -> bool:
-        return self.token.startswith("pulumi:providers:")
+        return self.token.startswith(PROVIDER_TOKEN_PREFIX)
 
     @property
     def type_label(self) -> str:
         return self.token or self.terraform_type or "?"
 
     def field(self, path: str | tuple[str, ...]) -> Iterator[FieldValue]:
-        segments = tuple(s.removesuffix("[]") for s in path.split(".")) if isinstance(path, str) else path
+        if isinstance(path, str):
+            segments = tuple(path.replace("[]", "").split(".")) if "[]" in path else tuple(path.split("."))
+        else:
+            segments = path
         return select(self.properties, segments, self.naming)
 
     def first(self, path: str) -> FieldValue | None:
+        if "." not in path and "[]" not in path:
+            # a top-level property that holds neither a list nor a secret (most rules' questions) is
+            # read where it stands: `select` would find it, at greater cost
+            value = self.properties.get(native_name(path, self.naming))
+            if value is None:
+                return None
+            if not isinstance(value, (list, Secret)):
+                return FieldValue(path, value, False)
         return next(self.field(path), None)
 
     def dependencies_of(self, top_level: str) -> tuple[str, ...]:

@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, Self
+from typing import Any, Literal, NamedTuple, Self
 
 Naming = Literal["pulumi", "terraform"]
 
@@ -122,10 +122,14 @@ class FieldValue:
 
 def camel(snake: str) -> str:
     """Pulumi's wire name for a snake_case property name (`is_ipv6enabled` -> `isIpv6enabled`)."""
+    if "_" not in snake:  # most names are one word: no pattern to run
+        return snake
     return re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), snake)
 
 
 def snake(name: str) -> str:
+    if name.islower():  # no capital to split at: most names
+        return name
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
@@ -139,41 +143,51 @@ def select(
     """The values at a snake_case path. Lists are entered element by element, so a one-item
     block is found whether a source writes it as an object (Pulumi) or a list (Terraform).
     An unknown or secret value on the way is reported where it stands."""
-    yield from _select(properties, segments, naming, "", False)
+    return _select(properties, segments, naming, "", False)
 
 
 def _select(node: Any, segments, naming, path, secret) -> Iterator[FieldValue]:
+    # Down through mappings in a loop, recursing only into lists: most paths cross no list, and a
+    # generator per level is most of what asking for a field costs.
+    for depth, head in enumerate(segments):
+        while isinstance(node, Secret):
+            node, secret = node.value, True
+        if node is UNKNOWN:
+            yield FieldValue(path, UNKNOWN, secret)
+            return
+        if isinstance(node, list):
+            for index, item in enumerate(node):
+                yield from _select(item, segments[depth:], naming, f"{path}[{index}]", secret)
+            return
+        if type(node) is not dict and not isinstance(node, Mapping):  # a plain dict first: Mapping's check is slow
+            return
+        key = native_name(head, naming)
+        if key not in node:
+            return
+        node, path = node[key], f"{path}.{head}" if path else head
     while isinstance(node, Secret):
         node, secret = node.value, True
-    if node is UNKNOWN:
-        yield FieldValue(path, UNKNOWN, secret)
-        return
     if isinstance(node, list):
         for index, item in enumerate(node):
-            yield from _select(item, segments, naming, f"{path}[{index}]", secret)
-        return
-    if not segments:
-        if node is not None:
-            yield FieldValue(path, node, secret)
-        return
-    if not isinstance(node, Mapping):
-        return
-    head, rest = segments[0], segments[1:]
-    key = native_name(head, naming)
-    if key not in node:
-        return
-    yield from _select(node[key], rest, naming, f"{path}.{head}" if path else head, secret)
+            yield from _select(item, (), naming, f"{path}[{index}]", secret)
+    elif node is not None:
+        yield FieldValue(path, node, secret)
+
+
+_PLAIN_LEAVES = frozenset({str, bool, int, float, Unknown})
 
 
 def leaves(properties: Mapping[str, Any]) -> Iterator[FieldValue]:
     """Every scalar value, with its path in the source's own names."""
-    yield from _leaves(properties, "", False)
+    return _leaves(properties, "", False)
 
 
 def _leaves(node: Any, path: str, secret: bool) -> Iterator[FieldValue]:
     while isinstance(node, Secret):
         node, secret = node.value, True
-    if isinstance(node, Mapping):
+    if type(node) in _PLAIN_LEAVES:  # before Mapping's check, which is slow
+        yield FieldValue(path, node, secret)
+    elif isinstance(node, Mapping):
         for key, item in node.items():
             yield from _leaves(item, f"{path}.{key}" if path else str(key), secret)
     elif isinstance(node, list):
@@ -183,37 +197,64 @@ def _leaves(node: Any, path: str, secret: bool) -> Iterator[FieldValue]:
         yield FieldValue(path, node, secret)
 
 
-_SCALARS = (bool, int, float)
+_NO_STRINGS = frozenset({bool, int, float, type(None)})  # values that hold no text to walk into
 
 
-def strings_containing(properties: Mapping[str, Any], text: str) -> list[FieldValue]:
-    """The known string values that contain `text` (in lower case), in the order `leaves` gives
-    them. A rule that looks for a few values among many: the walk builds a path only for what it
-    finds, where `leaves` builds one for every value."""
+class TextScan(NamedTuple):  # a tuple: made for every resource, and cheaper to make than a dataclass
+    """What one walk over a resource's properties found."""
+
+    strings: list[FieldValue]  # the known strings that contain the text, in the order `leaves` gives them
+    unknown_keys: list[str]  # the top-level keys whose values are, or hold, a value known only after apply
+
+
+def scan_text(properties: Mapping[str, Any], text: str) -> TextScan:
+    """The known string values that contain `text` (in lower case), and the properties that hold
+    values known only after apply (UNKNOWN, a Template), in one walk. A rule that looks for a few
+    values among many: the walk builds a path only for what it finds, where `leaves` builds one
+    for every value."""
     found: list[FieldValue] = []
+    unknown_keys: list[str] = []
+    for key, value in properties.items():
+        if type(value) is str:  # most values: no call, and no path unless it holds `text`
+            if text in value.lower():
+                found.append(FieldValue(str(key), value, False))
+        elif value is UNKNOWN or type(value) is Template or (
+                type(value) not in _NO_STRINGS and _strings_containing(value, str(key), False, text, found)):
+            unknown_keys.append(key)
+    return TextScan(found, unknown_keys)
 
-    def walk(node: Any, path: str, secret: bool) -> None:
-        while isinstance(node, Secret):
-            node, secret = node.value, True
-        if isinstance(node, Mapping):
-            for key, item in node.items():
-                if type(item) is str:  # most values: no call, and no path unless it holds `text`
-                    if text in item.lower():
-                        found.append(FieldValue(f"{path}.{key}" if path else str(key), item, secret))
-                elif item is not None and type(item) not in _SCALARS:
-                    walk(item, f"{path}.{key}" if path else str(key), secret)
-        elif isinstance(node, list):
-            for index, item in enumerate(node):
-                if type(item) is str:
-                    if text in item.lower():
-                        found.append(FieldValue(f"{path}[{index}]", item, secret))
-                elif item is not None and type(item) not in _SCALARS:
-                    walk(item, f"{path}[{index}]", secret)
-        elif isinstance(node, str) and text in node.lower():
-            found.append(FieldValue(path, node, secret))
 
-    walk(properties, "", False)
-    return found
+def _strings_containing(node: Any, path: str, secret: bool, text: str, found: list[FieldValue]) -> bool:
+    """Adds the strings under `node` that contain `text` to `found`; whether `node` is, or holds,
+    a value known only after apply."""
+    # A function of the module, not one nested in scan_text: a nested function that calls itself
+    # is a reference cycle, left for the cyclic collector after every call.
+    while isinstance(node, Secret):
+        node, secret = node.value, True
+    if node is UNKNOWN or type(node) is Template:
+        return True
+    unknown = False
+    if type(node) is dict or isinstance(node, Mapping):  # a plain dict first: Mapping's check is slow
+        for key, item in node.items():
+            if type(item) is str:
+                if text in item.lower():
+                    found.append(FieldValue(f"{path}.{key}" if path else str(key), item, secret))
+            elif item is UNKNOWN or type(item) is Template:
+                unknown = True
+            elif type(item) not in _NO_STRINGS:
+                unknown = _strings_containing(item, f"{path}.{key}" if path else str(key), secret, text, found) or unknown
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            if type(item) is str:
+                if text in item.lower():
+                    found.append(FieldValue(f"{path}[{index}]", item, secret))
+            elif item is UNKNOWN or type(item) is Template:
+                unknown = True
+            elif type(item) not in _NO_STRINGS:
+                unknown = _strings_containing(item, f"{path}[{index}]", secret, text, found) or unknown
+    elif isinstance(node, str) and text in node.lower():
+        found.append(FieldValue(path, node, secret))
+    return unknown
 
 
 # --- values as the provider schema declares them ---------------------------------------------

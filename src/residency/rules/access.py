@@ -116,6 +116,9 @@ class GrantRule(ResourceRule):
 
     unreadable_means: str  # what an unreadable statement cannot be shown not to do
 
+    def reports_on_type(self, token: str) -> bool:
+        return token == POLICY
+
     def check(self, resource: Resource, context: RuleContext) -> Iterable[Violation]:
         defines_in_part = any(read.partial for read in policy_statements(resource) if isinstance(read.statement, Define))
         for read, grant in grants(resource):

@@ -56,6 +56,9 @@ class AccessOrigin(GrantRule):
 
     unreadable_means = "let people reach protected data from any network"
 
+    def reports_on_type(self, token: str) -> bool:
+        return token == NETWORK_SOURCE or super().reports_on_type(token)
+
     def check(self, resource: Resource, context: RuleContext) -> Iterable[Violation]:
         if resource.token == NETWORK_SOURCE:
             return _network_source(resource, context)

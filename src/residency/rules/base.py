@@ -34,7 +34,7 @@ class RuleMeta:
         return (self.id, self.name)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: made for every finding, and a frozen class without them is slow to make
 class Evidence:
     """One link in the chain behind a decision: `subject` `relation` `value`."""
 
@@ -46,7 +46,7 @@ class Evidence:
         return f"{self.subject} {self.relation} {self.value}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Violation:
     """What a rule reports, before the policy gives it a level."""
 
@@ -69,6 +69,11 @@ class Rule(Protocol):
         """Violations that belong to the stack as a whole."""
         ...
 
+    def reports_on_type(self, token: str) -> bool:
+        """Whether `check` may report anything on a resource of this type (its pulumi-oci token,
+        "" for a type the catalogue does not know): the engine asks `check` only about those."""
+        ...
+
 
 class ResourceRule:
     """Base for rules that look at one resource at a time."""
@@ -80,3 +85,6 @@ class ResourceRule:
 
     def check_stack(self, context: RuleContext) -> Iterable[Violation]:
         return ()
+
+    def reports_on_type(self, token: str) -> bool:
+        return True  # a rule that reads only some types says which

@@ -31,6 +31,9 @@ class MissingClassification(ResourceRule):
         tags=("classification",),
     )
 
+    def reports_on_type(self, token: str) -> bool:
+        return CATALOG.is_data_bearing(token)
+
     def check(self, resource: Resource, context: RuleContext) -> Iterable[Violation]:
         if not resource.custom or not CATALOG.is_data_bearing(resource.token):
             return
@@ -51,7 +54,7 @@ class MissingClassification(ResourceRule):
                 proven=False,
                 path="defined_tags",
             )
-        elif scheme.level_of(str(tag.value)) is None:
+        elif context.level_of(str(tag.value)) is None:
             violation = Violation(
                 resource,
                 f"{tag.shown()!r} is not a classification level (expected one of: {', '.join(scheme.levels)})",

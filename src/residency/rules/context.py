@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from residency.catalog import CATALOG, ResourceKind
 from residency.catalog.tokens import COMPARTMENT
 from residency.inventory import FieldValue, Inventory, Resource, Secret
+from residency.oci.ocid import Ocid, find_ocids
 from residency.oci.regions import Region
 
 if TYPE_CHECKING:  # the policy package reads the rules' names; the rules only read a policy they are given
@@ -23,7 +24,7 @@ class NeedsGraph(Exception):
     leaves that rule and resource to its whole-stack pass, which has the graph."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: one per resource, and a frozen class without them is slow to make
 class ClassificationResult:
     level: str  # the effective level
     protected: bool
@@ -37,7 +38,14 @@ class RuleContext:
         self.policy = policy
         self.inventory = inventory
         self.today = today or datetime.date.today()
+        # Answers several rules ask of every resource, kept for this evaluation only (by URN, or by
+        # the text asked about): classification is asked some four times per resource.
         self._classifications: dict[str, ClassificationResult] = {}
+        self._classification_tags: dict[str, FieldValue | None] = {}
+        self._levels: dict[str, str | None] = {}
+        self._by_level: dict[str, ClassificationResult] = {}
+        self._ocids: dict[str, tuple[Ocid, ...]] = {}
+        self._tag_key = policy.classification.tag.lower()
 
     def resource(self, urn: str) -> Resource | None:
         if self.inventory is None:
@@ -55,9 +63,10 @@ class RuleContext:
         return self.policy.allows(region)
 
     def classification(self, resource: Resource) -> ClassificationResult:
-        if resource.urn not in self._classifications:
-            self._classifications[resource.urn] = self._classify(resource)
-        return self._classifications[resource.urn]
+        found = self._classifications.get(resource.urn)
+        if found is None:
+            found = self._classifications[resource.urn] = self._classify(resource)
+        return found
 
     def is_protected(self, resource: Resource) -> bool:
         return self.classification(resource).protected
@@ -117,11 +126,11 @@ class RuleContext:
             return ClassificationResult(scheme.strictest, True, f"unclassified, so treated as {scheme.strictest}")
         if not tag.known:
             return ClassificationResult(scheme.strictest, True, f"classification known only after apply, so treated as {scheme.strictest}")
-        level = scheme.level_of(str(tag.value))
+        level = self.level_of(str(tag.value))
         if level is None:
             return ClassificationResult(scheme.strictest, True, f"classification {tag.shown()!r} is no level, so treated as {scheme.strictest}")
         if scheme.is_protected(level):
-            return ClassificationResult(level, True, f"classified {level}")
+            return self._classified(level)
         compartment = self.protected_compartment(resource)
         if compartment is not None:
             return ClassificationResult(scheme.strictest, True, f"classified {level} but in protected compartment {compartment}")
@@ -131,7 +140,14 @@ class RuleContext:
                 f"classified {level}, but its compartment is known only after apply and may be protected, "
                 f"so treated as {scheme.strictest}",
             )
-        return ClassificationResult(level, False, f"classified {level}")
+        return self._classified(level)
+
+    def _classified(self, level: str) -> ClassificationResult:
+        """`classified <level>`, by its tag: one result per level, shared by the resources so tagged."""
+        found = self._by_level.get(level)
+        if found is None:
+            found = self._by_level[level] = ClassificationResult(level, self.policy.classification.is_protected(level), f"classified {level}")
+        return found
 
     def _compartment_not_shown(self, resource: Resource) -> bool:
         """A compartment known only after apply that comes from no compartment of the program (another
@@ -145,17 +161,36 @@ class RuleContext:
     def classification_tag(self, resource: Resource) -> FieldValue | None:
         """The classification tag's value, or None when the resource has none. OCI compares
         tag namespaces and keys without case."""
-        wanted = self.policy.classification.tag.lower()
+        if resource.urn not in self._classification_tags:
+            self._classification_tags[resource.urn] = self._read_classification_tag(resource)
+        return self._classification_tags[resource.urn]
+
+    def _read_classification_tag(self, resource: Resource) -> FieldValue | None:
         tags = resource.first("defined_tags")
         if tags is None or not tags.known:
             return tags
-        if not isinstance(tags.value, Mapping):
+        if type(tags.value) is not dict and not isinstance(tags.value, Mapping):  # a plain dict first: Mapping's check is slow
             return None
         for key, value in tags.value.items():
-            if key.lower() == wanted:
+            if key.lower() == self._tag_key:
                 secret = tags.secret or isinstance(value, Secret)
                 return FieldValue(f"defined_tags.{key}", value.value if isinstance(value, Secret) else value, secret)
         return None
+
+    def level_of(self, tag_value: str) -> str | None:
+        """The policy's level a classification tag's value names (`Classification.level_of`),
+        read once per distinct value."""
+        if tag_value not in self._levels:
+            self._levels[tag_value] = self.policy.classification.level_of(tag_value)
+        return self._levels[tag_value]
+
+    def ocids_in(self, text: str) -> tuple[Ocid, ...]:
+        """The OCIDs in a text (`find_ocids`), parsed once per distinct text: the same compartment,
+        key or subnet OCID is written in many resources."""
+        found = self._ocids.get(text)
+        if found is None:
+            found = self._ocids[text] = tuple(find_ocids(text))
+        return found
 
     def protected_compartment(self, resource: Resource, _seen: frozenset[str] = frozenset()) -> str | None:
         """The protected compartment (name or OCID) that holds the resource, directly or through

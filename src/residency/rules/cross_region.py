@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from residency.catalog import MovementField, ResourceKind
+from residency.catalog import CATALOG, MovementField, ResourceKind
 from residency.enforcement import Severity
 from residency.inventory import FieldValue, Resource
 from residency.inventory.values import snake
@@ -42,6 +42,11 @@ class CrossRegionMovement(ResourceRule):
         ),
         tags=("residency", "replication"),
     )
+
+    def reports_on_type(self, token: str) -> bool:
+        # an OCI type moves data only through its movement fields; another provider's type (or one
+        # the catalogue does not know) may take a protected resource's outputs
+        return not token.startswith("oci:") or bool(CATALOG.movements(token))
 
     def check(self, resource: Resource, context: RuleContext) -> Iterable[Violation]:
         if resource.kind is ResourceKind.NOT_OCI:
@@ -99,10 +104,12 @@ class CrossRegionMovement(ResourceRule):
             yield Violation(resource, f"{where} is not text, so the region it names cannot be read", proven=False, path=where)
             return
         region, problem = _region_named(movement.kind, value.value)
+        if region is not None and context.allows(region):
+            return  # most destinations: no evidence to gather
         evidence = (Evidence(resource.name, f"has {where} =", value.shown()), classification_evidence(resource, context))
         if region is None:
             yield Violation(resource, f"{movement.moves}, but {where} {problem}", evidence, proven=movement.kind == "region", path=where)
-        elif not context.allows(region):
+        else:
             shown = "[secret]" if value.secret else region.name
             if movement.kind != "region":  # an AD or OCID: say which region it belongs to
                 evidence = (evidence[0], Evidence(value.shown(), "is in", shown), evidence[1])

@@ -36,6 +36,9 @@ class DeployedDrift(ResourceRule):
         reads_deployed_state=True,
     )
 
+    def reports_on_type(self, token: str) -> bool:
+        return False  # it compares the whole program with the state, in check_stack
+
     def check(self, resource: Resource, context: RuleContext) -> Iterable[Violation]:
         return ()
 

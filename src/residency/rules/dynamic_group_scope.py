@@ -37,6 +37,9 @@ class DynamicGroupScope(ResourceRule):
         tags=("access", "iam"),
     )
 
+    def reports_on_type(self, token: str) -> bool:
+        return token in DYNAMIC_GROUPS
+
     def check(self, resource: Resource, context: RuleContext) -> Iterable[Violation]:
         if resource.token not in DYNAMIC_GROUPS:
             return

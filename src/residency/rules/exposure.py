@@ -13,7 +13,6 @@ from residency.catalog.exposure import (
     ExposureType,
     as_bool,
     exposure_catalog,
-    field_segments,
     terraform_path,
 )
 from residency.catalog.tokens import INTERNET_GATEWAY, SECURITY_LISTS, SUBNET
@@ -54,6 +53,9 @@ class PublicExposure(ResourceRule):
         tags=("access", "network", "exposure"),
     )
 
+    def reports_on_type(self, token: str) -> bool:
+        return exposure_catalog().get(token) is not None
+
     def check(self, resource: Resource, context: RuleContext) -> Iterator[Violation]:
         entry = exposure_catalog().get(resource.token)
         if entry is None or not _protected(resource, entry, context):
@@ -90,7 +92,7 @@ def _elements(resource: Resource, exposure: ExposureField) -> Iterator[tuple[str
     """(path prefix, the mapping that holds the field, or an unknown FieldValue) for each element
     of the field's parent; one empty element when a parent without lists is absent, so that the
     default applies."""
-    segments = field_segments(resource.token, exposure.path, resource.naming)
+    segments = exposure_catalog().segments(resource.token, exposure.path, resource.naming)
     parent = segments[:-1]
     if not parent:
         yield "", resource.properties
@@ -103,7 +105,7 @@ def _elements(resource: Resource, exposure: ExposureField) -> Iterator[tuple[str
 
 
 def _leaf(exposure: ExposureField, resource: Resource) -> str:
-    return field_segments(resource.token, exposure.path, resource.naming)[-1]
+    return exposure_catalog().segments(resource.token, exposure.path, resource.naming)[-1]
 
 
 def _values(element: Any, name: str, prefix: str, resource: Resource) -> list[FieldValue]:
@@ -289,7 +291,7 @@ def _network_path(subnet: Resource, context: RuleContext) -> Iterator[Evidence]:
 
 def _subnet_field(resource: Resource, exposure: ExposureField, context: RuleContext) -> Iterator[Violation]:
     """The field names the subnet: the endpoint is public where the subnet allows public IPs."""
-    written = list(resource.field(field_segments(resource.token, exposure.path, resource.naming)))
+    written = list(resource.field(exposure_catalog().segments(resource.token, exposure.path, resource.naming)))
     path = written[0].path if written else exposure.path.replace("[]", "")
     yield from _through_subnet(resource, exposure, path, written, context)
 
@@ -334,7 +336,7 @@ def _allowlist(resource: Resource, exposure: ExposureField, context: RuleContext
     if applies is not True:
         return
     path = exposure.path.replace("[]", "")
-    values = list(resource.field(field_segments(resource.token, exposure.path, resource.naming)))
+    values = list(resource.field(exposure_catalog().segments(resource.token, exposure.path, resource.naming)))
     if not values:
         yield Violation(
             resource, f"{path} is not set (or empty) and there is no private endpoint: {exposure.means}",

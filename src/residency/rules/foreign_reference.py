@@ -7,9 +7,8 @@ from collections.abc import Iterable, Iterator
 
 from residency.catalog import CATALOG, ResourceKind
 from residency.enforcement import Severity
-from residency.inventory import UNKNOWN, Resource, Secret, Template
-from residency.inventory.values import leaves, snake, strings_containing
-from residency.oci import find_ocids
+from residency.inventory import UNKNOWN, FieldValue, Resource
+from residency.inventory.values import leaves, scan_text, snake
 from residency.oci.external_keys import locate_key
 from residency.oci.regions import Region
 from residency.rules.base import Evidence, ResourceRule, RuleMeta, Violation
@@ -42,18 +41,21 @@ class ForeignReference(ResourceRule):
         if resource.kind is ResourceKind.NOT_OCI or not context.is_protected(resource):
             return
         own_region = resource.region.region if resource.region else None
-        found = (*self._known_ocids(resource, context), *self._references(resource, context), *self._external_keys(resource, context))
+        scan = scan_text(resource.properties, "ocid1.")  # one walk serves both
+        found = (*self._known_ocids(resource, scan.strings, context), *self._references(resource, scan.unknown_keys, context),
+                 *self._external_keys(resource, context))
         for violation, region in found:
             if region is None or region != own_region:  # a resource outside the boundary is RES001's finding
                 yield violation
 
-    def _known_ocids(self, resource: Resource, context: RuleContext) -> Iterator[tuple[Violation, Region | None]]:
-        movement_paths = {m.path.replace("[]", "") for m in resource.movements()}  # RES002 reports those
-        for value in strings_containing(resource.properties, "ocid1."):
+    def _known_ocids(self, resource: Resource, strings: list[FieldValue], context: RuleContext) -> Iterator[tuple[Violation, Region | None]]:
+        """`strings`: the resource's known values that hold `ocid1.`."""
+        movement_paths = CATALOG.movement_paths(resource.token)  # RES002 reports those
+        for value in strings:
             path = _snake_path(value.path, resource)
-            if re.sub(r"\[\d+\]", "", path) in movement_paths:
+            if _without_indices(path) in movement_paths:
                 continue
-            for ocid in find_ocids(value.value):
+            for ocid in context.ocids_in(value.value):
                 if not ocid.is_regional or (ocid.region is not None and context.allows(ocid.region)):
                     continue
                 shown = "[secret]" if value.secret else ocid.text
@@ -70,21 +72,23 @@ class ForeignReference(ResourceRule):
                         path=path,
                     ), ocid.region
 
-    def _references(self, resource: Resource, context: RuleContext) -> Iterator[tuple[Violation, Region | None]]:
-        """Values known only after apply: an ID that comes from a resource of the program has that
-        resource's region. A value that may come from several inputs is proven only when each of
-        them is: one from nowhere in the program (another stack, an encrypted config value), or
-        from a resource whose region cannot be shown, leaves it unproven."""
-        movement_roots = {m.segments[0] for m in resource.movements()}
-        for key, value in resource.properties.items():
+    def _references(self, resource: Resource, unknown_keys: list[str], context: RuleContext) -> Iterator[tuple[Violation, Region | None]]:
+        """Values known only after apply (in the top-level properties `unknown_keys`): an ID that
+        comes from a resource of the program has that resource's region. A value that may come from
+        several inputs is proven only when each of them is: one from nowhere in the program
+        (another stack, an encrypted config value), or from a resource whose region cannot be
+        shown, leaves it unproven."""
+        movement_roots = CATALOG.movement_roots(resource.token)
+        for key in unknown_keys:
+            value = resource.properties[key]
             name = snake(key) if resource.naming == "pulumi" else key
-            if not _has_unknown(value) or name in movement_roots or CATALOG.same_region_only(resource.token, name):
+            if name in movement_roots or CATALOG.same_region_only(resource.token, name):
                 continue
             inputs = inputs_of(resource, name, context)
-            unknown_ids = _unknown_ids(name, value, resource)
-            unproven = [i for i in inputs if i.verdict is Verdict.UNPROVEN]
-            if unknown_ids and (unproven or not inputs):
-                yield self._unproven(resource, name, unknown_ids, inputs), None
+            if not inputs or any(i.verdict is Verdict.UNPROVEN for i in inputs):  # else every input proves its region
+                unknown_ids = _unknown_ids(name, value, resource)
+                if unknown_ids:
+                    yield self._unproven(resource, name, unknown_ids, inputs), None
             for source in inputs:
                 if source.verdict is Verdict.FOREIGN:
                     yield Violation(
@@ -137,22 +141,31 @@ class ForeignReference(ResourceRule):
 
 def _unknown_ids(name: str, value, resource: Resource) -> list[str]:
     """The paths of OCID-valued fields (`*_id`, `*_ids`) under a property that are unknown; fields
-    that take the OCID of something without a region (a compartment, the tenancy) tie nothing to one.
-    A block unknown as a whole (a `dynamic` block) stands for the reference fields it may hold."""
+    that take the OCID of something without a region (a compartment, the tenancy) tie nothing to one,
+    nor do those that take no OCID at all (the catalogue's `not_ocid_fields`: an identity domain's
+    event ID, an OAuth client ID). A block unknown as a whole (a `dynamic` block) stands for the
+    reference fields it may hold."""
     found = []
-    for leaf in leaves({name: value}):
+    # a property unknown as a whole (as most are in a plan) is its own one leaf: no walk for it
+    for leaf in (FieldValue(name, UNKNOWN),) if value is UNKNOWN else leaves({name: value}):
         if leaf.known:
             continue
         path = _snake_path(leaf.path, resource)
-        bare = re.sub(r"\[\d+\]", "", path)
+        bare = _without_indices(path)
         field = bare.rsplit(".", 1)[-1]
-        block = CATALOG.nested_block(resource.token, name) if bare == name else None
-        if field.endswith(("_id", "_ids")) and not CATALOG.names_region_less(field):
+        if field.endswith(("_id", "_ids")) and not CATALOG.names_region_less(field) \
+                and not CATALOG.takes_no_ocid(resource.token, bare):
             found.append(path)
-        elif block is not None and block.references:
-            held = ", ".join(block.references[:4]) + (", ..." if len(block.references) > 4 else "")
+        elif bare == name and (block := CATALOG.nested_block(resource.token, name)) is not None \
+                and (references := _ocid_references(resource.token, name, block.references)):
+            held = ", ".join(references[:4]) + (", ..." if len(references) > 4 else "")
             found.append(f"{path} (a block that may hold {held})")
     return found
+
+
+def _ocid_references(token: str, block: str, references: tuple[str, ...]) -> list[str]:
+    """The fields below a block that take an OCID (nested_blocks.json lists every `*_id` field)."""
+    return [r for r in references if not CATALOG.takes_no_ocid(token, f"{block}.{r}")]
 
 
 def _snake_path(path: str, resource: Resource) -> str:
@@ -161,19 +174,9 @@ def _snake_path(path: str, resource: Resource) -> str:
     return ".".join(snake(part) if re.fullmatch(r"[A-Za-z0-9]+(\[\d+\])*", part) else part for part in path.split("."))
 
 
+def _without_indices(path: str) -> str:
+    return re.sub(r"\[\d+\]", "", path) if "[" in path else path  # most paths cross no list: no pattern to run
+
+
 def _article(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
-
-
-def _has_unknown(value) -> bool:
-    if type(value) is str:  # most values
-        return False
-    if value is UNKNOWN or isinstance(value, Template):
-        return True
-    if isinstance(value, Secret):
-        return _has_unknown(value.value)
-    if isinstance(value, dict):
-        return any(_has_unknown(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_unknown(v) for v in value)
-    return False

@@ -42,6 +42,9 @@ class Guardrails(ResourceRule):
         tags=("residency", "guardrails"),
     )
 
+    def reports_on_type(self, token: str) -> bool:
+        return token == QUOTA  # the compartments are judged once, for the stack
+
     def check(self, resource: Resource, context: RuleContext) -> Iterable[Violation]:
         """A quota condition that compares request.region with a region KEY never matches: quotas
         take region names. The statement then limits nothing, whatever it was meant to zero."""

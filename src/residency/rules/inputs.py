@@ -27,7 +27,7 @@ class Verdict(enum.Enum):
     UNPROVEN = "unproven"  # outside the program, not OCI, or in a region that cannot be shown
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a frozen class without them is slow to make, and this is made per reference
 class Input:
     name: str  # the resource's name, or the dependency as the source wrote it
     verdict: Verdict
@@ -44,19 +44,20 @@ def inputs_of(resource: Resource, top_level: str, context: RuleContext) -> list[
     """The inputs of a top-level property's value, as the source recorded its dependencies."""
     if context.inventory is None:
         raise NeedsGraph(f"{resource.urn}.{top_level}")
-    found = []
+    inventory, found = context.inventory, []
     for urn in resource.dependencies_of(top_level):
-        source = context.inventory.get(urn)
-        read = context.inventory.data_source_read(urn) if source is None else None
+        source = inventory.get(urn)
+        read = inventory.data_source_read(urn) if source is None else None
+        kind = source.kind if source is not None else None
         if read is not None:
             found.append(_read_from(resource, urn.rpartition("::")[2], *read, context))
         elif source is None:
             found.append(Input(urn, Verdict.UNPROVEN, "outside the program", in_program=False))
-        elif source.kind is ResourceKind.IDENTITY:
+        elif kind is ResourceKind.IDENTITY:
             found.append(Input(source.name, Verdict.REGION_LESS, "an identity resource, which has no region"))
         elif source.token == STACK_REFERENCE:
             found.append(Input(source.name, Verdict.UNPROVEN, "an output of another stack", in_program=False))
-        elif source.kind is not ResourceKind.REGIONAL:
+        elif kind is not ResourceKind.REGIONAL:
             found.append(Input(source.name, Verdict.UNPROVEN, f"{source.type_label}, not an OCI resource", in_program=False))
         elif source.region is None or source.region.region is None:
             if _same_provider(resource.region, source.region):
@@ -67,7 +68,9 @@ def inputs_of(resource: Resource, top_level: str, context: RuleContext) -> list[
             region = source.region.region
             verdict = Verdict.ALLOWED if context.allows(region) else Verdict.FOREIGN
             found.append(Input(source.name, verdict, source.region.shown, region))
-    return sorted(found, key=lambda i: i.name)  # dependencies arrive in registration order, which varies
+    if len(found) > 1:
+        found.sort(key=lambda i: i.name)  # dependencies arrive in registration order, which varies
+    return found
 
 
 def _read_from(resource: Resource, name: str, data_source: DataSource, attributes: str, context: RuleContext) -> Input:

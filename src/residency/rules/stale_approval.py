@@ -35,6 +35,9 @@ class StaleApproval(ResourceRule):
         tags=("access", "iam", "approval"),
     )
 
+    def reports_on_type(self, token: str) -> bool:
+        return token == POLICY
+
     def check(self, resource: Resource, context: RuleContext) -> Iterable[Violation]:
         if resource.token != POLICY:
             return

@@ -33,6 +33,9 @@ class UncataloguedType(ResourceRule):
         tags=("residency", "catalogue"),
     )
 
+    def reports_on_type(self, token: str) -> bool:
+        return not CATALOG.knows(token)
+
     def check(self, resource: Resource, context: RuleContext) -> Iterable[Violation]:
         if resource.kind is ResourceKind.NOT_OCI or CATALOG.knows(resource.token):
             return
