@@ -4,13 +4,14 @@ the schema accepts) to text, so that a saved document renders as the live run di
 from __future__ import annotations
 
 import importlib
-import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
 
 def render_json(document: Mapping[str, Any]) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    from residency.render.json_text import indented_json
+
+    return "".join(indented_json(document, ensure_ascii=False)) + "\n"
 
 
 def _imported_when_used(module: str, function: str) -> Callable[[Mapping[str, Any]], str]:
