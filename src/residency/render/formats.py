@@ -7,6 +7,8 @@ import importlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from residency.collector import collector_paused
+
 
 def render_json(document: Mapping[str, Any]) -> str:
     from residency.render.json_text import indented_json
@@ -15,9 +17,14 @@ def render_json(document: Mapping[str, Any]) -> str:
 
 
 def _imported_when_used(module: str, function: str) -> Callable[[Mapping[str, Any]], str]:
-    """A renderer whose module (templates, XML) is imported only when a report of its format is written."""
+    """A renderer whose module (templates, XML) is imported only when a report of its format is written.
+    It runs with the cyclic collector paused: a report of many findings builds a tree of objects per
+    finding and keeps them until it is written, so a collection would free nothing, and walking them
+    (and the document) again at each one took more time than the report itself."""
     def render(document: Mapping[str, Any]) -> str:
-        return getattr(importlib.import_module(module), function)(document)
+        renderer = getattr(importlib.import_module(module), function)
+        with collector_paused():
+            return renderer(document)
 
     return render
 
