@@ -109,7 +109,6 @@ def check(
         if state_file is not None:
             add_deployed_state(inventory, state_file)
         report = evaluate(inventory, policy)
-        gc.freeze()  # so does the report: building its document (a dict per finding) need not walk it again
         document = report.to_document(threshold) if output_format == "json" or reports or attest else None
         if document is not None:
             document = with_baseline(document, baseline_file)

@@ -13,20 +13,11 @@ from markupsafe import Markup, escape
 
 from residency.catalog import short_type
 from residency.render.baseline import baseline_counts
+from residency.render.controls import visible
 from residency.render.document import SEVERITIES, checked_rules, group_by_cause, safe_url, target, verified_summary
 from residency.render.places import Places, commit_links, source_link
 
 _CODE_SPAN = re.compile(r"`([^`]+)`")
-# C0 and C1 control characters but tab and newline: shown as \xNN, never passed on (a terminal
-# would interpret an escape sequence; HTML and Markdown would hide it)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def visible(text: object) -> str:
-    shown = str(text)
-    if shown.isprintable():  # no control character: most text, told apart without the regular expression
-        return shown
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", shown)
 
 
 def _finalize(value: Any) -> Any:

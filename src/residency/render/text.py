@@ -3,7 +3,6 @@ fix each rule's findings."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 
 from rich.console import Console
@@ -16,26 +15,19 @@ from rich.text import Text
 from residency.catalog import short_type
 from residency.enforcement import Level
 from residency.findings import Finding, Report
+from residency.render.controls import visible
 
 _LEVEL_STYLE = {Level.MANDATORY: "bold red", Level.ADVISORY: "yellow"}
-# C0 and C1 control characters (escape sequences start with one), except tab and newline
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Findings shown as a table; more are listed instead. rich measures and wraps every cell of a table
 # (about half a millisecond a row): tens of thousands of findings took half a minute.
 TABLE_ROWS = 200
 _LISTED_AT_ONCE = 1000  # findings a listing writes per print
 
 
-def shown(value: object) -> str:
-    """Text from the program under review, safe for a terminal: control characters shown as `\\xNN`."""
-    text = str(value)
-    return text if text.isprintable() else _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-
-
 def plain(value: object) -> str:
     """Text from the program under review, safe for a terminal and for rich: control characters
     shown as `\\xNN` (never interpreted), rich markup escaped (never applied)."""
-    return escape(shown(value))
+    return escape(visible(value))
 
 
 def render_text(report: Report, console: Console, fail_on: Level) -> None:
@@ -63,7 +55,6 @@ def render_text(report: Report, console: Console, fail_on: Level) -> None:
     failing = len(report.failing(fail_on))
     summary = f"{len(report.findings)} findings, {failing} failing at --fail-on {fail_on.value}"
     console.print(f"[bold red]{summary}[/]" if failing else f"[yellow]{summary}[/]")
-
 
 
 def _table(findings: Sequence[Finding]) -> Table:
@@ -100,13 +91,13 @@ def _listing(findings: Sequence[Finding]) -> Iterator[Segment]:
             unproven = "" if finding.proven else " (unproven)"
             level = Segment(finding.level.value + unproven, Style.parse(_LEVEL_STYLE.get(finding.level, "none")))
         resource = finding.resource
-        where = f" · {shown(finding.location)}" if finding.location else ""
+        where = f" · {visible(finding.location)}" if finding.location else ""
         yield Segment(finding.rule.id, bold)
         yield Segment("  ")
         yield level
-        yield Segment(f"  {shown(resource.name)}  {shown(resource.region or '-')}\n    ")
-        yield Segment(f"{shown(short_type(resource.type))}{where}", dim)
-        yield Segment(f"\n    {shown(finding.message)}\n")
+        yield Segment(f"  {visible(resource.name)}  {visible(resource.region or '-')}\n    ")
+        yield Segment(f"{visible(short_type(resource.type))}{where}", dim)
+        yield Segment(f"\n    {visible(finding.message)}\n")
 
 
 def _print_causes(report: Report, console: Console) -> None:
