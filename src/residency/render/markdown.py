@@ -55,24 +55,28 @@ def render_markdown(document: Mapping[str, Any], *, limit: int = GITHUB_COMMENT_
 def _most_that_fit(render: Callable[[int], str], too_many: int, too_long: int | None, limit: int) -> str:
     """The comment with the most rows that fit in `limit` characters (with none, if none do), knowing
     that `too_many` rows do not (`too_long`: that comment's length, if rendered). The length grows
-    with the rows, nearly in proportion: each guess is where the line through the nearest lengths on
-    either side crosses the limit, or halfway when there is no such line yet or two guesses did not
-    halve the range. It finds what a bisection finds, in a few renders rather than a dozen."""
+    with the rows, nearly in proportion: each guess is where the line through the last two lengths
+    crosses the limit, or halfway when there is no such line yet or three guesses did not halve the
+    range. It finds what a bisection finds, in a few renders rather than a dozen."""
     fits, text = 0, render(0)
     if len(text) > limit:
         return text
+    last = [(0, len(text))] if too_long is None else [(0, len(text)), (too_many, too_long)]
     spans = [too_many]
     while too_many - fits > 1:
-        if too_long is None or (len(spans) > 2 and too_many - fits > spans[-3] // 2):
+        if len(last) < 2 or (len(spans) > 3 and too_many - fits > spans[-4] // 2):
             guess = (fits + too_many) // 2
         else:
-            guess = fits + (limit - len(text)) * (too_many - fits) // (too_long - len(text))
+            (rows, length), (other_rows, other_length) = last[-2:]
+            slope = (other_length - length) / (other_rows - rows) if other_length != length else 0
+            guess = round(rows + (limit - length) / slope) if slope > 0 else fits + 1
             guess = min(max(guess, fits + 1), too_many - 1)
         attempt = render(guess)
         if len(attempt) <= limit:
             fits, text = guess, attempt
         else:
-            too_many, too_long = guess, len(attempt)
+            too_many = guess
+        last.append((guess, len(attempt)))
         spans.append(too_many - fits)
     return text
 
