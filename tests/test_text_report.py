@@ -3,15 +3,17 @@ of rows took rich half a minute), both showing what the program wrote without in
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
+from importlib import resources
 
 from rich.console import Console
 
 from residency.enforcement import Level
 from residency.engine import evaluate
 from residency.findings import Report
-from residency.policy import BUILTIN, load_policy
+from residency.policy import load_policy
 from residency.render.text import TABLE_ROWS, render_text
 from residency.sources.terraform_plan import load_plan
 
@@ -42,10 +44,25 @@ def frankfurt_buckets(count: int) -> dict:
     }
 
 
+WAIVER = """
+waivers:
+  - rule: missing-classification
+    type: oci_objectstorage_bucket
+    resource: b00001
+    reason: public data, tagged by the next release
+    approved_by: data-protection-officer@example.com
+    expires: {expires}
+"""
+
+
 def rendered(tmp_path, count: int, *, terminal: bool = False) -> tuple[Report, str]:
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(frankfurt_buckets(count)))
-    report = evaluate(load_plan(path), load_policy(BUILTIN))
+    policy_file = tmp_path / "residency.yaml"  # the built-in policy, with one waiver
+    expires = datetime.date.today() + datetime.timedelta(days=30)
+    policy_file.write_text((resources.files("residency.policy") / "default.yaml").read_text()
+                           + WAIVER.format(expires=expires.isoformat()))
+    report = evaluate(load_plan(path), load_policy(policy_file))
     out = io.StringIO()
     console = Console(file=out, width=160, highlight=False, force_terminal=terminal,
                       color_system="standard" if terminal else None)
@@ -57,7 +74,8 @@ def test_many_findings_are_listed_each_once_in_the_reports_order(tmp_path) -> No
     report, text = rendered(tmp_path, TABLE_ROWS // 2 + 1)
     assert len(report.findings) > TABLE_ROWS
     assert "│" not in text and "┃" not in text  # no table
-    heads = [line for line in text.splitlines() if line.startswith(("RES001  ", "RES004  "))]
+    heads = [line.replace("waived (advisory)", "advisory") for line in text.splitlines()
+             if line.startswith(("RES001  ", "RES004  "))]
     shown_name = {ODD_NAME: "odd\\x1b[31m[bold]x"}
     assert heads == [
         f"{f.rule.id}  {f.level.value}  oci_objectstorage_bucket.{shown_name.get(f.resource.name[25:], f.resource.name[25:])}"
@@ -67,6 +85,7 @@ def test_many_findings_are_listed_each_once_in_the_reports_order(tmp_path) -> No
     assert text.count("    ObjectStorage.Bucket · plan.json\n") == len(report.findings)
     assert "\x1b" not in text  # the program's escape sequence is shown, never sent
     assert f"{len(report.findings)} findings, {TABLE_ROWS // 2 + 1} failing at --fail-on mandatory" in text
+    assert "RES004  waived (advisory)  oci_objectstorage_bucket.b00001  eu-frankfurt-1\n" in text
 
 
 def test_a_listing_keeps_the_levels_colours_on_a_terminal_and_never_reads_markup(tmp_path) -> None:
@@ -79,6 +98,6 @@ def test_a_listing_keeps_the_levels_colours_on_a_terminal_and_never_reads_markup
 def test_a_few_findings_are_a_table(tmp_path) -> None:
     report, text = rendered(tmp_path, 3)
     assert len(report.findings) == 6
-    assert "│ RES001 │ mandatory │" in text
+    assert "│ RES001 │ mandatory  │" in text and "│ waived     │" in text
     assert "odd\\x1b[31m[bol" in text and "\x1b" not in text  # folded at the column's width
     assert "6 findings, 3 failing at --fail-on mandatory" in text
