@@ -18,7 +18,9 @@ from residency.render.text import TABLE_ROWS, render_text
 from residency.sources.terraform_plan import load_plan
 
 OCI = "registry.terraform.io/oracle/oci"
-ODD_NAME = "odd\x1b[31m[bold]x"  # an escape sequence and rich markup, from the program under review
+# an escape sequence and rich markup from the program under review, in a name longer than a line
+ODD_NAME = "odd\x1b[31m[bold]x" + "-and-more" * 20
+SHOWN_ODD_NAME = "odd\\x1b[31m[bold]x" + "-and-more" * 20
 
 
 def frankfurt_buckets(count: int) -> dict:
@@ -76,7 +78,7 @@ def test_many_findings_are_listed_each_once_in_the_reports_order(tmp_path) -> No
     assert "│" not in text and "┃" not in text  # no table
     heads = [line.replace("waived (advisory)", "advisory") for line in text.splitlines()
              if line.startswith(("RES001  ", "RES004  "))]
-    shown_name = {ODD_NAME: "odd\\x1b[31m[bold]x"}
+    shown_name = {ODD_NAME: SHOWN_ODD_NAME}
     assert heads == [
         f"{f.rule.id}  {f.level.value}  oci_objectstorage_bucket.{shown_name.get(f.resource.name[25:], f.resource.name[25:])}"
         "  eu-frankfurt-1"
@@ -91,7 +93,7 @@ def test_many_findings_are_listed_each_once_in_the_reports_order(tmp_path) -> No
 def test_a_listing_keeps_the_levels_colours_on_a_terminal_and_never_reads_markup(tmp_path) -> None:
     _, text = rendered(tmp_path, TABLE_ROWS, terminal=True)
     assert "\x1b[1;31mmandatory\x1b[0m" in text and "\x1b[33madvisory\x1b[0m" in text
-    assert "odd\\x1b[31m[bold]x" in text  # markup from the program is text
+    assert SHOWN_ODD_NAME in text  # markup from the program is text, and a long line is not cut
     assert "\x1b[31m" not in text
 
 

@@ -47,7 +47,8 @@ def render_text(report: Report, console: Console, fail_on: Level) -> None:
         console.print(_table(report.findings))
     else:
         for start in range(0, len(report.findings), _LISTED_AT_ONCE):
-            console.print(Segments(_listing(report.findings[start:start + _LISTED_AT_ONCE])), end="")
+            # crop=False: a line longer than the console is wide is written whole, for the terminal to wrap
+            console.print(Segments(_listing(report.findings[start:start + _LISTED_AT_ONCE])), end="", crop=False)
     _print_causes(report, console)
     console.print("[bold]How to fix[/]")
     for meta in sorted({f.rule for f in report.findings}, key=lambda m: m.id):
