@@ -52,29 +52,39 @@ def _value(value: Any, depth: int, compact: json.JSONEncoder) -> Iterator[str]:
 def _in_runs(items: Sequence[Any], depth: int, compact: json.JSONEncoder) -> Iterator[str]:
     """A long list, `depth` levels down, encoded RUN items at a time: each run is laid out as a list
     of its own at that depth, whose items are the list's items, and the runs' items are joined."""
-    closing = "\n" + INDENT * depth + "]"
     yield "["
     for start in range(0, len(items), RUN):
-        text = _whole(list(items[start:start + RUN]), depth, compact)
-        yield ("," if start else "") + text[1:-len(closing)]
-    yield closing
+        yield ("," if start else "") + _whole(list(items[start:start + RUN]), depth, compact, items_only=True)
+    yield "\n" + INDENT * depth + "]"
 
 
-def _whole(value: Any, depth: int, compact: json.JSONEncoder) -> str:
-    """`value` indented as if `depth` levels down in a larger document."""
-    text = _by_msgspec(value, compact.ensure_ascii)
-    if text is None:
-        try:
-            text = msgspec.json.format(compact.encode(value), indent=len(INDENT))
-        except (msgspec.DecodeError, UnicodeEncodeError):
-            # NaN or Infinity, which JSON has no word for, or a lone surrogate kept as it is
-            # (ensure_ascii=False): only the standard library writes them
-            text = json.dumps(value, indent=len(INDENT), ensure_ascii=compact.ensure_ascii)
-    return text.replace("\n", "\n" + INDENT * depth) if depth else text
+def _whole(value: Any, depth: int, compact: json.JSONEncoder, *, items_only: bool = False) -> str:
+    """`value` laid out as `depth` levels down in a larger document; with `items_only`, the items of
+    a list that is not empty, without its brackets. It is formatted inside `depth` lists, which are
+    cut off again: cheaper than indenting each of its lines afterwards."""
+    opening = "".join("[\n" + INDENT * (level + 1) for level in range(depth))
+    closing = "".join("\n" + INDENT * level + "]" for level in reversed(range(depth)))
+    if items_only:
+        opening, closing = opening + "[", "\n" + INDENT * depth + "]" + closing
+    encoded = _by_msgspec(value, compact.ensure_ascii)
+    if encoded is not None:
+        formatted = msgspec.json.format(b"[" * depth + encoded + b"]" * depth, indent=len(INDENT))
+        return str(memoryview(formatted)[len(opening):len(formatted) - len(closing)], "utf-8")
+    nested = value
+    for _ in range(depth):
+        nested = [nested]
+    try:
+        text = msgspec.json.format(compact.encode(nested), indent=len(INDENT))
+    except (msgspec.DecodeError, UnicodeEncodeError):
+        # NaN or Infinity, which JSON has no word for, or a lone surrogate kept as it is
+        # (ensure_ascii=False): only the standard library writes them
+        text = json.dumps(nested, indent=len(INDENT), ensure_ascii=compact.ensure_ascii)
+    return text[len(opening):len(text) - len(closing)]
 
 
-def _by_msgspec(value: Any, ensure_ascii: bool) -> str | None:
-    """`value` indented by msgspec, or None when its text might differ from the standard library's."""
+def _by_msgspec(value: Any, ensure_ascii: bool) -> bytes | None:
+    """`value` encoded compactly by msgspec, or None when its text might differ from the standard
+    library's."""
     try:
         if not _plain(value):
             return None
@@ -86,7 +96,7 @@ def _by_msgspec(value: Any, ensure_ascii: bool) -> str | None:
         return None
     if ensure_ascii and (not encoded.isascii() or b"\x7f" in encoded):
         return None
-    return msgspec.json.format(encoded, indent=len(INDENT)).decode()
+    return encoded
 
 
 def _plain(value: Any) -> bool:
