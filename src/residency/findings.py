@@ -15,9 +15,9 @@ from residency import __version__
 from residency.access_view import access_view
 from residency.catalog import terraform_identifier
 from residency.catalog.tokens import COMPARTMENT
-from residency.collector import collector_paused
 from residency.documentation import remediation, rule_url
 from residency.enforcement import Level, Severity
+from residency.inputs import collector_paused
 from residency.inventory import Inventory, Origin, Resource, SourceLocation
 from residency.policy import ResidencyPolicy, Waiver
 from residency.rules.base import Evidence, RuleMeta

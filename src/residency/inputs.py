@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import gc
 import json
 import os
 import signal
@@ -138,6 +139,20 @@ def nesting_bound(levels: int) -> Iterator[None]:
         yield
     finally:
         sys.setrecursionlimit(saved)
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Reading builds millions of small objects and frees none of them until the end; with the
+    cyclic collector running, each collection walks them all again and reading a large plan
+    grows quadratic (benchmarks/terraform_speed.py). Pause it while a source is read."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class TimeBoundExceeded(Exception):

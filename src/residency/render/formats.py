@@ -7,7 +7,7 @@ import importlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from residency.collector import collector_paused
+from residency.inputs import collector_paused
 
 
 def render_json(document: Mapping[str, Any]) -> str:

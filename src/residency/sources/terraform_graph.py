@@ -9,8 +9,10 @@ and the same fail-closed reading as the Pulumi sources.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -59,6 +61,20 @@ class TerraformRecord:
     unread_because: str | None = None  # a module call whose resources cannot be read: why
     origins: Mapping[str, tuple[Origin, ...]] = field(default_factory=dict)  # attribute -> the variables behind it
     token: str | None = None  # the Pulumi type of a resource `residency export` wrote (PULUMI_TYPE)
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Reading builds millions of small objects and frees none of them until the end; with the
+    cyclic collector running, each collection walks them all again and reading a large plan
+    grows quadratic (benchmarks/terraform_speed.py). Pause it while a source is read."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def build_inventory(records: Iterable[TerraformRecord], providers: Mapping[str, ProviderConfig], source: SourceInfo,

@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 from residency.catalog import CATALOG
-from residency.collector import collector_paused
 from residency.errors import InputError
 from residency.inventory import UNKNOWN, Inventory, Origin, Secret, SourceInfo, SourceLocation, as_declared
 from residency.inventory.model import UNREAD_MODULE_TYPE
@@ -47,6 +46,7 @@ from residency.sources.terraform_graph import (
     ProviderConfig,
     TerraformRecord,
     build_inventory,
+    collector_paused,
     merge_inventories,
 )
 from residency.sources.terraform_text_parts import text_in_parts

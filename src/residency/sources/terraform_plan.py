@@ -30,12 +30,11 @@ from pathlib import Path
 from typing import Any
 
 from residency.catalog import CATALOG
-from residency.collector import collector_paused
 from residency.errors import InputError
 from residency.inputs import MAX_NESTING, read_bytes
 from residency.inventory import UNKNOWN, Inventory, Origin, Secret, SourceInfo, SourceLocation
 from residency.sources.json_file import expect_list, expect_mapping
-from residency.sources.terraform_graph import ProviderConfig, TerraformRecord, build_inventory
+from residency.sources.terraform_graph import ProviderConfig, TerraformRecord, build_inventory, collector_paused
 from residency.sources.terraform_plan_fields import plan_document, planned_addresses, references_in
 
 MODULE_PART = re.compile(r'module\.([^.\[]+)(?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?')
