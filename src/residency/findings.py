@@ -17,6 +17,7 @@ from residency.catalog import terraform_identifier
 from residency.catalog.tokens import COMPARTMENT
 from residency.documentation import remediation, rule_url
 from residency.enforcement import Level, Severity
+from residency.inputs import collector_paused
 from residency.inventory import Inventory, Origin, Resource, SourceLocation
 from residency.policy import ResidencyPolicy, Waiver
 from residency.rules.base import Evidence, RuleMeta
@@ -156,8 +157,11 @@ class Report:
         return [f for f in self.findings if f.fails(fail_on)]
 
     def to_document(self, fail_on: Level = Level.MANDATORY) -> dict:
+        with collector_paused():  # a few dicts per finding, all kept: a collection would find nothing to free
+            return self._document(fail_on)
+
+    def _document(self, fail_on: Level) -> dict:
         source = self.inventory.source
-        checked = [r for r in self.inventory.resources if r.custom and not r.is_provider]
         document = findings_document(
             source={
                 "kind": source.kind, "path": source.path, "project": source.project,
@@ -166,7 +170,7 @@ class Report:
             policy=self.policy,
             rules=[rule_document(meta, level, source.kind) for meta, level in self.rules],
             findings=[_finding_document(f, source.kind) for f in self.findings],
-            resources_by_type=Counter(r.type_label for r in checked),
+            resources_by_type=Counter(r.type_label for r in self.inventory.resources if r.custom and not r.is_provider),
             fail_on=fail_on,
         )
         document["access"] = access_view(self.inventory, self.policy, self.evaluated_at)
@@ -180,7 +184,8 @@ def findings_document(
     """The findings document, with its summary computed from the findings: the one place that
     builds it, for `residency check` and for the readers of other engines' output."""
     open_findings = [f for f in findings if not (f["waiver"] and f["waiver"]["active"])]
-    failing = [f for f in open_findings if Level(f["level"]).fails(fail_on)]
+    failing_levels = {level.value for level in Level if level.fails(fail_on)}
+    failing = [f for f in open_findings if f["level"] in failing_levels]
     by_level = Counter(f["level"] for f in open_findings)
     return {
         "version": DOCUMENT_VERSION,

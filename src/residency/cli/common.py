@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import traceback
@@ -39,17 +38,15 @@ def stdout_console() -> Console:
 
 
 def echo_json(document: Any) -> None:
-    """`document` as indented JSON on stdout, written a slice at a time: the report of a large plan
-    (tens of MB) is never held whole as text, and again as the bytes written."""
+    """`document` as indented JSON on stdout (`json.dumps(document, indent=2)` and a newline), written
+    a piece at a time (a run of findings): the report of a large plan (tens of MB) is never held whole
+    as text."""
+    from residency.render.json_text import indented_json
+
     stream = sys.stdout
-    chunks: list[str] = []
-    for chunk in json.JSONEncoder(indent=2).iterencode(document):
-        chunks.append(chunk)
-        if len(chunks) == 65536:
-            stream.write("".join(chunks))
-            chunks.clear()
-    chunks.append("\n")
-    stream.write("".join(chunks))
+    for piece in indented_json(document):
+        stream.write(piece)
+    stream.write("\n")
     stream.flush()
 
 

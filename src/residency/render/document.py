@@ -107,10 +107,13 @@ def is_waived(finding: Mapping[str, Any]) -> bool:
     return bool(finding["waiver"] and finding["waiver"]["active"])
 
 
+_LEVEL_ORDER = {"disabled": 0, "advisory": 1, "mandatory": 2}
+
+
 def fails(finding: Mapping[str, Any], fail_on: str) -> bool:
     """The same decision as `Finding.fails`, from the document."""
-    order = {"disabled": 0, "advisory": 1, "mandatory": 2}
-    return not is_waived(finding) and finding["level"] != "disabled" and order[finding["level"]] >= order[fail_on]
+    level = finding["level"]
+    return not is_waived(finding) and level != "disabled" and _LEVEL_ORDER[level] >= _LEVEL_ORDER[fail_on]
 
 
 def verified_summary(document: Mapping[str, Any]) -> dict[str, Any]:
@@ -197,7 +200,10 @@ def _by_compartment(findings: list[Mapping[str, Any]]) -> list[CompartmentGroup]
     for finding in findings:
         resource = finding["resource"]
         by_urn = compartments.setdefault(resource.get("compartment"), {})
-        by_urn.setdefault(resource["urn"], ResourceGroup(resource)).findings.append(finding)
+        group = by_urn.get(resource["urn"])
+        if group is None:  # not setdefault: that would build a group for every finding
+            group = by_urn[resource["urn"]] = ResourceGroup(resource)
+        group.findings.append(finding)
     return [
         CompartmentGroup(name, [by_urn[urn] for urn in sorted(by_urn)])
         for name, by_urn in sorted(compartments.items(), key=lambda item: (item[0] is None, item[0] or ""))
@@ -268,7 +274,9 @@ def group_by_cause(document: Mapping[str, Any]) -> list[CauseGroup]:
     groups: dict[tuple, CauseGroup] = {}
     for finding in document["findings"]:
         key = cause_of(finding)
-        group = groups.setdefault(key, CauseGroup(*key))
+        group = groups.get(key)
+        if group is None:  # not setdefault: that would build a group for every finding
+            group = groups[key] = CauseGroup(*key)
         group.findings.append({**finding, "failing": fails(finding, fail_on)})
     return sorted(
         groups.values(),

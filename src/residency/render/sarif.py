@@ -10,7 +10,6 @@ line a pull request changes, with the resource as a related location."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 from residency.documentation import PROJECT_URL
 from residency.render.baseline import baseline_state
 from residency.render.document import document_verdict, fails, is_waived, rule_of, safe_url
+from residency.render.json_text import indented_json
 from residency.render.places import Places
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -30,7 +30,7 @@ FINGERPRINT_KEY = "residencyFinding/v1"
 
 
 def render_sarif(document: Mapping[str, Any]) -> str:
-    return json.dumps(sarif_log(document), indent=2, ensure_ascii=False) + "\n"
+    return "".join(indented_json(sarif_log(document), ensure_ascii=False)) + "\n"
 
 
 def sarif_log(document: Mapping[str, Any], *, cwd: Path | None = None) -> dict[str, Any]:

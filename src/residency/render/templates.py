@@ -13,17 +13,11 @@ from markupsafe import Markup, escape
 
 from residency.catalog import short_type
 from residency.render.baseline import baseline_counts
+from residency.render.controls import visible
 from residency.render.document import SEVERITIES, checked_rules, group_by_cause, safe_url, target, verified_summary
 from residency.render.places import Places, commit_links, source_link
 
 _CODE_SPAN = re.compile(r"`([^`]+)`")
-# C0 and C1 control characters but tab and newline: shown as \xNN, never passed on (a terminal
-# would interpret an escape sequence; HTML and Markdown would hide it)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def visible(text: object) -> str:
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
 
 
 def _finalize(value: Any) -> Any:
@@ -73,9 +67,27 @@ def markdown_prose(text: str) -> Markup:
     return Markup("".join(part if part.startswith("`") and len(part) > 1 else markdown_text(part) for part in parts))
 
 
+class _ReportEnvironment(Environment):
+    """Templates read the findings document, dicts, as `finding.resource.name`: jinja looks for an
+    attribute first and, for a dict, gets there through an AttributeError on every read (a fifth of
+    a large report's time). A plain dict has no attribute but its methods, so it is read by key at
+    once: the same value jinja finds."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
 @cache
 def environment() -> Environment:
-    env = Environment(
+    env = _ReportEnvironment(
         loader=PackageLoader("residency.render", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
