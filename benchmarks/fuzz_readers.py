@@ -1,7 +1,8 @@
 """Fuzz every reader of user input at length: by default 10,000 generated inputs per reader (the
 suite runs the same targets, tests/fuzzing.py, with a few dozen). A reader passes when no input
 ends in anything but its documented input error. Prints, per reader: inputs, input errors,
-accepted inputs, crashes and seconds; exits 1 on any crash, showing the first input of each.
+accepted inputs, crashes and seconds; exits 1 on any crash, showing the first input of each distinct
+crash (told apart by the exception's type and the line that raised it).
 
     python benchmarks/fuzz_readers.py [--examples 10000] [--only policy,event-log]
 """
@@ -42,6 +43,18 @@ def fuzz(target: Target, examples: int) -> dict:
     return {**counts, "crashes": crashes, "seconds": time.perf_counter() - started}
 
 
+def distinct(crashes: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, str, str]]:
+    """Crashes grouped by exception type and raising line: (count, first input, its traceback)."""
+    groups: dict[tuple[str, str], tuple[int, str, str]] = {}
+    for text, trace in crashes:
+        lines = trace.strip().splitlines()
+        places = [line.strip() for line in lines if line.strip().startswith("File ")]
+        key = (lines[-1].split(":", 1)[0], places[-1] if places else "")
+        count, first, first_trace = groups.get(key, (0, text, trace))
+        groups[key] = (count + 1, first, first_trace)
+    return groups
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=int, default=10_000)
@@ -59,9 +72,9 @@ def main() -> int:
             f"{len(result['crashes']):>9}{result['seconds']:>9.1f}",
             flush=True,
         )
-        for text, trace in result["crashes"][:1]:
+        for (kind, place), (count, text, trace) in distinct(result["crashes"]).items():
             failed = True
-            print(f"  first crash on {text[:200]!r}\n{trace}")
+            print(f"  {count} crash(es) {kind} at {place}; the first on {text[:300]!r}\n{trace}", flush=True)
     return 1 if failed else 0
 
 

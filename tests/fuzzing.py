@@ -23,9 +23,11 @@ from ruamel.yaml import YAML
 from residency.engine import evaluate
 from residency.errors import InputError
 from residency.iam import ParseError, parse_matching_rule, parse_quota, parse_statement
+from residency.inventory import Inventory
 from residency.policy import load_policy
 from residency.readers import read_checkov_json, read_pulumi_events
 from residency.render.document import parse_document
+from residency.sources.files import load_file
 from residency.sources.pulumi_project import load_project, load_stack_config
 from residency.sources.terraform_hcl import load_directory
 from residency.sources.terraform_plan import load_plan
@@ -174,6 +176,35 @@ def terraform_plan_target(text: str) -> None:
     evaluate(load_plan(_write("plan.json", text)), POLICY)
 
 
+def _checked(inventory: Inventory) -> None:
+    """The inventory judged as `residency check FILE --format json` judges it."""
+    json.dumps(evaluate(inventory, POLICY).to_document())
+
+
+def _compared(deployed: Inventory, program_file: Path) -> None:
+    """`deployed` as `--state` gives it: the deployed state the program's inventory is compared with."""
+    program = load_file(program_file)
+    program.deployed = deployed
+    _checked(program)
+
+
+def state_target(kind: str, program_file: Path) -> Callable[[str], None]:
+    """A target for a deployed-state format of `residency check FILE --from KIND`: the file checked on
+    its own, and as the `--state` of a program of the same engine."""
+
+    def run(text: str) -> None:
+        inventory = load_file(_write(f"{kind}.json", text), kind)
+        _checked(inventory)
+        _compared(inventory, program_file)
+
+    return run
+
+
+def detected_file_target(text: str) -> None:
+    """`residency check FILE` without --from: the format told from the content."""
+    _checked(load_file(_write("deployed.json", text)))
+
+
 def terraform_hcl_target(text: str) -> None:
     module = WORK / "terraform"
     module.mkdir(exist_ok=True)
@@ -192,6 +223,38 @@ class Target:
 def _iam(language: str, parse: Callable[[str], Any], seeds: list[str]) -> Target:
     texts = st.one_of(*(text_mutated(seed) for seed in seeds), st.text(max_size=80))
     return Target(f"iam-{language}", parse, texts, (ParseError,))
+
+
+def _seeded(paths: list[Path], parse: Callable[[str], Any], dump: Callable[[Any], str]) -> st.SearchStrategy[str]:
+    return st.one_of(*(_documents(path.read_text(), parse, dump) for path in paths))
+
+
+def _state_targets() -> list[Target]:
+    """The deployed states `residency check FILE` (and `--from`, `--state`) reads: real Pulumi samples
+    and OCI documents written in the same formats (tests/fixtures/fuzz)."""
+    samples, oci = FIXTURES / "deployed" / "pulumi-formats", FIXTURES / "fuzz"
+    pulumi_export = FIXTURES / "programs" / "deployed_drift" / "fail_removed" / "state.json"
+    exports = [samples / "pulumi-docs_rest-api_stack-export_aws-provider-region.json",
+               samples / "pulumi-testdata_checkpoint-secrets.json", samples / "pulumi-testdata_checkpoint-v4.json",
+               pulumi_export]
+    previews = [samples / "pulumi-2019_TestPreviewJSON_expected.rendered-dev.json", oci / "pulumi-preview_oci.json"]
+    event_logs = [samples / "real-cli_up_aws-eks.jsonl", samples / "real-cli_preview_aws-webserver_unknowns.jsonl",
+                  samples / "engine_preview_provider-unknowns.jsonl"]
+    terraform_states = [oci / "terraform_oci.tfstate", oci / "terraform-show-state_oci.json"]
+    pulumi_program = FIXTURES / "programs" / "deployed_drift" / "pass_matches_state" / "state.json"
+    terraform_program = oci / "terraform-show-state_oci.json"
+    return [
+        Target("pulumi-state", state_target("pulumi-state", pulumi_program), _seeded(exports, json.loads, json.dumps)),
+        Target("pulumi-preview", state_target("pulumi-preview", pulumi_program),
+               _seeded(previews, json.loads, json.dumps)),
+        Target("pulumi-events", state_target("pulumi-events", pulumi_program), _seeded(event_logs, _jsonl, _dump_jsonl)),
+        Target("terraform-state", state_target("terraform-state", terraform_program),
+               _seeded(terraform_states, json.loads, json.dumps)),
+        Target("detected-file", detected_file_target, st.one_of(
+            _seeded([pulumi_export, *previews[1:], *terraform_states], json.loads, json.dumps),
+            _seeded(event_logs[2:], _jsonl, _dump_jsonl),
+        )),
+    ]
 
 
 def targets() -> list[Target]:
@@ -213,6 +276,7 @@ def targets() -> list[Target]:
         Target("findings-document", findings_target, _documents(findings_text, json.loads, json.dumps)),
         Target("terraform-plan", terraform_plan_target, _documents(plan_text, json.loads, json.dumps)),
         Target("terraform-hcl", terraform_hcl_target, st.one_of(*(text_mutated(t) for t in hcl_texts))),
+        *_state_targets(),
         _iam("statement", parse_statement, [
             ("Allow group data-operators to manage object-family in compartment us-protected-data "
              "where all {request.region = 'iad', request.networkSource.name = 'us-corp'}"),

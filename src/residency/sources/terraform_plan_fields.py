@@ -174,7 +174,8 @@ def references_in(expression: Any) -> list[str]:
 def _expressions(kind: type, value: Any) -> Any:
     """msgspec's hook: a resource's expressions, each cut to its references once decoded."""
     if kind is not References or not isinstance(value, dict):
-        raise NotImplementedError  # not of the shape: the plan is parsed whole
+        # msgspec lets a NotImplementedError out; a TypeError becomes its ValidationError: the plan is parsed whole
+        raise TypeError("not a resource's expressions")
     cut = References()
     for attribute, expression in value.items():
         if type(expression) is dict and len(expression) == 1 and "constant_value" in expression:
