@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,9 +29,11 @@ from residency.policy import load_policy
 from residency.readers import read_checkov_json, read_pulumi_events
 from residency.render.document import parse_document
 from residency.sources.files import load_file
+from residency.sources.pulumi_host.invokes import load_invoke_answers
 from residency.sources.pulumi_project import load_project, load_stack_config
 from residency.sources.terraform_hcl import load_directory
 from residency.sources.terraform_plan import load_plan
+from residency.sources.terraform_variables import Assignment
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"
@@ -212,12 +215,51 @@ def terraform_hcl_target(text: str) -> None:
     evaluate(load_directory(module), POLICY)
 
 
+def var_file_target(suffix: str) -> Callable[[str], None]:
+    """`residency check DIRECTORY --var-file FILE.tfvars[.json]`, on a configuration whose regions,
+    destinations and keys come from variables."""
+
+    def run(text: str) -> None:
+        module = WORK / "terraform-variables"
+        if not module.is_dir():
+            shutil.copytree(FIXTURES / "terraform" / "variable_origins" / "fail_case", module,
+                            ignore=shutil.ignore_patterns("*.tfvars", "*.tfvars.json", "expected.yaml"))
+        given = _write(f"given{suffix}", text)
+        evaluate(load_directory(module, (Assignment(file=given),)), POLICY)
+
+    return run
+
+
+def invoke_answers_target(text: str) -> None:
+    """`residency check --invoke-answers FILE` (YAML or JSON)."""
+    load_invoke_answers(_write("answers.yaml", text))
+
+
 @dataclass(frozen=True)
 class Target:
     name: str
     run: Callable[[str], None]
     inputs: st.SearchStrategy[str]
     expected: tuple[type[Exception], ...] = (InputError,)
+
+
+VARIABLES = """region = "us-ashburn-1"
+dr_region = "us-phoenix-1"
+copy_region = "eu-frankfurt-1"
+backup_region = "us-sanjose-1"
+key_id = "ocid1.key.oc1.iad.aaaaexamplekey"
+peer_region = "us-chicago-1"
+"""
+INVOKE_ANSWERS = """invokes:
+  - token: oci:Identity/getRegionSubscriptions:getRegionSubscriptions
+    args: {tenancyId: ocid1.tenancy.oc1..aaaaexampletenancy}
+    result:
+      regionSubscriptions:
+        - {regionName: us-ashburn-1, regionKey: IAD, isHomeRegion: true, state: READY}
+        - {regionName: us-chicago-1, regionKey: ORD, isHomeRegion: false, state: READY}
+  - token: oci:ObjectStorage/getNamespace:getNamespace
+    result: {namespace: ns}
+"""
 
 
 def _iam(language: str, parse: Callable[[str], Any], seeds: list[str]) -> Target:
@@ -277,6 +319,10 @@ def targets() -> list[Target]:
         Target("terraform-plan", terraform_plan_target, _documents(plan_text, json.loads, json.dumps)),
         Target("terraform-hcl", terraform_hcl_target, st.one_of(*(text_mutated(t) for t in hcl_texts))),
         *_state_targets(),
+        Target("terraform-var-file", var_file_target(".tfvars"), st.one_of(text_mutated(VARIABLES), st.text(max_size=80))),
+        Target("terraform-var-file-json", var_file_target(".tfvars.json"),
+               _documents(json.dumps(_safe_yaml(VARIABLES.replace(" = ", ": ")), indent=2), json.loads, json.dumps)),
+        Target("invoke-answers", invoke_answers_target, _documents(INVOKE_ANSWERS, _safe_yaml, _yaml_text)),
         _iam("statement", parse_statement, [
             ("Allow group data-operators to manage object-family in compartment us-protected-data "
              "where all {request.region = 'iad', request.networkSource.name = 'us-corp'}"),
