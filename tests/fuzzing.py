@@ -5,7 +5,9 @@ Each target takes generated text and calls one reader. The only exception a read
 its documented input error (InputError, or ParseError for the IAM languages); anything else is a
 crash the fuzzer reports. Inputs are real documents mutated structurally (a value replaced by a
 value of another shape, a key dropped or added) and textually (characters inserted, deleted or
-swapped), so they reach deep into each reader rather than failing at the first byte."""
+swapped), so they reach deep into each reader rather than failing at the first byte. What becomes an
+inventory (a plan, a configuration, a deployed state) is judged by the rules too, as `residency
+check` judges it; a deployed state also as the `--state` a program is compared with."""
 
 from __future__ import annotations
 
@@ -39,6 +41,7 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"
 WORK = Path(tempfile.mkdtemp(prefix="residency-fuzz-"))
 POLICY = load_policy(REPO / "policies" / "residency.yaml")
+PLAN = FIXTURES / "checkov" / "resource_region" / "plan" / "plan.json"
 
 json_values = st.recursive(
     st.none()
@@ -293,7 +296,7 @@ def _state_targets() -> list[Target]:
         Target("terraform-state", state_target("terraform-state", terraform_program),
                _seeded(terraform_states, json.loads, json.dumps)),
         Target("detected-file", detected_file_target, st.one_of(
-            _seeded([pulumi_export, *previews[1:], *terraform_states], json.loads, json.dumps),
+            _seeded([pulumi_export, *previews[1:], *terraform_states, PLAN], json.loads, json.dumps),
             _seeded(event_logs[2:], _jsonl, _dump_jsonl),
         )),
     ]
@@ -306,7 +309,7 @@ def targets() -> list[Target]:
     events_text = (FIXTURES / "reports" / "inputs" / "pulumi-residency-pack_preview.jsonl").read_text()
     checkov_text = (FIXTURES / "reports" / "inputs" / "checkov-terraform-and-plan.json").read_text()
     findings_text = (FIXTURES / "reports" / "documents" / "violations.json").read_text()
-    plan_text = (FIXTURES / "checkov" / "resource_region" / "plan" / "plan.json").read_text()
+    plan_text = PLAN.read_text()
     hcl_texts = [(FIXTURES / "terraform" / case / "fail_case" / "main.tf").read_text()
                  for case in ("expressions", "modules", "provider_auth")]
     return [
