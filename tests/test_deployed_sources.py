@@ -284,11 +284,14 @@ def test_malformed_and_unknown_files_exit_2_naming_what_was_expected(content, ex
     assert "Traceback" not in result.output
 
 
-def test_a_sensitive_path_that_cannot_be_read_hides_every_attribute(tmp_path):
-    """Found by fuzzing (a step whose value was a list was a crash): a path the reader cannot follow
-    may name any attribute, so none is shown."""
-    document = tfstate([("oci_core_vcn", "net", {"id": ocid("vcn", "iad"), "display_name": "net"})],
-                       sensitive={"net": [[{"type": "get_attr", "value": ["display_name"]}]]})
+@pytest.mark.parametrize("build, marks", [
+    (tfstate, [[{"type": "get_attr", "value": ["display_name"]}]]),  # a path step that names nothing
+    (shown_state, True),  # the whole resource marked
+], ids=["tfstate-v4", "show-json"])
+def test_sensitive_marks_that_cannot_be_followed_hide_every_attribute(build, marks, tmp_path):
+    """Found by fuzzing (each was a crash): marks the reader cannot follow may name any attribute,
+    so none is shown; each is still judged."""
+    document = build([("oci_core_vcn", "net", {"id": ocid("vcn", "iad"), "display_name": "net"})], sensitive={"net": marks})
     net = load_file(write(tmp_path / "terraform.tfstate", document)).resources[0]
     assert net.properties["display_name"] == Secret("net") and net.region.region.name == "us-ashburn-1"
 

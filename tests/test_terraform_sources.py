@@ -544,6 +544,8 @@ def test_resources_without_a_mode_and_creates_only_in_resource_changes_are_read(
     ({**plan([], modules=[{"address": 5}])}, "expected child modules with an address"),
     ({**plan([bucket("a")]), "configuration": {"root_module": {"resources": [{**config_of("a"), "expressions": []}]}}},
      "(configuration (oci_objectstorage_bucket.a)): expected an object"),  # found by fuzzing: a crash in the decoder
+    (plan([bucket("a")], changes=[{**bucket("a"), "change": {"actions": ["create"], "after_sensitive": True}}]),
+     "(planned_values (oci_objectstorage_bucket.a)): expected after_unknown and after_sensitive to mark attributes"),
 ])
 def test_plan_fields_of_the_wrong_type_are_input_errors(write, document, message):
     directory = write({"plan.json": json.dumps(document)})

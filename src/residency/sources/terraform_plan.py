@@ -172,6 +172,9 @@ class _Plan:
         where = f"planned_values ({resource['address']})"
         values = _decode(expect_mapping(resource.get("values"), self._file, where), change.get("after_unknown"),
                          change.get("after_sensitive"))
+        if not isinstance(values, dict):  # Terraform marks attributes, never a whole resource
+            raise InputError("expected after_unknown and after_sensitive to mark attributes, not the whole resource",
+                             file=self._file, key=where)
         config = self._config_resource(config_module, resource)
         provider, inherited, references, origins, token = None, False, {}, {}, None
         if config is not None:

@@ -77,7 +77,7 @@ def _module_records(module: Mapping[str, Any], file: str, where: str) -> Iterato
         yield TerraformRecord(
             address=resource["address"],
             type=resource["type"],
-            values=_sensitive(values, resource.get("sensitive_values")),
+            values=_sensitive_values(values, resource.get("sensitive_values")),
             provider=_provider_type(provider) if isinstance(provider, str) else None,
         )
     for index, child in enumerate(expect_list(module.get("child_modules"), file, f"{where}.child_modules")):
@@ -128,6 +128,13 @@ def _provider_key(address: Any) -> str | None:
         return None
     key = match["type"] + (f".{match['alias']}" if match["alias"] else "")
     return f"{match['module']}:{key}" if match["module"] else key
+
+
+def _sensitive_values(values: dict[str, Any], marks: Any) -> dict[str, Any]:
+    """A resource's values with its sensitive_values applied; a mark on the whole resource (which
+    Terraform does not write) hides every attribute, as an unreadable path does in a raw state."""
+    marked = _sensitive(values, marks)
+    return {k: Secret(v) for k, v in values.items()} if isinstance(marked, Secret) else marked
 
 
 def _sensitive(value: Any, marks: Any) -> Any:
