@@ -66,14 +66,19 @@ def _paths(value: Any, prefix: tuple = ()) -> list[tuple]:
     return found
 
 
+# what a reader most often takes for granted: that an object is an object, a list a list, a text a text
+OTHER_SHAPES = (True, False, None, 0, "", "x", [], {}, ["x"], {"x": None})
+
+
 @st.composite
 def mutated(draw, seed: Any) -> Any:
-    """`seed` with one to three structural changes."""
+    """`seed` with one to three structural changes: a value replaced by any value or by one of
+    another shape, a key or item dropped, a key or item added."""
     document = copy.deepcopy(seed)
     for _ in range(draw(st.integers(min_value=1, max_value=3))):
         paths = _paths(document)
         path = draw(st.sampled_from(paths))
-        operation = draw(st.sampled_from(["replace", "drop", "add"]))
+        operation = draw(st.sampled_from(["replace", "retype", "drop", "add"]))
         if not path:
             document = draw(json_values) if operation == "replace" else document
             continue
@@ -83,6 +88,8 @@ def mutated(draw, seed: Any) -> Any:
         last = path[-1]
         if operation == "replace":
             parent[last] = draw(json_values)
+        elif operation == "retype":
+            parent[last] = copy.deepcopy(draw(st.sampled_from(OTHER_SHAPES)))
         elif operation == "drop":
             del parent[last]
         elif isinstance(parent, dict):
@@ -322,8 +329,8 @@ def targets() -> list[Target]:
         Target("terraform-plan", terraform_plan_target, _documents(plan_text, json.loads, json.dumps)),
         Target("terraform-hcl", terraform_hcl_target, st.one_of(*(text_mutated(t) for t in hcl_texts))),
         *_state_targets(),
-        Target("terraform-var-file", var_file_target(".tfvars"), st.one_of(text_mutated(VARIABLES), st.text(max_size=80))),
-        Target("terraform-var-file-json", var_file_target(".tfvars.json"),
+        Target("terraform-tfvars", var_file_target(".tfvars"), st.one_of(text_mutated(VARIABLES), st.text(max_size=80))),
+        Target("terraform-tfvars-json", var_file_target(".tfvars.json"),
                _documents(json.dumps(_safe_yaml(VARIABLES.replace(" = ", ": ")), indent=2), json.loads, json.dumps)),
         Target("invoke-answers", invoke_answers_target, _documents(INVOKE_ANSWERS, _safe_yaml, _yaml_text)),
         _iam("statement", parse_statement, [
