@@ -289,9 +289,10 @@ def _state_targets() -> list[Target]:
     exports = [samples / "pulumi-docs_rest-api_stack-export_aws-provider-region.json",
                samples / "pulumi-testdata_checkpoint-secrets.json", samples / "pulumi-testdata_checkpoint-v4.json",
                pulumi_export]
-    previews = [samples / "pulumi-2019_TestPreviewJSON_expected.rendered-dev.json", oci / "pulumi-preview_oci.json"]
+    oci_preview, engine_events = oci / "pulumi-preview_oci.json", samples / "engine_preview_provider-unknowns.jsonl"
+    previews = [samples / "pulumi-2019_TestPreviewJSON_expected.rendered-dev.json", oci_preview]
     event_logs = [samples / "real-cli_up_aws-eks.jsonl", samples / "real-cli_preview_aws-webserver_unknowns.jsonl",
-                  samples / "engine_preview_provider-unknowns.jsonl"]
+                  engine_events]
     terraform_states = [oci / "terraform_oci.tfstate", oci / "terraform-show-state_oci.json"]
     pulumi_program = FIXTURES / "programs" / "deployed_drift" / "pass_matches_state" / "state.json"
     terraform_program = oci / "terraform-show-state_oci.json"
@@ -303,8 +304,8 @@ def _state_targets() -> list[Target]:
         Target("terraform-state", state_target("terraform-state", terraform_program),
                _seeded(terraform_states, json.loads, json.dumps)),
         Target("detected-file", detected_file_target, st.one_of(
-            _seeded([pulumi_export, *previews[1:], *terraform_states, PLAN], json.loads, json.dumps),
-            _seeded(event_logs[2:], _jsonl, _dump_jsonl),
+            _seeded([pulumi_export, oci_preview, *terraform_states, PLAN], json.loads, json.dumps),
+            _seeded([engine_events], _jsonl, _dump_jsonl),
         )),
     ]
 
