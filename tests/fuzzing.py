@@ -23,6 +23,7 @@ from typing import Any
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
+from residency.attest.evidence_log import append_entry, check_log
 from residency.engine import evaluate
 from residency.errors import InputError
 from residency.iam import ParseError, parse_matching_rule, parse_quota, parse_statement
@@ -240,6 +241,30 @@ def var_file_target(suffix: str) -> Callable[[str], None]:
     return run
 
 
+def _evidence_log() -> tuple[str, Any]:
+    """A log of three decisions signed by a fresh key, as `--evidence-log` writes it; and the key's
+    public half, with which `residency verify --log` checks it."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from securesystemslib.signer import CryptoSigner, SSlibKey
+
+    private_key = Ed25519PrivateKey.generate()
+    signer = CryptoSigner(private_key, SSlibKey.from_crypto(private_key.public_key()))
+    log = WORK / "seed-evidence.jsonl"
+    for verdict in ("fail", "pass", "fail"):
+        append_entry(log, {"command": "check", "verdict": verdict, "ci": {"system": "github-actions", "run_id": "42"},
+                           "attestation": {"file": "decision.json", "sha256": "0" * 64}}, signer)
+    return log.read_text(), signer.public_key
+
+
+def evidence_log_target(key: Any) -> Callable[[str], None]:
+    """`residency verify --log FILE --key KEY`."""
+
+    def run(text: str) -> None:
+        check_log(_write("evidence.jsonl", text), key)
+
+    return run
+
+
 def invoke_answers_target(text: str) -> None:
     """`residency check --invoke-answers FILE` (YAML or JSON)."""
     load_invoke_answers(_write("answers.yaml", text))
@@ -320,6 +345,7 @@ def targets() -> list[Target]:
     plan_text = PLAN.read_text()
     hcl_texts = [(FIXTURES / "terraform" / case / "fail_case" / "main.tf").read_text()
                  for case in ("expressions", "modules", "provider_auth")]
+    log_text, key = _evidence_log()
     return [
         Target("policy", policy_target, _documents(policy_text, _safe_yaml, _yaml_text)),
         Target("stack-config", stack_config_target, _documents(stack_text, _safe_yaml, _yaml_text)),
@@ -334,6 +360,7 @@ def targets() -> list[Target]:
         Target("terraform-tfvars-json", var_file_target(".tfvars.json"),
                _documents(json.dumps(_safe_yaml(VARIABLES.replace(" = ", ": ")), indent=2), json.loads, json.dumps)),
         Target("invoke-answers", invoke_answers_target, _documents(INVOKE_ANSWERS, _safe_yaml, _yaml_text)),
+        Target("evidence-log", evidence_log_target(key), _documents(log_text, _jsonl, _dump_jsonl)),
         _iam("statement", parse_statement, [
             ("Allow group data-operators to manage object-family in compartment us-protected-data "
              "where all {request.region = 'iad', request.networkSource.name = 'us-corp'}"),
