@@ -424,6 +424,14 @@ def test_an_edited_last_entry_is_caught_by_its_signature(log_of_three, key_pair)
     ]
 
 
+def test_a_seq_edited_far_ahead_is_reported_at_once(log_of_three):
+    """Found with the evidence log's fuzz target: the entries missing before it were counted one by one, without end."""
+    rewrite(log_of_three, lambda lines: [*lines[:2], lines[2].replace('"seq":3', '"seq":1000000000000', 1)])
+    assert [p.split(": ", 1)[1] for p in problems(verify_log(log_of_three))] == [
+        "entries removed before line 3: seq 3 to 999999999999 missing",
+    ]
+
+
 def test_a_log_line_that_is_no_entry_is_an_alteration(log_of_three):
     rewrite(log_of_three, lambda lines: [lines[0], "garbage", lines[2]])
     found = [p.split(": ", 1)[1] for p in problems(verify_log(log_of_three))]

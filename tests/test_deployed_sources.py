@@ -264,6 +264,16 @@ def test_an_oci_event_log_takes_the_default_providers_region_and_drops_deleted_r
      "values.root_module.resources[0]"),
     ('{"steps": [{"urn": "u"}]}', "steps[0].op"),
     ('{"sequence": 0, "policyLoadEvent": {}}\n{"sequence": 1, "cancelEvent": {}}', "no resource steps in the event log"),
+    # found by fuzzing: each was a crash
+    ('{"steps": [{"op": "create", "newState": {"urn": "u", "type": "t", "provider": ["p"]}}]}',
+     "(steps[0].newState.provider): expected a URN (text)"),
+    ('{"version": 3, "deployment": {"resources": [{"urn": "u", "type": "t", "parent": 7}]}}',
+     "(deployment.resources[0].parent): expected a URN (text)"),
+    ('{"version": 4, "lineage": "x", "resources": 5}', "(resources): expected a list"),
+    ('{"version": 4, "lineage": "x", "resources": [{"module": {}, "type": "oci_core_vcn", "name": "n"}]}',
+     "(resources[0].module): expected a module address (text)"),
+    (('{"version": 4, "lineage": "x", "resources": [{"type": "oci_core_vcn", "name": "n", "instances": '
+      '[{"index_key": [0], "attributes": {}}]}]}'), "(resources[0].instances[0].index_key): expected an instance key"),
 ])
 def test_malformed_and_unknown_files_exit_2_naming_what_was_expected(content, expected, tmp_path):
     path = tmp_path / "input.json"
@@ -272,6 +282,18 @@ def test_malformed_and_unknown_files_exit_2_naming_what_was_expected(content, ex
     assert result.exit_code == 2, result.output
     assert expected in result.stderr and str(path) in result.stderr
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("build, marks", [
+    (tfstate, [[{"type": "get_attr", "value": ["display_name"]}]]),  # a path step that names nothing
+    (shown_state, True),  # the whole resource marked
+], ids=["tfstate-v4", "show-json"])
+def test_sensitive_marks_that_cannot_be_followed_hide_every_attribute(build, marks, tmp_path):
+    """Found by fuzzing (each was a crash): marks the reader cannot follow may name any attribute,
+    so none is shown; each is still judged."""
+    document = build([("oci_core_vcn", "net", {"id": ocid("vcn", "iad"), "display_name": "net"})], sensitive={"net": marks})
+    net = load_file(write(tmp_path / "terraform.tfstate", document)).resources[0]
+    assert net.properties["display_name"] == Secret("net") and net.region.region.name == "us-ashburn-1"
 
 
 def test_from_forces_the_format(tmp_path):

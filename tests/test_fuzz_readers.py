@@ -2,8 +2,10 @@
 documented input error. benchmarks/fuzz_readers.py runs the same targets with 10,000 inputs each."""
 
 import pytest
-from fuzzing import Target, targets
+from fuzzing import FIXTURES, Target, targets
 from hypothesis import HealthCheck, given, settings
+
+from residency.sources.files import load_file
 
 TARGETS = targets()
 
@@ -19,3 +21,14 @@ def test_a_reader_raises_only_its_input_error(target: Target):
             pass
 
     run()
+
+
+@pytest.mark.parametrize("seed, kind, resources", [
+    ("pulumi-preview_oci.json", "pulumi-preview", 8),  # every step but the delete
+    ("terraform_oci.tfstate", "terraform-state", 7),  # every managed instance, the deposed one too
+    ("terraform-show-state_oci.json", "terraform-state", 4),  # every managed resource, in nested modules too
+])
+def test_the_oci_seeds_are_read_whole(seed, kind, resources):
+    """A seed the reader refused would fuzz only its first checks."""
+    inventory = load_file(FIXTURES / "fuzz" / seed)
+    assert (inventory.source.kind, len(inventory.resources)) == (kind, resources)

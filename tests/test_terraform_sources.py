@@ -242,6 +242,14 @@ def test_dynamic_blocks_are_generated_where_for_each_is_known(write):
     assert resources["oci_vault_secret.s"].property_origins["replication_config"][0].name == "var.regions"
 
 
+def test_an_object_key_written_as_a_number_is_text_as_in_terraform(write):
+    """Found by fuzzing: the parser gives the key of `{3 = "..."}` as a number, which Terraform reads as "3"."""
+    resources = hcl(write, {"main.tf": 'locals {\n  regions = { 3 = "eu-frankfurt-1" }\n}\n'
+                                       'provider "oci" {\n  region = local.regions["3"]\n}\n'
+                                       + BUCKET % ("b", '"b"', "")})
+    assert resources["oci_objectstorage_bucket.b"].region.region.name == "eu-frankfurt-1"
+
+
 @pytest.mark.parametrize("files, message, where", [
     ({"main.tf": 'resource "oci_objectstorage_bucket" "b" {\n  name = = "x"\n}\n'}, "not valid HCL", "main.tf:2"),
     ({"main.tf": 'module "m" {\n  source = "./missing"\n}\n'}, "source ./missing is not a directory", "main.tf:1"),
@@ -538,6 +546,10 @@ def test_resources_without_a_mode_and_creates_only_in_resource_changes_are_read(
      "expected an object"),
     (plan([bucket("a")], config={"resources": [config_of("a", expressions="x")]}, providers={"oci": provider()}),
      "expected an object"),
+    ({**plan([bucket("a")]), "configuration": {"root_module": {"resources": [{**config_of("a"), "expressions": []}]}}},
+     "(configuration (oci_objectstorage_bucket.a)): expected an object"),  # found by fuzzing: a crash in the decoder
+    (plan([bucket("a")], changes=[{**bucket("a"), "change": {"actions": ["create"], "after_sensitive": True}}]),
+     "(resource_changes (oci_objectstorage_bucket.a).change): expected an object of attributes"),
 ])
 def test_plan_fields_of_the_wrong_type_are_input_errors(write, document, message):
     directory = write({"plan.json": json.dumps(document)})

@@ -130,8 +130,8 @@ def resource_state(
         name=urn.rsplit("::", 1)[-1] + (" (pending deletion)" if entry.get("delete") else ""),  # told apart in reports
         custom=bool(entry.get("custom")),
         inputs=properties,
-        parent=entry.get("parent") or None,
-        provider=entry.get("provider") or None,
+        parent=_optional_text(entry, "parent", file, where),
+        provider=_optional_text(entry, "provider", file, where),
         dependencies=tuple(d for d in dependencies if isinstance(d, str)),
         property_dependencies={
             key: tuple(d for d in urns if isinstance(d, str))
@@ -139,6 +139,14 @@ def resource_state(
         },
     )
     return ResourceState(record, decode(entry.get("id") or outputs.get("id")), pending_deletion=bool(entry.get("delete")))
+
+
+def _optional_text(entry: dict[str, Any], key: str, file: str, where: str) -> str | None:
+    """A resource's URN-valued field (parent, provider reference): text, or absent."""
+    value = entry.get(key)
+    if value is not None and not isinstance(value, str):
+        raise InputError("expected a URN (text)", file=file, key=f"{where}.{key}")
+    return value or None
 
 
 def deployed_inventory(

@@ -108,8 +108,8 @@ def _unescaped(value: Any, quoted: frozenset[str]) -> Any:
         return _decoded(value) if value in quoted else value
     if isinstance(value, list):
         return [_unescaped(item, quoted) for item in value]
-    if isinstance(value, dict):
-        return {k: v if k.startswith("__") else _unescaped(v, quoted) for k, v in value.items()}
+    if isinstance(value, dict):  # an object's keys are text in Terraform: the parser reads `{3 = "a"}` with the key 3
+        return {str(k): v if str(k).startswith("__") else _unescaped(v, quoted) for k, v in value.items()}
     return value
 
 

@@ -77,7 +77,7 @@ def _module_records(module: Mapping[str, Any], file: str, where: str) -> Iterato
         yield TerraformRecord(
             address=resource["address"],
             type=resource["type"],
-            values=_sensitive(values, resource.get("sensitive_values")),
+            values=_sensitive_values(values, resource.get("sensitive_values")),
             provider=_provider_type(provider) if isinstance(provider, str) else None,
         )
     for index, child in enumerate(expect_list(module.get("child_modules"), file, f"{where}.child_modules")):
@@ -86,13 +86,15 @@ def _module_records(module: Mapping[str, Any], file: str, where: str) -> Iterato
 
 
 def _raw_records(document: Mapping[str, Any], file: str) -> Iterator[TerraformRecord]:
-    for index, resource in enumerate(document["resources"]):
+    for index, resource in enumerate(expect_list(document["resources"], file, "resources")):
         key = f"resources[{index}]"
         if not isinstance(resource, dict) or not all(isinstance(resource.get(k), str) for k in ("type", "name")):
             raise InputError("expected a resource with mode, type, name and instances", file=file, key=key)
         if resource.get("mode", "managed") != "managed":
             continue
         module = resource.get("module")
+        if module is not None and not isinstance(module, str):
+            raise InputError("expected a module address (text)", file=file, key=f"{key}.module")
         base = f"{module + '.' if module else ''}{resource['type']}.{resource['name']}"
         provider = _provider_key(resource.get("provider"))
         for number, instance in enumerate(expect_list(resource.get("instances"), file, f"{key}.instances")):
@@ -100,6 +102,9 @@ def _raw_records(document: Mapping[str, Any], file: str) -> Iterator[TerraformRe
             instance = expect_mapping(instance, file, where)
             attributes = expect_mapping(instance.get("attributes"), file, f"{where}.attributes")
             index_key = instance.get("index_key")
+            if index_key is not None and (not isinstance(index_key, (str, int)) or isinstance(index_key, bool)):
+                raise InputError("expected an instance key: a number (count) or text (for_each)", file=file,
+                                 key=f"{where}.index_key")
             suffix = "" if index_key is None else f'["{index_key}"]' if isinstance(index_key, str) else f"[{index_key}]"
             yield TerraformRecord(
                 address=base + suffix,
@@ -123,6 +128,13 @@ def _provider_key(address: Any) -> str | None:
         return None
     key = match["type"] + (f".{match['alias']}" if match["alias"] else "")
     return f"{match['module']}:{key}" if match["module"] else key
+
+
+def _sensitive_values(values: dict[str, Any], marks: Any) -> dict[str, Any]:
+    """A resource's values with its sensitive_values applied; a mark on the whole resource (which
+    Terraform does not write) hides every attribute, as an unreadable path does in a raw state."""
+    marked = _sensitive(values, marks)
+    return {k: Secret(v) for k, v in values.items()} if isinstance(marked, Secret) else marked
 
 
 def _sensitive(value: Any, marks: Any) -> Any:
@@ -160,7 +172,10 @@ def _steps(path: Any) -> list[Any] | None:
         if not isinstance(step, dict) or step.get("type") not in ("get_attr", "index"):
             return None
         value = step.get("value")
-        steps.append(value.get("value") if isinstance(value, dict) else value)
+        value = value.get("value") if isinstance(value, dict) else value
+        if not isinstance(value, (str, int)) or isinstance(value, bool):  # an attribute name, a list index or a map key
+            return None
+        steps.append(value)
     return steps
 
 
