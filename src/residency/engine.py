@@ -7,15 +7,14 @@ that all of them give the same verdict."""
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime
-import gc
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 
 from residency.enforcement import Level
 from residency.findings import AppliedWaiver, Finding, Report, ResourceIdentity, sort_findings
+from residency.inputs import collector_paused
 from residency.inventory import Inventory, Origin, Resource
 from residency.policy import ResidencyPolicy, RuleSetting
 from residency.rules import RULES, Rule, RuleContext, RuleMeta, Violation
@@ -77,6 +76,9 @@ def evaluate(
     today: datetime.date | None = None,
 ) -> Report:
     judge = Judge(policy, today)
+    # The rules build many small objects (classifications, findings) that live until the report is
+    # made and form no cycles: a collection would walk them all again as they pile up, and find
+    # nothing to free.
     with collector_paused():
         levels, findings = _judged(inventory, rules, judge)
     return Report(inventory, policy, levels, findings, judge.today)
@@ -116,21 +118,6 @@ def _judged(inventory: Inventory, rules: Iterable[Rule], judge: Judge) -> tuple[
             if finding is not None:
                 findings.append(finding)
     return tuple(levels), sort_findings(findings)
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """The rules build many small objects (classifications, findings) that live until the report is
-    made and form no cycles; with the cyclic collector running, each collection walks them all
-    again as they pile up, more so after a source has read under a paused collector (a plan), when
-    it holds the inventory as young. Pause it while the rules run."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _by_type(resources: list[Resource]) -> dict[str, list[Resource]]:
