@@ -10,8 +10,9 @@ is one the provider computes.
 
 The table lists, per pulumi-oci token, the top-level blocks that move data (the catalogue's
 movement fields) or hold the OCID of something with a region (`*_id`, `*_ids` and `id` fields
-below them, but for those of region-less things: compartments, users ...), whether the provider
-computes each, and the reference fields below it.
+below them, but for those of region-less things: compartments, users ..., and those that take no
+OCID, the catalogue's `not_ocid_fields`; and the catalogue's `ocid_fields`, OCIDs under other
+names), whether the provider computes each, and the reference fields below it.
 
 Usage: python scripts/generate_nested_blocks.py   (imports every pulumi_oci module: about a minute)
 """
@@ -27,16 +28,19 @@ from residency.export.terraform_schema import Field, input_fields, pulumi_classe
 TABLE = Path(__file__).resolve().parents[1] / "src" / "residency" / "catalog" / "nested_blocks.json"
 
 
-def reference_fields(fields: dict[str, Field], prefix: str = "", seen: frozenset[str] = frozenset()) -> list[str]:
+def reference_fields(token: str, block: str, fields: dict[str, Field], prefix: str = "",
+                     seen: frozenset[str] = frozenset()) -> list[str]:
     """The paths of the fields below a block that take the OCID of something with a region."""
     found = []
     for field in fields.values():
         path = f"{prefix}{field.python_name}"
         if field.nested:
             if field.nested not in seen:
-                found += reference_fields(field.nested_fields(), f"{path}.", seen | {field.nested})
-        elif (field.python_name == "id" or field.python_name.endswith(("_id", "_ids"))) \
-                and not CATALOG.names_region_less(field.python_name):
+                found += reference_fields(token, block, field.nested_fields(), f"{path}.", seen | {field.nested})
+        elif CATALOG.takes_ocid(token, f"{block}.{path}") or (
+                (field.python_name == "id" or field.python_name.endswith(("_id", "_ids")))
+                and not CATALOG.names_region_less(field.python_name)
+                and not CATALOG.takes_no_ocid(token, f"{block}.{path}")):
             found.append(path)
     return found
 
@@ -51,7 +55,7 @@ def blocks_of(token: str) -> dict[str, dict]:
     for field in (input_fields(token) or {}).values():
         if not field.nested:
             continue
-        references = reference_fields(field.nested_fields(), seen=frozenset({field.nested}))
+        references = reference_fields(token, field.python_name, field.nested_fields(), seen=frozenset({field.nested}))
         if not references and field.python_name not in movement_roots:
             continue
         optional = "Optional[" in str(inputs[field.python_name].fget.__annotations__.get("return"))

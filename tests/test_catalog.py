@@ -187,7 +187,8 @@ def _nested_blocks_generator():
 
 
 @pytest.mark.parametrize("token", ["oci:Vault/secret:Secret", "oci:Core/volume:Volume", "oci:Psql/dbSystem:DbSystem",
-                                   "oci:Mysql/mysqlDbSystem:MysqlDbSystem", "oci:ObjectStorage/storageObject:StorageObject"])
+                                   "oci:Mysql/mysqlDbSystem:MysqlDbSystem", "oci:ObjectStorage/storageObject:StorageObject",
+                                   "oci:FileStorage/mountTarget:MountTarget", "oci:CloudGuard/target:Target"])
 def test_nested_blocks_are_what_pulumi_oci_says(token):
     """nested_blocks.json, regenerated for a few types: which blocks the provider computes, what they hold."""
     expected = _nested_blocks_generator().blocks_of(token)

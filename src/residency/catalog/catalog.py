@@ -125,6 +125,10 @@ class Catalog:
             token: frozenset(name for path in paths for name in self._in_both_namings(token, path))
             for token, paths in types["not_ocid_fields"].items()
         }
+        self._ocid_fields = {
+            token: frozenset(name for path in paths for name in self._in_both_namings(token, path))
+            for token, paths in types["ocid_fields"].items()
+        }
         self._nested_blocks: dict[str, dict[str, NestedBlock]] = {}
         for token, blocks in (nested_blocks or {}).items():
             found = {name: NestedBlock(entry["computed"], tuple(entry["references"])) for name, entry in blocks.items()}
@@ -232,6 +236,11 @@ class Catalog:
         """Whether a `*_id` field (its path without indices, in either naming) takes something else
         than an OCID: an identity domain's own ID, an OAuth client ID, a Cloud Guard rule ID ..."""
         return path in self._not_ocid_fields.get(token, ())
+
+    def takes_ocid(self, token: str, path: str) -> bool:
+        """Whether a field not named `*_id` (its path without indices, in either naming) takes the
+        OCID of something with a region: an alarm's `destinations`, a connector's `outbound_connector1id`."""
+        return path in self._ocid_fields.get(token, ())
 
     def _in_both_namings(self, token: str, path: str) -> tuple[str, str]:
         """A pulumi-oci path and Terraform's spelling of it (the bridge pluralized some blocks)."""

@@ -140,11 +140,12 @@ class ForeignReference(ResourceRule):
 
 
 def _unknown_ids(name: str, value, resource: Resource) -> list[str]:
-    """The paths of OCID-valued fields (`*_id`, `*_ids`) under a property that are unknown; fields
-    that take the OCID of something without a region (a compartment, the tenancy) tie nothing to one,
-    nor do those that take no OCID at all (the catalogue's `not_ocid_fields`: an identity domain's
-    event ID, an OAuth client ID). A block unknown as a whole (a `dynamic` block) stands for the
-    reference fields it may hold."""
+    """The paths of OCID-valued fields (`*_id`, `*_ids`, and the catalogue's `ocid_fields` under
+    other names: an alarm's `destinations`) under a property that are unknown; fields that take the
+    OCID of something without a region (a compartment, the tenancy) tie nothing to one, nor do those
+    that take no OCID at all (the catalogue's `not_ocid_fields`: an identity domain's event ID, an
+    OAuth client ID). A block unknown as a whole (a `dynamic` block) stands for the reference fields
+    it may hold (nested_blocks.json lists only those that take an OCID)."""
     found = []
     # a property unknown as a whole (as most are in a plan) is its own one leaf: no walk for it
     for leaf in (FieldValue(name, UNKNOWN),) if value is UNKNOWN else leaves({name: value}):
@@ -153,19 +154,14 @@ def _unknown_ids(name: str, value, resource: Resource) -> list[str]:
         path = _snake_path(leaf.path, resource)
         bare = _without_indices(path)
         field = bare.rsplit(".", 1)[-1]
-        if field.endswith(("_id", "_ids")) and not CATALOG.names_region_less(field) \
-                and not CATALOG.takes_no_ocid(resource.token, bare):
+        if (field.endswith(("_id", "_ids")) and not CATALOG.names_region_less(field)
+                and not CATALOG.takes_no_ocid(resource.token, bare)) or CATALOG.takes_ocid(resource.token, bare):
             found.append(path)
         elif bare == name and (block := CATALOG.nested_block(resource.token, name)) is not None \
-                and (references := _ocid_references(resource.token, name, block.references)):
+                and (references := block.references):
             held = ", ".join(references[:4]) + (", ..." if len(references) > 4 else "")
             found.append(f"{path} (a block that may hold {held})")
     return found
-
-
-def _ocid_references(token: str, block: str, references: tuple[str, ...]) -> list[str]:
-    """The fields below a block that take an OCID (nested_blocks.json lists every `*_id` field)."""
-    return [r for r in references if not CATALOG.takes_no_ocid(token, f"{block}.{r}")]
 
 
 def _snake_path(path: str, resource: Resource) -> str:
