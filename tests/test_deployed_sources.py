@@ -203,6 +203,43 @@ def test_terraform_states_are_placed_by_their_ocids(build, tmp_path):
     ]
 
 
+@pytest.mark.parametrize("build", [tfstate, shown_state], ids=["tfstate-v4", "show-json"])
+def test_a_deposed_object_is_deployed_under_its_own_name_and_urn(build, tmp_path):
+    """A `create_before_destroy` replacement in Ashburn, and the Frankfurt database it replaced,
+    deposed: Terraform destroys it at the next apply, so it exists until then. Named as Terraform's
+    plan names it, it is judged on its own and no reference resolves to it."""
+    current = {"compartment_id": COMPARTMENT, "db_name": "ledger", "defined_tags": TAGS, "whitelisted_ips": ["10.0.0.0/16"],
+               "id": ocid("autonomousdatabase", "iad")}
+    old = {**current, "id": ocid("autonomousdatabase", "eu-frankfurt-1", "old")}
+    document = build([("oci_database_autonomous_database", "ledger", current)])
+    if build is tfstate:
+        document["resources"][0]["instances"].append({"schema_version": 0, "deposed": "5a4b2c1d", "attributes": old})
+    else:
+        resources = document["values"]["root_module"]["resources"]
+        resources.append({**resources[0], "values": old, "deposed_key": "5a4b2c1d"})
+    inventory = load_file(write(tmp_path / "terraform.tfstate", document))
+    deposed = "oci_database_autonomous_database.ledger (deposed object 5a4b2c1d)"
+    assert [(r.urn, r.name, r.region.region.name) for r in inventory.resources] == [
+        ("oci_database_autonomous_database.ledger", "oci_database_autonomous_database.ledger", "us-ashburn-1"),
+        (deposed, deposed, "eu-frankfurt-1"),
+    ]
+    assert findings(inventory) == [("RES001", deposed, None, True)]
+
+
+@pytest.mark.parametrize("build, where", [(tfstate, "resources[0].instances[0].deposed"),
+                                          (shown_state, "values.root_module.resources[0].deposed_key")],
+                         ids=["tfstate-v4", "show-json"])
+def test_a_deposed_key_that_is_not_text_is_an_input_error(build, where, tmp_path):
+    document = build([("oci_core_vcn", "net", {"id": ocid("vcn", "iad")})])
+    if build is tfstate:
+        document["resources"][0]["instances"][0]["deposed"] = 7
+    else:
+        document["values"]["root_module"]["resources"][0]["deposed_key"] = ["7"]
+    with pytest.raises(InputError, match="expected a deposed object's key") as error:
+        load_file(write(tmp_path / "terraform.tfstate", document))
+    assert where in str(error.value)
+
+
 def test_an_oci_preview_reads_new_states_unknowns_and_config(tmp_path):
     prefix = "urn:pulumi:prod::data::"
     provider = f"{prefix}pulumi:providers:oci::default_5_5_0::04da6b54-80e4-46f7-96ec-b56ff0331ba9"

@@ -75,3 +75,23 @@ def test_a_state_of_the_other_engine_is_refused(tmp_path):
     result = invoke(["check", str(case), "--stack", "test", "--state", str(state)])
     assert result.exit_code == 2
     assert "a terraform-state cannot be compared with a pulumi-program" in result.stderr
+
+
+def test_a_deposed_object_beside_its_replacement_is_deployed_and_no_longer_declared(tmp_path):
+    """`create_before_destroy` replaced the Frankfurt bucket; the old one waits, deposed, for the next
+    apply to destroy it. Until then it holds its data: it is found under its own name."""
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "main.tf").write_text(MAIN_TF)
+    document = tfstate([bucket_state("data", "iad")])
+    old = bucket_state("data", "eu-frankfurt-1")[2]
+    document["resources"][0]["instances"].append({"schema_version": 0, "deposed": "5a4b2c1d", "attributes": old})
+    state = write(tmp_path / "terraform.tfstate", document)
+    result = invoke(["check", str(tmp_path / "infra"), "--state", str(state), "--format", "json"])
+    assert result.exit_code == 1, result.output
+    found = [(f["rule_id"], f["resource"]["name"], f["resource"]["urn"], f["message"])
+             for f in json.loads(result.stdout)["findings"]]
+    assert found == [
+        ("RES006", "oci_objectstorage_bucket.data (deposed object 5a4b2c1d)",
+         "oci_objectstorage_bucket.data (deposed object 5a4b2c1d)",
+         "deployed in eu-frankfurt-1 but no longer declared: its data stays there until the resource is deleted"),
+    ]

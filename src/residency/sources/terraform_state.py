@@ -6,6 +6,12 @@ A state records each managed resource's attributes and which provider configurat
 block had is not in the state. So a deployed resource is placed by its own OCID
 (sources/deployed.py), and one without a regional OCID has a region that cannot be proven. Sensitive
 attributes (`sensitive_values`, `sensitive_attributes`) are checked but never shown.
+
+A deposed object (an instance's `deposed` key in a raw state, a resource's `deposed_key` in `terraform
+show -json`) is the old object a `create_before_destroy` replacement has not destroyed yet: Terraform
+destroys it at the next apply, so until then it exists and holds its data, and it is read as deployed.
+It shares its address with the current object, so it is named as Terraform's plan names it,
+`<address> (deposed object <key>)`: its own name and URN, and no reference resolves to it.
 """
 
 from __future__ import annotations
@@ -75,7 +81,7 @@ def _module_records(module: Mapping[str, Any], file: str, where: str) -> Iterato
         values = expect_mapping(resource.get("values"), file, f"{key}.values")
         provider = resource.get("provider_name")
         yield TerraformRecord(
-            address=resource["address"],
+            address=resource["address"] + _deposed(resource.get("deposed_key"), file, f"{key}.deposed_key"),
             type=resource["type"],
             values=_sensitive_values(values, resource.get("sensitive_values")),
             provider=_provider_type(provider) if isinstance(provider, str) else None,
@@ -107,11 +113,20 @@ def _raw_records(document: Mapping[str, Any], file: str) -> Iterator[TerraformRe
                                  key=f"{where}.index_key")
             suffix = "" if index_key is None else f'["{index_key}"]' if isinstance(index_key, str) else f"[{index_key}]"
             yield TerraformRecord(
-                address=base + suffix,
+                address=base + suffix + _deposed(instance.get("deposed"), file, f"{where}.deposed"),
                 type=resource["type"],
                 values=_sensitive_paths(attributes, instance.get("sensitive_attributes")),
                 provider=provider,
             )
+
+
+def _deposed(key: Any, file: str, where: str) -> str:
+    """What tells a deposed object from the current one at its address, as Terraform's plan writes it."""
+    if key is None or key == "":
+        return ""
+    if not isinstance(key, str):
+        raise InputError("expected a deposed object's key (text)", file=file, key=where)
+    return f" (deposed object {key})"
 
 
 def _provider_type(name: str) -> str:
