@@ -369,13 +369,52 @@ def test_terraform_addresses_keep_modules_and_instance_keys(tmp_path):
     assert [(r.urn, r.region.region.name) for r in inventory.resources] == [('module.net.oci_core_vcn.main["eu"]', "eu-frankfurt-1")]
 
 
-def test_resources_a_stack_only_reads_are_left_to_their_owners():
-    document = pulumi_export([bucket("mine", "iad"), bucket("theirs", "eu-frankfurt-1")])
-    theirs = next(r for r in document["deployment"]["resources"] if r["urn"].endswith("::theirs"))
-    theirs["external"] = True
-    inventory = inventory_from_state(document, "prod.json")
-    assert "theirs" not in by_name(inventory) and "mine" in by_name(inventory)
-    assert inventory.source.notes[0].startswith("1 resource(s) the stack only reads (`get`)")
+def _reading_stack() -> dict:
+    """A stack whose bucket takes its key (a secret, so unknown here) from a key it only reads
+    (`Key.get`) through a Frankfurt provider; it also reads another stack's bucket there."""
+    key = Deployed("oci:Kms/key:Key", "shared-key", {}, {"managementEndpoint": "https://kms.example"},
+                   id=ocid("key", "eu-frankfurt-1"), provider="fra")
+    mine = bucket("mine", "iad", kmsKeyId=ciphertext())
+    mine.inputs["kmsKeyId"] = ciphertext()
+    document = pulumi_export([mine, key, bucket("theirs", "eu-frankfurt-1", provider="fra")],
+                             providers={"fra": "eu-frankfurt-1"})
+    entries = {e["urn"].rsplit("::", 1)[-1]: e for e in document["deployment"]["resources"]}
+    entries["shared-key"]["external"] = entries["theirs"]["external"] = True
+    entries["mine"]["propertyDependencies"] = {"kmsKeyId": [entries["shared-key"]["urn"]]}
+    return document
+
+
+def test_resources_a_stack_only_reads_are_left_to_their_owners_but_seen_where_they_are():
+    """Not created by the stack, a resource it reads is not judged; a resource that takes a value
+    from it is, by where it is (RES003, proven: the key is in Frankfurt)."""
+    inventory = inventory_from_state(_reading_stack(), "prod.json")
+    assert "theirs" not in by_name(inventory) and "shared-key" not in by_name(inventory)
+    assert sorted(r.name for r in inventory.read.values()) == ["shared-key", "theirs"]
+    assert any(n.startswith("2 resource(s) the stack only reads") for n in inventory.source.notes)
+    assert findings(inventory) == [("RES003", "mine", "kms_key_id", True)]
+
+
+def test_a_preview_and_an_event_log_read_what_a_stack_only_reads_as_its_state_does(tmp_path):
+    """The same stack as a preview (`read` steps, secrets blinded) and as the event log of its
+    update: what it reads is kept apart, and the bucket is judged by where its key is."""
+    entries = _reading_stack()["deployment"]["resources"]
+    steps = [{"op": "read" if e.get("external") else "create", "urn": e["urn"], "provider": e.get("provider", ""),
+              "newState": {**e, "inputs": {k: "[secret]" if k == "kmsKeyId" else v for k, v in e.get("inputs", {}).items()}},
+              "detailedDiff": None}
+             for e in entries if not e["type"].startswith("pulumi:providers:") or not e["urn"].endswith("default_5_5_0")]
+    preview = load_file(write(tmp_path / "preview.json", {"config": {"oci:region": "us-ashburn-1"}, "steps": steps}))
+    events = [{"sequence": 0, "preludeEvent": {"config": {"oci:region": "us-ashburn-1"}}}] + [
+        {"sequence": i + 1, "resOutputsEvent": {"metadata": {
+            "op": "read" if e.get("external") else "create", "urn": e["urn"], "type": e["type"], "old": None,
+            "new": {**e, "inputs": e.get("inputs", {}), "outputs": e.get("outputs", {}), "provider": e.get("provider", "")},
+            "provider": e.get("provider", "")}}}
+        for i, e in enumerate(entries)]
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join(json.dumps(e) for e in events) + "\n")
+    logged = load_file(path)
+    for inventory in (preview, logged):
+        assert sorted(r.name for r in inventory.read.values()) == ["shared-key", "theirs"], inventory.source.kind
+        assert findings(inventory) == [("RES003", "mine", "kms_key_id", True)], inventory.source.kind
 
 
 def test_a_preview_without_sames_says_why_a_provider_is_missing(tmp_path):

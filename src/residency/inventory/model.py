@@ -172,13 +172,18 @@ class Inventory:
     value_origins: Callable[[str], tuple[Origin, ...]] | None = field(default=None, repr=False)
     deployed: Inventory | None = None  # what a state says is deployed, for the rules that compare the two
     data_sources: Mapping[str, DataSource] = field(default_factory=dict)  # by address (see DataSource)
+    # by URN: what a Pulumi stack only reads (`get`, `external` in a state): it creates none of them, so
+    # the rules judge none, but a resource that refers to one sees it (its region) as any other
+    read: Mapping[str, Resource] = field(default_factory=dict)
 
     @cached_property
     def by_urn(self) -> dict[str, Resource]:
         return {r.urn: r for r in self.resources}
 
     def get(self, urn: str) -> Resource | None:
-        return self.by_urn.get(urn)
+        """A resource of the inventory, or one it only reads, by URN."""
+        found = self.by_urn.get(urn)
+        return self.read.get(urn) if found is None and self.read else found
 
     def __len__(self) -> int:
         return len(self.resources)

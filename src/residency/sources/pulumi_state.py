@@ -14,7 +14,7 @@ The preview and event-log sources read the same resource objects through `Resour
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from residency.errors import InputError
@@ -37,6 +37,7 @@ class ResourceState:
     record: PulumiRecord
     id: Any = None
     pending_deletion: bool = False  # an old copy that a replacement will delete: it still holds its data
+    external: bool = False  # read (`get`), not created: the stack neither deploys nor deletes it
 
 
 def inventory_from_state(document: Any, file: str) -> Inventory:
@@ -44,22 +45,15 @@ def inventory_from_state(document: Any, file: str) -> Inventory:
     resources = expect_list(deployment.get("resources"), file, f"{where}.resources")
     states = [resource_state(entry, file, f"{where}.resources[{index}]", prefer_outputs=True)
               for index, entry in enumerate(resources)]
-    external = [bool(entry.get("external")) for entry in resources]  # each entry is an object by now
-    read = [state for state, only_read in zip(states, external, strict=True) if only_read]
-    states = [state for state, only_read in zip(states, external, strict=True) if not only_read]
     pending = expect_list(deployment.get("pending_operations"), file, f"{where}.pending_operations")
     notes = []
-    if read:
-        notes.append(
-            f"{len(read)} resource(s) the stack only reads (`get`) are left to whatever manages them: "
-            + ", ".join(s.record.urn for s in read[:5]) + (" ..." if len(read) > 5 else "")
-        )
     if pending:
         notes.append(
             f"{len(pending)} operation(s) were still pending when the state was written: some resources may exist "
             "that the state does not list (run `pulumi refresh`, then export again)"
         )
-    sealed = sum(1 for state in states for value in state.record.inputs.values() if value == SEALED)  # top-level ones
+    sealed = sum(1 for state in states if not state.external
+                 for value in state.record.inputs.values() if value == SEALED)  # top-level ones
     if sealed:
         notes.append(
             f"{sealed} secret value(s) are ciphertext: what they name cannot be checked offline, so each is an "
@@ -138,7 +132,8 @@ def resource_state(
             for key, urns in property_dependencies.items() if isinstance(urns, list)
         },
     )
-    return ResourceState(record, decode(entry.get("id") or outputs.get("id")), pending_deletion=bool(entry.get("delete")))
+    return ResourceState(record, decode(entry.get("id") or outputs.get("id")), pending_deletion=bool(entry.get("delete")),
+                         external=bool(entry.get("external")))
 
 
 def _optional_text(entry: dict[str, Any], key: str, file: str, where: str) -> str | None:
@@ -154,8 +149,16 @@ def deployed_inventory(
     notes: Iterable[str] = (), config_name: str = "the state",
 ) -> Inventory:
     """Records -> inventory, regions decided as for a program, then placed by their OCIDs. A
-    resource awaiting deletion comes first, so that its URN stands for the live one."""
+    resource awaiting deletion comes first, so that its URN stands for the live one. What the stack
+    only reads (`get`: a state's `external`, a preview's `read` step) is placed the same way but kept
+    apart (`Inventory.read`): the stack does not deploy it, and a resource that refers to it is
+    judged by where it is."""
     states = sorted(states, key=lambda s: not s.pending_deletion)
+    read = [s.record.urn for s in states if s.external]
+    if read:
+        notes = [*notes, f"{len(read)} resource(s) the stack only reads (`get`) are left to whatever manages them, and "
+                 "judged only where a resource of the stack refers to them: " + ", ".join(read[:5])
+                 + (" ..." if len(read) > 5 else "")]
     stack_urn = next((s.record.urn for s in states if s.record.type == STACK_TYPE), None)
     project, stack = urn_project_and_stack(stack_urn or next((s.record.urn for s in states), ""))
     source = SourceInfo(kind=kind, path=file, project=project, stack=stack, stack_urn=stack_urn, notes=tuple(notes))
@@ -165,7 +168,11 @@ def deployed_inventory(
     )
     for resource, state in zip(inventory.resources, states, strict=True):
         locate_by_ocid(resource, state.id)
-    return inventory
+    if not read:
+        return inventory
+    external = set(read)
+    return replace(inventory, resources=[r for r in inventory.resources if r.urn not in external],
+                   read={r.urn: r for r in inventory.resources if r.urn in external})
 
 
 def urn_project_and_stack(urn: str) -> tuple[str | None, str | None]:
