@@ -103,3 +103,31 @@ def test_a_few_findings_are_a_table(tmp_path) -> None:
     assert "│ RES001 │ mandatory  │" in text and "│ waived     │" in text
     assert "odd\\x1b[31m[bol" in text and "\x1b" not in text  # folded at the column's width
     assert "6 findings, 3 failing at --fail-on mandatory" in text
+
+
+def caused_by(tmp_path, buckets: int) -> list[str]:
+    """The "Caused by" lines of a configuration whose Frankfurt provider puts `buckets` tagged buckets outside."""
+    from residency.sources.terraform_hcl import load_directory
+
+    (tmp_path / "main.tf").write_text(
+        'provider "oci" {\n  region = "eu-frankfurt-1"\n}\n\n'
+        f'resource "oci_objectstorage_bucket" "b" {{\n  count = {buckets}\n  namespace = "ns"\n'
+        '  compartment_id = "ocid1.compartment.oc1..data"\n  name = "b-${count.index}"\n'
+        '  defined_tags = { "DataGovernance.Classification" = "restricted" }\n}\n')
+    out = io.StringIO()
+    render_text(evaluate(load_directory(tmp_path), load_policy("builtin")), Console(file=out, width=500), Level.MANDATORY)
+    lines = out.getvalue().splitlines()
+    start = lines.index("Caused by") + 1
+    return lines[start:next(i for i in range(start, len(lines)) if not lines[i].startswith("  "))]
+
+
+def test_a_cause_shared_by_many_resources_names_the_first_few_on_one_line(tmp_path) -> None:
+    assert caused_by(tmp_path, 12) == [(
+        "  main.tf:1 provider oci (region eu-frankfurt-1): 12 findings (oci_objectstorage_bucket.b[0], "
+        "oci_objectstorage_bucket.b[10], oci_objectstorage_bucket.b[11] and 9 more)")]
+
+
+def test_a_cause_of_a_few_resources_names_each(tmp_path) -> None:
+    assert caused_by(tmp_path, 3) == [(
+        "  main.tf:1 provider oci (region eu-frankfurt-1): 3 findings (oci_objectstorage_bucket.b[0], "
+        "oci_objectstorage_bucket.b[1], oci_objectstorage_bucket.b[2])")]

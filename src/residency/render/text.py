@@ -101,6 +101,9 @@ def _listing(findings: Sequence[Finding]) -> Iterator[Segment]:
         yield Segment(f"\n    {visible(finding.message)}\n")
 
 
+CAUSE_RESOURCES_SHOWN = 3  # resources named on a cause's line; the findings below name every one
+
+
 def _print_causes(report: Report, console: Console) -> None:
     """The written lines behind the findings (a stack-config key, a provider block), most first."""
     causes: dict[tuple, list[str]] = {}
@@ -119,5 +122,8 @@ def _print_causes(report: Report, console: Console) -> None:
             what = f"{'variable ' if kind == 'variable' else ''}{name}" + (f" = {value}" if value else "")
         else:
             what = f"{kind} {name}" + (f" (region {value})" if value else "")
-        shown = ", ".join(dict.fromkeys(names))
+        resources = list(dict.fromkeys(names))
+        shown = ", ".join(resources[:CAUSE_RESOURCES_SHOWN])
+        if len(resources) > CAUSE_RESOURCES_SHOWN:  # one line per cause, however many resources share it
+            shown += f" and {len(resources) - CAUSE_RESOURCES_SHOWN} more"
         console.print(f"  [bold]{plain(place)}[/] {plain(what)}: {len(names)} findings ({plain(shown)})")
