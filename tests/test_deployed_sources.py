@@ -226,6 +226,21 @@ def test_a_deposed_object_is_deployed_under_its_own_name_and_urn(build, tmp_path
     assert findings(inventory) == [("RES001", deposed, None, True)]
 
 
+def test_a_copy_pending_deletion_is_judged_apart_from_the_live_resource():
+    """A replacement moved the bucket to Ashburn and dropped its tag; the Frankfurt copy, pending
+    deletion, shares its URN in the state. Each is judged on its own (neither's tag is taken for the
+    other's), under its own URN and name."""
+    live = bucket("data", "iad")
+    live.inputs = live.outputs = {k: v for k, v in live.outputs.items() if k != "definedTags"}
+    document = pulumi_export([live, bucket("data", "eu-frankfurt-1")])
+    document["deployment"]["resources"][-1]["delete"] = True
+    inventory = inventory_from_state(document, "prod.json")
+    urn = "urn:pulumi:prod::data::oci:ObjectStorage/bucket:Bucket::data"
+    assert [(r.urn, r.name) for r in inventory.resources if r.token.startswith("oci:Object")] == [
+        (urn, "data"), (f"{urn} (pending deletion)", "data (pending deletion)")]
+    assert findings(inventory) == [("RES001", "data (pending deletion)", None, True), ("RES004", "data", "defined_tags", True)]
+
+
 @pytest.mark.parametrize("build, where", [(tfstate, "resources[0].instances[0].deposed"),
                                           (shown_state, "values.root_module.resources[0].deposed_key")],
                          ids=["tfstate-v4", "show-json"])

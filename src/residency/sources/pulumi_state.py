@@ -28,6 +28,7 @@ STACK_TYPE = "pulumi:pulumi:Stack"
 VERSIONS = (3, 4)
 NOT_PROPERTIES = ("id", "urn", "__meta", "__defaults")  # the resource's identity and the bridge's bookkeeping
 SEALED = Secret(UNKNOWN)  # a secret as ciphertext
+PENDING_DELETION = " (pending deletion)"
 
 
 @dataclass
@@ -36,7 +37,6 @@ class ResourceState:
 
     record: PulumiRecord
     id: Any = None
-    pending_deletion: bool = False  # an old copy that a replacement will delete: it still holds its data
     external: bool = False  # read (`get`), not created: the stack neither deploys nor deletes it
 
 
@@ -117,11 +117,14 @@ def resource_state(
     properties = decode({k: v for k, v in merged.items() if k not in NOT_PROPERTIES})
     dependencies = expect_list(entry.get("dependencies"), file, f"{where}.dependencies")
     property_dependencies = expect_mapping(entry.get("propertyDependencies"), file, f"{where}.propertyDependencies")
-    urn = entry["urn"]
+    # An old copy that a replacement will delete still holds its data. It shares its URN with the
+    # live resource: its own, as its name, tells the two apart to the rules (each judged on its own,
+    # neither's classification taken for the other's), in reports and in drift.
+    urn = entry["urn"] + (PENDING_DELETION if entry.get("delete") else "")
     record = PulumiRecord(
         urn=urn,
         type=entry["type"],
-        name=urn.rsplit("::", 1)[-1] + (" (pending deletion)" if entry.get("delete") else ""),  # told apart in reports
+        name=urn.rsplit("::", 1)[-1],
         custom=bool(entry.get("custom")),
         inputs=properties,
         parent=_optional_text(entry, "parent", file, where),
@@ -132,8 +135,7 @@ def resource_state(
             for key, urns in property_dependencies.items() if isinstance(urns, list)
         },
     )
-    return ResourceState(record, decode(entry.get("id") or outputs.get("id")), pending_deletion=bool(entry.get("delete")),
-                         external=bool(entry.get("external")))
+    return ResourceState(record, decode(entry.get("id") or outputs.get("id")), external=bool(entry.get("external")))
 
 
 def _optional_text(entry: dict[str, Any], key: str, file: str, where: str) -> str | None:
@@ -148,12 +150,11 @@ def deployed_inventory(
     states: Iterable[ResourceState], kind: str, file: str, *, default_region: Any, default_auth: Any = None,
     notes: Iterable[str] = (), config_name: str = "the state",
 ) -> Inventory:
-    """Records -> inventory, regions decided as for a program, then placed by their OCIDs. A
-    resource awaiting deletion comes first, so that its URN stands for the live one. What the stack
+    """Records -> inventory, regions decided as for a program, then placed by their OCIDs. What the stack
     only reads (`get`: a state's `external`, a preview's `read` step) is placed the same way but kept
     apart (`Inventory.read`): the stack does not deploy it, and a resource that refers to it is
     judged by where it is."""
-    states = sorted(states, key=lambda s: not s.pending_deletion)
+    states = list(states)
     read = [s.record.urn for s in states if s.external]
     if read:
         notes = [*notes, f"{len(read)} resource(s) the stack only reads (`get`) are left to whatever manages them, and "
