@@ -95,3 +95,22 @@ def test_a_deposed_object_beside_its_replacement_is_deployed_and_no_longer_decla
          "oci_objectstorage_bucket.data (deposed object 5a4b2c1d)",
          "deployed in eu-frankfurt-1 but no longer declared: its data stays there until the resource is deleted"),
     ]
+
+
+def test_a_pulumi_copy_pending_deletion_is_deployed_and_no_longer_declared(tmp_path):
+    """The state of fail_removed without its archive, and with the Frankfurt copy of `data` that a
+    replacement has not deleted yet (`delete: true`, the same URN as the live bucket): the copy is
+    what is left behind, and the live bucket still matches the program."""
+    case = PROGRAMS / "deployed_drift" / "fail_removed"
+    document = json.loads((case / "state.json").read_text())
+    resources = [r for r in document["deployment"]["resources"] if not r["urn"].endswith("::archive")]
+    live = next(r for r in resources if r["urn"].endswith("::data"))
+    frankfurt = ocid("bucket", "eu-frankfurt-1", "data")
+    resources.append({**live, "delete": True, "outputs": {**live["outputs"], "bucketId": frankfurt}})
+    document["deployment"]["resources"] = resources
+    state = write(tmp_path / "prod.json", document)
+    result = invoke(["check", str(case), "--stack", "test", "--state", str(state), "--format", "json"])
+    assert result.exit_code == 1, result.output
+    found = [(f["rule_id"], f["resource"]["name"], f["message"]) for f in json.loads(result.stdout)["findings"]]
+    assert found == [("RES006", "data (pending deletion)",
+                      "deployed in eu-frankfurt-1 but no longer declared: its data stays there until the resource is deleted")]
