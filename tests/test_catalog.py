@@ -234,3 +234,4 @@ def test_every_input_documented_as_an_ocid_is_read_as_one_or_reviewed():
                            if not (path.endswith((".id", "_id", "_ids")) or path == "id")}
     assert sorted(documented - read - reviewed) == []
     assert sorted(reviewed - documented) == []  # each reviewed field is still one pulumi-oci documents so
+    assert sorted(read - documented) == []  # each is an input (in its snake_case path) documented as an OCID, not *_id

@@ -1,17 +1,14 @@
-"""The fields that take an OCID under a name not ending in `_id` (oci_types.yaml `ocid_fields`):
-each is a value or list input of its pulumi-oci type that pulumi-oci documents as an OCID, and
-RES003 asks a value known only after apply there to prove its region, in either naming."""
+"""The fields that take an OCID under a name not ending in `_id` (oci_types.yaml `ocid_fields`;
+tests/test_catalog.py checks them against pulumi-oci's descriptions): RES003 asks a value known only
+after apply there to prove its region, in either naming, and nested_blocks.json lists them."""
 
 import datetime
-import importlib
 import importlib.resources
 import json
 
-import pytest
 from ruamel.yaml import YAML
 
 from residency.catalog import CATALOG
-from residency.export.terraform_schema import input_fields, pulumi_classes
 from residency.inventory import UNKNOWN, Inventory, Resource, SourceInfo
 from residency.policy import BUILTIN, load_policy
 from residency.rules import RuleContext
@@ -20,31 +17,6 @@ from residency.rules.foreign_reference import ForeignReference
 OCID_FIELDS = YAML(typ="safe").load(
     importlib.resources.files("residency.catalog").joinpath("oci_types.yaml").read_text())["ocid_fields"]
 LISTED = [(token, path) for token, paths in sorted(OCID_FIELDS.items()) for path in paths]
-
-
-def _description(token: str, path: str) -> str | None:
-    """pulumi-oci's description of an input (its property's docstring); None when there is no such
-    value or list input."""
-    module, class_name = pulumi_classes()[token]
-    owner, fields = getattr(importlib.import_module(module), class_name + "Args"), input_fields(token)
-    *blocks, last = path.split(".")
-    for name in blocks:
-        field = next((f for f in fields.values() if f.python_name == name and f.nested), None)
-        if field is None:
-            return None
-        owner, fields = getattr(importlib.import_module(module + "._inputs"), field.nested), field.nested_fields()
-    field = next((f for f in fields.values() if f.python_name == last), None)
-    if field is None or field.nested is not None:
-        return None
-    return vars(owner)[last].fget.__doc__ or ""
-
-
-@pytest.mark.parametrize("token, path", LISTED, ids=[f"{t.split(':')[-1]}.{p}" for t, p in LISTED])
-def test_every_listed_field_is_an_input_documented_as_an_ocid_under_another_name(token, path):
-    description = _description(token, path)
-    assert description is not None, f"{token} has no value input {path}"
-    assert "ocid" in description.lower(), f"{token}.{path} is not documented as an OCID: {description!r}"
-    assert not path.endswith(("_id", "_ids")), f"{token}.{path} is a *_id field: RES003 reads it by its name"
 
 
 def _findings(resource: Resource) -> list[tuple[str, bool]]:
