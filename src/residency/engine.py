@@ -16,7 +16,7 @@ from residency.enforcement import Level
 from residency.findings import AppliedWaiver, Finding, Report, ResourceIdentity, sort_findings
 from residency.inputs import collector_paused
 from residency.inventory import Inventory, Origin, Resource
-from residency.policy import ResidencyPolicy, RuleSetting
+from residency.policy import ResidencyPolicy, RuleSetting, Waiver
 from residency.rules import RULES, Rule, RuleContext, RuleMeta, Violation
 from residency.rules.base import Evidence
 
@@ -28,6 +28,7 @@ class Judge:
         self.policy = policy
         self.today = today or datetime.date.today()
         self._settings: dict[str, RuleSetting] = {}  # each rule's, asked once per finding
+        self._waivers: dict[str, tuple[Waiver, ...]] = {}  # each rule's, by rule id
 
     def level(self, rule: RuleMeta, *, proven: bool) -> Level:
         setting = self._settings.get(rule.id)
@@ -38,13 +39,21 @@ class Judge:
     def waiver(self, rule: RuleMeta, resource: ResourceIdentity) -> AppliedWaiver | None:
         """The policy's waiver for a finding of `rule` about `resource`, by type and by URN, address or
         name: an active one where several match (a renewed waiver beside its expired predecessor)."""
-        if not self.policy.waivers:
-            return None  # most policies: no names to work out for each finding
-        matching = [w for w in self.policy.waivers if w.matches(rule.id, resource.types, resource.names)]
+        waivers = self._waivers_of(rule)
+        if not waivers:
+            return None  # most rules: no names to work out for each finding
+        matching = [w for w in waivers if w.matches(rule.id, resource.types, resource.names)]
         if not matching:
             return None
         waiver = next((w for w in matching if not w.expired(self.today)), matching[0])
         return AppliedWaiver(waiver, not waiver.expired(self.today))
+
+    def _waivers_of(self, rule: RuleMeta) -> tuple[Waiver, ...]:
+        """The policy's waivers of `rule`, picked out once per rule rather than once per finding."""
+        found = self._waivers.get(rule.id)
+        if found is None:
+            found = self._waivers[rule.id] = tuple(w for w in self.policy.waivers if w.rule == rule.id)
+        return found
 
     def finding(
         self, rule: RuleMeta, violation: Violation, resource: ResourceIdentity, *, origins: tuple[Origin, ...] = ()

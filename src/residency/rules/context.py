@@ -166,15 +166,23 @@ class RuleContext:
         return self._classification_tags[resource.urn]
 
     def _read_classification_tag(self, resource: Resource) -> FieldValue | None:
+        written = resource.properties.get("definedTags" if resource.naming == "pulumi" else "defined_tags")
+        if type(written) is dict:  # most resources: the map as written, read where it stands (as `first` would)
+            return self._tag_among(written, False)
         tags = resource.first("defined_tags")
         if tags is None or not tags.known:
             return tags
-        if type(tags.value) is not dict and not isinstance(tags.value, Mapping):  # a plain dict first: Mapping's check is slow
+        if not isinstance(tags.value, Mapping):
             return None
-        for key, value in tags.value.items():
+        return self._tag_among(tags.value, tags.secret)
+
+    def _tag_among(self, tags: Mapping, secret: bool) -> FieldValue | None:
+        """The classification tag among a resource's defined tags (`secret`: the map is)."""
+        for key, value in tags.items():
             if key.lower() == self._tag_key:
-                secret = tags.secret or isinstance(value, Secret)
-                return FieldValue(f"defined_tags.{key}", value.value if isinstance(value, Secret) else value, secret)
+                if isinstance(value, Secret):
+                    return FieldValue(f"defined_tags.{key}", value.value, True)
+                return FieldValue(f"defined_tags.{key}", value, secret)
         return None
 
     def level_of(self, tag_value: str) -> str | None:
