@@ -45,6 +45,10 @@ class RuleContext:
         self._levels: dict[str, str | None] = {}
         self._by_level: dict[str, ClassificationResult] = {}
         self._ocids: dict[str, tuple[Ocid, ...]] = {}
+        self._outside: dict[str, tuple[Ocid, ...]] = {}
+        self._allowed: dict[Region, bool] = {}
+        self._allowed_at: dict[tuple[Region, str], bool] = {}
+        self._kept: dict[str, dict] = {}
         self._tag_key = policy.classification.tag.lower()
 
     def resource(self, urn: str) -> Resource | None:
@@ -60,7 +64,27 @@ class RuleContext:
         return [self.inventory.get(urn) for urn in resource.dependencies_of(top_level)]
 
     def allows(self, region: Region) -> bool:
-        return self.policy.allows(region)
+        """`ResidencyPolicy.allows`, once per region: asked of nearly every resource and reference."""
+        found = self._allowed.get(region)
+        if found is None:
+            found = self._allowed[region] = self.policy.allows(region)
+        return found
+
+    def allows_at(self, region: Region, level: str) -> bool:
+        """`ResidencyPolicy.allows_at`, once per region and level: asked of every protected resource."""
+        found = self._allowed_at.get((region, level))
+        if found is None:
+            found = self._allowed_at[region, level] = self.policy.allows_at(region, level)
+        return found
+
+    def kept(self, name: str) -> dict:
+        """Where a rule, or a helper several rules share, keeps answers for this evaluation under
+        `name`: answers about other resources that many resources ask again (the region of a key
+        that many buckets use). They go with the context, so never outlive the inventory."""
+        found = self._kept.get(name)
+        if found is None:
+            found = self._kept[name] = {}
+        return found
 
     def classification(self, resource: Resource) -> ClassificationResult:
         found = self._classifications.get(resource.urn)
@@ -198,6 +222,18 @@ class RuleContext:
         found = self._ocids.get(text)
         if found is None:
             found = self._ocids[text] = tuple(find_ocids(text))
+        return found
+
+    def ocids_outside(self, text: str) -> tuple[Ocid, ...]:
+        """The OCIDs in a text that name a region the policy does not allow, or no OCI region at all
+        (region-less ones, of a compartment or the tenancy, tie nothing to a region), once per
+        distinct text: most OCIDs a program writes are of its compartments."""
+        found = self._outside.get(text)
+        if found is None:
+            found = self._outside[text] = tuple(
+                ocid for ocid in self.ocids_in(text)
+                if ocid.is_regional and (ocid.region is None or not self.allows(ocid.region))
+            )
         return found
 
     def protected_compartment(self, resource: Resource, _seen: frozenset[str] = frozenset()) -> str | None:

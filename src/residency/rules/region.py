@@ -69,7 +69,7 @@ class ResourceRegion(ResourceRule):
                 (*region_evidence(resource), classification_evidence(resource, context)),
                 origins=resolution.origins,
             )
-        elif not context.policy.allows_at(resolution.region, level := context.classification(resource).level):
+        elif not context.allows_at(resolution.region, level := context.classification(resource).level):
             regions = ", ".join(r.name for r in context.policy.controls_for(level).regions or ())
             yield Violation(
                 resource,
