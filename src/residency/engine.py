@@ -11,6 +11,7 @@ import dataclasses
 import datetime
 import re
 from collections.abc import Iterable, Mapping
+from itertools import chain
 
 from residency.enforcement import Level
 from residency.findings import AppliedWaiver, Finding, Report, ResourceIdentity, sort_findings
@@ -129,20 +130,24 @@ def _judged(inventory: Inventory, rules: Iterable[Rule], judge: Judge) -> tuple[
     return tuple(levels), sort_findings(findings)
 
 
-def _by_type(resources: list[Resource]) -> dict[str, list[Resource]]:
-    by_type: dict[str, list[Resource]] = {}
-    for resource in resources:
-        by_type.setdefault(resource.token, []).append(resource)
+def _by_type(resources: list[Resource]) -> dict[str, list[int]]:
+    """The positions of each type's resources in the inventory."""
+    by_type: dict[str, list[int]] = {}
+    for position, resource in enumerate(resources):
+        by_type.setdefault(resource.token, []).append(position)
     return by_type
 
 
-def _reported_on(rule: Rule, resources: list[Resource], by_type: dict[str, list[Resource]]) -> list[Resource]:
+def _reported_on(rule: Rule, resources: list[Resource], by_type: dict[str, list[int]]) -> list[Resource]:
     """The resources `rule` may report on, in the inventory's order: a rule that reads a few types
-    (IAM policies, dynamic groups) is not asked about each of 100,000 buckets."""
-    wanted = {token for token in by_type if rule.reports_on_type(token)}
+    (IAM policies, dynamic groups) is not asked about each of 100,000 buckets, nor are they walked
+    to find its few."""
+    wanted = [positions for token, positions in by_type.items() if rule.reports_on_type(token)]
     if len(wanted) == len(by_type):
         return resources
-    return [resource for resource in resources if resource.token in wanted]
+    if len(wanted) == 1:
+        return [resources[position] for position in wanted[0]]
+    return [resources[position] for position in sorted(chain.from_iterable(wanted))]
 
 
 def _value_origins(violation: Violation, inventory: Inventory) -> tuple[Origin, ...]:

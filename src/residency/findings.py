@@ -140,7 +140,14 @@ class Finding:
         return fingerprint(self.rule.id, self.resource.urn, self.path)
 
     def sort_key(self) -> tuple:
-        return (-self.level.fails(Level.MANDATORY), -self.severity.rank, self.rule.id, self.resource.urn, self.path or "", self.message)
+        return (-_FAILS_MANDATORY[self.level], -_RANK[self.rule.severity], self.rule.id, self.resource.urn, self.path or "",
+                self.message)
+
+
+# What the order of findings reads of each level and severity, worked out once: `Level.fails` and
+# `Severity.rank` build their tables on every call, and sorting asks them of every finding.
+_FAILS_MANDATORY = {level: level.fails(Level.MANDATORY) for level in Level}
+_RANK = {severity: severity.rank for severity in Severity}
 
 
 @dataclass(frozen=True)
