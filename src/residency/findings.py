@@ -25,7 +25,9 @@ from residency.rules.base import Evidence, RuleMeta
 DOCUMENT_VERSION = "1.2"
 
 
-@dataclass(frozen=True, slots=True)  # slots: one per resource with findings, and a frozen class without them is slow to make
+# not frozen, but hashed by its fields as a frozen one is (nothing assigns to one once made): a frozen class
+# sets each field through object.__setattr__, which takes twice as long, and one is made for every resource with findings
+@dataclass(slots=True, unsafe_hash=True)
 class ResourceIdentity:
     urn: str
     name: str
@@ -111,7 +113,9 @@ class AppliedWaiver:
     active: bool  # False: expired, so the finding counts again
 
 
-@dataclass(frozen=True, slots=True)  # slots: one per finding, and a frozen class without them is slow to make
+# not frozen, but hashed by its fields as a frozen one is (nothing assigns to one once made): a frozen class
+# sets each field through object.__setattr__, which takes twice as long, and one is made for every finding
+@dataclass(slots=True, unsafe_hash=True)
 class Finding:
     rule: RuleMeta
     level: Level
