@@ -122,6 +122,14 @@ class Resource:
             segments = tuple(path.replace("[]", "").split(".")) if "[]" in path else tuple(path.split("."))
         else:
             segments = path
+        if len(segments) == 1:
+            # a top-level property that holds neither a list nor a secret is read where it stands, as
+            # `first` reads it: `select` would find it, at greater cost
+            value = self.properties.get(native_name(segments[0], self.naming))
+            if value is None:
+                return iter(())
+            if not isinstance(value, (list, Secret)):
+                return iter((FieldValue(segments[0], value, False),))
         return select(self.properties, segments, self.naming)
 
     def first(self, path: str) -> FieldValue | None:

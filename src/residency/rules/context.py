@@ -46,8 +46,8 @@ class RuleContext:
         self._by_level: dict[str, ClassificationResult] = {}
         self._ocids: dict[str, tuple[Ocid, ...]] = {}
         self._outside: dict[str, tuple[Ocid, ...]] = {}
-        self._allowed: dict[Region, bool] = {}
-        self._allowed_at: dict[tuple[Region, str], bool] = {}
+        self._allowed: dict[str, tuple[Region, bool]] = {}
+        self._allowed_at: dict[tuple[str, str], tuple[Region, bool]] = {}
         self._kept: dict[str, dict] = {}
         self._tag_key = policy.classification.tag.lower()
 
@@ -63,19 +63,22 @@ class RuleContext:
             raise NeedsGraph(f"{resource.urn}.{top_level}")
         return [self.inventory.get(urn) for urn in resource.dependencies_of(top_level)]
 
+    # The policy's answers for a region, kept by the region's name (a Region hashes all its fields on
+    # every call), each with the region it was asked about: the regions of the table are one object each.
+
     def allows(self, region: Region) -> bool:
         """`ResidencyPolicy.allows`, once per region: asked of nearly every resource and reference."""
-        found = self._allowed.get(region)
-        if found is None:
-            found = self._allowed[region] = self.policy.allows(region)
-        return found
+        found = self._allowed.get(region.name)
+        if found is None or found[0] is not region:
+            found = self._allowed[region.name] = (region, self.policy.allows(region))
+        return found[1]
 
     def allows_at(self, region: Region, level: str) -> bool:
         """`ResidencyPolicy.allows_at`, once per region and level: asked of every protected resource."""
-        found = self._allowed_at.get((region, level))
-        if found is None:
-            found = self._allowed_at[region, level] = self.policy.allows_at(region, level)
-        return found
+        found = self._allowed_at.get((region.name, level))
+        if found is None or found[0] is not region:
+            found = self._allowed_at[region.name, level] = (region, self.policy.allows_at(region, level))
+        return found[1]
 
     def kept(self, name: str) -> dict:
         """Where a rule, or a helper several rules share, keeps answers for this evaluation under
