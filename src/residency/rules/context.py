@@ -188,9 +188,11 @@ class RuleContext:
     def classification_tag(self, resource: Resource) -> FieldValue | None:
         """The classification tag's value, or None when the resource has none. OCI compares
         tag namespaces and keys without case."""
-        if resource.urn not in self._classification_tags:
-            self._classification_tags[resource.urn] = self._read_classification_tag(resource)
-        return self._classification_tags[resource.urn]
+        tags = self._classification_tags
+        if resource.urn in tags:
+            return tags[resource.urn]
+        found = tags[resource.urn] = self._read_classification_tag(resource)
+        return found
 
     def _read_classification_tag(self, resource: Resource) -> FieldValue | None:
         written = resource.properties.get("definedTags" if resource.naming == "pulumi" else "defined_tags")

@@ -96,7 +96,7 @@ class ForeignReference(ResourceRule):
                 if source.verdict is Verdict.UNPROVEN:
                     proven = False
             if not proven:  # else every input proves its region
-                unknown_ids = _unknown_ids(name, value, resource)
+                unknown_ids = _unknown_ids_kept(name, value, resource, context)
                 if unknown_ids:
                     yield self._unproven(resource, name, unknown_ids, inputs), None
             for source in inputs:
@@ -170,6 +170,20 @@ def _unknown_ids(name: str, value, resource: Resource) -> list[str]:
                 and (references := _ocid_references(resource.token, name, block.references)):
             held = ", ".join(references[:4]) + (", ..." if len(references) > 4 else "")
             found.append(f"{path} (a block that may hold {held})")
+    return found
+
+
+def _unknown_ids_kept(name: str, value, resource: Resource, context: RuleContext) -> list[str]:
+    """`_unknown_ids`, worked out once per type and property where the property is unknown as a
+    whole (as most are in a plan): the answer then follows from the property's name, the type and
+    its naming alone, and every resource of the type asks the same."""
+    if value is not UNKNOWN:
+        return _unknown_ids(name, value, resource)
+    kept = context.kept("RES003 unknown ids of a property unknown as a whole")
+    question = (resource.token, resource.naming, name)
+    found = kept.get(question)
+    if found is None:
+        found = kept[question] = _unknown_ids(name, value, resource)
     return found
 
 
