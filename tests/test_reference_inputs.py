@@ -54,6 +54,6 @@ def test_only_the_resource_through_another_provider_has_an_unproven_reference():
         "oci_kms_key.k": [],
         "oci_objectstorage_bucket.same": [],
         "oci_objectstorage_bucket.other": [
-            "kms_key_id is known only after apply and may come from any of: oci_kms_key.k (a region that cannot be "
-            "shown); not every one of them is shown to be in an allowed region"],
+            ("kms_key_id is known only after apply and may come from any of: oci_kms_key.k (a region that cannot be "
+             "shown); not every one of them is shown to be in an allowed region")],
     }
