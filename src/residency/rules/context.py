@@ -230,9 +230,9 @@ class RuleContext:
         return found
 
     def ocids_outside(self, text: str) -> tuple[Ocid, ...]:
-        """The OCIDs in a text that name a region the policy does not allow, or no OCI region at all
-        (region-less ones, of a compartment or the tenancy, tie nothing to a region), once per
-        distinct text: most OCIDs a program writes are of its compartments."""
+        """The regional OCIDs in a text whose region the policy does not allow, or whose region part
+        is no OCI region (region-less ones, a compartment's or the tenancy's, tie nothing to a
+        region), once per distinct text: most OCIDs a program writes are its compartments'."""
         found = self._outside.get(text)
         if found is None:
             found = self._outside[text] = tuple(
