@@ -156,8 +156,9 @@ class RuleContext:
         level = self.level_of(str(tag.value))
         if level is None:
             return ClassificationResult(scheme.strictest, True, f"classification {tag.shown()!r} is no level, so treated as {scheme.strictest}")
-        if scheme.is_protected(level):
-            return self._classified(level)
+        classified = self._classified(level)
+        if classified.protected:
+            return classified
         compartment = self.protected_compartment(resource)
         if compartment is not None:
             return ClassificationResult(scheme.strictest, True, f"classified {level} but in protected compartment {compartment}")
@@ -167,7 +168,7 @@ class RuleContext:
                 f"classified {level}, but its compartment is known only after apply and may be protected, "
                 f"so treated as {scheme.strictest}",
             )
-        return self._classified(level)
+        return classified
 
     def _classified(self, level: str) -> ClassificationResult:
         """`classified <level>`, by its tag: one result per level, shared by the resources so tagged."""
