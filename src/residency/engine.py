@@ -11,12 +11,13 @@ import dataclasses
 import datetime
 import re
 from collections.abc import Iterable, Mapping
+from itertools import chain
 
 from residency.enforcement import Level
 from residency.findings import AppliedWaiver, Finding, Report, ResourceIdentity, sort_findings
 from residency.inputs import collector_paused
 from residency.inventory import Inventory, Origin, Resource
-from residency.policy import ResidencyPolicy, RuleSetting
+from residency.policy import ResidencyPolicy, RuleSetting, Waiver
 from residency.rules import RULES, Rule, RuleContext, RuleMeta, Violation
 from residency.rules.base import Evidence
 
@@ -28,6 +29,7 @@ class Judge:
         self.policy = policy
         self.today = today or datetime.date.today()
         self._settings: dict[str, RuleSetting] = {}  # each rule's, asked once per finding
+        self._waivers: dict[str, tuple[Waiver, ...]] = {}  # each rule's, by rule id
 
     def level(self, rule: RuleMeta, *, proven: bool) -> Level:
         setting = self._settings.get(rule.id)
@@ -38,13 +40,21 @@ class Judge:
     def waiver(self, rule: RuleMeta, resource: ResourceIdentity) -> AppliedWaiver | None:
         """The policy's waiver for a finding of `rule` about `resource`, by type and by URN, address or
         name: an active one where several match (a renewed waiver beside its expired predecessor)."""
-        if not self.policy.waivers:
-            return None  # most policies: no names to work out for each finding
-        matching = [w for w in self.policy.waivers if w.matches(rule.id, resource.types, resource.names)]
+        waivers = self._waivers_of(rule)
+        if not waivers:
+            return None  # most rules: no names to work out for each finding
+        matching = [w for w in waivers if w.matches(rule.id, resource.types, resource.names)]
         if not matching:
             return None
         waiver = next((w for w in matching if not w.expired(self.today)), matching[0])
         return AppliedWaiver(waiver, not waiver.expired(self.today))
+
+    def _waivers_of(self, rule: RuleMeta) -> tuple[Waiver, ...]:
+        """The policy's waivers of `rule`, picked out once per rule rather than once per finding."""
+        found = self._waivers.get(rule.id)
+        if found is None:
+            found = self._waivers[rule.id] = tuple(w for w in self.policy.waivers if w.rule == rule.id)
+        return found
 
     def finding(
         self, rule: RuleMeta, violation: Violation, resource: ResourceIdentity, *, origins: tuple[Origin, ...] = ()
@@ -120,20 +130,24 @@ def _judged(inventory: Inventory, rules: Iterable[Rule], judge: Judge) -> tuple[
     return tuple(levels), sort_findings(findings)
 
 
-def _by_type(resources: list[Resource]) -> dict[str, list[Resource]]:
-    by_type: dict[str, list[Resource]] = {}
-    for resource in resources:
-        by_type.setdefault(resource.token, []).append(resource)
+def _by_type(resources: list[Resource]) -> dict[str, list[int]]:
+    """The positions of each type's resources in the inventory."""
+    by_type: dict[str, list[int]] = {}
+    for position, resource in enumerate(resources):
+        by_type.setdefault(resource.token, []).append(position)
     return by_type
 
 
-def _reported_on(rule: Rule, resources: list[Resource], by_type: dict[str, list[Resource]]) -> list[Resource]:
+def _reported_on(rule: Rule, resources: list[Resource], by_type: dict[str, list[int]]) -> list[Resource]:
     """The resources `rule` may report on, in the inventory's order: a rule that reads a few types
-    (IAM policies, dynamic groups) is not asked about each of 100,000 buckets."""
-    wanted = {token for token in by_type if rule.reports_on_type(token)}
+    (IAM policies, dynamic groups) is not asked about each of 100,000 buckets, nor are they walked
+    to find its few."""
+    wanted = [positions for token, positions in by_type.items() if rule.reports_on_type(token)]
     if len(wanted) == len(by_type):
         return resources
-    return [resource for resource in resources if resource.token in wanted]
+    if len(wanted) == 1:
+        return [resources[position] for position in wanted[0]]
+    return [resources[position] for position in sorted(chain.from_iterable(wanted))]
 
 
 def _value_origins(violation: Violation, inventory: Inventory) -> tuple[Origin, ...]:

@@ -25,7 +25,9 @@ from residency.rules.base import Evidence, RuleMeta
 DOCUMENT_VERSION = "1.2"
 
 
-@dataclass(frozen=True, slots=True)  # slots: one per resource with findings, and a frozen class without them is slow to make
+# not frozen, but hashed by its fields as a frozen one is (nothing assigns to one once made): a frozen class
+# sets each field through object.__setattr__, which takes twice as long, and one is made for every resource with findings
+@dataclass(slots=True, unsafe_hash=True)
 class ResourceIdentity:
     urn: str
     name: str
@@ -111,7 +113,9 @@ class AppliedWaiver:
     active: bool  # False: expired, so the finding counts again
 
 
-@dataclass(frozen=True, slots=True)  # slots: one per finding, and a frozen class without them is slow to make
+# not frozen, but hashed by its fields as a frozen one is (nothing assigns to one once made): a frozen class
+# sets each field through object.__setattr__, which takes twice as long, and one is made for every finding
+@dataclass(slots=True, unsafe_hash=True)
 class Finding:
     rule: RuleMeta
     level: Level
@@ -140,7 +144,14 @@ class Finding:
         return fingerprint(self.rule.id, self.resource.urn, self.path)
 
     def sort_key(self) -> tuple:
-        return (-self.level.fails(Level.MANDATORY), -self.severity.rank, self.rule.id, self.resource.urn, self.path or "", self.message)
+        return (-_FAILS_MANDATORY[self.level], -_RANK[self.rule.severity], self.rule.id, self.resource.urn, self.path or "",
+                self.message)
+
+
+# What the order of findings reads of each level and severity, worked out once: `Level.fails` and
+# `Severity.rank` build their tables on every call, and sorting asks them of every finding.
+_FAILS_MANDATORY = {level: level.fails(Level.MANDATORY) for level in Level}
+_RANK = {severity: severity.rank for severity in Severity}
 
 
 @dataclass(frozen=True)

@@ -89,9 +89,18 @@ class Resource:
     # where the values of top-level properties (source's names) were written, deepest first: the
     # variables a Terraform attribute takes its value from
     property_origins: Mapping[str, tuple[Origin, ...]] = field(default_factory=dict)
+    # `kind`, worked out on first asking: most rules ask it of every resource. It follows from the
+    # token, `custom` and the Terraform type, which no one changes once the resource is made.
+    _kind: ResourceKind | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def kind(self) -> ResourceKind:
+        kind = self._kind
+        if kind is None:
+            kind = self._kind = self._kind_of_type()
+        return kind
+
+    def _kind_of_type(self) -> ResourceKind:
         if not self.custom or self.token.startswith(PROVIDER_TOKEN_PREFIX):  # is_provider, without a second call: asked of every resource by most rules
             return ResourceKind.NOT_OCI
         if self.terraform_type == UNREAD_MODULE_TYPE:
@@ -113,6 +122,14 @@ class Resource:
             segments = tuple(path.replace("[]", "").split(".")) if "[]" in path else tuple(path.split("."))
         else:
             segments = path
+        if len(segments) == 1:
+            # a top-level property that holds neither a list nor a secret is read where it stands, as
+            # `first` reads it: `select` would find it, at greater cost
+            value = self.properties.get(native_name(segments[0], self.naming))
+            if value is None:
+                return iter(())
+            if not isinstance(value, (list, Secret)):
+                return iter((FieldValue(segments[0], value, False),))
         return select(self.properties, segments, self.naming)
 
     def first(self, path: str) -> FieldValue | None:

@@ -98,7 +98,10 @@ class Template:
         return "".join(part if isinstance(part, str) else "${...}" for part in self.parts)
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, but hashed by its fields as a frozen one is (nothing assigns to one once made): a
+# frozen class sets each field through object.__setattr__, which takes twice as long, and rules
+# make one for most values they read, hundreds of thousands in a large plan.
+@dataclass(slots=True, unsafe_hash=True)
 class FieldValue:
     """One value found at a path, with what may be said about it."""
 

@@ -34,7 +34,9 @@ class RuleMeta:
         return (self.id, self.name)
 
 
-@dataclass(frozen=True, slots=True)  # slots: made for every finding, and a frozen class without them is slow to make
+# not frozen, but hashed by its fields as a frozen one is (nothing assigns to one once made): a frozen class
+# sets each field through object.__setattr__, which takes twice as long, and one is made for every finding
+@dataclass(slots=True, unsafe_hash=True)
 class Evidence:
     """One link in the chain behind a decision: `subject` `relation` `value`."""
 
@@ -46,7 +48,9 @@ class Evidence:
         return f"{self.subject} {self.relation} {self.value}"
 
 
-@dataclass(frozen=True, slots=True)
+# not frozen, but hashed by its fields as a frozen one is (nothing assigns to one once made): a frozen class
+# sets each field through object.__setattr__, which takes twice as long, and one is made for every finding
+@dataclass(slots=True, unsafe_hash=True)
 class Violation:
     """What a rule reports, before the policy gives it a level."""
 

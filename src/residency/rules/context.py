@@ -45,6 +45,10 @@ class RuleContext:
         self._levels: dict[str, str | None] = {}
         self._by_level: dict[str, ClassificationResult] = {}
         self._ocids: dict[str, tuple[Ocid, ...]] = {}
+        self._outside: dict[str, tuple[Ocid, ...]] = {}
+        self._allowed: dict[str, tuple[Region, bool]] = {}
+        self._allowed_at: dict[tuple[str, str], tuple[Region, bool]] = {}
+        self._kept: dict[str, dict] = {}
         self._tag_key = policy.classification.tag.lower()
 
     def resource(self, urn: str) -> Resource | None:
@@ -59,8 +63,31 @@ class RuleContext:
             raise NeedsGraph(f"{resource.urn}.{top_level}")
         return [self.inventory.get(urn) for urn in resource.dependencies_of(top_level)]
 
+    # The policy's answers for a region, kept by the region's name (a Region hashes all its fields on
+    # every call), each with the region it was asked about: the regions of the table are one object each.
+
     def allows(self, region: Region) -> bool:
-        return self.policy.allows(region)
+        """`ResidencyPolicy.allows`, once per region: asked of nearly every resource and reference."""
+        found = self._allowed.get(region.name)
+        if found is None or found[0] is not region:
+            found = self._allowed[region.name] = (region, self.policy.allows(region))
+        return found[1]
+
+    def allows_at(self, region: Region, level: str) -> bool:
+        """`ResidencyPolicy.allows_at`, once per region and level: asked of every protected resource."""
+        found = self._allowed_at.get((region.name, level))
+        if found is None or found[0] is not region:
+            found = self._allowed_at[region.name, level] = (region, self.policy.allows_at(region, level))
+        return found[1]
+
+    def kept(self, name: str) -> dict:
+        """Where a rule, or a helper several rules share, keeps answers for this evaluation under
+        `name`: answers about other resources that many resources ask again (the region of a key
+        that many buckets use). They go with the context, so never outlive the inventory."""
+        found = self._kept.get(name)
+        if found is None:
+            found = self._kept[name] = {}
+        return found
 
     def classification(self, resource: Resource) -> ClassificationResult:
         found = self._classifications.get(resource.urn)
@@ -129,8 +156,9 @@ class RuleContext:
         level = self.level_of(str(tag.value))
         if level is None:
             return ClassificationResult(scheme.strictest, True, f"classification {tag.shown()!r} is no level, so treated as {scheme.strictest}")
-        if scheme.is_protected(level):
-            return self._classified(level)
+        classified = self._classified(level)
+        if classified.protected:
+            return classified
         compartment = self.protected_compartment(resource)
         if compartment is not None:
             return ClassificationResult(scheme.strictest, True, f"classified {level} but in protected compartment {compartment}")
@@ -140,7 +168,7 @@ class RuleContext:
                 f"classified {level}, but its compartment is known only after apply and may be protected, "
                 f"so treated as {scheme.strictest}",
             )
-        return self._classified(level)
+        return classified
 
     def _classified(self, level: str) -> ClassificationResult:
         """`classified <level>`, by its tag: one result per level, shared by the resources so tagged."""
@@ -161,20 +189,30 @@ class RuleContext:
     def classification_tag(self, resource: Resource) -> FieldValue | None:
         """The classification tag's value, or None when the resource has none. OCI compares
         tag namespaces and keys without case."""
-        if resource.urn not in self._classification_tags:
-            self._classification_tags[resource.urn] = self._read_classification_tag(resource)
-        return self._classification_tags[resource.urn]
+        tags = self._classification_tags
+        if resource.urn in tags:
+            return tags[resource.urn]
+        found = tags[resource.urn] = self._read_classification_tag(resource)
+        return found
 
     def _read_classification_tag(self, resource: Resource) -> FieldValue | None:
+        written = resource.properties.get("definedTags" if resource.naming == "pulumi" else "defined_tags")
+        if type(written) is dict:  # most resources: the map as written, read where it stands (as `first` would)
+            return self._tag_among(written, False)
         tags = resource.first("defined_tags")
         if tags is None or not tags.known:
             return tags
-        if type(tags.value) is not dict and not isinstance(tags.value, Mapping):  # a plain dict first: Mapping's check is slow
+        if not isinstance(tags.value, Mapping):
             return None
-        for key, value in tags.value.items():
+        return self._tag_among(tags.value, tags.secret)
+
+    def _tag_among(self, tags: Mapping, secret: bool) -> FieldValue | None:
+        """The classification tag among a resource's defined tags (`secret`: the map is)."""
+        for key, value in tags.items():
             if key.lower() == self._tag_key:
-                secret = tags.secret or isinstance(value, Secret)
-                return FieldValue(f"defined_tags.{key}", value.value if isinstance(value, Secret) else value, secret)
+                if isinstance(value, Secret):
+                    return FieldValue(f"defined_tags.{key}", value.value, True)
+                return FieldValue(f"defined_tags.{key}", value, secret)
         return None
 
     def level_of(self, tag_value: str) -> str | None:
@@ -190,6 +228,18 @@ class RuleContext:
         found = self._ocids.get(text)
         if found is None:
             found = self._ocids[text] = tuple(find_ocids(text))
+        return found
+
+    def ocids_outside(self, text: str) -> tuple[Ocid, ...]:
+        """The regional OCIDs in a text whose region the policy does not allow, or whose region part
+        is no OCI region (region-less ones, a compartment's or the tenancy's, tie nothing to a
+        region), once per distinct text: most OCIDs a program writes are its compartments'."""
+        found = self._outside.get(text)
+        if found is None:
+            found = self._outside[text] = tuple(
+                ocid for ocid in self.ocids_in(text)
+                if ocid.is_regional and (ocid.region is None or not self.allows(ocid.region))
+            )
         return found
 
     def protected_compartment(self, resource: Resource, _seen: frozenset[str] = frozenset()) -> str | None:

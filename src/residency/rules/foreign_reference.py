@@ -42,8 +42,13 @@ class ForeignReference(ResourceRule):
             return
         own_region = resource.region.region if resource.region else None
         scan = scan_text(resource.properties, "ocid1.")  # one walk serves both
-        found = (*self._known_ocids(resource, scan.strings, context), *self._references(resource, scan.unknown_keys, context),
-                 *self._external_keys(resource, context))
+        found: list[tuple[Violation, Region | None]] = []
+        if scan.strings:  # each part only where there is something for it to read: asked of every protected resource
+            found += self._known_ocids(resource, scan.strings, context)
+        if scan.unknown_keys:
+            found += self._references(resource, scan.unknown_keys, context)
+        if CATALOG.external_keys(resource.token):
+            found += self._external_keys(resource, context)
         for violation, region in found:
             if region is None or region != own_region:  # a resource outside the boundary is RES001's finding
                 yield violation
@@ -52,19 +57,20 @@ class ForeignReference(ResourceRule):
         """`strings`: the resource's known values that hold `ocid1.`."""
         movement_paths = CATALOG.movement_paths(resource.token)  # RES002 reports those
         for value in strings:
+            outside = context.ocids_outside(value.value)
+            if not outside:
+                continue  # most values: a compartment's OCID, or one in an allowed region
             path = _snake_path(value.path, resource)
             if _without_indices(path) in movement_paths:
                 continue
-            for ocid in context.ocids_in(value.value):
-                if not ocid.is_regional or (ocid.region is not None and context.allows(ocid.region)):
-                    continue
+            for ocid in outside:
                 shown = "[secret]" if value.secret else ocid.text
                 evidence = (Evidence(resource.name, f"has {path} =", shown), classification_evidence(resource, context))
                 what = f"{_article(ocid.resource_type)} {ocid.resource_type}"
                 if ocid.region is None:
                     message = f"{path} refers to {what} in region {ocid.region_part!r}, which is not an OCI region"
                     yield Violation(resource, message, evidence, path=path), None
-                elif not context.allows(ocid.region):
+                else:
                     yield Violation(
                         resource,
                         f"{path} refers to {what} in {ocid.region.name}, outside the allowed regions",
@@ -85,8 +91,12 @@ class ForeignReference(ResourceRule):
             if name in movement_roots or CATALOG.same_region_only(resource.token, name):
                 continue
             inputs = inputs_of(resource, name, context)
-            if not inputs or any(i.verdict is Verdict.UNPROVEN for i in inputs):  # else every input proves its region
-                unknown_ids = _unknown_ids(name, value, resource)
+            proven = bool(inputs)  # a loop rather than any(): a generator for each property of every resource costs more
+            for source in inputs:
+                if source.verdict is Verdict.UNPROVEN:
+                    proven = False
+            if not proven:  # else every input proves its region
+                unknown_ids = _unknown_ids_kept(name, value, resource, context)
                 if unknown_ids:
                     yield self._unproven(resource, name, unknown_ids, inputs), None
             for source in inputs:
@@ -161,6 +171,20 @@ def _unknown_ids(name: str, value, resource: Resource) -> list[str]:
                 and (references := block.references):
             held = ", ".join(references[:4]) + (", ..." if len(references) > 4 else "")
             found.append(f"{path} (a block that may hold {held})")
+    return found
+
+
+def _unknown_ids_kept(name: str, value, resource: Resource, context: RuleContext) -> list[str]:
+    """`_unknown_ids`, worked out once per type and property where the property is unknown as a
+    whole (as most are in a plan): the answer then follows from the property's name, the type and
+    its naming alone, and every resource of the type asks the same."""
+    if value is not UNKNOWN:
+        return _unknown_ids(name, value, resource)
+    kept = context.kept("RES003 unknown ids of a property unknown as a whole")
+    question = (resource.token, resource.naming, name)
+    found = kept.get(question)
+    if found is None:
+        found = kept[question] = _unknown_ids(name, value, resource)
     return found
 
 

@@ -44,36 +44,64 @@ def inputs_of(resource: Resource, top_level: str, context: RuleContext) -> list[
     """The inputs of a top-level property's value, as the source recorded its dependencies."""
     if context.inventory is None:
         raise NeedsGraph(f"{resource.urn}.{top_level}")
-    inventory, found = context.inventory, []
+    # What a dependency is, as an input, is worked out once per evaluation: many resources take
+    # the same key, subnet or compartment.
+    kept: dict[str, Input | _RegionNotShown] = context.kept("inputs by dependency")
+    found = []
     for urn in resource.dependencies_of(top_level):
-        source = inventory.get(urn)
-        read = inventory.data_source_read(urn) if source is None else None
-        kind = source.kind if source is not None else None
-        if read is not None:
-            found.append(_read_from(resource, urn.rpartition("::")[2], *read, context))
-        elif source is None:
-            found.append(Input(urn, Verdict.UNPROVEN, "outside the program", in_program=False))
-        elif kind is ResourceKind.IDENTITY:
-            found.append(Input(source.name, Verdict.REGION_LESS, "an identity resource, which has no region"))
-        elif source.token == STACK_REFERENCE:
-            found.append(Input(source.name, Verdict.UNPROVEN, "an output of another stack", in_program=False))
-        elif kind is not ResourceKind.REGIONAL:
-            found.append(Input(source.name, Verdict.UNPROVEN, f"{source.type_label}, not an OCI resource", in_program=False))
-        elif source.region is None or source.region.region is None:
-            if _same_provider(resource.region, source.region):
-                found.append(Input(source.name, Verdict.SAME_REGION, f"the region of {resource.name}, through the same provider"))
-            else:
-                found.append(Input(source.name, Verdict.UNPROVEN, "a region that cannot be shown"))
-        else:
-            region = source.region.region
-            verdict = Verdict.ALLOWED if context.allows(region) else Verdict.FOREIGN
-            found.append(Input(source.name, verdict, source.region.shown, region))
+        dependency = kept.get(urn)
+        if dependency is None:
+            dependency = kept[urn] = _dependency(urn, context)
+        found.append(dependency.input_to(resource) if type(dependency) is _RegionNotShown else dependency)
     if len(found) > 1:
         found.sort(key=lambda i: i.name)  # dependencies arrive in registration order, which varies
     return found
 
 
-def _read_from(resource: Resource, name: str, data_source: DataSource, attributes: str, context: RuleContext) -> Input:
+@dataclass(frozen=True, slots=True)
+class _RegionNotShown:
+    """A dependency whose region cannot be shown: what it proves depends on the resource that
+    takes it, which is in the same region when both come through one provider."""
+
+    name: str
+    region: RegionResolution | None
+    read: bool  # a data source's result, rather than a resource of the program
+
+    def input_to(self, resource: Resource) -> Input:
+        if _same_provider(resource.region, self.region):
+            if self.read:
+                return Input(self.name, Verdict.SAME_REGION, f"read in the region of {resource.name}, through the same provider",
+                             data_source=True)
+            return Input(self.name, Verdict.SAME_REGION, f"the region of {resource.name}, through the same provider")
+        if self.read:
+            return Input(self.name, Verdict.UNPROVEN, "read through a provider whose region cannot be shown")
+        return Input(self.name, Verdict.UNPROVEN, "a region that cannot be shown")
+
+
+def _dependency(urn: str, context: RuleContext) -> Input | _RegionNotShown:
+    """What a dependency (a URN, or what the source wrote) is as an input to any resource."""
+    inventory = context.inventory
+    source = inventory.get(urn)
+    if source is None:
+        read = inventory.data_source_read(urn)
+        if read is not None:
+            return _read_from(urn.rpartition("::")[2], *read, context)
+        return Input(urn, Verdict.UNPROVEN, "outside the program", in_program=False)
+    kind = source.kind
+    if kind is ResourceKind.IDENTITY:
+        return Input(source.name, Verdict.REGION_LESS, "an identity resource, which has no region")
+    if source.token == STACK_REFERENCE:
+        return Input(source.name, Verdict.UNPROVEN, "an output of another stack", in_program=False)
+    if kind is not ResourceKind.REGIONAL:
+        return Input(source.name, Verdict.UNPROVEN, f"{source.type_label}, not an OCI resource", in_program=False)
+    if source.region is None or source.region.region is None:
+        return _RegionNotShown(source.name, source.region, read=False)
+    region = source.region.region
+    verdict = Verdict.ALLOWED if context.allows(region) else Verdict.FOREIGN
+    return Input(source.name, verdict, source.region.shown, region)
+
+
+def _read_from(name: str, data_source: DataSource, attributes: str, context: RuleContext) -> Input | _RegionNotShown:
     """A value a data source returns is of its provider's region, unless the attribute read may name
     another place (a peer's ID, a replica's availability domain, a list of regions)."""
     if data_source.region is None:
@@ -84,10 +112,7 @@ def _read_from(resource: Resource, name: str, data_source: DataSource, attribute
         return Input(name, Verdict.UNPROVEN, f"{elsewhere} of a data source, which may name another region")
     region = data_source.region.region
     if region is None:
-        if _same_provider(resource.region, data_source.region):
-            return Input(name, Verdict.SAME_REGION, f"read in the region of {resource.name}, through the same provider",
-                         data_source=True)
-        return Input(name, Verdict.UNPROVEN, "read through a provider whose region cannot be shown")
+        return _RegionNotShown(name, data_source.region, read=True)
     verdict = Verdict.ALLOWED if context.allows(region) else Verdict.FOREIGN
     return Input(name, verdict, data_source.region.shown, region, data_source=True)
 

@@ -39,7 +39,8 @@ class ResourceRegion(ResourceRule):
         if kind is ResourceKind.NOT_OCI or resource.region is None:
             return
         identity = kind is ResourceKind.IDENTITY
-        if not identity and not context.is_protected(resource):
+        classification = None if identity else context.classification(resource)
+        if classification is not None and not classification.protected:
             return
         resolution = resource.region
         if resolution.region is None:
@@ -69,7 +70,7 @@ class ResourceRegion(ResourceRule):
                 (*region_evidence(resource), classification_evidence(resource, context)),
                 origins=resolution.origins,
             )
-        elif not context.policy.allows_at(resolution.region, level := context.classification(resource).level):
+        elif not context.allows_at(resolution.region, level := classification.level):
             regions = ", ".join(r.name for r in context.policy.controls_for(level).regions or ())
             yield Violation(
                 resource,
