@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -37,7 +38,13 @@ from residency.errors import InputError
 from residency.inputs import MAX_NESTING, collector_paused, read_bytes
 from residency.inventory import UNKNOWN, Inventory, Origin, Secret, SourceInfo, SourceLocation
 from residency.sources.json_file import expect_list, expect_mapping
-from residency.sources.terraform_graph import ProviderConfig, TerraformRecord, build_inventory
+from residency.sources.terraform_graph import (
+    NO_DEPENDENCIES,
+    NO_ORIGINS,
+    ProviderConfig,
+    ResourceBuilder,
+    TerraformRecord,
+)
 from residency.sources.terraform_plan_fields import (
     References,
     cut_expressions,
@@ -55,12 +62,28 @@ SKIPPED_ACTIONS = (["delete"], ["forget"])
 NO_CHANGE: Mapping[str, Any] = MappingProxyType({})  # the change of a resource resource_changes does not list
 # The resources of a module the configuration does not show, by type, then name.
 NO_CONFIGURATION: Mapping[str, Mapping[str, dict]] = MappingProxyType({})
-NO_ORIGINS: Mapping[str, tuple[Origin, ...]] = MappingProxyType({})  # what takes no variable, shared
 DEPLOYED_ACTIONS = ("create", "update")
 MODES = ("managed", "data")
 # Beside a resource's configuration, the Pulumi type `residency export` exported it from; Terraform
 # writes no such key. It names the type the policy's non_moving_types and StackReferences go by.
 PULUMI_TYPE = "pulumi_type"
+
+
+@dataclass(slots=True)  # not frozen, which would make each one slower to build; never changed once built
+class _Configured:
+    """What the instances (count, for_each) of one resource configuration in one module instance
+    share, read once for all of them."""
+
+    expressions: References | None  # attribute -> its references: what the configuration sets
+    provider: str | None  # the key of its provider configuration
+    inherited: bool
+    references: Mapping[str, tuple[str, ...]]  # attribute -> the absolute addresses it refers to
+    origins: Mapping[str, tuple[Origin, ...]]  # attribute -> the variables behind it
+    token: str | None  # the Pulumi type `residency export` wrote (PULUMI_TYPE)
+
+
+# A resource the plan's configuration does not show: nothing is known of what it sets.
+UNCONFIGURED = _Configured(None, None, False, NO_DEPENDENCIES, NO_ORIGINS, None)
 
 
 def load_plan(path: Path) -> Inventory:
@@ -73,14 +96,14 @@ def load_plan(path: Path) -> Inventory:
 def _inventory(path: Path) -> Inventory:
     plan = _Plan(read_plan(path), path)
     try:
-        records = list(plan.records())
-        providers = plan.providers()
+        builder = ResourceBuilder(plan.providers())
+        plan.add_resources(builder)
         data_sources = list(plan.data_sources())
     except RecursionError:
         raise InputError(f"a value nests more than {MAX_NESTING} levels deep", file=str(path)) from None
     source = SourceInfo(kind="terraform-plan", path=str(path), notes=plan.notes)
-    del plan  # the rest of the document (its values are the records' now) is freed before the inventory is built
-    return build_inventory(records, providers, source, data_sources=data_sources)
+    del plan  # the rest of the document (its values are the resources' now) is freed before the inventory is built
+    return builder.inventory(source, data_sources)
 
 
 def read_plan(path: Path) -> dict[str, Any]:
@@ -161,13 +184,15 @@ class _Plan:
                                           if written else None, origins=written)
         return configs
 
-    def records(self) -> Iterator[TerraformRecord]:
+    def add_resources(self, builder: ResourceBuilder) -> None:
+        """Each managed resource the plan deploys, built straight from what the plan says of it."""
         root = expect_mapping(self._document["planned_values"].get("root_module"), self._file, "planned_values.root_module")
-        yield from self._module_records(root, "")
-        yield from self._changes_only()
+        self._add_module(builder, root, "")
+        self._add_changes_only(builder)
 
-    def _module_records(self, module: Mapping[str, Any], address: str) -> Iterator[TerraformRecord]:
+    def _add_module(self, builder: ResourceBuilder, module: Mapping[str, Any], address: str) -> None:
         configs = self._config_resources(address)
+        shared: dict[int, _Configured] = {}  # by the id of a configuration: what its instances here share
         where = f"planned_values ({address or 'root module'})"
         resources = expect_list(module.get("resources"), self._file, where)
         for index, resource in enumerate(resources):
@@ -184,13 +209,13 @@ class _Plan:
             if resource.get("mode") != "managed" and _mode(resource, self._file, where) != "managed" \
                     or body.get("actions") in SKIPPED_ACTIONS:
                 continue
-            yield self._record(resource, body, address, configs)
+            self._add(builder, resource, body, address, configs, shared)
         for child in expect_list(module.get("child_modules"), self._file, where):
             if not isinstance(child, dict) or not isinstance(child.get("address"), str):
                 raise InputError("expected child modules with an address", file=self._file, key=where)
-            yield from self._module_records(child, child["address"])
+            self._add_module(builder, child, child["address"])
 
-    def _changes_only(self) -> Iterator[TerraformRecord]:
+    def _add_changes_only(self, builder: ResourceBuilder) -> None:
         """Creates and updates that `planned_values` leaves out: read from the change itself."""
         for address, change in self._changes.items():  # those planned_values does not list
             body = change["change"]
@@ -206,10 +231,10 @@ class _Plan:
                 raise InputError("expected a module address", file=self._file, key=f"{where}.module_address")
             resource = {"address": address, "type": change["type"], "name": change.get("name"), "values": body.get("after")}
             self._addresses.add(address)
-            yield self._record(resource, body, module, self._config_resources(module))
+            self._add(builder, resource, body, module, self._config_resources(module), {})
 
-    def _record(self, resource: dict, change: Mapping[str, Any], module: str,
-                configs: Mapping[str, Mapping[str, dict]]) -> TerraformRecord:
+    def _add(self, builder: ResourceBuilder, resource: dict, change: Mapping[str, Any], module: str,
+             configs: Mapping[str, Mapping[str, dict]], shared: dict[int, _Configured]) -> None:
         values = resource.get("values")
         if not isinstance(values, dict):
             values = expect_mapping(values, self._file, f"planned_values ({resource['address']})")
@@ -219,28 +244,26 @@ class _Plan:
                              key=f"resource_changes ({resource['address']}).change")
         name = resource.get("name")
         config = configs.get(resource["type"], NO_CONFIGURATION).get(name) if isinstance(name, str) else None
-        provider, inherited, references, origins, token = None, False, {}, {}, None
-        if config is not None:
-            token = config.get(PULUMI_TYPE) if isinstance(config.get(PULUMI_TYPE), str) else None
-            expressions = config.get("expressions")
-            if not isinstance(expressions, References):  # parsed whole: cut here
-                expressions = cut_expressions(expect_mapping(expressions, self._file,
-                                                             f"configuration ({resource['address']})"))
+        if config is None:
+            configured = UNCONFIGURED
+        else:
+            configured = shared.get(id(config))
+            if configured is None:
+                configured = shared[id(config)] = self._configured(config, resource["address"], module)
             if isinstance(unknown, dict):
-                unknown = self._without_unset(resource, values, unknown, sensitive, expressions)
-            provider, inherited = self._provider_key(config.get("provider_config_key"), module)
-            references, origins = self._references(expressions, module)
-        return TerraformRecord(
-            address=resource["address"],
-            type=resource["type"],
-            values=_decode(values, unknown, sensitive),
-            provider=provider,
-            inherited=inherited,
-            references=references,
-            location=self._location,
-            origins=origins,
-            token=token,
-        )
+                unknown = self._without_unset(resource, values, unknown, sensitive, configured.expressions)
+        builder.add(resource["address"], resource["type"], _decode(values, unknown, sensitive), configured.provider,
+                    configured.inherited, configured.references, self._location, configured.origins, configured.token)
+
+    def _configured(self, config: Mapping[str, Any], address: str, module: str) -> _Configured:
+        """What the instances of a resource configuration in one module instance share."""
+        token = config.get(PULUMI_TYPE) if isinstance(config.get(PULUMI_TYPE), str) else None
+        expressions = config.get("expressions")
+        if not isinstance(expressions, References):  # parsed whole: cut here
+            expressions = cut_expressions(expect_mapping(expressions, self._file, f"configuration ({address})"))
+        provider, inherited = self._provider_key(config.get("provider_config_key"), module)
+        references, origins = self._references(expressions, module)
+        return _Configured(expressions, provider, inherited, references, origins, token)
 
     def _without_unset(self, resource: dict, values: dict, unknown: dict, sensitive: Any,
                        expressions: Mapping[str, Any]) -> dict:
@@ -270,12 +293,10 @@ class _Plan:
     def _references(self, expressions: References,
                     module: str) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[Origin, ...]]]:
         """Per attribute, the resources and data sources it refers to, and the variables behind it."""
-        references, origins = {}, NO_ORIGINS
-        for attribute, expression in expressions.items():
-            if not expression:  # a constant refers to nothing
-                continue
+        references, origins = NO_DEPENDENCIES, NO_ORIGINS
+        for attribute in expressions.referring:
             found, reads, variables = [], [], []
-            for reference in expression["references"]:
+            for reference in expressions[attribute]["references"]:
                 if reference.startswith("var."):
                     variables.append(reference)
                 elif reference.startswith("data."):
@@ -285,6 +306,7 @@ class _Plan:
             if reads:
                 found += [f"{module}.{r}" if module else r for r in _data_reads(reads)]
             if found:
+                references = {} if references is NO_DEPENDENCIES else references
                 references[attribute] = tuple(found)
             if variables and (written := self._variable_origins(variables, module)):
                 origins = {} if origins is NO_ORIGINS else origins
