@@ -522,9 +522,11 @@ def _decode(value: Any, unknown: Any, sensitive: Any) -> Any:
         unknowns = unknown if isinstance(unknown, dict) else {}
         secrets = sensitive if isinstance(sensitive, dict) else {}
         for key in {**unknowns, **secrets}:  # in the marks' order
+            unknown_mark, secret_mark = unknowns.get(key), secrets.get(key)
             if key in decoded:
-                decoded[key] = _decode(decoded[key], unknowns.get(key), secrets.get(key))
-            elif _any_true(unknowns.get(key)):
+                if unknown_mark or secret_mark:  # a plan marks most values `false` or `{}`: nothing to mark
+                    decoded[key] = _decode(decoded[key], unknown_mark, secret_mark)
+            elif _any_true(unknown_mark):
                 decoded[key] = _decode(None, unknowns[key], secrets.get(key))
     elif isinstance(value, list) or (value is None and isinstance(unknown, list)):
         value = value or []
