@@ -124,14 +124,14 @@ class ResourceBuilder:
     def inventory(self, source: SourceInfo, data_sources: Iterable[TerraformRecord] = ()) -> Inventory:
         """The inventory of the resources added, each with the URNs its references name."""
         instances = _Instances(r.name for r in self._resources)
-        resolved: dict[int, tuple[dict[str, tuple[str, ...]], tuple[str, ...]]] = {}
+        last: Mapping[str, tuple[str, ...]] | None = None
         for resource, references in self._referring:
-            # instances of one configuration in one module share their references: resolved once
-            found = resolved.get(id(references))
-            if found is None:
-                dependencies = instances.dependencies(references, self._variant)
-                found = resolved[id(references)] = (dependencies, _all_of(dependencies))
-            resource.property_dependencies, resource.dependencies = found
+            # instances of one configuration (count, for_each) follow one another and share their
+            # references: resolved once for all
+            if references is not last:
+                last, dependencies = references, instances.dependencies(references, self._variant)
+                every = _all_of(dependencies)
+            resource.property_dependencies, resource.dependencies = dependencies, every
         urn = (lambda address: f"{self._variant}::{address}") if self._variant else (lambda address: address)
         return Inventory(source=source, resources=self._resources,
                          data_sources=_data_sources(data_sources, self._providers, urn))

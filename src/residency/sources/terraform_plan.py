@@ -74,6 +74,8 @@ class _Configured:
     """What the instances (count, for_each) of one resource configuration in one module instance
     share, read once for all of them."""
 
+    config: Mapping[str, Any] | None
+    module: str  # the module instance's address
     expressions: References | None  # attribute -> its references: what the configuration sets
     provider: str | None  # the key of its provider configuration
     inherited: bool
@@ -83,7 +85,7 @@ class _Configured:
 
 
 # A resource the plan's configuration does not show: nothing is known of what it sets.
-UNCONFIGURED = _Configured(None, None, False, NO_DEPENDENCIES, NO_ORIGINS, None)
+UNCONFIGURED = _Configured(None, "", None, None, False, NO_DEPENDENCIES, NO_ORIGINS, None)
 
 
 def load_plan(path: Path) -> Inventory:
@@ -141,6 +143,7 @@ class _Plan:
         self._provider_keys: dict[tuple[str, str], tuple[str | None, bool]] = {}
         self._unset_kinds: dict[tuple[str, str], tuple[bool, bool]] = {}
         self._written: dict[str, str | None] = {}
+        self._last_configured: _Configured | None = None  # the configuration of the resource read last
         self._changes: dict[str, dict] = {}
         changes = expect_list(document.get("resource_changes"), self._file, "resource_changes")
         for index, change in enumerate(changes):
@@ -192,7 +195,6 @@ class _Plan:
 
     def _add_module(self, builder: ResourceBuilder, module: Mapping[str, Any], address: str) -> None:
         configs = self._config_resources(address)
-        shared: dict[int, _Configured] = {}  # by the id of a configuration: what its instances here share
         where = f"planned_values ({address or 'root module'})"
         resources = expect_list(module.get("resources"), self._file, where)
         for index, resource in enumerate(resources):
@@ -209,7 +211,7 @@ class _Plan:
             if resource.get("mode") != "managed" and _mode(resource, self._file, where) != "managed" \
                     or body.get("actions") in SKIPPED_ACTIONS:
                 continue
-            self._add(builder, resource, body, address, configs, shared)
+            self._add(builder, resource, body, address, configs)
         for child in expect_list(module.get("child_modules"), self._file, where):
             if not isinstance(child, dict) or not isinstance(child.get("address"), str):
                 raise InputError("expected child modules with an address", file=self._file, key=where)
@@ -231,10 +233,10 @@ class _Plan:
                 raise InputError("expected a module address", file=self._file, key=f"{where}.module_address")
             resource = {"address": address, "type": change["type"], "name": change.get("name"), "values": body.get("after")}
             self._addresses.add(address)
-            self._add(builder, resource, body, module, self._config_resources(module), {})
+            self._add(builder, resource, body, module, self._config_resources(module))
 
     def _add(self, builder: ResourceBuilder, resource: dict, change: Mapping[str, Any], module: str,
-             configs: Mapping[str, Mapping[str, dict]], shared: dict[int, _Configured]) -> None:
+             configs: Mapping[str, Mapping[str, dict]]) -> None:
         values = resource.get("values")
         if not isinstance(values, dict):
             values = expect_mapping(values, self._file, f"planned_values ({resource['address']})")
@@ -247,9 +249,10 @@ class _Plan:
         if config is None:
             configured = UNCONFIGURED
         else:
-            configured = shared.get(id(config))
-            if configured is None:
-                configured = shared[id(config)] = self._configured(config, resource["address"], module)
+            configured = self._last_configured
+            # instances of one configuration (count, for_each) follow one another: read it once for all
+            if configured is None or configured.config is not config or configured.module != module:
+                configured = self._last_configured = self._configured(config, resource["address"], module)
             if isinstance(unknown, dict):
                 unknown = self._without_unset(resource, values, unknown, sensitive, configured.expressions)
         builder.add(resource["address"], resource["type"], _decode(values, unknown, sensitive), configured.provider,
@@ -263,7 +266,7 @@ class _Plan:
             expressions = cut_expressions(expect_mapping(expressions, self._file, f"configuration ({address})"))
         provider, inherited = self._provider_key(config.get("provider_config_key"), module)
         references, origins = self._references(expressions, module)
-        return _Configured(expressions, provider, inherited, references, origins, token)
+        return _Configured(config, module, expressions, provider, inherited, references, origins, token)
 
     def _without_unset(self, resource: dict, values: dict, unknown: dict, sensitive: Any,
                        expressions: Mapping[str, Any]) -> dict:
