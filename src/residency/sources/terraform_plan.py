@@ -197,16 +197,17 @@ class _Plan:
         configs = self._config_resources(address)
         where = f"planned_values ({address or 'root module'})"
         resources = expect_list(module.get("resources"), self._file, where)
+        addresses, changes = self._addresses, self._changes
         for index, resource in enumerate(resources):
             resources[index] = None  # freed once read, but for its values (the document is the reader's own)
-            if not isinstance(resource, dict) or not isinstance(resource.get("address"), str) \
+            if not isinstance(resource, dict) or not isinstance(resource_address := resource.get("address"), str) \
                     or not isinstance(resource.get("type"), str):
                 raise InputError("expected resources with address, type, name and values", file=self._file, key=where)
-            if resource["address"] in self._addresses:  # its change is read (and freed) with the first
-                raise InputError(f"{resource['address']} is listed twice: expected each resource once",
+            if resource_address in addresses:  # its change is read (and freed) with the first
+                raise InputError(f"{resource_address} is listed twice: expected each resource once",
                                  file=self._file, key=where)
-            self._addresses.add(resource["address"])
-            change = self._changes.pop(resource["address"], None)  # freed once read: the rest are changes only
+            addresses.add(resource_address)
+            change = changes.pop(resource_address, None)  # freed once read: the rest are changes only
             body = NO_CHANGE if change is None else change["change"]
             if resource.get("mode") != "managed" and _mode(resource, self._file, where) != "managed" \
                     or body.get("actions") in SKIPPED_ACTIONS:
@@ -237,25 +238,25 @@ class _Plan:
 
     def _add(self, builder: ResourceBuilder, resource: dict, change: Mapping[str, Any], module: str,
              configs: Mapping[str, Mapping[str, dict]]) -> None:
-        values = resource.get("values")
+        address, type_, values = resource["address"], resource["type"], resource.get("values")
         if not isinstance(values, dict):
-            values = expect_mapping(values, self._file, f"planned_values ({resource['address']})")
+            values = expect_mapping(values, self._file, f"planned_values ({address})")
         unknown, sensitive = change.get("after_unknown"), change.get("after_sensitive")
         if not (_object_marks(unknown) and _object_marks(sensitive)):
             raise InputError("expected an object of attributes", file=self._file,
-                             key=f"resource_changes ({resource['address']}).change")
+                             key=f"resource_changes ({address}).change")
         name = resource.get("name")
-        config = configs.get(resource["type"], NO_CONFIGURATION).get(name) if isinstance(name, str) else None
+        config = configs.get(type_, NO_CONFIGURATION).get(name) if isinstance(name, str) else None
         if config is None:
             configured = UNCONFIGURED
         else:
             configured = self._last_configured
             # instances of one configuration (count, for_each) follow one another: read it once for all
             if configured is None or configured.config is not config or configured.module != module:
-                configured = self._last_configured = self._configured(config, resource["address"], module)
+                configured = self._last_configured = self._configured(config, address, module)
             if isinstance(unknown, dict):
-                unknown = self._without_unset(resource, values, unknown, sensitive, configured.expressions)
-        builder.add(resource["address"], resource["type"], _decode(values, unknown, sensitive), configured.provider,
+                unknown = self._without_unset(address, type_, values, unknown, sensitive, configured.expressions)
+        builder.add(address, type_, _decode(values, unknown, sensitive), configured.provider,
                     configured.inherited, configured.references, self._location, configured.origins, configured.token)
 
     def _configured(self, config: Mapping[str, Any], address: str, module: str) -> _Configured:
@@ -268,7 +269,7 @@ class _Plan:
         references, origins = self._references(expressions, module)
         return _Configured(config, module, expressions, provider, inherited, references, origins, token)
 
-    def _without_unset(self, resource: dict, values: dict, unknown: dict, sensitive: Any,
+    def _without_unset(self, address: str, type_: str, values: dict, unknown: dict, sensitive: Any,
                        expressions: Mapping[str, Any]) -> dict:
         """The marks less the attributes known only after apply that the configuration does not set
         (the provider computes them), which are taken out of `values` too, in place; but for the
@@ -279,7 +280,7 @@ class _Plan:
             if mark is not True or attribute in expressions or secrets.get(attribute) is True:
                 kept[attribute] = mark
                 continue
-            is_dynamic, may_move = self._unset_kind(resource["type"], attribute)
+            is_dynamic, may_move = self._unset_kind(type_, attribute)
             if is_dynamic:
                 kept[attribute] = mark
                 continue
@@ -287,7 +288,7 @@ class _Plan:
             if may_move:
                 unseen.append(attribute)
         for attribute in sorted(unseen):  # notes in a stable order
-            self._unseen.append(f"{resource['address']}.{attribute} is known only after apply and the plan's "
+            self._unseen.append(f"{address}.{attribute} is known only after apply and the plan's "
                                 "configuration does not set it (a dynamic block, or the default the provider "
                                 "computes): check the configuration itself (`residency check DIR`) to prove "
                                 "where it moves data")
