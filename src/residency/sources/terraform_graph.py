@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import Any
 
 from residency.catalog import CATALOG
@@ -32,6 +33,9 @@ from residency.sources.pulumi_graph import AMBIENT, region_resolution
 OCI_TYPE_PREFIX = "oci_"
 # An input that is no resource of the configuration: a variable without a value, a data source.
 INPUT = re.compile(r"^(?:module\.[^.]+\.)*(?:var|data)\.")
+# What most resources have: no reference, no variable behind an attribute (shared, never changed).
+NO_DEPENDENCIES: Mapping[str, tuple[str, ...]] = MappingProxyType({})
+NO_ORIGINS: Mapping[str, tuple[Origin, ...]] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -66,39 +70,71 @@ def build_inventory(records: Iterable[TerraformRecord], providers: Mapping[str, 
     """`variant`: the input set the records were read with, when several are checked; it makes
     each URN unique (`prod.tfvars::oci_core_vcn.main`), the name stays the address. `data_sources`:
     the configuration's data blocks (address, type, provider), whose region is found as a resource's."""
-    records = list(records)
-    instances = _Instances(r.address for r in records)
-    urn = (lambda address: f"{variant}::{address}") if variant else (lambda address: address)
-    resources = []
-    # Once per provider link and per type rather than per resource: the (immutable) region resolution,
-    # shared, and the token.
-    regions: dict[tuple, RegionResolution | None] = {}
-    tokens: dict[str, str | None] = {}
+    builder = ResourceBuilder(providers, variant)
     for record in records:
-        dependencies = instances.dependencies(record.references, variant)
-        link = (record.provider, record.inherited, record.type.startswith(OCI_TYPE_PREFIX), record.unread_because)
-        if link not in regions:
-            regions[link] = _with_origins(_region(record, providers), providers.get(record.provider or ""))
-        if record.type not in tokens:
-            tokens[record.type] = CATALOG.token(record.type)
-        resources.append(
-            Resource(
-                urn=urn(record.address),
-                name=record.address,
-                token=tokens[record.type] or _exported_token(record),
-                terraform_type=record.type,
-                custom=True,
-                properties=record.values,
-                naming="terraform",
-                region=regions[link],
-                provider=record.provider,
-                dependencies=_all_of(dependencies),
-                property_dependencies=dependencies,
-                location=record.location,
-                property_origins=record.origins,
-            )
+        builder.add(record.address, record.type, record.values, record.provider, record.inherited,
+                    record.references, record.location, record.origins, record.token, record.unread_because)
+    return builder.inventory(source, data_sources)
+
+
+class ResourceBuilder:
+    """Terraform resources -> the inventory's, one at a time (a source with many builds each
+    straight from what it reads, with no record in between). A reference can name any resource,
+    so the dependencies are resolved once all are added (`inventory`)."""
+
+    def __init__(self, providers: Mapping[str, ProviderConfig], variant: str | None = None):
+        self._providers = providers
+        self._variant = variant
+        self._resources: list[Resource] = []
+        self._referring: list[tuple[Resource, Mapping[str, tuple[str, ...]]]] = []  # with their references
+        # Once per provider link and per type rather than per resource: the (immutable) region
+        # resolution, shared, and the token.
+        self._regions: dict[tuple, RegionResolution | None] = {}
+        self._tokens: dict[str, str | None] = {}
+
+    def add(self, address: str, type_: str, values: Mapping[str, Any], provider: str | None, inherited: bool = False,
+            references: Mapping[str, tuple[str, ...]] = NO_DEPENDENCIES, location: SourceLocation | None = None,
+            origins: Mapping[str, tuple[Origin, ...]] = NO_ORIGINS, token: str | None = None,
+            unread_because: str | None = None) -> None:
+        """A resource: `references` are, per attribute, the absolute addresses it refers to; `origins`
+        the variables behind each attribute; `token` the Pulumi type `residency export` wrote."""
+        link = (provider, inherited, type_.startswith(OCI_TYPE_PREFIX), unread_because)
+        if link not in self._regions:
+            self._regions[link] = _with_origins(_region(type_, provider, inherited, unread_because, self._providers),
+                                                self._providers.get(provider or ""))
+        if type_ not in self._tokens:
+            self._tokens[type_] = CATALOG.token(type_)
+        resource = Resource(
+            urn=f"{self._variant}::{address}" if self._variant else address,
+            name=address,
+            token=self._tokens[type_] or _exported_token(type_, token),
+            terraform_type=type_,
+            custom=True,
+            properties=values,
+            naming="terraform",
+            region=self._regions[link],
+            provider=provider,
+            location=location,
+            property_origins=origins,
         )
-    return Inventory(source=source, resources=resources, data_sources=_data_sources(data_sources, providers, urn))
+        self._resources.append(resource)
+        if references:
+            self._referring.append((resource, references))
+
+    def inventory(self, source: SourceInfo, data_sources: Iterable[TerraformRecord] = ()) -> Inventory:
+        """The inventory of the resources added, each with the URNs its references name."""
+        instances = _Instances(r.name for r in self._resources)
+        last: Mapping[str, tuple[str, ...]] | None = None
+        for resource, references in self._referring:
+            # instances of one configuration (count, for_each) follow one another and share their
+            # references: resolved once for all
+            if references is not last:
+                last, dependencies = references, instances.dependencies(references, self._variant)
+                every = _all_of(dependencies)
+            resource.property_dependencies, resource.dependencies = dependencies, every
+        urn = (lambda address: f"{self._variant}::{address}") if self._variant else (lambda address: address)
+        return Inventory(source=source, resources=self._resources,
+                         data_sources=_data_sources(data_sources, self._providers, urn))
 
 
 def _data_sources(records: Iterable[TerraformRecord], providers: Mapping[str, ProviderConfig],
@@ -108,7 +144,8 @@ def _data_sources(records: Iterable[TerraformRecord], providers: Mapping[str, Pr
     found = {}
     for record in records:
         address = urn(INSTANCE_INDEX.sub("", record.address))
-        region = _with_origins(_region(record, providers), providers.get(record.provider or ""))
+        region = _with_origins(_region(record.type, record.provider, record.inherited, record.unread_because, providers),
+                               providers.get(record.provider or ""))
         found[address] = DataSource(address, record.type, region, record.provider, record.location)
     return found
 
@@ -157,12 +194,12 @@ def _all_of(dependencies: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
     return tuple(sorted({a for found in dependencies.values() for a in found}))
 
 
-def _exported_token(record: TerraformRecord) -> str:
+def _exported_token(type_: str, token: str | None) -> str:
     """The Pulumi type an exported resource came from, where its Terraform type has no token: an
     OCI token only for an OCI type, so a type of another provider cannot pass for OCI's, nor the
     reverse."""
-    token = record.token or ""
-    return token if token.startswith("oci:") == record.type.startswith(OCI_TYPE_PREFIX) else ""
+    token = token or ""
+    return token if token.startswith("oci:") == type_.startswith(OCI_TYPE_PREFIX) else ""
 
 
 def _with_origins(resolution: RegionResolution | None, config: ProviderConfig | None) -> RegionResolution | None:
@@ -172,20 +209,21 @@ def _with_origins(resolution: RegionResolution | None, config: ProviderConfig | 
     return replace(resolution, origins=tuple(replace(o, value=o.value or written) for o in config.origins))
 
 
-def _region(record: TerraformRecord, providers: Mapping[str, ProviderConfig]) -> RegionResolution | None:
-    if record.unread_because:
-        return RegionResolution(RegionSource.UNRESOLVED, provider=record.provider, reason=record.unread_because)
-    if not record.type.startswith(OCI_TYPE_PREFIX):
+def _region(type_: str, provider: str | None, inherited: bool, unread_because: str | None,
+            providers: Mapping[str, ProviderConfig]) -> RegionResolution | None:
+    if unread_because:
+        return RegionResolution(RegionSource.UNRESOLVED, provider=provider, reason=unread_because)
+    if not type_.startswith(OCI_TYPE_PREFIX):
         return None
-    if record.provider is None:
+    if provider is None:
         return RegionResolution(
             RegionSource.UNRESOLVED, reason="the source does not say which provider configuration creates it"
         )
-    config = providers.get(record.provider)
+    config = providers.get(provider)
     if config is None:
         return RegionResolution(
-            RegionSource.UNRESOLVED, provider=record.provider,
-            reason=f"no provider block configures {record.provider}, so {AMBIENT}",
+            RegionSource.UNRESOLVED, provider=provider,
+            reason=f"no provider block configures {provider}, so {AMBIENT}",
         )
     what = f"the region of provider {config.key}"
     if config.auth is UNKNOWN:
@@ -198,7 +236,7 @@ def _region(record: TerraformRecord, providers: Mapping[str, ProviderConfig]) ->
         return RegionResolution(RegionSource.UNRESOLVED, provider=config.key, reason=f"{what} cannot be known: {config.unknown_because}")
     resolution = region_resolution(
         config.region,
-        RegionSource.PARENT_PROVIDER if record.inherited else RegionSource.EXPLICIT_PROVIDER,
+        RegionSource.PARENT_PROVIDER if inherited else RegionSource.EXPLICIT_PROVIDER,
         config.key,
         missing=f"provider {config.key} sets no region, so {AMBIENT}",
         what=what,

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -37,7 +38,13 @@ from residency.errors import InputError
 from residency.inputs import MAX_NESTING, collector_paused, read_bytes
 from residency.inventory import UNKNOWN, Inventory, Origin, Secret, SourceInfo, SourceLocation
 from residency.sources.json_file import expect_list, expect_mapping
-from residency.sources.terraform_graph import ProviderConfig, TerraformRecord, build_inventory
+from residency.sources.terraform_graph import (
+    NO_DEPENDENCIES,
+    NO_ORIGINS,
+    ProviderConfig,
+    ResourceBuilder,
+    TerraformRecord,
+)
 from residency.sources.terraform_plan_fields import (
     References,
     cut_expressions,
@@ -55,12 +62,30 @@ SKIPPED_ACTIONS = (["delete"], ["forget"])
 NO_CHANGE: Mapping[str, Any] = MappingProxyType({})  # the change of a resource resource_changes does not list
 # The resources of a module the configuration does not show, by type, then name.
 NO_CONFIGURATION: Mapping[str, Mapping[str, dict]] = MappingProxyType({})
-NO_ORIGINS: Mapping[str, tuple[Origin, ...]] = MappingProxyType({})  # what takes no variable, shared
 DEPLOYED_ACTIONS = ("create", "update")
 MODES = ("managed", "data")
 # Beside a resource's configuration, the Pulumi type `residency export` exported it from; Terraform
 # writes no such key. It names the type the policy's non_moving_types and StackReferences go by.
 PULUMI_TYPE = "pulumi_type"
+
+
+@dataclass(slots=True)  # not frozen, which would make each one slower to build; never changed once built
+class _Configured:
+    """What the instances (count, for_each) of one resource configuration in one module instance
+    share, read once for all of them."""
+
+    config: Mapping[str, Any] | None
+    module: str  # the module instance's address
+    expressions: References | None  # attribute -> its references: what the configuration sets
+    provider: str | None  # the key of its provider configuration
+    inherited: bool
+    references: Mapping[str, tuple[str, ...]]  # attribute -> the absolute addresses it refers to
+    origins: Mapping[str, tuple[Origin, ...]]  # attribute -> the variables behind it
+    token: str | None  # the Pulumi type `residency export` wrote (PULUMI_TYPE)
+
+
+# A resource the plan's configuration does not show: nothing is known of what it sets.
+UNCONFIGURED = _Configured(None, "", None, None, False, NO_DEPENDENCIES, NO_ORIGINS, None)
 
 
 def load_plan(path: Path) -> Inventory:
@@ -73,14 +98,14 @@ def load_plan(path: Path) -> Inventory:
 def _inventory(path: Path) -> Inventory:
     plan = _Plan(read_plan(path), path)
     try:
-        records = list(plan.records())
-        providers = plan.providers()
+        builder = ResourceBuilder(plan.providers())
+        plan.add_resources(builder)
         data_sources = list(plan.data_sources())
     except RecursionError:
         raise InputError(f"a value nests more than {MAX_NESTING} levels deep", file=str(path)) from None
     source = SourceInfo(kind="terraform-plan", path=str(path), notes=plan.notes)
-    del plan  # the rest of the document (its values are the records' now) is freed before the inventory is built
-    return build_inventory(records, providers, source, data_sources=data_sources)
+    del plan  # the rest of the document (its values are the resources' now) is freed before the inventory is built
+    return builder.inventory(source, data_sources)
 
 
 def read_plan(path: Path) -> dict[str, Any]:
@@ -118,6 +143,7 @@ class _Plan:
         self._provider_keys: dict[tuple[str, str], tuple[str | None, bool]] = {}
         self._unset_kinds: dict[tuple[str, str], tuple[bool, bool]] = {}
         self._written: dict[str, str | None] = {}
+        self._last_configured: _Configured | None = None  # the configuration of the resource read last
         self._changes: dict[str, dict] = {}
         changes = expect_list(document.get("resource_changes"), self._file, "resource_changes")
         for index, change in enumerate(changes):
@@ -161,36 +187,38 @@ class _Plan:
                                           if written else None, origins=written)
         return configs
 
-    def records(self) -> Iterator[TerraformRecord]:
+    def add_resources(self, builder: ResourceBuilder) -> None:
+        """Each managed resource the plan deploys, built straight from what the plan says of it."""
         root = expect_mapping(self._document["planned_values"].get("root_module"), self._file, "planned_values.root_module")
-        yield from self._module_records(root, "")
-        yield from self._changes_only()
+        self._add_module(builder, root, "")
+        self._add_changes_only(builder)
 
-    def _module_records(self, module: Mapping[str, Any], address: str) -> Iterator[TerraformRecord]:
+    def _add_module(self, builder: ResourceBuilder, module: Mapping[str, Any], address: str) -> None:
         configs = self._config_resources(address)
         where = f"planned_values ({address or 'root module'})"
         resources = expect_list(module.get("resources"), self._file, where)
+        addresses, changes = self._addresses, self._changes
         for index, resource in enumerate(resources):
             resources[index] = None  # freed once read, but for its values (the document is the reader's own)
-            if not isinstance(resource, dict) or not isinstance(resource.get("address"), str) \
+            if not isinstance(resource, dict) or not isinstance(resource_address := resource.get("address"), str) \
                     or not isinstance(resource.get("type"), str):
                 raise InputError("expected resources with address, type, name and values", file=self._file, key=where)
-            if resource["address"] in self._addresses:  # its change is read (and freed) with the first
-                raise InputError(f"{resource['address']} is listed twice: expected each resource once",
+            if resource_address in addresses:  # its change is read (and freed) with the first
+                raise InputError(f"{resource_address} is listed twice: expected each resource once",
                                  file=self._file, key=where)
-            self._addresses.add(resource["address"])
-            change = self._changes.pop(resource["address"], None)  # freed once read: the rest are changes only
+            addresses.add(resource_address)
+            change = changes.pop(resource_address, None)  # freed once read: the rest are changes only
             body = NO_CHANGE if change is None else change["change"]
             if resource.get("mode") != "managed" and _mode(resource, self._file, where) != "managed" \
                     or body.get("actions") in SKIPPED_ACTIONS:
                 continue
-            yield self._record(resource, body, address, configs)
+            self._add(builder, resource, body, address, configs)
         for child in expect_list(module.get("child_modules"), self._file, where):
             if not isinstance(child, dict) or not isinstance(child.get("address"), str):
                 raise InputError("expected child modules with an address", file=self._file, key=where)
-            yield from self._module_records(child, child["address"])
+            self._add_module(builder, child, child["address"])
 
-    def _changes_only(self) -> Iterator[TerraformRecord]:
+    def _add_changes_only(self, builder: ResourceBuilder) -> None:
         """Creates and updates that `planned_values` leaves out: read from the change itself."""
         for address, change in self._changes.items():  # those planned_values does not list
             body = change["change"]
@@ -206,43 +234,42 @@ class _Plan:
                 raise InputError("expected a module address", file=self._file, key=f"{where}.module_address")
             resource = {"address": address, "type": change["type"], "name": change.get("name"), "values": body.get("after")}
             self._addresses.add(address)
-            yield self._record(resource, body, module, self._config_resources(module))
+            self._add(builder, resource, body, module, self._config_resources(module))
 
-    def _record(self, resource: dict, change: Mapping[str, Any], module: str,
-                configs: Mapping[str, Mapping[str, dict]]) -> TerraformRecord:
-        values = resource.get("values")
+    def _add(self, builder: ResourceBuilder, resource: dict, change: Mapping[str, Any], module: str,
+             configs: Mapping[str, Mapping[str, dict]]) -> None:
+        address, type_, values = resource["address"], resource["type"], resource.get("values")
         if not isinstance(values, dict):
-            values = expect_mapping(values, self._file, f"planned_values ({resource['address']})")
+            values = expect_mapping(values, self._file, f"planned_values ({address})")
         unknown, sensitive = change.get("after_unknown"), change.get("after_sensitive")
         if not (_object_marks(unknown) and _object_marks(sensitive)):
             raise InputError("expected an object of attributes", file=self._file,
-                             key=f"resource_changes ({resource['address']}).change")
+                             key=f"resource_changes ({address}).change")
         name = resource.get("name")
-        config = configs.get(resource["type"], NO_CONFIGURATION).get(name) if isinstance(name, str) else None
-        provider, inherited, references, origins, token = None, False, {}, {}, None
-        if config is not None:
-            token = config.get(PULUMI_TYPE) if isinstance(config.get(PULUMI_TYPE), str) else None
-            expressions = config.get("expressions")
-            if not isinstance(expressions, References):  # parsed whole: cut here
-                expressions = cut_expressions(expect_mapping(expressions, self._file,
-                                                             f"configuration ({resource['address']})"))
+        config = configs.get(type_, NO_CONFIGURATION).get(name) if isinstance(name, str) else None
+        if config is None:
+            configured = UNCONFIGURED
+        else:
+            configured = self._last_configured
+            # instances of one configuration (count, for_each) follow one another: read it once for all
+            if configured is None or configured.config is not config or configured.module != module:
+                configured = self._last_configured = self._configured(config, address, module)
             if isinstance(unknown, dict):
-                unknown = self._without_unset(resource, values, unknown, sensitive, expressions)
-            provider, inherited = self._provider_key(config.get("provider_config_key"), module)
-            references, origins = self._references(expressions, module)
-        return TerraformRecord(
-            address=resource["address"],
-            type=resource["type"],
-            values=_decode(values, unknown, sensitive),
-            provider=provider,
-            inherited=inherited,
-            references=references,
-            location=self._location,
-            origins=origins,
-            token=token,
-        )
+                unknown = self._without_unset(address, type_, values, unknown, sensitive, configured.expressions)
+        builder.add(address, type_, _decode(values, unknown, sensitive), configured.provider,
+                    configured.inherited, configured.references, self._location, configured.origins, configured.token)
 
-    def _without_unset(self, resource: dict, values: dict, unknown: dict, sensitive: Any,
+    def _configured(self, config: Mapping[str, Any], address: str, module: str) -> _Configured:
+        """What the instances of a resource configuration in one module instance share."""
+        token = config.get(PULUMI_TYPE) if isinstance(config.get(PULUMI_TYPE), str) else None
+        expressions = config.get("expressions")
+        if not isinstance(expressions, References):  # parsed whole: cut here
+            expressions = cut_expressions(expect_mapping(expressions, self._file, f"configuration ({address})"))
+        provider, inherited = self._provider_key(config.get("provider_config_key"), module)
+        references, origins = self._references(expressions, module)
+        return _Configured(config, module, expressions, provider, inherited, references, origins, token)
+
+    def _without_unset(self, address: str, type_: str, values: dict, unknown: dict, sensitive: Any,
                        expressions: Mapping[str, Any]) -> dict:
         """The marks less the attributes known only after apply that the configuration does not set
         (the provider computes them), which are taken out of `values` too, in place; but for the
@@ -253,7 +280,7 @@ class _Plan:
             if mark is not True or attribute in expressions or secrets.get(attribute) is True:
                 kept[attribute] = mark
                 continue
-            is_dynamic, may_move = self._unset_kind(resource["type"], attribute)
+            is_dynamic, may_move = self._unset_kind(type_, attribute)
             if is_dynamic:
                 kept[attribute] = mark
                 continue
@@ -261,7 +288,7 @@ class _Plan:
             if may_move:
                 unseen.append(attribute)
         for attribute in sorted(unseen):  # notes in a stable order
-            self._unseen.append(f"{resource['address']}.{attribute} is known only after apply and the plan's "
+            self._unseen.append(f"{address}.{attribute} is known only after apply and the plan's "
                                 "configuration does not set it (a dynamic block, or the default the provider "
                                 "computes): check the configuration itself (`residency check DIR`) to prove "
                                 "where it moves data")
@@ -270,12 +297,10 @@ class _Plan:
     def _references(self, expressions: References,
                     module: str) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[Origin, ...]]]:
         """Per attribute, the resources and data sources it refers to, and the variables behind it."""
-        references, origins = {}, NO_ORIGINS
-        for attribute, expression in expressions.items():
-            if not expression:  # a constant refers to nothing
-                continue
+        references, origins = NO_DEPENDENCIES, NO_ORIGINS
+        for attribute in expressions.referring:
             found, reads, variables = [], [], []
-            for reference in expression["references"]:
+            for reference in expressions[attribute]["references"]:
                 if reference.startswith("var."):
                     variables.append(reference)
                 elif reference.startswith("data."):
@@ -285,6 +310,7 @@ class _Plan:
             if reads:
                 found += [f"{module}.{r}" if module else r for r in _data_reads(reads)]
             if found:
+                references = {} if references is NO_DEPENDENCIES else references
                 references[attribute] = tuple(found)
             if variables and (written := self._variable_origins(variables, module)):
                 origins = {} if origins is NO_ORIGINS else origins
@@ -500,9 +526,11 @@ def _decode(value: Any, unknown: Any, sensitive: Any) -> Any:
         unknowns = unknown if isinstance(unknown, dict) else {}
         secrets = sensitive if isinstance(sensitive, dict) else {}
         for key in {**unknowns, **secrets}:  # in the marks' order
+            unknown_mark, secret_mark = unknowns.get(key), secrets.get(key)
             if key in decoded:
-                decoded[key] = _decode(decoded[key], unknowns.get(key), secrets.get(key))
-            elif _any_true(unknowns.get(key)):
+                if unknown_mark or secret_mark:  # a plan marks most values `false` or `{}`: nothing to mark
+                    decoded[key] = _decode(decoded[key], unknown_mark, secret_mark)
+            elif _any_true(unknown_mark):
                 decoded[key] = _decode(None, unknowns[key], secrets.get(key))
     elif isinstance(value, list) or (value is None and isinstance(unknown, list)):
         value = value or []

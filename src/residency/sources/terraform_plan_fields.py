@@ -26,13 +26,16 @@ from residency.inputs import MAX_NESTING, decode_shaped, nesting_bound, parse_js
 
 # An attribute whose expression refers to nothing (a constant): one shared value for all.
 NO_REFERENCES: dict[str, Any] = {}
+# The keys of an attribute's expression (a block's is an object of its attributes' expressions instead).
+EXPRESSION_KEYS = frozenset({"references", "constant_value"})
 
 
 class References(dict):
     """A resource's configuration expressions, attribute -> `{"references": [...]}` (never empty)
-    or NO_REFERENCES."""
+    or NO_REFERENCES; `referring`: the attributes of the first kind, in order (most attributes are
+    constants: their readers need not look at each)."""
 
-    __slots__ = ()
+    __slots__ = ("referring",)
 
 
 # Each shape is a TypedDict: msgspec builds it as the plain dict the standard parser would give,
@@ -170,13 +173,19 @@ def references_in(expression: Any) -> list[str]:
 
 def cut_expressions(expressions: dict[str, Any]) -> References:
     """A resource's expressions cut to their references."""
-    cut = References()
+    cut = References.fromkeys(expressions, NO_REFERENCES)
+    referring = []
     for attribute, expression in expressions.items():
-        if type(expression) is dict and len(expression) == 1 and "constant_value" in expression:
-            cut[attribute] = NO_REFERENCES
+        if type(expression) is dict and expression.keys() <= EXPRESSION_KEYS:
+            # an expression, not a block (most attributes): its references read without a walk
+            references = expression.get("references")
+            found = [r for r in references if isinstance(r, str)] if isinstance(references, list) else None
         else:
             found = references_in(expression)
-            cut[attribute] = {"references": found} if found else NO_REFERENCES
+        if found:
+            cut[attribute] = {"references": found}
+            referring.append(attribute)
+    cut.referring = tuple(referring)
     return cut
 
 
