@@ -169,7 +169,7 @@ class Report:
             },
             policy=self.policy,
             rules=[rule_document(meta, level, source.kind) for meta, level in self.rules],
-            findings=[_finding_document(f, source.kind) for f in self.findings],
+            findings=finding_documents(self.findings, source.kind),
             resources_by_type=Counter(r.type_label for r in self.inventory.resources if r.custom and not r.is_provider),
             fail_on=fail_on,
         )
@@ -228,14 +228,42 @@ def rule_document(meta: RuleMeta, level: Level, source_kind: str = "pulumi-progr
     }
 
 
-def _finding_document(finding: Finding, source_kind: str) -> dict:
+def finding_documents(findings: Iterable[Finding], source_kind: str) -> list[dict]:
+    """Each finding as the document writes it. What a finding takes from its rule is read once per
+    rule rather than once per finding: a large plan has tens of thousands of findings of a few rules."""
+    by_rule: dict[str, _RuleFields] = {}
+    documents = []
+    for finding in findings:
+        rule = by_rule.get(finding.rule.id)
+        if rule is None:
+            rule = by_rule[finding.rule.id] = _RuleFields.of(finding.rule, source_kind)
+        documents.append(_finding_document(finding, rule))
+    return documents
+
+
+@dataclass(frozen=True, slots=True)
+class _RuleFields:
+    """What each finding of a rule says of its rule."""
+
+    id: str
+    name: str
+    title: str
+    severity: str
+    remediation: str
+
+    @classmethod
+    def of(cls, meta: RuleMeta, source_kind: str) -> _RuleFields:
+        return cls(meta.id, meta.name, meta.title, meta.severity.value, remediation(meta.id, meta.remediation, source_kind))
+
+
+def _finding_document(finding: Finding, rule: _RuleFields) -> dict:
     resource = finding.resource
-    waiver = finding.waiver
+    location = finding.location
     return {
-        "rule_id": finding.rule.id,
-        "rule_name": finding.rule.name,
-        "title": finding.rule.title,
-        "severity": finding.severity.value,
+        "rule_id": rule.id,
+        "rule_name": rule.name,
+        "title": rule.title,
+        "severity": rule.severity,
         "level": finding.level.value,
         "proven": finding.proven,
         "resource": {
@@ -247,10 +275,10 @@ def _finding_document(finding: Finding, source_kind: str) -> dict:
         "path": finding.path,
         "message": finding.message,
         "evidence": [{"subject": e.subject, "relation": e.relation, "value": e.value} for e in finding.evidence],
-        "remediation": remediation(finding.rule.id, finding.rule.remediation, source_kind),
-        "location": {"file": finding.location.file, "line": finding.location.line} if finding.location else None,
-        "waiver": waiver_document(waiver),
-        "fingerprint": finding.fingerprint,
+        "remediation": rule.remediation,
+        "location": {"file": location.file, "line": location.line} if location else None,
+        "waiver": waiver_document(finding.waiver),
+        "fingerprint": fingerprint(rule.id, resource.urn, finding.path),
         "origins": [
             {"kind": o.kind, "name": o.name, "file": o.file, "line": o.line, "value": o.value} for o in finding.origins
         ],
