@@ -185,8 +185,8 @@ def findings_document(
     builds it, for `residency check` and for the readers of other engines' output."""
     open_findings = [f for f in findings if not (f["waiver"] and f["waiver"]["active"])]
     failing_levels = {level.value for level in Level if level.fails(fail_on)}
-    failing = [f for f in open_findings if f["level"] in failing_levels]
     by_level = Counter(f["level"] for f in open_findings)
+    failing = sum(count for level, count in by_level.items() if level in failing_levels)
     return {
         "version": DOCUMENT_VERSION,
         "tool": {"name": "residency", "version": __version__},
@@ -202,7 +202,7 @@ def findings_document(
             "waived": len(findings) - len(open_findings),
             "unproven": sum(not f["proven"] for f in findings),
             "fail_on": fail_on.value,
-            "failing": len(failing),
+            "failing": failing,
             "passed": not failing,
         },
         "findings": findings,
