@@ -44,3 +44,14 @@ def test_bad_input_and_usage_keep_their_status():
     usage = program("check", "--no-such-option")
     assert usage.returncode == 2 and "No such option" in usage.stderr
     assert program("--version").returncode == 0
+
+
+def test_a_thread_still_running_is_waited_for():
+    script = PROGRAM.replace(
+        "from residency.cli import run",
+        "import threading, time\n"
+        "threading.Thread(target=lambda: (time.sleep(0.5), print('thread done', file=sys.stderr))).start()\n"
+        "from residency.cli import run",
+    )
+    ended = subprocess.run([sys.executable, "-c", script, "--version"], capture_output=True, text=True, check=False)
+    assert ended.returncode == 0 and "thread done" in ended.stderr
