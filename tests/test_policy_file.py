@@ -227,3 +227,10 @@ def test_the_builtin_policy_holds_to_the_schema(tmp_path):
     assert _schema_errors(plain(load_yaml(copy))) == []
     as_file, builtin = load_policy(copy, today=TODAY), load_policy(BUILTIN, today=TODAY)
     assert dataclasses.replace(as_file, source=builtin.source) == builtin
+
+
+def test_a_file_named_like_the_builtin_policy_is_still_validated(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "built-in default").write_text("version: 1\nregions: {}\n")
+    with pytest.raises(InputError, match="missing required key"):
+        load_policy(Path("built-in default"))

@@ -68,11 +68,13 @@ def load_policy(
     if str(path) == BUILTIN:  # `--policy builtin`; a file of that name is given by another path (/abs/builtin)
         default = resources.files(__package__).joinpath("default.yaml")
         with resources.as_file(default) as default_path:
-            return _load(default_path, BUILTIN_SOURCE, today, metas)
+            return _load(default_path, BUILTIN_SOURCE, today, metas, builtin=True)
     return _load(Path(path), str(path), today, metas)
 
 
-def _load(path: Path, shown: str, today: datetime.date | None, metas: tuple[RuleMeta, ...]) -> ResidencyPolicy:
+def _load(
+    path: Path, shown: str, today: datetime.date | None, metas: tuple[RuleMeta, ...], *, builtin: bool = False,
+) -> ResidencyPolicy:
     known = _rule_names(metas)
     if path.exists() and not path.is_file():
         raise InputError("not a policy file: expected a readable YAML file", file=shown)
@@ -80,7 +82,7 @@ def _load(path: Path, shown: str, today: datetime.date | None, metas: tuple[Rule
     data = plain(document)
     # The built-in policy is part of residency, held to the schema by its tests: validating it again
     # at every run would import jsonschema, a quarter of a check's imports, for a file no user writes.
-    problems = [] if shown == BUILTIN_SOURCE else [_describe(error, document) for error in _schema_errors(data)]
+    problems = [] if builtin else [_describe(error, document) for error in _schema_errors(data)]
     if not problems:
         problems = _semantic_problems(data, document, today or datetime.date.today(), known, metas)
     if problems:
