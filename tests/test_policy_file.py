@@ -209,3 +209,28 @@ def test_each_package_imports_first_in_a_fresh_interpreter(module):
 
     completed = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True, check=False)
     assert completed.returncode == 0, completed.stderr[-2000:]
+
+
+def test_the_builtin_policy_holds_to_the_schema(tmp_path):
+    """`--policy builtin` is not validated at each run (it is part of residency): read as a file a user
+    wrote, which is validated, it is the same policy."""
+    import dataclasses
+    from importlib import resources
+
+    from residency.policy import BUILTIN
+    from residency.policy.loader import _schema_errors
+    from residency.yamlfile import load_yaml, plain
+
+    copy = tmp_path / "policies" / "residency.yaml"
+    copy.parent.mkdir()
+    copy.write_text((resources.files("residency.policy") / "default.yaml").read_text())
+    assert _schema_errors(plain(load_yaml(copy))) == []
+    as_file, builtin = load_policy(copy, today=TODAY), load_policy(BUILTIN, today=TODAY)
+    assert dataclasses.replace(as_file, source=builtin.source) == builtin
+
+
+def test_a_file_named_like_the_builtin_policy_is_still_validated(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "built-in default").write_text("version: 1\nregions: {}\n")
+    with pytest.raises(InputError, match="missing required key"):
+        load_policy(Path("built-in default"))

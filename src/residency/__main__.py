@@ -1,3 +1,3 @@
-from residency.cli import main
+from residency.cli import run
 
-main()
+run()

@@ -180,7 +180,7 @@ class Report:
             },
             policy=self.policy,
             rules=[rule_document(meta, level, source.kind) for meta, level in self.rules],
-            findings=[_finding_document(f, source.kind) for f in self.findings],
+            findings=finding_documents(self.findings, source.kind),
             resources_by_type=Counter(r.type_label for r in self.inventory.resources if r.custom and not r.is_provider),
             fail_on=fail_on,
         )
@@ -196,8 +196,8 @@ def findings_document(
     builds it, for `residency check` and for the readers of other engines' output."""
     open_findings = [f for f in findings if not (f["waiver"] and f["waiver"]["active"])]
     failing_levels = {level.value for level in Level if level.fails(fail_on)}
-    failing = [f for f in open_findings if f["level"] in failing_levels]
     by_level = Counter(f["level"] for f in open_findings)
+    failing = sum(count for level, count in by_level.items() if level in failing_levels)
     return {
         "version": DOCUMENT_VERSION,
         "tool": {"name": "residency", "version": __version__},
@@ -213,7 +213,7 @@ def findings_document(
             "waived": len(findings) - len(open_findings),
             "unproven": sum(not f["proven"] for f in findings),
             "fail_on": fail_on.value,
-            "failing": len(failing),
+            "failing": failing,
             "passed": not failing,
         },
         "findings": findings,
@@ -239,14 +239,42 @@ def rule_document(meta: RuleMeta, level: Level, source_kind: str = "pulumi-progr
     }
 
 
-def _finding_document(finding: Finding, source_kind: str) -> dict:
+def finding_documents(findings: Iterable[Finding], source_kind: str) -> list[dict]:
+    """Each finding as the document writes it. What a finding takes from its rule is read once per
+    rule rather than once per finding: a large plan has tens of thousands of findings of a few rules."""
+    by_rule: dict[str, _RuleFields] = {}
+    documents = []
+    for finding in findings:
+        rule = by_rule.get(finding.rule.id)
+        if rule is None:
+            rule = by_rule[finding.rule.id] = _RuleFields.of(finding.rule, source_kind)
+        documents.append(_finding_document(finding, rule))
+    return documents
+
+
+@dataclass(frozen=True, slots=True)
+class _RuleFields:
+    """What each finding of a rule says of its rule."""
+
+    id: str
+    name: str
+    title: str
+    severity: str
+    remediation: str
+
+    @classmethod
+    def of(cls, meta: RuleMeta, source_kind: str) -> _RuleFields:
+        return cls(meta.id, meta.name, meta.title, meta.severity.value, remediation(meta.id, meta.remediation, source_kind))
+
+
+def _finding_document(finding: Finding, rule: _RuleFields) -> dict:
     resource = finding.resource
-    waiver = finding.waiver
+    location = finding.location
     return {
-        "rule_id": finding.rule.id,
-        "rule_name": finding.rule.name,
-        "title": finding.rule.title,
-        "severity": finding.severity.value,
+        "rule_id": rule.id,
+        "rule_name": rule.name,
+        "title": rule.title,
+        "severity": rule.severity,
         "level": finding.level.value,
         "proven": finding.proven,
         "resource": {
@@ -258,10 +286,10 @@ def _finding_document(finding: Finding, source_kind: str) -> dict:
         "path": finding.path,
         "message": finding.message,
         "evidence": [{"subject": e.subject, "relation": e.relation, "value": e.value} for e in finding.evidence],
-        "remediation": remediation(finding.rule.id, finding.rule.remediation, source_kind),
-        "location": {"file": finding.location.file, "line": finding.location.line} if finding.location else None,
-        "waiver": waiver_document(waiver),
-        "fingerprint": finding.fingerprint,
+        "remediation": rule.remediation,
+        "location": {"file": location.file, "line": location.line} if location else None,
+        "waiver": waiver_document(finding.waiver),
+        "fingerprint": fingerprint(rule.id, resource.urn, finding.path),
         "origins": [
             {"kind": o.kind, "name": o.name, "file": o.file, "line": o.line, "value": o.value} for o in finding.origins
         ],

@@ -115,7 +115,11 @@ def check(
         if state_file is not None:
             add_deployed_state(inventory, state_file)
         report = evaluate(inventory, policy)
-        document = report.to_document(threshold) if output_format == "json" or reports or attest else None
+        # The document, too, lives until the command ends: frozen as it is built, it is never walked
+        # by the collector (resumed with the document young, it would walk all of it at once).
+        with collector_paused():
+            document = report.to_document(threshold) if output_format == "json" or reports or attest else None
+            gc.freeze()
         if document is not None:
             document = with_baseline(document, baseline_file)
         if attest is not None:

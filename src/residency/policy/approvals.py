@@ -14,9 +14,7 @@ import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from residency.errors import InputError
 from residency.iam import ParseError, Statement, Value, parse_statement
@@ -24,7 +22,9 @@ from residency.yamlfile import line_of, load_yaml, plain
 
 APPROVALS_FOLDER = "approvals"
 DEFAULT_MAX_DAYS = 90
-_FORMATS = jsonschema.FormatChecker(formats=["date"])
+
+if TYPE_CHECKING:
+    import jsonschema
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,9 @@ def _load(path: Path, shown: str) -> Approval:
     if not isinstance(data, dict):
         raise InputError("expected an approval: a mapping with id, statement, policy, requested_by, approved_by, "
                          "approved_on, expires and reason", file=shown, line=line_of(document, []))
-    validator = jsonschema.Draft202012Validator(_schema(), format_checker=_FORMATS)
+    import jsonschema  # here, not at the top: a check without approvals never needs it
+
+    validator = jsonschema.Draft202012Validator(_schema(), format_checker=jsonschema.FormatChecker(formats=["date"]))
     errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     if errors:
         problems = [_describe(error, document) for error in errors]

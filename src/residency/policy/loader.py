@@ -16,8 +16,6 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import jsonschema
-
 from residency.catalog import CATALOG
 from residency.enforcement import Level
 from residency.errors import InputError
@@ -39,12 +37,11 @@ from residency.policy.model import (
 from residency.yamlfile import line_of, load_yaml, plain
 
 if TYPE_CHECKING:
+    import jsonschema
+
     from residency.rules import Rule, RuleMeta
 
-_FORMATS = jsonschema.FormatChecker(formats=["date"])
 
-
-@_FORMATS.checks("oci-region")
 def _is_region(value: object) -> bool:
     return not isinstance(value, str) or lookup_region(value) is not None
 
@@ -71,17 +68,21 @@ def load_policy(
     if str(path) == BUILTIN:  # `--policy builtin`; a file of that name is given by another path (/abs/builtin)
         default = resources.files(__package__).joinpath("default.yaml")
         with resources.as_file(default) as default_path:
-            return _load(default_path, BUILTIN_SOURCE, today, metas)
+            return _load(default_path, BUILTIN_SOURCE, today, metas, builtin=True)
     return _load(Path(path), str(path), today, metas)
 
 
-def _load(path: Path, shown: str, today: datetime.date | None, metas: tuple[RuleMeta, ...]) -> ResidencyPolicy:
+def _load(
+    path: Path, shown: str, today: datetime.date | None, metas: tuple[RuleMeta, ...], *, builtin: bool = False,
+) -> ResidencyPolicy:
     known = _rule_names(metas)
     if path.exists() and not path.is_file():
         raise InputError("not a policy file: expected a readable YAML file", file=shown)
     document = load_yaml(path, display=shown)
     data = plain(document)
-    problems = [_describe(error, document) for error in _schema_errors(data)]
+    # The built-in policy is part of residency, held to the schema by its tests: validating it again
+    # at every run would import jsonschema, a quarter of a check's imports, for a file no user writes.
+    problems = [] if builtin else [_describe(error, document) for error in _schema_errors(data)]
     if not problems:
         problems = _semantic_problems(data, document, today or datetime.date.today(), known, metas)
     if problems:
@@ -120,7 +121,11 @@ def _controls(controls: dict, protected: list[str]) -> dict[str, LevelControls]:
 
 
 def _schema_errors(data: Any) -> list[jsonschema.ValidationError]:
-    validator = jsonschema.Draft202012Validator(schema(), format_checker=_FORMATS)
+    import jsonschema  # here, not at the top: only a policy file a user wrote is validated
+
+    formats = jsonschema.FormatChecker(formats=["date"])
+    formats.checks("oci-region")(_is_region)
+    validator = jsonschema.Draft202012Validator(schema(), format_checker=formats)
     return sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
 
 
