@@ -21,13 +21,12 @@ from residency.inputs import collector_paused
 from residency.inventory import Inventory, Origin, Resource, SourceLocation
 from residency.policy import ResidencyPolicy, Waiver
 from residency.rules.base import Evidence, RuleMeta
+from residency.value_object import value_object
 
 DOCUMENT_VERSION = "1.2"
 
 
-# not frozen, but hashed by its fields as a frozen one is (nothing assigns to one once made): a frozen class
-# sets each field through object.__setattr__, which takes twice as long, and one is made for every resource with findings
-@dataclass(slots=True, unsafe_hash=True)
+@value_object
 class ResourceIdentity:
     urn: str
     name: str
@@ -113,9 +112,7 @@ class AppliedWaiver:
     active: bool  # False: expired, so the finding counts again
 
 
-# not frozen, but hashed by its fields as a frozen one is (nothing assigns to one once made): a frozen class
-# sets each field through object.__setattr__, which takes twice as long, and one is made for every finding
-@dataclass(slots=True, unsafe_hash=True)
+@value_object
 class Finding:
     rule: RuleMeta
     level: Level

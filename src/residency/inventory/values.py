@@ -13,6 +13,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple, Self
 
+from residency.value_object import value_object
+
 Naming = Literal["pulumi", "terraform"]
 
 # Pulumi's property-value encoding (sdk/go/common/resource/sig).
@@ -98,10 +100,7 @@ class Template:
         return "".join(part if isinstance(part, str) else "${...}" for part in self.parts)
 
 
-# Not frozen, but hashed by its fields as a frozen one is (nothing assigns to one once made): a
-# frozen class sets each field through object.__setattr__, which takes twice as long, and rules
-# make one for most values they read, hundreds of thousands in a large plan.
-@dataclass(slots=True, unsafe_hash=True)
+@value_object
 class FieldValue:
     """One value found at a path, with what may be said about it."""
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from residency.enforcement import Level, Severity
+from residency.value_object import value_object
 
 if TYPE_CHECKING:
     from residency.inventory import Origin, Resource
@@ -34,9 +35,7 @@ class RuleMeta:
         return (self.id, self.name)
 
 
-# not frozen, but hashed by its fields as a frozen one is (nothing assigns to one once made): a frozen class
-# sets each field through object.__setattr__, which takes twice as long, and one is made for every finding
-@dataclass(slots=True, unsafe_hash=True)
+@value_object
 class Evidence:
     """One link in the chain behind a decision: `subject` `relation` `value`."""
 
@@ -48,9 +47,7 @@ class Evidence:
         return f"{self.subject} {self.relation} {self.value}"
 
 
-# not frozen, but hashed by its fields as a frozen one is (nothing assigns to one once made): a frozen class
-# sets each field through object.__setattr__, which takes twice as long, and one is made for every finding
-@dataclass(slots=True, unsafe_hash=True)
+@value_object
 class Violation:
     """What a rule reports, before the policy gives it a level."""
 
