@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import os
 import re
 from collections.abc import Iterable, Mapping
-from itertools import chain
+from contextlib import ExitStack
+from functools import partial
+from itertools import chain, pairwise
 
+from residency import forking
 from residency.enforcement import Level
 from residency.findings import AppliedWaiver, Finding, Report, ResourceIdentity, sort_findings
 from residency.inputs import collector_paused
@@ -84,25 +88,43 @@ def evaluate(
     *,
     rules: Iterable[Rule] = RULES,
     today: datetime.date | None = None,
+    workers: int = 1,
 ) -> Report:
+    """`workers`: how many processes may share the rules' work (this one and forks of it, where
+    this process can fork: see `forking`); the findings are the same whatever it is."""
     judge = Judge(policy, today)
     # The rules build many small objects (classifications, findings) that live until the report is
     # made and form no cycles: a collection would walk them all again as they pile up, and find
     # nothing to free.
     with collector_paused():
-        levels, findings = _judged(inventory, rules, judge)
+        levels, findings = _judged(inventory, rules, judge, workers)
     return Report(inventory, policy, levels, findings, judge.today)
 
 
-def _judged(inventory: Inventory, rules: Iterable[Rule], judge: Judge) -> tuple[tuple[tuple[RuleMeta, Level], ...], tuple[Finding, ...]]:
+def workers_for(inventory: Inventory) -> int:
+    """How many processes the rules' work on `inventory` is worth: one per core, but no more than
+    one per SHARE resources (a fork, and the findings it sends back, cost more than a small share
+    saves)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cores, len(inventory.resources) // SHARE))
+
+
+# The fewest resources a process of the rules' work is given (benchmarks/terraform_speed.py).
+SHARE = 10_000
+
+
+def _judged(inventory: Inventory, rules: Iterable[Rule], judge: Judge,
+            workers: int) -> tuple[tuple[tuple[RuleMeta, Level], ...], tuple[Finding, ...]]:
     """Each rule's level, and the findings of every rule, sorted. What the rules built to get there
-    (the context's answers) is freed on return, before the collector runs again."""
+    (the context's answers) is freed on return, before the collector runs again.
+
+    With several workers, each rule's resources are cut into as many runs, in order; forks of this
+    process judge all but the last, and this one the last and the stack as a whole. Each rule's
+    findings are put back in the order one process finds them, so the sorted findings are too."""
     policy = judge.policy
-    context = RuleContext(policy, inventory, judge.today)  # approvals are judged on the same day as waivers
-    stack = ResourceIdentity.stack(inventory)
-    identities: dict[str, ResourceIdentity] = {}  # one per resource with findings
+    judging = _Judging(inventory, judge, RuleContext(policy, inventory, judge.today))  # approvals are judged on the same day as waivers
     by_type = _by_type(inventory.resources)
-    levels, findings = [], []
+    levels, work = [], []
     for rule in rules:
         if rule.meta.reads_deployed_state and inventory.deployed is None:
             continue  # nothing deployed to compare with
@@ -110,24 +132,72 @@ def _judged(inventory: Inventory, rules: Iterable[Rule], judge: Judge) -> tuple[
         levels.append((rule.meta, setting.level))
         if setting.level is Level.DISABLED and setting.unproven_level is Level.DISABLED:
             continue
-        violations = [v for resource in _reported_on(rule, inventory.resources, by_type) for v in rule.check(resource, context)]
-        violations.extend(rule.check_stack(context))
+        work.append((rule, _reported_on(rule, inventory.resources, by_type)))
+    cuts = _cuts(workers if forking.available() else 1)
+    runs = [[resources[int(len(resources) * start):int(len(resources) * end)] for _, resources in work]
+            for start, end in pairwise(cuts)]
+    workers = len(runs)
+
+    def judged_run(k: int) -> list[list[Finding]]:
+        return [judging.findings(rule, run) for (rule, _), run in zip(work, runs[k])]
+
+    shared = [*(rule.meta for rule, _ in work), *policy.waivers]
+    with ExitStack() as forks:
+        others = [forks.enter_context(forking.forked(partial(judged_run, k), shared)) for k in range(workers - 1)]
+        last = judged_run(workers - 1)
+        stack = [judging.findings(rule, (), stack=True) for rule, _ in work]
+        earlier = [fork.result(partial(judged_run, k)) for k, fork in enumerate(others)]
+    findings = [f for parts in zip(*earlier, last, stack) for part in parts for f in part]
+    return tuple(levels), sort_findings(findings)
+
+
+def _cuts(workers: int) -> list[float]:
+    """Where each worker's run of a rule's resources starts and ends, as fractions: a fork is given
+    less than this process (FORK_SHARE), for it is slower at the same work."""
+    weights = [FORK_SHARE] * (workers - 1) + [1.0]
+    total, cuts = sum(weights), [0.0]
+    for weight in weights:
+        cuts.append(cuts[-1] + weight / total)
+    cuts[-1] = 1.0
+    return cuts
+
+
+# A fork's share of the work against this process's: it writes to every object it reads (reference
+# counts), and each page it writes to is first copied; then it pickles what it found.
+FORK_SHARE = 0.75
+
+
+class _Judging:
+    """Violations -> findings, for one evaluation: each resource's identity made once."""
+
+    def __init__(self, inventory: Inventory, judge: Judge, context: RuleContext):
+        self._inventory = inventory
+        self._judge = judge
+        self._context = context
+        self._stack = ResourceIdentity.stack(inventory)
+        self._identities: dict[str, ResourceIdentity] = {}  # one per resource with findings
+
+    def findings(self, rule: Rule, resources: Iterable[Resource], *, stack: bool = False) -> list[Finding]:
+        """The findings of `rule` on `resources`, or (`stack`) on the stack as a whole."""
+        context, inventory = self._context, self._inventory
+        violations = rule.check_stack(context) if stack else (v for r in resources for v in rule.check(r, context))
+        findings = []
         for violation in violations:
             if violation.resource is None:
-                identity = stack
+                identity = self._stack
             else:
-                identity = identities.get(violation.resource.urn)
+                identity = self._identities.get(violation.resource.urn)
                 if identity is None:
-                    identity = identities[violation.resource.urn] = ResourceIdentity.of(violation.resource, inventory)
+                    identity = self._identities[violation.resource.urn] = ResourceIdentity.of(violation.resource, inventory)
             origins = violation.origins
             if not origins:
                 origins = _value_origins(violation, inventory)
                 if origins:
                     violation = _with_variable_evidence(violation, origins)
-            finding = judge.finding(rule.meta, violation, identity, origins=origins)
+            finding = self._judge.finding(rule.meta, violation, identity, origins=origins)
             if finding is not None:
                 findings.append(finding)
-    return tuple(levels), sort_findings(findings)
+        return findings
 
 
 def _by_type(resources: list[Resource]) -> dict[str, list[int]]:

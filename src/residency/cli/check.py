@@ -77,7 +77,7 @@ def check(
     --var give the variables as `terraform plan` takes them.
 
     Exit status: 0 no failing findings, 1 failing findings, 2 bad input or usage, 3 an internal error."""
-    from residency.engine import evaluate
+    from residency.engine import evaluate, workers_for
 
     threshold = Level(fail_on)
     if not directory.exists():
@@ -114,7 +114,7 @@ def check(
         ctx.call_on_close(gc.unfreeze)
         if state_file is not None:
             add_deployed_state(inventory, state_file)
-        report = evaluate(inventory, policy)
+        report = evaluate(inventory, policy, workers=workers_for(inventory))
         # The document, too, lives until the command ends: frozen as it is built, it is never walked
         # by the collector (resumed with the document young, it would walk all of it at once).
         with collector_paused():

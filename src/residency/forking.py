@@ -1,0 +1,138 @@
+"""Part of a computation on another core: a forked copy of this process computes it and sends its
+result back, pickled, through a pipe.
+
+`fork` gives the copy the parent's memory as it stands (the inventory, the policy): nothing is sent
+to it, and only its result comes back. Objects both sides hold and a result refers to (the rules'
+metadata, the policy's waivers: `shared`) come back as the parent's own, not as copies. A copy
+that fails in any way (an exception, killed, a result cut short) gives no result, and the caller
+computes that part itself, as it would have on one core: the outcome never depends on the copy.
+
+Forking is only safe in a process with one thread (a thread holding a lock in the parent would
+hold it forever in the copy): `available()` says whether this process may fork now.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import io
+import os
+import pickle
+import signal
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+def available() -> bool:
+    """Whether this process can fork safely: a platform with fork, and no thread but this one."""
+    return hasattr(os, "fork") and threading.active_count() == 1 and threading.current_thread() is threading.main_thread()
+
+
+class Forked(Generic[T]):
+    """The copy computing a part: `result` waits for it."""
+
+    def __init__(self, pid: int, pipe: int, shared: Sequence[Any]):
+        self._pid: int | None = pid
+        self._pipe: int | None = pipe
+        self._shared = shared
+
+    def result(self, otherwise: Callable[[], T]) -> T:
+        """What the copy computed, or, where it gave nothing, `otherwise()` computed here."""
+        data = self._read()
+        if self._wait() != 0 or data is None:
+            return otherwise()
+        try:
+            return _SharedUnpickler(io.BytesIO(data), self._shared).load()
+        except Exception:  # noqa: BLE001 - a result cut short or garbled is no result: computed here
+            return otherwise()
+
+    def _read(self) -> bytes | None:
+        if self._pipe is None:
+            return None
+        try:
+            with open(self._pipe, "rb") as pipe:
+                return pipe.read()
+        except OSError:
+            return None
+        finally:
+            self._pipe = None
+
+    def _wait(self) -> int:
+        if self._pid is None:
+            return -1
+        try:
+            _, status = os.waitpid(self._pid, 0)
+        except ChildProcessError:
+            return -1
+        finally:
+            self._pid = None
+        return os.waitstatus_to_exitcode(status)
+
+    def close(self) -> None:
+        """A copy whose result is no longer wanted (the caller failed) is stopped, and reaped."""
+        if self._pipe is not None:
+            os.close(self._pipe)
+            self._pipe = None
+        if self._pid is not None:
+            with suppress(ProcessLookupError):
+                os.kill(self._pid, signal.SIGKILL)
+            self._wait()
+
+
+@contextmanager
+def forked(work: Callable[[], T], shared: Sequence[Any] = ()) -> Iterator[Forked[T]]:
+    """`work()` computed in a forked copy of this process while the caller goes on; `shared`: the
+    objects a result refers to that are to come back as the parent's own (by identity)."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the copy: it never returns into the caller's code, whatever happens
+        code = 1
+        try:
+            os.close(read_end)
+            buffer = io.BytesIO()
+            _SharedPickler(buffer, shared).dump(work())
+            with open(write_end, "wb") as pipe:
+                pipe.write(buffer.getbuffer())
+            code = 0
+        finally:
+            os._exit(code)  # no exit handlers, no buffers flushed (what the parent buffered is written once)
+    os.close(write_end)
+    part: Forked[T] = Forked(pid, read_end, shared)
+    try:
+        yield part
+    finally:
+        part.close()
+
+
+def _shared_object(index: int) -> Any:
+    """Stands for one of the shared objects in a pickle (the unpickler finds the object)."""
+    raise AssertionError("unpickled without the shared objects")  # pragma: no cover - _SharedUnpickler replaces it
+
+
+class _SharedPickler(pickle.Pickler):
+    """A shared object is pickled as its position among `shared`. By type (`dispatch_table`), so
+    that the objects of other types pay for no lookup."""
+
+    def __init__(self, file: io.BytesIO, shared: Sequence[Any]):
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        positions = {id(item): index for index, item in enumerate(shared)}
+
+        def reduce(item: Any) -> Any:
+            index = positions.get(id(item))
+            return item.__reduce_ex__(pickle.HIGHEST_PROTOCOL) if index is None else (_shared_object, (index,))
+
+        self.dispatch_table = {**copyreg.dispatch_table, **{type(item): reduce for item in shared}}
+
+
+class _SharedUnpickler(pickle.Unpickler):
+    def __init__(self, file: io.BytesIO, shared: Sequence[Any]):
+        super().__init__(file)
+        self._shared = shared
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module == __name__ and name == _shared_object.__name__:
+            return self._shared.__getitem__
+        return super().find_class(module, name)

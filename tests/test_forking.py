@@ -1,0 +1,100 @@
+"""A part computed in a forked copy comes back whole, with the shared objects as the parent's own,
+or not at all: then the caller computes it, and the outcome is the same."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from residency import forking
+from residency.findings import ResourceIdentity
+from residency.rules import RULES
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+METAS = [rule.meta for rule in RULES]
+
+
+def _no_children_left() -> bool:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def test_the_copys_result_comes_back_with_the_shared_objects_as_themselves():
+    identity = ResourceIdentity("urn:a", "a", "oci:ObjectStorage/bucket:Bucket", "oci_objectstorage_bucket",
+                                "us-ashburn-1", "explicit-provider", "oci")
+
+    def work():
+        return {"pid": os.getpid(), "metas": METAS[:3], "identity": identity}
+
+    with forking.forked(work, METAS) as part:
+        result = part.result(otherwise=lambda: pytest.fail("the copy gave no result"))
+    assert result["pid"] != os.getpid()  # computed in the copy
+    assert all(got is meta for got, meta in zip(result["metas"], METAS[:3]))  # not copies
+    assert result["identity"] == identity and result["identity"] is not identity  # a value: a copy
+    assert _no_children_left()
+
+
+def _raises():
+    raise RuntimeError("a bug in the part")
+
+
+def _killed():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _unpicklable():
+    return lambda: None  # a function of no module: pickling it fails in the copy
+
+
+def _exits_cleanly_without_a_result():
+    os._exit(0)
+
+
+@pytest.mark.parametrize("work", [_raises, _killed, _unpicklable, _exits_cleanly_without_a_result])
+def test_a_copy_that_fails_leaves_its_part_to_the_caller(work):
+    with forking.forked(work) as part:
+        assert part.result(otherwise=lambda: "computed here") == "computed here"
+    assert _no_children_left()
+
+
+def test_a_caller_that_fails_stops_its_copy_and_reaps_it():
+    def forever():
+        signal.pause()
+
+    with pytest.raises(KeyError), forking.forked(forever):
+        raise KeyError("the caller's own part failed")
+    assert _no_children_left()
+
+
+def test_no_fork_while_another_thread_runs():
+    assert forking.available()
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not forking.available()  # a lock held by that thread would stay held in the copy
+    finally:
+        stop.set()
+        thread.join()
+    assert forking.available()
+
+
+def test_output_buffered_before_the_fork_is_written_once():
+    program = (
+        "import sys\n"
+        "from residency import forking\n"
+        "sys.stdout.write('before ')\n"  # buffered: stdout is a pipe
+        "with forking.forked(lambda: 41) as part:\n"
+        "    sys.stdout.write(str(part.result(otherwise=lambda: 0) + 1))\n"
+    )
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    completed = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True, env=environment)
+    assert completed.stdout == "before 42"
