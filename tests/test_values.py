@@ -2,6 +2,7 @@
 
 from residency.inventory.values import (
     UNKNOWN,
+    FieldValue,
     Secret,
     Template,
     from_pulumi,
@@ -87,6 +88,18 @@ def test_scan_text_finds_the_strings_a_walk_over_every_leaf_finds():
         ("blocks[2].inner[1]", True), ("tags.7", False), ("", False)]
     secret = {"list": Secret(["ocid1.key.oc1.iad.s"])}
     assert scan_text(secret, "ocid1.").strings == _known_strings_with(secret, "ocid1.")
+
+
+def test_scan_text_finds_a_text_in_any_case_whatever_its_caseless_part_skips():
+    # A string without `1.` cannot hold `ocid1.` in any case; one with it is still read in lower case.
+    values = ["OCID1.KEY.OC1.IAD.a", "Ocid1.x", "version 1.2", "ocid1", "ocid 1.", "İocid1.x", "ＯCID1.x", "ocıd1.x",
+              "ocid1.", "1.ocid", "K.ocid1.Kelvin"]
+    properties = {f"v{index}": value for index, value in enumerate(values)} | {"nested": {"list": values}}
+    assert scan_text(properties, "ocid1.").strings == _known_strings_with(properties, "ocid1.")
+    assert [v.value for v in scan_text(properties, "ocid1.").strings][:6] == [
+        "OCID1.KEY.OC1.IAD.a", "Ocid1.x", "İocid1.x", "ocid1.", "K.ocid1.Kelvin", "OCID1.KEY.OC1.IAD.a"]
+    assert scan_text({"a": "A.B"}, "a.b").strings == [FieldValue("a", "A.B", False)]
+    assert scan_text({"a": "AB"}, "ab").strings == [FieldValue("a", "AB", False)]  # no caseless part: every string is read
 
 
 def test_scan_text_names_the_properties_that_hold_values_known_only_after_apply():

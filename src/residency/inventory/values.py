@@ -7,6 +7,7 @@ value whether it is known and whether it may be shown.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -216,17 +217,27 @@ def scan_text(properties: Mapping[str, Any], text: str) -> TextScan:
     for every value."""
     found: list[FieldValue] = []
     unknown_keys: list[str] = []
+    probe = _caseless_part(text)
     for key, value in properties.items():
         if type(value) is str:  # most values: no call, and no path unless it holds `text`
-            if text in value.lower():
+            if probe in value and text in value.lower():
                 found.append(FieldValue(str(key), value, False))
         elif value is UNKNOWN or type(value) is Template or (
-                type(value) not in _NO_STRINGS and _strings_containing(value, str(key), False, text, found)):
+                type(value) not in _NO_STRINGS and _strings_containing(value, str(key), False, text, probe, found)):
             unknown_keys.append(key)
     return TextScan(found, unknown_keys)
 
 
-def _strings_containing(node: Any, path: str, secret: bool, text: str, found: list[FieldValue]) -> bool:
+@functools.cache
+def _caseless_part(text: str) -> str:
+    """The longest run of ASCII digits and punctuation in `text` (`1.` of `ocid1.`): a string
+    without it cannot hold `text` in any case, which is cheaper to see than to lower-case it
+    (no letter lower-cases to a digit or punctuation)."""
+    runs = re.findall(r"[0-9!-/:-@\[-`{-~]+", text)
+    return max(runs, key=len, default="")
+
+
+def _strings_containing(node: Any, path: str, secret: bool, text: str, probe: str, found: list[FieldValue]) -> bool:
     """Adds the strings under `node` that contain `text` to `found`; whether `node` is, or holds,
     a value known only after apply."""
     # A function of the module, not one nested in scan_text: a nested function that calls itself
@@ -239,22 +250,22 @@ def _strings_containing(node: Any, path: str, secret: bool, text: str, found: li
     if type(node) is dict or isinstance(node, Mapping):  # a plain dict first: Mapping's check is slow
         for key, item in node.items():
             if type(item) is str:
-                if text in item.lower():
+                if probe in item and text in item.lower():
                     found.append(FieldValue(f"{path}.{key}" if path else str(key), item, secret))
             elif item is UNKNOWN or type(item) is Template:
                 unknown = True
             elif type(item) not in _NO_STRINGS:
-                unknown = _strings_containing(item, f"{path}.{key}" if path else str(key), secret, text, found) or unknown
+                unknown = _strings_containing(item, f"{path}.{key}" if path else str(key), secret, text, probe, found) or unknown
     elif isinstance(node, list):
         for index, item in enumerate(node):
             if type(item) is str:
-                if text in item.lower():
+                if probe in item and text in item.lower():
                     found.append(FieldValue(f"{path}[{index}]", item, secret))
             elif item is UNKNOWN or type(item) is Template:
                 unknown = True
             elif type(item) not in _NO_STRINGS:
-                unknown = _strings_containing(item, f"{path}[{index}]", secret, text, found) or unknown
-    elif isinstance(node, str) and text in node.lower():
+                unknown = _strings_containing(item, f"{path}[{index}]", secret, text, probe, found) or unknown
+    elif isinstance(node, str) and probe in node and text in node.lower():
         found.append(FieldValue(path, node, secret))
     return unknown
 
