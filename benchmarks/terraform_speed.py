@@ -2,8 +2,9 @@
 
 - Plans (`terraform show -json` shape) of 5,000 to 100,000 resources, half of them in child
   modules, each with its configuration, `resource_changes` and references: the plan source alone,
-  the whole check (read + every rule) and the command itself (`residency check PLAN --format json`:
-  imports, policy, read, rules, the JSON report). Goals: 40,000 resources <= 3 s, 100,000 <= 4 s
+  the whole check (read + every rule, on as many processes as the command uses) and the command
+  itself, in a process of its own (`residency check PLAN --format json`: imports, policy, read,
+  rules, the JSON report, the process's end). Goals: 40,000 resources <= 3 s, 100,000 <= 4 s
   and <= 700 MB, linear.
 - Directories of .tf files with 1,000 to 10,000 resources (count, for_each, locals, variables,
   modules): the HCL source and the whole check. Goal: 10,000 resources <= 5 s, linear.
@@ -13,7 +14,8 @@
 Each measurement runs in a fresh process and reads its own peak RSS from /proc (`VmHWM`): Linux's
 `ru_maxrss` carries over the parent's peak across fork and exec, so a child of this script would
 report the memory the script used to generate the largest plan; besides wall-clock seconds
-it reports CPU seconds, which a machine shared with other work does not inflate. Usage:
+it reports CPU seconds (with those of the forks that share the rules' work), which a machine
+shared with other work does not inflate. Usage:
 
     python benchmarks/terraform_speed.py [--plans 5000,40000,100000] [--dirs 1000,10000] [--json out.json]
 """
@@ -120,6 +122,20 @@ def peak_kb():
     return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")))
 
 
+def tree_pss_kb(pid):
+    """The proportional set size of a process and its children, in kB (0 once they have ended)."""
+    total = 0
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        for member in [str(pid), *children]:
+            rollup = Path(f"/proc/{member}/smaps_rollup").read_text()
+            total += int(next(line.split()[1] for line in rollup.splitlines() if line.startswith("Pss:")))
+    except (OSError, StopIteration):
+        pass
+    return total
+
+
+together = None
 start, cpu = time.perf_counter(), time.process_time()
 if mode in ("plan", "check-plan"):
     from residency.sources.terraform_plan import load_plan
@@ -127,15 +143,21 @@ if mode in ("plan", "check-plan"):
 elif mode in ("hcl", "check-hcl"):
     from residency.sources.terraform_hcl import load_directory
     inventory = load_directory(target)
-elif mode == "command":
-    import contextlib, os
-    from residency.cli import main
-    with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
-        try:
-            main(["check", str(target), "--policy", "builtin", "--format", "json"])
-        except SystemExit as exit:
-            if exit.code not in (0, 1):
-                raise
+elif mode in ("command", "command-memory"):
+    # the command as users run it, in a process of its own: its end, and the forks that share its
+    # rules' work, count (their CPU is in this process's children's; peak: the largest of them).
+    # command-memory samples the memory of the command and its forks together (their PSS: a page
+    # they share counts once), every 20 ms; reading it slows them, so it is a run of its own.
+    import subprocess
+    command = subprocess.Popen([sys.executable, "-m", "residency", "check", str(target), "--policy", "builtin",
+                                "--format", "json"], stdout=subprocess.DEVNULL)
+    together = 0 if mode == "command-memory" else None
+    while command.poll() is None:
+        if mode == "command-memory":
+            together = max(together, tree_pss_kb(command.pid))
+        time.sleep(0.02)
+    if command.returncode not in (0, 1):
+        raise SystemExit(f"residency check exited {command.returncode}")
     inventory = range(int(sys.argv[3]))
 else:
     text = target.read_bytes()
@@ -149,13 +171,16 @@ else:
     inventory = []
 read, read_cpu = time.perf_counter() - start, time.process_time() - cpu
 if mode.startswith("check-"):
-    from residency.engine import evaluate
+    from residency.engine import evaluate, workers_for
     from residency.policy import load_policy
-    evaluate(inventory, load_policy(None))
-total, total_cpu = time.perf_counter() - start, time.process_time() - cpu
+    import gc; gc.freeze()  # as the command does: the inventory is never walked again
+    evaluate(inventory, load_policy("builtin"), workers=workers_for(inventory))
+children = resource.getrusage(resource.RUSAGE_CHILDREN)
+total, total_cpu = time.perf_counter() - start, time.process_time() - cpu + children.ru_utime + children.ru_stime
 print(json.dumps({"resources": len(inventory), "read_s": round(read, 2), "total_s": round(total, 2),
                   "read_cpu_s": round(read_cpu, 2), "total_cpu_s": round(total_cpu, 2),
-                  "peak_mb": peak_kb() // 1024}))
+                  "peak_mb": max(peak_kb(), children.ru_maxrss) // 1024,
+                  **({"together_peak_mb": together // 1024} if together is not None else {})}))
 '''
 
 
@@ -181,7 +206,7 @@ def main() -> None:
             plan = Path(scratch) / f"plan-{count}.json"
             plan.write_text(json.dumps(plan_document(count)))
             largest = plan
-            for mode in ("plan", "check-plan", "command"):
+            for mode in ("plan", "check-plan", "command", "command-memory"):
                 results.append({"input": f"plan {count}", "mode": mode, **measure(plan, mode, count)})
                 print(results[-1], flush=True)
         if largest is not None:
