@@ -15,7 +15,7 @@ from residency import forking
 from residency.findings import ResourceIdentity
 from residency.rules import RULES
 
-pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="forks only on Linux")
 METAS = [rule.meta for rule in RULES]
 
 
@@ -63,6 +63,16 @@ def test_a_copy_that_fails_leaves_its_part_to_the_caller(work):
     with forking.forked(work) as part:
         assert part.result(otherwise=lambda: "computed here") == "computed here"
     assert _no_children_left()
+
+
+@pytest.mark.parametrize("call", ["fork", "pipe"])
+def test_where_no_copy_can_be_made_the_caller_computes_the_part(call, monkeypatch):
+    def refused(*arguments):
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, call, refused)
+    with forking.forked(lambda: "computed in a copy") as part:
+        assert part.result(otherwise=lambda: "computed here") == "computed here"
 
 
 def test_a_caller_that_fails_stops_its_copy_and_reaps_it():

@@ -7,8 +7,8 @@ metadata, the policy's waivers: `shared`) come back as the parent's own, not as 
 that fails in any way (an exception, killed, a result cut short) gives no result, and the caller
 computes that part itself, as it would have on one core: the outcome never depends on the copy.
 
-Forking is only safe in a process with one thread (a thread holding a lock in the parent would
-hold it forever in the copy): `available()` says whether this process may fork now.
+Forking is only safe on Linux, in a process with one thread (a thread holding a lock in the parent
+would hold it forever in the copy): `available()` says whether this process may fork now.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import io
 import os
 import pickle
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -27,16 +28,17 @@ T = TypeVar("T")
 
 
 def available() -> bool:
-    """Whether this process can fork safely: a platform with fork, and no thread but this one."""
-    return hasattr(os, "fork") and threading.active_count() == 1 and threading.current_thread() is threading.main_thread()
+    """Whether this process can fork safely: Linux (macOS's system libraries are not safe to use in
+    a forked copy, which is why Python starts processes afresh there), and no thread but this one."""
+    return sys.platform == "linux" and threading.active_count() == 1 and threading.current_thread() is threading.main_thread()
 
 
 class Forked(Generic[T]):
     """The copy computing a part: `result` waits for it."""
 
-    def __init__(self, pid: int, pipe: int, shared: Sequence[Any]):
-        self._pid: int | None = pid
-        self._pipe: int | None = pipe
+    def __init__(self, pid: int | None, pipe: int | None, shared: Sequence[Any]):
+        self._pid = pid  # None: no copy could be made (the caller computes the part)
+        self._pipe = pipe
         self._shared = shared
 
     def result(self, otherwise: Callable[[], T]) -> T:
@@ -85,9 +87,20 @@ class Forked(Generic[T]):
 @contextmanager
 def forked(work: Callable[[], T], shared: Sequence[Any] = ()) -> Iterator[Forked[T]]:
     """`work()` computed in a forked copy of this process while the caller goes on; `shared`: the
-    objects a result refers to that are to come back as the parent's own (by identity)."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
+    objects a result refers to that are to come back as the parent's own (by identity). Where no
+    copy can be made (no memory, too many processes), `result` computes the part here."""
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:
+        yield Forked(None, None, shared)
+        return
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        yield Forked(None, None, shared)
+        return
     if pid == 0:  # the copy: it never returns into the caller's code, whatever happens
         code = 1
         try:
