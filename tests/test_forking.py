@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
@@ -32,10 +33,12 @@ def test_the_copys_result_comes_back_with_the_shared_objects_as_themselves():
                                 "us-ashburn-1", "explicit-provider", "oci")
 
     def work():
-        return {"pid": os.getpid(), "metas": METAS[:3], "identity": identity}
+        yield {"pid": os.getpid(), "metas": METAS[:3]}
+        yield {"identity": identity}
 
     with forking.forked(work, METAS) as part:
-        result = part.result(otherwise=lambda: pytest.fail("the copy gave no result"))
+        first, second = part.result(otherwise=lambda: pytest.fail("the copy gave no result"))
+    result = first | second
     assert result["pid"] != os.getpid()  # computed in the copy
     assert all(got is meta for got, meta in zip(result["metas"], METAS[:3]))  # not copies
     assert result["identity"] == identity and result["identity"] is not identity  # a value: a copy
@@ -43,25 +46,28 @@ def test_the_copys_result_comes_back_with_the_shared_objects_as_themselves():
 
 
 def _raises():
+    yield "a first piece"
     raise RuntimeError("a bug in the part")
 
 
 def _killed():
+    yield "a first piece"
     os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _unpicklable():
-    return lambda: None  # a function of no module: pickling it fails in the copy
+    yield lambda: None  # a function of no module: pickling it fails in the copy
 
 
 def _exits_cleanly_without_a_result():
+    yield "a first piece"
     os._exit(0)
 
 
 @pytest.mark.parametrize("work", [_raises, _killed, _unpicklable, _exits_cleanly_without_a_result])
 def test_a_copy_that_fails_leaves_its_part_to_the_caller(work):
     with forking.forked(work) as part:
-        assert part.result(otherwise=lambda: "computed here") == "computed here"
+        assert part.result(otherwise=lambda: ["computed here"]) == ["computed here"]
     assert _no_children_left()
 
 
@@ -71,8 +77,8 @@ def test_where_no_copy_can_be_made_the_caller_computes_the_part(call, monkeypatc
         raise BlockingIOError(11, "Resource temporarily unavailable")
 
     monkeypatch.setattr(os, call, refused)
-    with forking.forked(lambda: "computed in a copy") as part:
-        assert part.result(otherwise=lambda: "computed here") == "computed here"
+    with forking.forked(lambda: ["computed in a copy"]) as part:
+        assert part.result(otherwise=lambda: ["computed here"]) == ["computed here"]
 
 
 def test_a_caller_that_fails_stops_its_copy_and_reaps_it():
@@ -82,6 +88,23 @@ def test_a_caller_that_fails_stops_its_copy_and_reaps_it():
     with pytest.raises(KeyError), forking.forked(forever):
         raise KeyError("the caller's own part failed")
     assert _no_children_left()
+
+
+def test_claims_are_shared_out_each_to_one_process():
+    def take(claimed):
+        return [(claim, time.sleep(0.001))[0] for claim in claimed]
+
+    with forking.claims(300) as claimed, forking.forked(lambda: take(claimed)) as part:
+        mine = take(claimed)
+        theirs = part.result(otherwise=lambda: pytest.fail("the copy gave no result"))
+    assert mine and theirs  # both took some
+    assert sorted(mine + theirs) == list(range(300))  # each once
+    assert mine == sorted(mine) and theirs == sorted(theirs)  # in order
+
+
+def test_no_more_claims_than_a_pipe_takes_at_once():
+    with pytest.raises(ValueError, match="at most 1024"), forking.claims(forking.CLAIMS_MAX + 1):
+        pass
 
 
 def test_no_fork_while_another_thread_runs():
@@ -102,8 +125,8 @@ def test_output_buffered_before_the_fork_is_written_once():
         "import sys\n"
         "from residency import forking\n"
         "sys.stdout.write('before ')\n"  # buffered: stdout is a pipe
-        "with forking.forked(lambda: 41) as part:\n"
-        "    sys.stdout.write(str(part.result(otherwise=lambda: 0) + 1))\n"
+        "with forking.forked(lambda: [41]) as part:\n"
+        "    sys.stdout.write(str(part.result(otherwise=lambda: [0])[0] + 1))\n"
     )
     environment = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
     completed = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True, env=environment)

@@ -112,6 +112,23 @@ def test_a_fork_that_fails_leaves_its_part_to_this_process(generated, monkeypatc
     assert evaluate(inventory, policy, workers=2, today=DAY).findings == one.findings
 
 
+def test_stretches_a_fork_took_and_never_sent_back_are_judged_here(generated, monkeypatch):
+    plan, policy_file = generated
+    policy = load_policy(policy_file, today=DAY)
+    inventory = load_plan(plan)
+    one = evaluate(inventory, policy, workers=1, today=DAY)
+    parent, real = os.getpid(), forking._claimed
+
+    def dying(pipe):
+        for claim in real(pipe):
+            if os.getpid() != parent:
+                os._exit(3)  # the fork took a stretch, then died before judging it
+            yield claim
+
+    monkeypatch.setattr(forking, "_claimed", dying)
+    assert evaluate(inventory, policy, workers=2, today=DAY).findings == one.findings
+
+
 def test_one_process_per_core_and_per_share_of_resources(generated, monkeypatch):
     inventory = load_plan(generated[0])
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)

@@ -11,10 +11,10 @@ import dataclasses
 import datetime
 import os
 import re
-from collections.abc import Iterable, Mapping
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import ExitStack
-from functools import partial
-from itertools import chain, pairwise
+from itertools import chain
 
 from residency import forking
 from residency.enforcement import Level
@@ -118,12 +118,15 @@ def _judged(inventory: Inventory, rules: Iterable[Rule], judge: Judge,
     """Each rule's level, and the findings of every rule, sorted. What the rules built to get there
     (the context's answers) is freed on return, before the collector runs again.
 
-    With several workers, each rule's resources are cut into as many runs, in order; forks of this
-    process judge all but the last, and this one the last and the stack as a whole. Each rule's
-    findings are put back in the order one process finds them, so the sorted findings are too."""
+    With several workers, the inventory is cut into stretches, which this process and its forks
+    take one at a time, each judging every rule on the stretch it took (its answers about those
+    resources are then at hand); this process also judges the stack as a whole, and judges any
+    stretch a fork took but did not send back. Each rule's findings are put back in the
+    inventory's order, as one process finds them, so the sorted findings are the same."""
     policy = judge.policy
     judging = _Judging(inventory, judge, RuleContext(policy, inventory, judge.today))  # approvals are judged on the same day as waivers
-    by_type = _by_type(inventory.resources)
+    resources = inventory.resources
+    by_type = _by_type(resources)
     levels, work = [], []
     for rule in rules:
         if rule.meta.reads_deployed_state and inventory.deployed is None:
@@ -132,39 +135,51 @@ def _judged(inventory: Inventory, rules: Iterable[Rule], judge: Judge,
         levels.append((rule.meta, setting.level))
         if setting.level is Level.DISABLED and setting.unproven_level is Level.DISABLED:
             continue
-        work.append((rule, _reported_on(rule, inventory.resources, by_type)))
-    cuts = _cuts(workers if forking.available() else 1)
-    runs = [[resources[int(len(resources) * start):int(len(resources) * end)] for _, resources in work]
-            for start, end in pairwise(cuts)]
-    workers = len(runs)
+        work.append((rule, _reported_on(rule, len(resources), by_type)))
+    workers = workers if forking.available() else 1
+    stretches = _stretches(len(resources), workers)
 
-    def judged_run(k: int) -> list[list[Finding]]:
-        return [judging.findings(rule, run) for (rule, _), run in zip(work, runs[k])]
+    def judged(stretch: int) -> list[list[Finding]]:
+        """Each rule's findings on the resources of a stretch."""
+        start, end = stretches[stretch]
+        found = []
+        for rule, positions in work:
+            if type(positions) is range:
+                run = resources[max(start, positions.start):min(end, positions.stop)]
+            else:
+                run = [resources[p] for p in positions[bisect_left(positions, start):bisect_left(positions, end)]]
+            found.append(judging.findings(rule, run))
+        return found
 
-    shared = [*(rule.meta for rule, _ in work), *policy.waivers]
-    with ExitStack() as forks:
-        others = [forks.enter_context(forking.forked(partial(judged_run, k), shared)) for k in range(workers - 1)]
-        last = judged_run(workers - 1)
+    if workers == 1:
+        parts = {stretch: judged(stretch) for stretch in range(len(stretches))}
         stack = [judging.findings(rule, (), stack=True) for rule, _ in work]
-        earlier = [fork.result(partial(judged_run, k)) for k, fork in enumerate(others)]
-    findings = [f for parts in zip(*earlier, last, stack) for part in parts for f in part]
+    else:
+        shared = [*(rule.meta for rule, _ in work), *policy.waivers]
+        with forking.claims(len(stretches)) as claimed, ExitStack() as forks:
+            others = [forks.enter_context(forking.forked(lambda: ((s, judged(s)) for s in claimed), shared))
+                      for _ in range(workers - 1)]
+            parts = {stretch: judged(stretch) for stretch in claimed}
+            stack = [judging.findings(rule, (), stack=True) for rule, _ in work]
+            for fork in others:
+                parts.update(fork.result(otherwise=list))
+        for stretch in range(len(stretches)):
+            if stretch not in parts:  # taken by a fork that failed
+                parts[stretch] = judged(stretch)
+    findings = [f for rule in range(len(work)) for part in [*(parts[s][rule] for s in range(len(stretches))), stack[rule]]
+                for f in part]
     return tuple(levels), sort_findings(findings)
 
 
-def _cuts(workers: int) -> list[float]:
-    """Where each worker's run of a rule's resources starts and ends, as fractions: a fork is given
-    less than this process (FORK_SHARE), for it is slower at the same work."""
-    weights = [FORK_SHARE] * (workers - 1) + [1.0]
-    total, cuts = sum(weights), [0.0]
-    for weight in weights:
-        cuts.append(cuts[-1] + weight / total)
-    cuts[-1] = 1.0
-    return cuts
+def _stretches(count: int, workers: int) -> list[tuple[int, int]]:
+    """The inventory's positions cut into stretches: one for one worker; for several, STRETCHES
+    per worker, so that a worker slower than the others (a fork's first writes to each page are
+    copies, and it pickles what it found) takes fewer, and none waits long for the last."""
+    pieces = 1 if workers == 1 else min(workers * STRETCHES, forking.CLAIMS_MAX, max(count, 1))
+    return [(count * k // pieces, count * (k + 1) // pieces) for k in range(pieces)]
 
 
-# A fork's share of the work against this process's: it writes to every object it reads (reference
-# counts), and each page it writes to is first copied; then it pickles what it found.
-FORK_SHARE = 0.75
+STRETCHES = 24
 
 
 class _Judging:
@@ -208,16 +223,16 @@ def _by_type(resources: list[Resource]) -> dict[str, list[int]]:
     return by_type
 
 
-def _reported_on(rule: Rule, resources: list[Resource], by_type: dict[str, list[int]]) -> list[Resource]:
-    """The resources `rule` may report on, in the inventory's order: a rule that reads a few types
-    (IAM policies, dynamic groups) is not asked about each of 100,000 buckets, nor are they walked
-    to find its few."""
+def _reported_on(rule: Rule, count: int, by_type: dict[str, list[int]]) -> Sequence[int]:
+    """The positions of the resources `rule` may report on, in the inventory's order: a rule that
+    reads a few types (IAM policies, dynamic groups) is not asked about each of 100,000 buckets, nor
+    are they walked to find its few. Every position, as a range, where it reads every type."""
     wanted = [positions for token, positions in by_type.items() if rule.reports_on_type(token)]
     if len(wanted) == len(by_type):
-        return resources
+        return range(count)
     if len(wanted) == 1:
-        return [resources[position] for position in wanted[0]]
-    return [resources[position] for position in sorted(chain.from_iterable(wanted))]
+        return wanted[0]
+    return sorted(chain.from_iterable(wanted))
 
 
 def _value_origins(violation: Violation, inventory: Inventory) -> tuple[Origin, ...]:

@@ -1,6 +1,9 @@
 """Part of a computation on another core: a forked copy of this process computes it and sends its
 result back, pickled, through a pipe.
 
+The result comes in pieces, each pickled as soon as the copy has made it, while its work goes on
+(pickling them all at the end would keep the caller waiting), and all sent when the work is done.
+
 `fork` gives the copy the parent's memory as it stands (the inventory, the policy): nothing is sent
 to it, and only its result comes back. Objects both sides hold and a result refers to (the rules'
 metadata, the policy's waivers: `shared`) come back as the parent's own, not as copies. A copy
@@ -20,7 +23,7 @@ import pickle
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any, Generic, TypeVar
 
@@ -34,22 +37,26 @@ def available() -> bool:
 
 
 class Forked(Generic[T]):
-    """The copy computing a part: `result` waits for it."""
+    """The copy computing a part: `result` waits for its pieces."""
 
     def __init__(self, pid: int | None, pipe: int | None, shared: Sequence[Any]):
         self._pid = pid  # None: no copy could be made (the caller computes the part)
         self._pipe = pipe
         self._shared = shared
 
-    def result(self, otherwise: Callable[[], T]) -> T:
-        """What the copy computed, or, where it gave nothing, `otherwise()` computed here."""
+    def result(self, otherwise: Callable[[], list[T]]) -> list[T]:
+        """The pieces the copy computed, or, where it gave nothing, `otherwise()` computed here."""
         data = self._read()
-        if self._wait() != 0 or data is None:
+        if self._wait() != 0 or data is None or len(data) < _COUNT_BYTES:
             return otherwise()
+        count = int.from_bytes(data[-_COUNT_BYTES:], "little")  # written last: the copy got to the end
+        stream, pieces = io.BytesIO(memoryview(data)[:-_COUNT_BYTES]), []
         try:
-            return _SharedUnpickler(io.BytesIO(data), self._shared).load()
+            while stream.tell() < len(data) - _COUNT_BYTES:
+                pieces.append(_SharedUnpickler(stream, self._shared).load())
         except Exception:  # noqa: BLE001 - a result cut short or garbled is no result: computed here
             return otherwise()
+        return pieces if len(pieces) == count else otherwise()
 
     def _read(self) -> bytes | None:
         if self._pipe is None:
@@ -84,10 +91,14 @@ class Forked(Generic[T]):
             self._wait()
 
 
+_COUNT_BYTES = 8  # after the pieces, how many there are: a copy that stopped short sends no count, or another
+
+
 @contextmanager
-def forked(work: Callable[[], T], shared: Sequence[Any] = ()) -> Iterator[Forked[T]]:
-    """`work()` computed in a forked copy of this process while the caller goes on; `shared`: the
-    objects a result refers to that are to come back as the parent's own (by identity). Where no
+def forked(work: Callable[[], Iterable[T]], shared: Sequence[Any] = ()) -> Iterator[Forked[T]]:
+    """The pieces `work()` yields, computed in a forked copy of this process while the caller goes
+    on; `shared`: the objects a piece refers to that are to come back as the parent's own (by
+    identity). Where no
     copy can be made (no memory, too many processes), `result` computes the part here."""
     try:
         read_end, write_end = os.pipe()
@@ -105,8 +116,11 @@ def forked(work: Callable[[], T], shared: Sequence[Any] = ()) -> Iterator[Forked
         code = 1
         try:
             os.close(read_end)
-            buffer = io.BytesIO()
-            _SharedPickler(buffer, shared).dump(work())
+            buffer, count = io.BytesIO(), 0
+            for piece in work():
+                _SharedPickler(buffer, shared).dump(piece)
+                count += 1
+            buffer.write(count.to_bytes(_COUNT_BYTES, "little"))
             with open(write_end, "wb") as pipe:
                 pipe.write(buffer.getbuffer())
             code = 0
@@ -118,6 +132,34 @@ def forked(work: Callable[[], T], shared: Sequence[Any] = ()) -> Iterator[Forked
         yield part
     finally:
         part.close()
+
+
+@contextmanager
+def claims(count: int) -> Iterator[Iterator[int]]:
+    """The numbers 0 to `count - 1`, each given to whichever process asks next: the forks made
+    inside the block and this process share them out as each finishes what it took (iterate the
+    value in each), so that none waits while another has much left. A pipe holds the numbers, all
+    written before any process reads: a read of a pipe takes bytes no other read takes."""
+    if count > CLAIMS_MAX:
+        raise ValueError(f"at most {CLAIMS_MAX} claims")
+    read_end, write_end = os.pipe()
+    try:
+        os.write(write_end, b"".join(index.to_bytes(_CLAIM_BYTES, "little") for index in range(count)))
+    finally:
+        os.close(write_end)  # read to the end, the pipe then says so
+    try:
+        yield _claimed(read_end)
+    finally:
+        os.close(read_end)
+
+
+_CLAIM_BYTES = 4
+CLAIMS_MAX = 4096 // _CLAIM_BYTES  # what one page of a pipe holds: written whole before any read (PIPE_BUF)
+
+
+def _claimed(pipe: int) -> Iterator[int]:
+    while claim := os.read(pipe, _CLAIM_BYTES):
+        yield int.from_bytes(claim, "little")
 
 
 def _shared_object(index: int) -> Any:
