@@ -59,6 +59,9 @@ INDEX = re.compile(r"\[[^\]]*\]")
 DATA_ADDRESS = re.compile(r"(^|\.)data\.[^.]+\.[^.]+$")
 NOT_RESOURCES = {"var", "local", "data", "module", "count", "each", "path", "terraform", "self"}
 SKIPPED_ACTIONS = (["delete"], ["forget"])
+# The actions Terraform writes: lists of strings (one equal to one of these holds strings only).
+USUAL_ACTIONS = (["create"], ["no-op"], ["update"], ["read"], ["delete"], ["delete", "create"],
+                 ["create", "delete"], ["forget"])
 NO_CHANGE: Mapping[str, Any] = MappingProxyType({})  # the change of a resource resource_changes does not list
 # The resources of a module the configuration does not show, by type, then name.
 NO_CONFIGURATION: Mapping[str, Mapping[str, dict]] = MappingProxyType({})
@@ -146,8 +149,16 @@ class _Plan:
         self._last_configured: _Configured | None = None  # the configuration of the resource read last
         self._changes: dict[str, dict] = {}
         changes = expect_list(document.get("resource_changes"), self._file, "resource_changes")
+        indexed = self._changes
         for index, change in enumerate(changes):
-            self._index_change(index, change)
+            # a plan's change is an object with an address and a body of actions (most often one of
+            # a few lists of strings, known without a look at each)
+            if type(change) is dict and type(address := change.get("address")) is str \
+                    and type(body := change.get("change")) is dict \
+                    and ((actions := body.get("actions")) is None or actions in USUAL_ACTIONS):
+                indexed[address] = change
+            else:
+                self._index_change(index, change)
         changes.clear()  # held by the index alone, each change is freed once read (the document is the reader's own)
         self._planned_addresses = _planned(self._document["planned_values"].get("root_module"), self._changes)
 
@@ -254,10 +265,10 @@ class _Plan:
             # instances of one configuration (count, for_each) follow one another: read it once for all
             if configured is None or configured.config is not config or configured.module != module:
                 configured = self._last_configured = self._configured(config, address, module)
-            if isinstance(unknown, dict):
-                unknown = self._without_unset(address, type_, values, unknown, sensitive, configured.expressions)
-        builder.add(address, type_, _decode(values, unknown, sensitive), configured.provider,
-                    configured.inherited, configured.references, self._location, configured.origins, configured.token)
+        if unknown or sensitive:
+            self._mark(address, type_, values, unknown or NO_CHANGE, sensitive or NO_CHANGE, configured.expressions)
+        builder.add(address, type_, values, configured.provider, configured.inherited, configured.references,
+                    self._location, configured.origins, configured.token)
 
     def _configured(self, config: Mapping[str, Any], address: str, module: str) -> _Configured:
         """What the instances of a resource configuration in one module instance share."""
@@ -269,30 +280,38 @@ class _Plan:
         references, origins = self._references(expressions, module)
         return _Configured(config, module, expressions, provider, inherited, references, origins, token)
 
-    def _without_unset(self, address: str, type_: str, values: dict, unknown: dict, sensitive: Any,
-                       expressions: Mapping[str, Any]) -> dict:
-        """The marks less the attributes known only after apply that the configuration does not set
-        (the provider computes them), which are taken out of `values` too, in place; but for the
+    def _mark(self, address: str, type_: str, values: dict, unknowns: Mapping[str, Any], secrets: Mapping[str, Any],
+              expressions: Mapping[str, Any] | None) -> None:
+        """A planned resource's values with UNKNOWN and Secret marked, in place (see _decode), less the
+        attributes known only after apply that its configuration (`expressions`; None: not shown) does
+        not set (the provider computes them): taken out of `values` with their marks, but for the
         `dynamic` blocks among them (_unset_kind)."""
-        secrets = sensitive if isinstance(sensitive, dict) else NO_CHANGE
-        kept, unseen = {}, []
-        for attribute, mark in unknown.items():
-            if mark is not True or attribute in expressions or secrets.get(attribute) is True:
-                kept[attribute] = mark
-                continue
-            is_dynamic, may_move = self._unset_kind(type_, attribute)
-            if is_dynamic:
-                kept[attribute] = mark
-                continue
-            values.pop(attribute, None)
-            if may_move:
-                unseen.append(attribute)
-        for attribute in sorted(unseen):  # notes in a stable order
-            self._unseen.append(f"{address}.{attribute} is known only after apply and the plan's "
-                                "configuration does not set it (a dynamic block, or the default the provider "
-                                "computes): check the configuration itself (`residency check DIR`) to prove "
-                                "where it moves data")
-        return kept
+        unseen = None
+        for attribute, mark in unknowns.items():
+            secret = secrets.get(attribute)
+            if mark is True:
+                if expressions is not None and attribute not in expressions and secret is not True:
+                    kind = self._unset_kinds.get((type_, attribute)) or self._unset_kind(type_, attribute)
+                    if not kind[0]:  # not a dynamic block: computed by the provider
+                        values.pop(attribute, None)
+                        if kind[1]:
+                            unseen = [attribute] if unseen is None else [*unseen, attribute]
+                        continue
+                values[attribute] = Secret(UNKNOWN) if secret is True else UNKNOWN
+            elif attribute in values:
+                if mark or secret:  # a plan marks most values `false` or `{}`: nothing to mark
+                    values[attribute] = _decode(values[attribute], mark, secret)
+            elif _any_true(mark):
+                values[attribute] = _decode(None, mark, secret)
+        for attribute, secret in secrets.items():
+            if secret and attribute not in unknowns and attribute in values:
+                values[attribute] = Secret(values[attribute]) if secret is True else _decode(values[attribute], None, secret)
+        if unseen is not None:
+            for attribute in sorted(unseen):  # notes in a stable order
+                self._unseen.append(f"{address}.{attribute} is known only after apply and the plan's "
+                                    "configuration does not set it (a dynamic block, or the default the provider "
+                                    "computes): check the configuration itself (`residency check DIR`) to prove "
+                                    "where it moves data")
 
     def _references(self, expressions: References,
                     module: str) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[Origin, ...]]]:
