@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 from types import MappingProxyType
 from typing import Any
 
@@ -87,10 +88,9 @@ class ResourceBuilder:
         self._variant = variant
         self._resources: list[Resource] = []
         self._referring: list[tuple[Resource, Mapping[str, tuple[str, ...]]]] = []  # with their references
-        # Once per provider link and per type rather than per resource: the (immutable) region
-        # resolution, shared, and the token.
-        self._regions: dict[tuple, RegionResolution | None] = {}
-        self._tokens: dict[str, str | None] = {}
+        # Once per type and provider link rather than per resource: the (immutable) region resolution,
+        # shared, and the token.
+        self._kinds: dict[tuple, tuple[RegionResolution | None, str | None]] = {}
 
     def add(self, address: str, type_: str, values: Mapping[str, Any], provider: str | None, inherited: bool = False,
             references: Mapping[str, tuple[str, ...]] = NO_DEPENDENCIES, location: SourceLocation | None = None,
@@ -98,21 +98,20 @@ class ResourceBuilder:
             unread_because: str | None = None) -> None:
         """A resource: `references` are, per attribute, the absolute addresses it refers to; `origins`
         the variables behind each attribute; `token` the Pulumi type `residency export` wrote."""
-        link = (provider, inherited, type_.startswith(OCI_TYPE_PREFIX), unread_because)
-        if link not in self._regions:
-            self._regions[link] = _with_origins(_region(type_, provider, inherited, unread_because, self._providers),
-                                                self._providers.get(provider or ""))
-        if type_ not in self._tokens:
-            self._tokens[type_] = CATALOG.token(type_)
+        link = (type_, provider, inherited, unread_because)
+        try:
+            region, known = self._kinds[link]
+        except KeyError:
+            region, known = self._kinds[link] = self._kind(type_, provider, inherited, unread_because)
         resource = Resource(
             urn=f"{self._variant}::{address}" if self._variant else address,
             name=address,
-            token=self._tokens[type_] or _exported_token(type_, token),
+            token=known or _exported_token(type_, token),
             terraform_type=type_,
             custom=True,
             properties=values,
             naming="terraform",
-            region=self._regions[link],
+            region=region,
             provider=provider,
             location=location,
             property_origins=origins,
@@ -121,16 +120,22 @@ class ResourceBuilder:
         if references:
             self._referring.append((resource, references))
 
+    def _kind(self, type_: str, provider: str | None, inherited: bool,
+              unread_because: str | None) -> tuple[RegionResolution | None, str | None]:
+        """The region of a type's resources through a provider link, and the type's token."""
+        return (_with_origins(_region(type_, provider, inherited, unread_because, self._providers),
+                              self._providers.get(provider or "")), CATALOG.token(type_))
+
     def inventory(self, source: SourceInfo, data_sources: Iterable[TerraformRecord] = ()) -> Inventory:
         """The inventory of the resources added, each with the URNs its references name."""
-        instances = _Instances(r.name for r in self._resources)
+        instances = _Instances(map(attrgetter("name"), self._resources))
         last: Mapping[str, tuple[str, ...]] | None = None
         for resource, references in self._referring:
             # instances of one configuration (count, for_each) follow one another and share their
             # references: resolved once for all
             if references is not last:
                 last, dependencies = references, instances.dependencies(references, self._variant)
-                every = _all_of(dependencies)
+                every = next(iter(dependencies.values())) if len(dependencies) == 1 else _all_of(dependencies)
             resource.property_dependencies, resource.dependencies = dependencies, every
         urn = (lambda address: f"{self._variant}::{address}") if self._variant else (lambda address: address)
         return Inventory(source=source, resources=self._resources,
@@ -164,15 +169,20 @@ class _Instances:
     def __init__(self, addresses: Iterable[str]):
         self._addresses = set(addresses)
         self._by_base: dict[str, list[str]] = {}
+        self._known: dict[tuple[str, ...], tuple[str, ...]] = {}  # the addresses references name (`of`)
         for address in self._addresses:
             if address.endswith("]") and "[" in address:
                 self._by_base.setdefault(address[:address.rindex("[")], []).append(address)
 
-    def dependencies(self, references: Mapping[str, Iterable[str]], variant: str | None) -> dict[str, tuple[str, ...]]:
+    def dependencies(self, references: Mapping[str, tuple[str, ...]], variant: str | None) -> dict[str, tuple[str, ...]]:
         """Per attribute, the URNs of what its references name (of a `variant`'s URNs)."""
         found = {}
+        known = self._known
         for attribute, named in references.items():
-            if addresses := self.of(named):
+            addresses = known.get(named)
+            if addresses is None:  # many resources name the same (a key, a subnet): found once
+                addresses = known[named] = self.of(named)
+            if addresses:
                 found[attribute] = tuple(f"{variant}::{a}" for a in addresses) if variant else addresses
         return found
 

@@ -57,6 +57,8 @@ MODULE_PART = re.compile(r'module\.([^.\[]+)(?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?')
 RESOURCE_REFERENCE = re.compile(r'^((?:module\.[^.\[]+(?:\[[^\]]*\])?\.)*)([a-z][a-z0-9_]*)\.([A-Za-z_][\w-]*)(\[[^\]]*\])?')
 INDEX = re.compile(r"\[[^\]]*\]")
 DATA_ADDRESS = re.compile(r"(^|\.)data\.[^.]+\.[^.]+$")
+# What a reference names besides a resource's address (_written_address), and a reference not yet read.
+VARIABLE, DATA_READ, UNREAD = "var.", "data.", object()
 NOT_RESOURCES = {"var", "local", "data", "module", "count", "each", "path", "terraform", "self"}
 SKIPPED_ACTIONS = (["delete"], ["forget"])
 # The actions Terraform writes: lists of strings (one equal to one of these holds strings only).
@@ -145,7 +147,7 @@ class _Plan:
         # then share its address).
         self._provider_keys: dict[tuple[str, str], tuple[str | None, bool]] = {}
         self._unset_kinds: dict[tuple[str, str], tuple[bool, bool]] = {}
-        self._written: dict[str, str | None] = {}
+        self._written: dict[str, str | None] = {}  # a reference -> what it names as written (_written_address)
         self._last_configured: _Configured | None = None  # the configuration of the resource read last
         self._changes: dict[str, dict] = {}
         changes = expect_list(document.get("resource_changes"), self._file, "resource_changes")
@@ -212,7 +214,7 @@ class _Plan:
         for index, resource in enumerate(resources):
             resources[index] = None  # freed once read, but for its values (the document is the reader's own)
             if not isinstance(resource, dict) or not isinstance(resource_address := resource.get("address"), str) \
-                    or not isinstance(resource.get("type"), str):
+                    or not isinstance(type_ := resource.get("type"), str):
                 raise InputError("expected resources with address, type, name and values", file=self._file, key=where)
             if resource_address in addresses:  # its change is read (and freed) with the first
                 raise InputError(f"{resource_address} is listed twice: expected each resource once",
@@ -223,7 +225,7 @@ class _Plan:
             if resource.get("mode") != "managed" and _mode(resource, self._file, where) != "managed" \
                     or body.get("actions") in SKIPPED_ACTIONS:
                 continue
-            self._add(builder, resource, body, address, configs)
+            self._add(builder, resource_address, type_, resource, body, address, configs)
         for child in expect_list(module.get("child_modules"), self._file, where):
             if not isinstance(child, dict) or not isinstance(child.get("address"), str):
                 raise InputError("expected child modules with an address", file=self._file, key=where)
@@ -245,11 +247,12 @@ class _Plan:
                 raise InputError("expected a module address", file=self._file, key=f"{where}.module_address")
             resource = {"address": address, "type": change["type"], "name": change.get("name"), "values": body.get("after")}
             self._addresses.add(address)
-            self._add(builder, resource, body, module, self._config_resources(module))
+            self._add(builder, address, change["type"], resource, body, module, self._config_resources(module))
 
-    def _add(self, builder: ResourceBuilder, resource: dict, change: Mapping[str, Any], module: str,
-             configs: Mapping[str, Mapping[str, dict]]) -> None:
-        address, type_, values = resource["address"], resource["type"], resource.get("values")
+    def _add(self, builder: ResourceBuilder, address: str, type_: str, resource: dict, change: Mapping[str, Any],
+             module: str, configs: Mapping[str, Mapping[str, dict]]) -> None:
+        """A resource (its address and type read and checked), from its planned values and change."""
+        values = resource.get("values")
         if not isinstance(values, dict):
             values = expect_mapping(values, self._file, f"planned_values ({address})")
         unknown, sensitive = change.get("after_unknown"), change.get("after_sensitive")
@@ -317,23 +320,34 @@ class _Plan:
                     module: str) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[Origin, ...]]]:
         """Per attribute, the resources and data sources it refers to, and the variables behind it."""
         references, origins = NO_DEPENDENCIES, NO_ORIGINS
+        written, addresses = self._written, self._planned_addresses
         for attribute in expressions.referring:
             found, reads, variables = [], [], []
             for reference in expressions[attribute]["references"]:
-                if reference.startswith("var."):
+                address = written.get(reference, UNREAD)
+                if address is UNREAD:  # each reference read once per plan
+                    address = written[reference] = _written_address(reference)
+                if address is None:
+                    continue
+                if address is VARIABLE:
                     variables.append(reference)
-                elif reference.startswith("data."):
+                elif address is DATA_READ:
                     reads.append(reference)
-                elif address := self._absolute(reference, module):
+                elif not module or address.startswith("module."):
                     found.append(address)
+                else:
+                    # Terraform writes references relative to the module; one that names no resource
+                    # there is taken as written, an absolute address
+                    relative = f"{module}.{address}"
+                    found.append(relative if relative in addresses or address not in addresses else address)
             if reads:
                 found += [f"{module}.{r}" if module else r for r in _data_reads(reads)]
             if found:
                 references = {} if references is NO_DEPENDENCIES else references
                 references[attribute] = tuple(found)
-            if variables and (written := self._variable_origins(variables, module)):
+            if variables and (origin := self._variable_origins(variables, module)):
                 origins = {} if origins is NO_ORIGINS else origins
-                origins[attribute] = written
+                origins[attribute] = origin
         return references, origins
 
     def _variable_origins(self, references: list[str], module: str) -> tuple[Origin, ...]:
@@ -388,19 +402,6 @@ class _Plan:
                     block is not None and any(m.segments[0] == name for m in CATALOG.movements(token)))
             self._unset_kinds[(type_, name)] = kind
         return kind
-
-    def _absolute(self, reference: str, module: str) -> str | None:
-        """The address of the resource a reference names, or None when it names no resource.
-        Terraform writes references relative to the module; one that names no resource there
-        is taken as written, an absolute address."""
-        if reference not in self._written:
-            self._written[reference] = _written_address(reference)
-        written = self._written[reference]
-        if written is None or not module or written.startswith("module."):
-            return written
-        relative = f"{module}.{written}"
-        addresses = self._planned_addresses
-        return relative if relative in addresses or written not in addresses else written
 
     def _provider_key(self, key: Any, module: str) -> tuple[str | None, bool]:
         """The configuration a resource uses. Terraform points a resource at the configuration a
@@ -508,8 +509,12 @@ def _planned(root: Any, changes: Mapping[str, dict]) -> set[str]:
 
 
 def _written_address(reference: str) -> str | None:
-    """The address a reference names as written (relative to its module, or absolute), or None
-    when it names no resource."""
+    """The address a reference names as written (relative to its module, or absolute); VARIABLE or
+    DATA_READ for a variable or a data source of the module; None when it names no resource."""
+    if reference.startswith("var."):
+        return VARIABLE
+    if reference.startswith("data."):
+        return DATA_READ
     match = RESOURCE_REFERENCE.match(reference)
     if match is None:
         return None
