@@ -46,6 +46,7 @@ from residency.sources.terraform_graph import (
     TerraformRecord,
 )
 from residency.sources.terraform_plan_fields import (
+    PlanDocument,
     References,
     cut_expressions,
     plan_document,
@@ -146,7 +147,7 @@ class _Plan:
         # reference and an unset unknown attribute of a type resolve to (references to one resource
         # then share its address).
         self._provider_keys: dict[tuple[str, str], tuple[str | None, bool]] = {}
-        self._unset_kinds: dict[tuple[str, str], tuple[bool, bool]] = {}
+        self._unset_kinds: dict[str, dict[str, tuple[bool, bool]]] = {}  # by type, then attribute
         self._written: dict[str, str | None] = {}  # a reference -> what it names as written (_written_address)
         self._last_configured: _Configured | None = None  # the configuration of the resource read last
         self._changes: dict[str, dict] = {}
@@ -162,7 +163,7 @@ class _Plan:
             else:
                 self._index_change(index, change)
         changes.clear()  # held by the index alone, each change is freed once read (the document is the reader's own)
-        self._planned_addresses = _planned(self._document["planned_values"].get("root_module"), self._changes)
+        self._planned_addresses = _planned(document, self._changes)
 
     def _index_change(self, index: int, change: Any) -> None:
         if not isinstance(change, dict) or not isinstance(change.get("address"), str):
@@ -275,13 +276,14 @@ class _Plan:
 
     def _configured(self, config: Mapping[str, Any], address: str, module: str) -> _Configured:
         """What the instances of a resource configuration in one module instance share."""
-        token = config.get(PULUMI_TYPE) if isinstance(config.get(PULUMI_TYPE), str) else None
+        token = config.get(PULUMI_TYPE)
         expressions = config.get("expressions")
         if not isinstance(expressions, References):  # parsed whole: cut here
             expressions = cut_expressions(expect_mapping(expressions, self._file, f"configuration ({address})"))
         provider, inherited = self._provider_key(config.get("provider_config_key"), module)
-        references, origins = self._references(expressions, module)
-        return _Configured(config, module, expressions, provider, inherited, references, origins, token)
+        references, origins = self._references(expressions, module) if expressions.referring else (NO_DEPENDENCIES, NO_ORIGINS)
+        return _Configured(config, module, expressions, provider, inherited, references, origins,
+                           token if isinstance(token, str) else None)
 
     def _mark(self, address: str, type_: str, values: dict, unknowns: Mapping[str, Any], secrets: Mapping[str, Any],
               expressions: Mapping[str, Any] | None) -> None:
@@ -294,7 +296,7 @@ class _Plan:
             secret = secrets.get(attribute)
             if mark is True:
                 if expressions is not None and attribute not in expressions and secret is not True:
-                    kind = self._unset_kinds.get((type_, attribute)) or self._unset_kind(type_, attribute)
+                    kind = self._unset_kinds.get(type_, NO_CHANGE).get(attribute) or self._unset_kind(type_, attribute)
                     if not kind[0]:  # not a dynamic block: computed by the provider
                         values.pop(attribute, None)
                         if kind[1]:
@@ -394,13 +396,13 @@ class _Plan:
         can only be one: kept, so that the rule owning its fields gives an unproven finding. A block
         the provider computes is unknown on every create where it is not set, which a plan cannot
         tell from a `dynamic` block: where it could move data, the notes say so."""
-        kind = self._unset_kinds.get((type_, name))
+        kinds = self._unset_kinds.setdefault(type_, {})
+        kind = kinds.get(name)
         if kind is None:
             token = CATALOG.token(type_) or ""
             block = CATALOG.nested_block(token, name)
-            kind = (block is not None and not block.computed,
-                    block is not None and any(m.segments[0] == name for m in CATALOG.movements(token)))
-            self._unset_kinds[(type_, name)] = kind
+            kind = kinds[name] = (block is not None and not block.computed,
+                                  block is not None and any(m.segments[0] == name for m in CATALOG.movements(token)))
         return kind
 
     def _provider_key(self, key: Any, module: str) -> tuple[str | None, bool]:
@@ -499,10 +501,12 @@ def _mode(resource: Mapping[str, Any], file: str, where: str) -> str:
     return mode
 
 
-def _planned(root: Any, changes: Mapping[str, dict]) -> set[str]:
+def _planned(document: dict[str, Any], changes: Mapping[str, dict]) -> set[str]:
     """Every planned address (planned_values and the changes that deploy), and each without
     its instance index: what a reference written in a module may name."""
-    found = planned_addresses(root)
+    found = document.planned_addresses if isinstance(document, PlanDocument) else None
+    if found is None:  # parsed whole
+        found = planned_addresses(document["planned_values"].get("root_module"))
     found.update(changes)
     found |= {address[:address.rindex("[")] for address in found if address.endswith("]") and "[" in address}
     return found
