@@ -324,7 +324,8 @@ class _Plan:
         references, origins = NO_DEPENDENCIES, NO_ORIGINS
         written, addresses = self._written, self._planned_addresses
         for attribute in expressions.referring:
-            found, reads, variables = [], [], []
+            found: list[str] = []
+            reads = variables = None  # most attributes read neither
             for reference in expressions[attribute]["references"]:
                 address = written.get(reference, UNREAD)
                 if address is UNREAD:  # each reference read once per plan
@@ -332,9 +333,9 @@ class _Plan:
                 if address is None:
                     continue
                 if address is VARIABLE:
-                    variables.append(reference)
+                    variables = [reference] if variables is None else [*variables, reference]
                 elif address is DATA_READ:
-                    reads.append(reference)
+                    reads = [reference] if reads is None else [*reads, reference]
                 elif not module or address.startswith("module."):
                     found.append(address)
                 else:
