@@ -217,10 +217,11 @@ class _Plan:
             if not isinstance(resource, dict) or not isinstance(resource_address := resource.get("address"), str) \
                     or not isinstance(type_ := resource.get("type"), str):
                 raise InputError("expected resources with address, type, name and values", file=self._file, key=where)
-            if resource_address in addresses:  # its change is read (and freed) with the first
+            read = len(addresses)
+            addresses.add(resource_address)
+            if len(addresses) == read:  # listed twice: its change is read (and freed) with the first
                 raise InputError(f"{resource_address} is listed twice: expected each resource once",
                                  file=self._file, key=where)
-            addresses.add(resource_address)
             change = changes.pop(resource_address, None)  # freed once read: the rest are changes only
             body = NO_CHANGE if change is None else change["change"]
             if resource.get("mode") != "managed" and _mode(resource, self._file, where) != "managed" \
@@ -257,7 +258,10 @@ class _Plan:
         if not isinstance(values, dict):
             values = expect_mapping(values, self._file, f"planned_values ({address})")
         unknown, sensitive = change.get("after_unknown"), change.get("after_sensitive")
-        if not (_object_marks(unknown) and _object_marks(sensitive)):
+        # the marks of a resource: an object has attributes to mark, or none (`false` or absent); a
+        # resource is never unknown or sensitive as a whole, nor a list
+        if not ((unknown is None or unknown is False or isinstance(unknown, dict))
+                and (sensitive is None or sensitive is False or isinstance(sensitive, dict))):
             raise InputError("expected an object of attributes", file=self._file,
                              key=f"resource_changes ({address}).change")
         name = resource.get("name")
@@ -412,9 +416,10 @@ class _Plan:
         entry of its own, so look for it in the calling modules."""
         if not isinstance(key, str):
             return None, False
-        if (key, module) not in self._provider_keys:
-            self._provider_keys[(key, module)] = self._find_provider(key, module)
-        return self._provider_keys[(key, module)]
+        found = self._provider_keys.get((key, module))
+        if found is None:
+            found = self._provider_keys[(key, module)] = self._find_provider(key, module)
+        return found
 
     def _find_provider(self, key: str, module: str) -> tuple[str | None, bool]:
         scope, _, name = key.rpartition(":")
@@ -574,12 +579,6 @@ def _decode(value: Any, unknown: Any, sensitive: Any) -> Any:
     else:
         decoded = value
     return Secret(decoded) if sensitive is True else decoded
-
-
-def _object_marks(marks: Any) -> bool:
-    """Whether `marks` can be the marks of a resource: an object has attributes to mark, or none
-    (`false` or absent); a resource is never unknown or sensitive as a whole, nor a list."""
-    return marks is None or marks is False or isinstance(marks, dict)
 
 
 def _any_true(marks: Any) -> bool:
