@@ -180,12 +180,13 @@ class _Instances:
 
     def of(self, references: Iterable[str]) -> tuple[str, ...]:
         found: set[str] = set()
+        addresses = self._addresses
         for reference in references:
-            if reference in self._addresses or INPUT.match(reference):
+            if reference in addresses or INPUT.match(reference):
                 found.add(reference)
-            else:
-                found.update(a for a in self._by_base.get(reference, ()))
-        return tuple(sorted(found))
+            elif instances := self._by_base.get(reference):
+                found.update(instances)
+        return tuple(sorted(found)) if len(found) > 1 else tuple(found)
 
 
 def _all_of(dependencies: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:

@@ -461,9 +461,12 @@ class _Plan:
                 if not isinstance(config, dict):
                     raise InputError("expected a resource configuration object", file=self._file,
                                      key="configuration resources")
-                if config.get("mode", "managed") == "managed" and isinstance(config.get("type"), str) \
-                        and isinstance(config.get("name"), str):
-                    index.setdefault(config["type"], {}).setdefault(config["name"], config)
+                if config.get("mode", "managed") == "managed" and isinstance(type_ := config.get("type"), str) \
+                        and isinstance(name := config.get("name"), str):
+                    by_name = index.get(type_)
+                    if by_name is None:
+                        by_name = index[type_] = {}
+                    by_name.setdefault(name, config)
             self._config_indices[id(module)] = index
         return index
 
@@ -528,10 +531,10 @@ def _written_address(reference: str) -> str | None:
     match = RESOURCE_REFERENCE.match(reference)
     if match is None:
         return None
-    prefix, type_, name, index = match.groups()
+    prefix, type_ = match.group(1, 2)
     if not prefix and type_ in NOT_RESOURCES:
         return None
-    return f"{prefix}{type_}.{name}{index or ''}"
+    return match.group()  # the module prefix, type, name and index, as written
 
 
 def _module_parts(address: str) -> list[str]:
