@@ -330,7 +330,13 @@ class _Plan:
         for attribute in expressions.referring:
             found: list[str] = []
             reads = variables = None  # most attributes read neither
+            last = resolved = None  # the address the reference before named, as written and resolved
             for reference in expressions[attribute]["references"]:
+                if reference == last:
+                    # Terraform lists the resource a reference reads after it ("oci_kms_key.k.id", then
+                    # "oci_kms_key.k"): an address names itself, resolved as before
+                    found.append(resolved)
+                    continue
                 address = written.get(reference, UNREAD)
                 if address is UNREAD:  # each reference read once per plan
                     address = written[reference] = _written_address(reference)
@@ -338,15 +344,19 @@ class _Plan:
                     continue
                 if address is VARIABLE:
                     variables = [reference] if variables is None else [*variables, reference]
-                elif address is DATA_READ:
+                    continue
+                if address is DATA_READ:
                     reads = [reference] if reads is None else [*reads, reference]
-                elif not module or address.startswith("module."):
-                    found.append(address)
+                    continue
+                if not module or address.startswith("module."):
+                    resolved = address
                 else:
                     # Terraform writes references relative to the module; one that names no resource
                     # there is taken as written, an absolute address
                     relative = f"{module}.{address}"
-                    found.append(relative if relative in addresses or address not in addresses else address)
+                    resolved = relative if relative in addresses or address not in addresses else address
+                found.append(resolved)
+                last = address
             if reads:
                 found += [f"{module}.{r}" if module else r for r in _data_reads(reads)]
             if found:
