@@ -132,7 +132,8 @@ class ResourceBuilder:
             # references: resolved once for all
             if references is not last:
                 last, dependencies = references, instances.dependencies(references, self._variant)
-                every = _all_of(dependencies)
+                # every URN the attributes depend on, sorted, once: one attribute's own tuple is
+                every = next(iter(dependencies.values())) if len(dependencies) == 1 else _all_of(dependencies)
             resource.property_dependencies, resource.dependencies = dependencies, every
         urn = (lambda address: f"{self._variant}::{address}") if self._variant else (lambda address: address)
         return Inventory(source=source, resources=self._resources,
@@ -173,27 +174,23 @@ class _Instances:
     def dependencies(self, references: Mapping[str, Iterable[str]], variant: str | None) -> dict[str, tuple[str, ...]]:
         """Per attribute, the URNs of what its references name (of a `variant`'s URNs)."""
         found = {}
+        addresses, by_base = self._addresses, self._by_base
         for attribute, named in references.items():
-            if addresses := self.of(named):
-                found[attribute] = tuple(f"{variant}::{a}" for a in addresses) if variant else addresses
+            # the addresses it names (of): a resource's, an input's, or every instance of a resource
+            named_here: set[str] = set()
+            for reference in named:
+                if reference in addresses or INPUT.match(reference):
+                    named_here.add(reference)
+                elif instances := by_base.get(reference):
+                    named_here.update(instances)
+            if named_here:
+                here = tuple(sorted(named_here)) if len(named_here) > 1 else tuple(named_here)
+                found[attribute] = tuple(f"{variant}::{a}" for a in here) if variant else here
         return found
-
-    def of(self, references: Iterable[str]) -> tuple[str, ...]:
-        found: set[str] = set()
-        addresses = self._addresses
-        for reference in references:
-            if reference in addresses or INPUT.match(reference):
-                found.add(reference)
-            elif instances := self._by_base.get(reference):
-                found.update(instances)
-        return tuple(sorted(found)) if len(found) > 1 else tuple(found)
 
 
 def _all_of(dependencies: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
-    """Every URN the attributes depend on, sorted, once. The attributes' own tuples are: one alone
-    is the answer."""
-    if len(dependencies) == 1:
-        return next(iter(dependencies.values()))
+    """Every URN the attributes depend on, sorted, once (the attributes' own tuples are)."""
     return tuple(sorted({a for found in dependencies.values() for a in found}))
 
 
