@@ -176,7 +176,10 @@ class _Instances:
         found = {}
         addresses, by_base = self._addresses, self._by_base
         for attribute, named in references.items():
-            # the addresses it names (of): a resource's, an input's, or every instance of a resource
+            if type(named) is tuple and len(named) == 1 and named[0] in addresses:  # most: one resource
+                found[attribute] = (f"{variant}::{named[0]}",) if variant else named
+                continue
+            # the addresses it names: a resource's, an input's, or every instance of a resource
             named_here: set[str] = set()
             for reference in named:
                 if reference in addresses or INPUT.match(reference):

@@ -330,12 +330,11 @@ class _Plan:
         for attribute in expressions.referring:
             found: list[str] = []
             reads = variables = None  # most attributes read neither
-            last = resolved = None  # the address the reference before named, as written and resolved
+            last = ""  # the address the reference before named, as written
             for reference in expressions[attribute]["references"]:
                 if reference == last:
                     # Terraform lists the resource a reference reads after it ("oci_kms_key.k.id", then
-                    # "oci_kms_key.k"): an address names itself, resolved as before
-                    found.append(resolved)
+                    # "oci_kms_key.k"): an address names itself, already found
                     continue
                 address = written.get(reference, UNREAD)
                 if address is UNREAD:  # each reference read once per plan
