@@ -46,7 +46,6 @@ from residency.sources.terraform_graph import (
     TerraformRecord,
 )
 from residency.sources.terraform_plan_fields import (
-    PlanDocument,
     References,
     cut_expressions,
     plan_document,
@@ -163,7 +162,7 @@ class _Plan:
             else:
                 self._index_change(index, change)
         changes.clear()  # held by the index alone, each change is freed once read (the document is the reader's own)
-        self._planned_addresses = _planned(document, self._changes)
+        self._planned_addresses = _planned(self._document["planned_values"].get("root_module"), self._changes)
 
     def _index_change(self, index: int, change: Any) -> None:
         if not isinstance(change, dict) or not isinstance(change.get("address"), str):
@@ -519,12 +518,10 @@ def _mode(resource: Mapping[str, Any], file: str, where: str) -> str:
     return mode
 
 
-def _planned(document: dict[str, Any], changes: Mapping[str, dict]) -> set[str]:
+def _planned(root: Any, changes: Mapping[str, dict]) -> set[str]:
     """Every planned address (planned_values and the changes that deploy), and each without
     its instance index: what a reference written in a module may name."""
-    found = document.planned_addresses if isinstance(document, PlanDocument) else None
-    if found is None:  # parsed whole
-        found = planned_addresses(document["planned_values"].get("root_module"))
+    found = planned_addresses(root)
     found.update(changes)
     found |= {address[:address.rindex("[")] for address in found if address.endswith("]") and "[" in address}
     return found

@@ -110,30 +110,19 @@ def plan_document(data: bytes, file: str) -> Any:
     file. The caller hands over `data`: it is freed before planned_values is built (its values take
     four times their bytes), so the file's bytes and all it decodes to are never held at once."""
     plan = decode_shaped(data, _Plan, dec_hook=_expressions)
-    addresses = None if plan is None else _afters_decoded(plan)
-    if addresses is None:
+    if plan is None or not _afters_decoded(plan):
         del plan  # not the shape of a plan: parsed whole, for the reader's checks to name the place
         return parse_json(data, file=file, what="valid JSON")
     planned = bytes(plan.pop("planned_values")) if "planned_values" in plan else None
     del data  # with planned_values copied out, nothing refers to the file's bytes any more
-    document = PlanDocument(plan)
-    document.planned_addresses = addresses
     if planned is not None:
-        document["planned_values"] = _decode_planned(planned, file)
-    return document
+        plan["planned_values"] = _decode_planned(planned, file)
+    return plan
 
 
-class PlanDocument(dict):
-    """A plan as the reader reads it; `planned_addresses`: the address of every resource in its
-    planned_values (planned_addresses), found as it was decoded."""
-
-    __slots__ = ("planned_addresses",)
-
-
-def _afters_decoded(plan: dict[str, Any]) -> set[str] | None:
+def _afters_decoded(plan: dict[str, Any]) -> bool:
     """Each change's `after` decoded where planned_values leaves its resource out, and dropped
-    elsewhere; the addresses of planned_values' resources, or None when planned_values or an
-    `after` is not of the shape of one."""
+    elsewhere; False when planned_values or an `after` is not of the shape of one."""
     try:
         with nesting_bound(MAX_NESTING):
             # only the addresses: all of planned_values is built once the file's bytes are freed
@@ -148,8 +137,8 @@ def _afters_decoded(plan: dict[str, Any]) -> set[str] | None:
                 else:
                     body["after"] = msgspec.json.decode(body["after"])
     except (msgspec.MsgspecError, RecursionError):
-        return None
-    return planned
+        return False
+    return True
 
 
 def _decode_planned(planned: bytes, file: str) -> Any:
