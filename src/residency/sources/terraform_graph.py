@@ -96,7 +96,7 @@ class ResourceBuilder:
         self._referring: list[tuple[Resource, Mapping[str, tuple[str, ...]]]] = []  # with their references
         # Once per type and provider link rather than per resource: the (immutable) region resolution,
         # shared, and the token.
-        self._kinds: dict[tuple, tuple[RegionResolution | None, str | None]] = {}
+        self._by_link: dict[tuple, tuple[RegionResolution | None, str | None]] = {}
 
     def add(self, address: str, type_: str, values: Mapping[str, Any], provider: str | None, inherited: bool = False,
             references: Mapping[str, tuple[str, ...]] = NO_DEPENDENCIES, location: SourceLocation | None = None,
@@ -106,9 +106,9 @@ class ResourceBuilder:
         the variables behind each attribute; `token` the Pulumi type `residency export` wrote."""
         link = (type_, provider, inherited, unread_because)
         try:
-            region, known = self._kinds[link]
+            region, known = self._by_link[link]
         except KeyError:
-            region, known = self._kinds[link] = self._kind(type_, provider, inherited, unread_because)
+            region, known = self._by_link[link] = self._region_and_token(type_, provider, inherited, unread_because)
         # by position (RESOURCE_FIELDS): by keyword, making one takes three times as long
         resource = Resource(f"{self._variant}::{address}" if self._variant else address, address,
                             known or _exported_token(type_, token), type_, True, values, "terraform", region, None,
@@ -117,8 +117,8 @@ class ResourceBuilder:
         if references:
             self._referring.append((resource, references))
 
-    def _kind(self, type_: str, provider: str | None, inherited: bool,
-              unread_because: str | None) -> tuple[RegionResolution | None, str | None]:
+    def _region_and_token(self, type_: str, provider: str | None, inherited: bool,
+                          unread_because: str | None) -> tuple[RegionResolution | None, str | None]:
         """The region of a type's resources through a provider link, and the type's token."""
         return (_with_origins(_region(type_, provider, inherited, unread_because, self._providers),
                               self._providers.get(provider or "")), CATALOG.token(type_))
@@ -132,7 +132,7 @@ class ResourceBuilder:
             # references: resolved once for all
             if references is not last:
                 last, dependencies = references, instances.dependencies(references, self._variant)
-                # every URN the attributes depend on, sorted, once: one attribute's own tuple is
+                # every URN the attributes depend on, sorted, once: one attribute's own tuple is that
                 every = next(iter(dependencies.values())) if len(dependencies) == 1 else _all_of(dependencies)
             resource.property_dependencies, resource.dependencies = dependencies, every
         urn = (lambda address: f"{self._variant}::{address}") if self._variant else (lambda address: address)
@@ -193,7 +193,7 @@ class _Instances:
 
 
 def _all_of(dependencies: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
-    """Every URN the attributes depend on, sorted, once (the attributes' own tuples are)."""
+    """Every URN the attributes depend on, sorted, once (each attribute's own tuple already is)."""
     return tuple(sorted({a for found in dependencies.values() for a in found}))
 
 

@@ -65,6 +65,7 @@ SKIPPED_ACTIONS = (["delete"], ["forget"])
 USUAL_ACTIONS = (["create"], ["no-op"], ["update"], ["read"], ["delete"], ["delete", "create"],
                  ["create", "delete"], ["forget"])
 NO_CHANGE: Mapping[str, Any] = MappingProxyType({})  # the change of a resource resource_changes does not list
+NO_MARKS: Mapping[str, Any] = MappingProxyType({})  # nothing unknown, or nothing sensitive (`false`, `{}`, absent)
 # The resources of a module the configuration does not show, by type, then name.
 NO_CONFIGURATION: Mapping[str, Mapping[str, dict]] = MappingProxyType({})
 DEPLOYED_ACTIONS = ("create", "update")
@@ -273,7 +274,7 @@ class _Plan:
             if configured is None or configured.config is not config or configured.module != module:
                 configured = self._last_configured = self._configured(config, address, module)
         if unknown or sensitive:
-            self._mark(address, type_, values, unknown or NO_CHANGE, sensitive or NO_CHANGE, configured.expressions)
+            self._mark(address, type_, values, unknown or NO_MARKS, sensitive or NO_MARKS, configured.expressions)
         builder.add(address, type_, values, configured.provider, configured.inherited, configured.references,
                     self._location, configured.origins, configured.token)
 
@@ -299,7 +300,10 @@ class _Plan:
             secret = secrets.get(attribute)
             if mark is True:
                 if expressions is not None and attribute not in expressions and secret is not True:
-                    kind = self._unset_kinds.get(type_, NO_CHANGE).get(attribute) or self._unset_kind(type_, attribute)
+                    kinds = self._unset_kinds.get(type_)
+                    kind = kinds.get(attribute) if kinds is not None else None
+                    if kind is None:
+                        kind = self._unset_kind(type_, attribute)
                     if not kind[0]:  # not a dynamic block: computed by the provider
                         values.pop(attribute, None)
                         if kind[1]:
