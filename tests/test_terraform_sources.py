@@ -134,6 +134,24 @@ def test_references_are_relative_to_the_module_and_cover_every_instance(write):
     assert bucket_resource.region.source is RegionSource.PARENT_PROVIDER
 
 
+def test_a_reference_and_the_resource_listed_after_it_resolve_alike_in_and_out_of_a_module(write):
+    # Terraform lists each reference, then the resource it reads: the second names what the first does
+    root_key = {"address": "oci_kms_key.k", "mode": "managed", "type": "oci_kms_key", "name": "k", "values": {}}
+    module_bucket = bucket("b", address="module.m.oci_objectstorage_bucket.b")
+    references = ["oci_kms_key.k.id", "oci_kms_key.k", "var.key", "oci_kms_key.k", "oci_kms_key.gone.id",
+                  "oci_kms_key.gone"]
+    resources = load(write, plan(
+        [root_key, bucket("a")], modules=[{"address": "module.m", "resources": [module_bucket]}],
+        config={"resources": [config_of("a", expressions={"kms_key_id": {"references": references}})],
+                "module_calls": {"m": {"source": "./m", "module": {"resources": [
+                    config_of("b", expressions={"kms_key_id": {"references": references}})]}}}},
+        providers={"oci": provider({"constant_value": "us-ashburn-1"})},
+    ))
+    # in the module, no oci_kms_key.k of its own: the reference is taken as written, an absolute address
+    assert resources["module.m.oci_objectstorage_bucket.b"].dependencies_of("kms_key_id") == ("oci_kms_key.k",)
+    assert resources["oci_objectstorage_bucket.a"].dependencies_of("kms_key_id") == ("oci_kms_key.k",)
+
+
 # --- HCL -----------------------------------------------------------------------------------
 
 

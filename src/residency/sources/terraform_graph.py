@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -36,6 +36,13 @@ INPUT = re.compile(r"^(?:module\.[^.]+\.)*(?:var|data)\.")
 # What most resources have: no reference, no variable behind an attribute (shared, never changed).
 NO_DEPENDENCIES: Mapping[str, tuple[str, ...]] = MappingProxyType({})
 NO_ORIGINS: Mapping[str, tuple[Origin, ...]] = MappingProxyType({})
+
+
+# The fields of a Resource in the order ResourceBuilder passes them.
+RESOURCE_FIELDS = ("urn", "name", "token", "terraform_type", "custom", "properties", "naming", "region", "parent",
+                   "provider", "dependencies", "property_dependencies", "location", "property_origins")
+if tuple(f.name for f in fields(Resource) if f.init) != RESOURCE_FIELDS:
+    raise TypeError("Resource's fields changed: ResourceBuilder.add passes them by position (RESOURCE_FIELDS)")
 
 
 @dataclass(frozen=True)
@@ -87,10 +94,9 @@ class ResourceBuilder:
         self._variant = variant
         self._resources: list[Resource] = []
         self._referring: list[tuple[Resource, Mapping[str, tuple[str, ...]]]] = []  # with their references
-        # Once per provider link and per type rather than per resource: the (immutable) region
-        # resolution, shared, and the token.
-        self._regions: dict[tuple, RegionResolution | None] = {}
-        self._tokens: dict[str, str | None] = {}
+        # Once per type and provider link rather than per resource: the (immutable) region resolution,
+        # shared, and the token.
+        self._by_link: dict[tuple, tuple[RegionResolution | None, str | None]] = {}
 
     def add(self, address: str, type_: str, values: Mapping[str, Any], provider: str | None, inherited: bool = False,
             references: Mapping[str, tuple[str, ...]] = NO_DEPENDENCIES, location: SourceLocation | None = None,
@@ -98,28 +104,24 @@ class ResourceBuilder:
             unread_because: str | None = None) -> None:
         """A resource: `references` are, per attribute, the absolute addresses it refers to; `origins`
         the variables behind each attribute; `token` the Pulumi type `residency export` wrote."""
-        link = (provider, inherited, type_.startswith(OCI_TYPE_PREFIX), unread_because)
-        if link not in self._regions:
-            self._regions[link] = _with_origins(_region(type_, provider, inherited, unread_because, self._providers),
-                                                self._providers.get(provider or ""))
-        if type_ not in self._tokens:
-            self._tokens[type_] = CATALOG.token(type_)
-        resource = Resource(
-            urn=f"{self._variant}::{address}" if self._variant else address,
-            name=address,
-            token=self._tokens[type_] or _exported_token(type_, token),
-            terraform_type=type_,
-            custom=True,
-            properties=values,
-            naming="terraform",
-            region=self._regions[link],
-            provider=provider,
-            location=location,
-            property_origins=origins,
-        )
+        link = (type_, provider, inherited, unread_because)
+        try:
+            region, known = self._by_link[link]
+        except KeyError:
+            region, known = self._by_link[link] = self._region_and_token(type_, provider, inherited, unread_because)
+        # by position (RESOURCE_FIELDS): by keyword, making one takes three times as long
+        resource = Resource(f"{self._variant}::{address}" if self._variant else address, address,
+                            known or _exported_token(type_, token), type_, True, values, "terraform", region, None,
+                            provider, (), {}, location, origins)
         self._resources.append(resource)
         if references:
             self._referring.append((resource, references))
+
+    def _region_and_token(self, type_: str, provider: str | None, inherited: bool,
+                          unread_because: str | None) -> tuple[RegionResolution | None, str | None]:
+        """The region of a type's resources through a provider link, and the type's token."""
+        return (_with_origins(_region(type_, provider, inherited, unread_because, self._providers),
+                              self._providers.get(provider or "")), CATALOG.token(type_))
 
     def inventory(self, source: SourceInfo, data_sources: Iterable[TerraformRecord] = ()) -> Inventory:
         """The inventory of the resources added, each with the URNs its references name."""
@@ -130,7 +132,8 @@ class ResourceBuilder:
             # references: resolved once for all
             if references is not last:
                 last, dependencies = references, instances.dependencies(references, self._variant)
-                every = _all_of(dependencies)
+                # every URN the attributes depend on, sorted, once: one attribute's own tuple is that
+                every = next(iter(dependencies.values())) if len(dependencies) == 1 else _all_of(dependencies)
             resource.property_dependencies, resource.dependencies = dependencies, every
         urn = (lambda address: f"{self._variant}::{address}") if self._variant else (lambda address: address)
         return Inventory(source=source, resources=self._resources,
@@ -171,26 +174,26 @@ class _Instances:
     def dependencies(self, references: Mapping[str, Iterable[str]], variant: str | None) -> dict[str, tuple[str, ...]]:
         """Per attribute, the URNs of what its references name (of a `variant`'s URNs)."""
         found = {}
+        addresses, by_base = self._addresses, self._by_base
         for attribute, named in references.items():
-            if addresses := self.of(named):
-                found[attribute] = tuple(f"{variant}::{a}" for a in addresses) if variant else addresses
+            if type(named) is tuple and len(named) == 1 and named[0] in addresses:  # most: one resource
+                found[attribute] = (f"{variant}::{named[0]}",) if variant else named
+                continue
+            # the addresses it names: a resource's, an input's, or every instance of a resource
+            named_here: set[str] = set()
+            for reference in named:
+                if reference in addresses or INPUT.match(reference):
+                    named_here.add(reference)
+                elif instances := by_base.get(reference):
+                    named_here.update(instances)
+            if named_here:
+                here = tuple(sorted(named_here)) if len(named_here) > 1 else tuple(named_here)
+                found[attribute] = tuple(f"{variant}::{a}" for a in here) if variant else here
         return found
-
-    def of(self, references: Iterable[str]) -> tuple[str, ...]:
-        found: set[str] = set()
-        for reference in references:
-            if reference in self._addresses or INPUT.match(reference):
-                found.add(reference)
-            else:
-                found.update(a for a in self._by_base.get(reference, ()))
-        return tuple(sorted(found))
 
 
 def _all_of(dependencies: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
-    """Every URN the attributes depend on, sorted, once. The attributes' own tuples are: one alone
-    is the answer."""
-    if len(dependencies) == 1:
-        return next(iter(dependencies.values()))
+    """Every URN the attributes depend on, sorted, once (each attribute's own tuple already is)."""
     return tuple(sorted({a for found in dependencies.values() for a in found}))
 
 

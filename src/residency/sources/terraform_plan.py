@@ -57,9 +57,15 @@ MODULE_PART = re.compile(r'module\.([^.\[]+)(?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?')
 RESOURCE_REFERENCE = re.compile(r'^((?:module\.[^.\[]+(?:\[[^\]]*\])?\.)*)([a-z][a-z0-9_]*)\.([A-Za-z_][\w-]*)(\[[^\]]*\])?')
 INDEX = re.compile(r"\[[^\]]*\]")
 DATA_ADDRESS = re.compile(r"(^|\.)data\.[^.]+\.[^.]+$")
+# What a reference names besides a resource's address (_written_address), and a reference not yet read.
+VARIABLE, DATA_READ, UNREAD = "var.", "data.", object()
 NOT_RESOURCES = {"var", "local", "data", "module", "count", "each", "path", "terraform", "self"}
 SKIPPED_ACTIONS = (["delete"], ["forget"])
+# The actions Terraform writes: lists of strings (one equal to one of these holds strings only).
+USUAL_ACTIONS = (["create"], ["no-op"], ["update"], ["read"], ["delete"], ["delete", "create"],
+                 ["create", "delete"], ["forget"])
 NO_CHANGE: Mapping[str, Any] = MappingProxyType({})  # the change of a resource resource_changes does not list
+NO_MARKS: Mapping[str, Any] = MappingProxyType({})  # nothing unknown, or nothing sensitive (`false`, `{}`, absent)
 # The resources of a module the configuration does not show, by type, then name.
 NO_CONFIGURATION: Mapping[str, Mapping[str, dict]] = MappingProxyType({})
 DEPLOYED_ACTIONS = ("create", "update")
@@ -141,13 +147,21 @@ class _Plan:
         # reference and an unset unknown attribute of a type resolve to (references to one resource
         # then share its address).
         self._provider_keys: dict[tuple[str, str], tuple[str | None, bool]] = {}
-        self._unset_kinds: dict[tuple[str, str], tuple[bool, bool]] = {}
-        self._written: dict[str, str | None] = {}
+        self._unset_kinds: dict[str, dict[str, tuple[bool, bool]]] = {}  # by type, then attribute
+        self._written: dict[str, str | None] = {}  # a reference -> what it names as written (_written_address)
         self._last_configured: _Configured | None = None  # the configuration of the resource read last
         self._changes: dict[str, dict] = {}
         changes = expect_list(document.get("resource_changes"), self._file, "resource_changes")
+        indexed = self._changes
         for index, change in enumerate(changes):
-            self._index_change(index, change)
+            # a plan's change is an object with an address and a body of actions (most often one of
+            # a few lists of strings, known without a look at each)
+            if type(change) is dict and type(address := change.get("address")) is str \
+                    and type(body := change.get("change")) is dict \
+                    and ((actions := body.get("actions")) is None or actions in USUAL_ACTIONS):
+                indexed[address] = change
+            else:
+                self._index_change(index, change)
         changes.clear()  # held by the index alone, each change is freed once read (the document is the reader's own)
         self._planned_addresses = _planned(self._document["planned_values"].get("root_module"), self._changes)
 
@@ -201,18 +215,19 @@ class _Plan:
         for index, resource in enumerate(resources):
             resources[index] = None  # freed once read, but for its values (the document is the reader's own)
             if not isinstance(resource, dict) or not isinstance(resource_address := resource.get("address"), str) \
-                    or not isinstance(resource.get("type"), str):
+                    or not isinstance(type_ := resource.get("type"), str):
                 raise InputError("expected resources with address, type, name and values", file=self._file, key=where)
-            if resource_address in addresses:  # its change is read (and freed) with the first
+            read = len(addresses)
+            addresses.add(resource_address)
+            if len(addresses) == read:  # listed twice: its change is read (and freed) with the first
                 raise InputError(f"{resource_address} is listed twice: expected each resource once",
                                  file=self._file, key=where)
-            addresses.add(resource_address)
             change = changes.pop(resource_address, None)  # freed once read: the rest are changes only
             body = NO_CHANGE if change is None else change["change"]
             if resource.get("mode") != "managed" and _mode(resource, self._file, where) != "managed" \
                     or body.get("actions") in SKIPPED_ACTIONS:
                 continue
-            self._add(builder, resource, body, address, configs)
+            self._add(builder, resource_address, type_, resource, body, address, configs)
         for child in expect_list(module.get("child_modules"), self._file, where):
             if not isinstance(child, dict) or not isinstance(child.get("address"), str):
                 raise InputError("expected child modules with an address", file=self._file, key=where)
@@ -234,15 +249,19 @@ class _Plan:
                 raise InputError("expected a module address", file=self._file, key=f"{where}.module_address")
             resource = {"address": address, "type": change["type"], "name": change.get("name"), "values": body.get("after")}
             self._addresses.add(address)
-            self._add(builder, resource, body, module, self._config_resources(module))
+            self._add(builder, address, change["type"], resource, body, module, self._config_resources(module))
 
-    def _add(self, builder: ResourceBuilder, resource: dict, change: Mapping[str, Any], module: str,
-             configs: Mapping[str, Mapping[str, dict]]) -> None:
-        address, type_, values = resource["address"], resource["type"], resource.get("values")
+    def _add(self, builder: ResourceBuilder, address: str, type_: str, resource: dict, change: Mapping[str, Any],
+             module: str, configs: Mapping[str, Mapping[str, dict]]) -> None:
+        """A resource (its address and type read and checked), from its planned values and change."""
+        values = resource.get("values")
         if not isinstance(values, dict):
             values = expect_mapping(values, self._file, f"planned_values ({address})")
         unknown, sensitive = change.get("after_unknown"), change.get("after_sensitive")
-        if not (_object_marks(unknown) and _object_marks(sensitive)):
+        # the marks of a resource: an object has attributes to mark, or none (`false` or absent); a
+        # resource is never unknown or sensitive as a whole, nor a list
+        if not ((unknown is None or unknown is False or isinstance(unknown, dict))
+                and (sensitive is None or sensitive is False or isinstance(sensitive, dict))):
             raise InputError("expected an object of attributes", file=self._file,
                              key=f"resource_changes ({address}).change")
         name = resource.get("name")
@@ -254,67 +273,100 @@ class _Plan:
             # instances of one configuration (count, for_each) follow one another: read it once for all
             if configured is None or configured.config is not config or configured.module != module:
                 configured = self._last_configured = self._configured(config, address, module)
-            if isinstance(unknown, dict):
-                unknown = self._without_unset(address, type_, values, unknown, sensitive, configured.expressions)
-        builder.add(address, type_, _decode(values, unknown, sensitive), configured.provider,
-                    configured.inherited, configured.references, self._location, configured.origins, configured.token)
+        if unknown or sensitive:
+            self._mark(address, type_, values, unknown or NO_MARKS, sensitive or NO_MARKS, configured.expressions)
+        builder.add(address, type_, values, configured.provider, configured.inherited, configured.references,
+                    self._location, configured.origins, configured.token)
 
     def _configured(self, config: Mapping[str, Any], address: str, module: str) -> _Configured:
         """What the instances of a resource configuration in one module instance share."""
-        token = config.get(PULUMI_TYPE) if isinstance(config.get(PULUMI_TYPE), str) else None
+        token = config.get(PULUMI_TYPE)
         expressions = config.get("expressions")
         if not isinstance(expressions, References):  # parsed whole: cut here
             expressions = cut_expressions(expect_mapping(expressions, self._file, f"configuration ({address})"))
         provider, inherited = self._provider_key(config.get("provider_config_key"), module)
-        references, origins = self._references(expressions, module)
-        return _Configured(config, module, expressions, provider, inherited, references, origins, token)
+        references, origins = self._references(expressions, module) if expressions.referring else (NO_DEPENDENCIES, NO_ORIGINS)
+        return _Configured(config, module, expressions, provider, inherited, references, origins,
+                           token if isinstance(token, str) else None)
 
-    def _without_unset(self, address: str, type_: str, values: dict, unknown: dict, sensitive: Any,
-                       expressions: Mapping[str, Any]) -> dict:
-        """The marks less the attributes known only after apply that the configuration does not set
-        (the provider computes them), which are taken out of `values` too, in place; but for the
+    def _mark(self, address: str, type_: str, values: dict, unknowns: Mapping[str, Any], secrets: Mapping[str, Any],
+              expressions: Mapping[str, Any] | None) -> None:
+        """A planned resource's values with UNKNOWN and Secret marked, in place (see _decode), less the
+        attributes known only after apply that its configuration (`expressions`; None: not shown) does
+        not set (the provider computes them): taken out of `values` with their marks, but for the
         `dynamic` blocks among them (_unset_kind)."""
-        secrets = sensitive if isinstance(sensitive, dict) else NO_CHANGE
-        kept, unseen = {}, []
-        for attribute, mark in unknown.items():
-            if mark is not True or attribute in expressions or secrets.get(attribute) is True:
-                kept[attribute] = mark
-                continue
-            is_dynamic, may_move = self._unset_kind(type_, attribute)
-            if is_dynamic:
-                kept[attribute] = mark
-                continue
-            values.pop(attribute, None)
-            if may_move:
-                unseen.append(attribute)
-        for attribute in sorted(unseen):  # notes in a stable order
-            self._unseen.append(f"{address}.{attribute} is known only after apply and the plan's "
-                                "configuration does not set it (a dynamic block, or the default the provider "
-                                "computes): check the configuration itself (`residency check DIR`) to prove "
-                                "where it moves data")
-        return kept
+        unseen = None
+        for attribute, mark in unknowns.items():
+            secret = secrets.get(attribute)
+            if mark is True:
+                if expressions is not None and attribute not in expressions and secret is not True:
+                    kinds = self._unset_kinds.get(type_)
+                    kind = kinds.get(attribute) if kinds is not None else None
+                    if kind is None:
+                        kind = self._unset_kind(type_, attribute)
+                    if not kind[0]:  # not a dynamic block: computed by the provider
+                        values.pop(attribute, None)
+                        if kind[1]:
+                            unseen = [attribute] if unseen is None else [*unseen, attribute]
+                        continue
+                values[attribute] = Secret(UNKNOWN) if secret is True else UNKNOWN
+            elif attribute in values:
+                if mark or secret:  # a plan marks most values `false` or `{}`: nothing to mark
+                    values[attribute] = _decode(values[attribute], mark, secret)
+            elif _any_true(mark):
+                values[attribute] = _decode(None, mark, secret)
+        for attribute, secret in secrets.items():
+            if secret and attribute not in unknowns and attribute in values:
+                values[attribute] = Secret(values[attribute]) if secret is True else _decode(values[attribute], None, secret)
+        if unseen is not None:
+            for attribute in sorted(unseen):  # notes in a stable order
+                self._unseen.append(f"{address}.{attribute} is known only after apply and the plan's "
+                                    "configuration does not set it (a dynamic block, or the default the provider "
+                                    "computes): check the configuration itself (`residency check DIR`) to prove "
+                                    "where it moves data")
 
     def _references(self, expressions: References,
                     module: str) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[Origin, ...]]]:
         """Per attribute, the resources and data sources it refers to, and the variables behind it."""
         references, origins = NO_DEPENDENCIES, NO_ORIGINS
+        written, addresses = self._written, self._planned_addresses
         for attribute in expressions.referring:
-            found, reads, variables = [], [], []
+            found: list[str] = []
+            reads = variables = None  # most attributes read neither
+            last = ""  # the address the reference before named, as written
             for reference in expressions[attribute]["references"]:
-                if reference.startswith("var."):
-                    variables.append(reference)
-                elif reference.startswith("data."):
-                    reads.append(reference)
-                elif address := self._absolute(reference, module):
-                    found.append(address)
+                if reference == last:
+                    # Terraform lists the resource a reference reads after it ("oci_kms_key.k.id", then
+                    # "oci_kms_key.k"): an address names itself, already found
+                    continue
+                address = written.get(reference, UNREAD)
+                if address is UNREAD:  # each reference read once per plan
+                    address = written[reference] = _written_address(reference)
+                if address is None:
+                    continue
+                if address is VARIABLE:
+                    variables = [reference] if variables is None else [*variables, reference]
+                    continue
+                if address is DATA_READ:
+                    reads = [reference] if reads is None else [*reads, reference]
+                    continue
+                if not module or address.startswith("module."):
+                    resolved = address
+                else:
+                    # Terraform writes references relative to the module; one that names no resource
+                    # there is taken as written, an absolute address
+                    relative = f"{module}.{address}"
+                    resolved = relative if relative in addresses or address not in addresses else address
+                found.append(resolved)
+                last = address
             if reads:
                 found += [f"{module}.{r}" if module else r for r in _data_reads(reads)]
             if found:
                 references = {} if references is NO_DEPENDENCIES else references
                 references[attribute] = tuple(found)
-            if variables and (written := self._variable_origins(variables, module)):
+            if variables and (origin := self._variable_origins(variables, module)):
                 origins = {} if origins is NO_ORIGINS else origins
-                origins[attribute] = written
+                origins[attribute] = origin
         return references, origins
 
     def _variable_origins(self, references: list[str], module: str) -> tuple[Origin, ...]:
@@ -361,27 +413,14 @@ class _Plan:
         can only be one: kept, so that the rule owning its fields gives an unproven finding. A block
         the provider computes is unknown on every create where it is not set, which a plan cannot
         tell from a `dynamic` block: where it could move data, the notes say so."""
-        kind = self._unset_kinds.get((type_, name))
+        kinds = self._unset_kinds.setdefault(type_, {})
+        kind = kinds.get(name)
         if kind is None:
             token = CATALOG.token(type_) or ""
             block = CATALOG.nested_block(token, name)
-            kind = (block is not None and not block.computed,
-                    block is not None and any(m.segments[0] == name for m in CATALOG.movements(token)))
-            self._unset_kinds[(type_, name)] = kind
+            kind = kinds[name] = (block is not None and not block.computed,
+                                  block is not None and any(m.segments[0] == name for m in CATALOG.movements(token)))
         return kind
-
-    def _absolute(self, reference: str, module: str) -> str | None:
-        """The address of the resource a reference names, or None when it names no resource.
-        Terraform writes references relative to the module; one that names no resource there
-        is taken as written, an absolute address."""
-        if reference not in self._written:
-            self._written[reference] = _written_address(reference)
-        written = self._written[reference]
-        if written is None or not module or written.startswith("module."):
-            return written
-        relative = f"{module}.{written}"
-        addresses = self._planned_addresses
-        return relative if relative in addresses or written not in addresses else written
 
     def _provider_key(self, key: Any, module: str) -> tuple[str | None, bool]:
         """The configuration a resource uses. Terraform points a resource at the configuration a
@@ -389,9 +428,10 @@ class _Plan:
         entry of its own, so look for it in the calling modules."""
         if not isinstance(key, str):
             return None, False
-        if (key, module) not in self._provider_keys:
-            self._provider_keys[(key, module)] = self._find_provider(key, module)
-        return self._provider_keys[(key, module)]
+        found = self._provider_keys.get((key, module))
+        if found is None:
+            found = self._provider_keys[(key, module)] = self._find_provider(key, module)
+        return found
 
     def _find_provider(self, key: str, module: str) -> tuple[str | None, bool]:
         scope, _, name = key.rpartition(":")
@@ -433,9 +473,12 @@ class _Plan:
                 if not isinstance(config, dict):
                     raise InputError("expected a resource configuration object", file=self._file,
                                      key="configuration resources")
-                if config.get("mode", "managed") == "managed" and isinstance(config.get("type"), str) \
-                        and isinstance(config.get("name"), str):
-                    index.setdefault(config["type"], {}).setdefault(config["name"], config)
+                if config.get("mode", "managed") == "managed" and isinstance(type_ := config.get("type"), str) \
+                        and isinstance(name := config.get("name"), str):
+                    by_name = index.get(type_)
+                    if by_name is None:
+                        by_name = index[type_] = {}
+                    by_name.setdefault(name, config)
             self._config_indices[id(module)] = index
         return index
 
@@ -489,15 +532,19 @@ def _planned(root: Any, changes: Mapping[str, dict]) -> set[str]:
 
 
 def _written_address(reference: str) -> str | None:
-    """The address a reference names as written (relative to its module, or absolute), or None
-    when it names no resource."""
+    """The address a reference names as written (relative to its module, or absolute); VARIABLE or
+    DATA_READ for a variable or a data source of the module; None when it names no resource."""
+    if reference.startswith("var."):
+        return VARIABLE
+    if reference.startswith("data."):
+        return DATA_READ
     match = RESOURCE_REFERENCE.match(reference)
     if match is None:
         return None
-    prefix, type_, name, index = match.groups()
+    prefix, type_ = match.group(1, 2)
     if not prefix and type_ in NOT_RESOURCES:
         return None
-    return f"{prefix}{type_}.{name}{index or ''}"
+    return match.group()  # the module prefix, type, name and index, as written
 
 
 def _module_parts(address: str) -> list[str]:
@@ -545,12 +592,6 @@ def _decode(value: Any, unknown: Any, sensitive: Any) -> Any:
     else:
         decoded = value
     return Secret(decoded) if sensitive is True else decoded
-
-
-def _object_marks(marks: Any) -> bool:
-    """Whether `marks` can be the marks of a resource: an object has attributes to mark, or none
-    (`false` or absent); a resource is never unknown or sensitive as a whole, nor a list."""
-    return marks is None or marks is False or isinstance(marks, dict)
 
 
 def _any_true(marks: Any) -> bool:
