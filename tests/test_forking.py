@@ -20,15 +20,34 @@ pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="forks only on L
 METAS = [rule.meta for rule in RULES]
 
 
-def _no_children_left() -> bool:
-    try:
-        os.waitpid(-1, os.WNOHANG)
-    except ChildProcessError:
-        return True
-    return False
+@pytest.fixture
+def copies(monkeypatch) -> list[int]:
+    """The process IDs of the copies made (other tests' processes may be running beside them)."""
+    made: list[int] = []
+    real = os.fork
+
+    def recorded() -> int:
+        pid = real()
+        if pid:
+            made.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", recorded)
+    return made
 
 
-def test_the_copys_result_comes_back_with_the_shared_objects_as_themselves():
+def _reaped(pids: list[int]) -> bool:
+    """Whether each copy has ended and been waited for (no zombie left)."""
+    for pid in pids:
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            continue
+        return False
+    return bool(pids)
+
+
+def test_the_copys_result_comes_back_with_the_shared_objects_as_themselves(copies):
     identity = ResourceIdentity("urn:a", "a", "oci:ObjectStorage/bucket:Bucket", "oci_objectstorage_bucket",
                                 "us-ashburn-1", "explicit-provider", "oci")
 
@@ -42,7 +61,7 @@ def test_the_copys_result_comes_back_with_the_shared_objects_as_themselves():
     assert result["pid"] != os.getpid()  # computed in the copy
     assert all(got is meta for got, meta in zip(result["metas"], METAS[:3]))  # not copies
     assert result["identity"] == identity and result["identity"] is not identity  # a value: a copy
-    assert _no_children_left()
+    assert _reaped(copies)
 
 
 def _raises():
@@ -65,10 +84,10 @@ def _exits_cleanly_without_a_result():
 
 
 @pytest.mark.parametrize("work", [_raises, _killed, _unpicklable, _exits_cleanly_without_a_result])
-def test_a_copy_that_fails_leaves_its_part_to_the_caller(work):
+def test_a_copy_that_fails_leaves_its_part_to_the_caller(work, copies):
     with forking.forked(work) as part:
         assert part.result(otherwise=lambda: ["computed here"]) == ["computed here"]
-    assert _no_children_left()
+    assert _reaped(copies)
 
 
 @pytest.mark.parametrize("call", ["fork", "pipe"])
@@ -81,13 +100,13 @@ def test_where_no_copy_can_be_made_the_caller_computes_the_part(call, monkeypatc
         assert part.result(otherwise=lambda: ["computed here"]) == ["computed here"]
 
 
-def test_a_caller_that_fails_stops_its_copy_and_reaps_it():
+def test_a_caller_that_fails_stops_its_copy_and_reaps_it(copies):
     def forever():
         signal.pause()
 
     with pytest.raises(KeyError), forking.forked(forever):
         raise KeyError("the caller's own part failed")
-    assert _no_children_left()
+    assert _reaped(copies)
 
 
 def test_claims_are_shared_out_each_to_one_process():
