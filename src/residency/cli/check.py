@@ -114,10 +114,10 @@ def check(
         ctx.call_on_close(gc.unfreeze)
         if state_file is not None:
             add_deployed_state(inventory, state_file)
-        report = evaluate(inventory, policy, workers=workers_for(inventory))
-        # The document, too, lives until the command ends: frozen as it is built, it is never walked
-        # by the collector (resumed with the document young, it would walk all of it at once).
+        # The findings, and the document, too, live until the command ends: frozen as they are built,
+        # they are never walked by the collector (resumed with them young, it would walk them all at once).
         with collector_paused():
+            report = evaluate(inventory, policy, workers=workers_for(inventory))
             document = report.to_document(threshold) if output_format == "json" or reports or attest else None
             gc.freeze()
         if document is not None:
