@@ -150,3 +150,27 @@ def test_output_buffered_before_the_fork_is_written_once():
     environment = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
     completed = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True, env=environment)
     assert completed.stdout == "before 42"
+
+
+def _cgroup(tmp_path, membership: str, files: dict[str, str]):
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    (tmp_path / "membership").write_text(membership)
+    return tmp_path, tmp_path / "membership"
+
+
+@pytest.mark.parametrize("membership, files, cores", [
+    ("0::/ci/job\n", {"ci/job/cpu.max": "150000 100000\n"}, 1),  # 1.5 cores' worth: a fork would not pay
+    ("0::/ci/job\n", {"ci/job/cpu.max": "200000 100000\n"}, 2),
+    ("0::/\n", {"cpu.max": "max 100000\n"}, 4),  # no quota
+    ("0::/ci/job\n", {"cpu.max": "100000 100000\n"}, 1),  # the namespace's root, where the path is not mounted
+    ("4:memory:/x\n1:cpu,cpuacct:/job\n", {"cpu,cpuacct/job/cpu.cfs_quota_us": "100000", "cpu,cpuacct/job/cpu.cfs_period_us": "100000"}, 1),
+    ("1:cpu,cpuacct:/\n", {"cpu/cpu.cfs_quota_us": "-1", "cpu/cpu.cfs_period_us": "100000"}, 4),  # v1: no quota
+    ("0::/\n", {}, 4),  # nothing to read: nothing known to limit it
+    ("0::/\n", {"cpu.max": "800000 100000"}, 4),  # a quota above the cores it may run on
+    ("0::/\n", {"cpu.max": "garbled"}, 4),
+])
+def test_the_cores_a_process_may_use_are_those_its_cpu_quota_allows(tmp_path, monkeypatch, membership, files, cores):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    assert forking.usable_cores(*_cgroup(tmp_path, membership, files)) == cores

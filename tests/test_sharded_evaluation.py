@@ -131,14 +131,14 @@ def test_stretches_a_fork_took_and_never_sent_back_are_judged_here(generated, mo
 
 def test_one_process_per_core_and_per_share_of_resources(generated, monkeypatch):
     inventory = load_plan(generated[0])
-    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(forking, "usable_cores", lambda: 2)
     monkeypatch.setattr(engine, "SHARE", 300)
     assert workers_for(inventory) == 2
     monkeypatch.setattr(engine, "SHARE", 301)
     assert workers_for(inventory) == 1  # 600 resources: one share and a half
     monkeypatch.setattr(engine, "SHARE", 100)
     assert workers_for(inventory) == 2  # no more than the cores
-    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    monkeypatch.setattr(forking, "usable_cores", lambda: 1)
     assert workers_for(inventory) == 1
 
 
@@ -147,7 +147,7 @@ def test_the_check_command_shares_a_large_inventory_and_reports_the_same(generat
     arguments = ["check", str(plan), "--policy", "builtin", "--format", "json"]
     alone = CliRunner().invoke(main, arguments)
     assert forks == []
-    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(forking, "usable_cores", lambda: 2)
     monkeypatch.setattr(engine, "SHARE", 100)
     shared = CliRunner().invoke(main, arguments)
     assert forks == [1]

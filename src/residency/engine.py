@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import os
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
@@ -102,11 +101,10 @@ def evaluate(
 
 
 def workers_for(inventory: Inventory) -> int:
-    """How many processes the rules' work on `inventory` is worth: one per core, but no more than
-    one per SHARE resources (a fork, and the findings it sends back, cost more than a small share
-    saves)."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(cores, len(inventory.resources) // SHARE))
+    """How many processes the rules' work on `inventory` is worth: one per core this process may
+    use, but no more than one per SHARE resources (a fork, and the findings it sends back, cost
+    more than a small share saves)."""
+    return max(1, min(forking.usable_cores(), len(inventory.resources) // SHARE))
 
 
 # The fewest resources a process of the rules' work is given (benchmarks/terraform_speed.py).

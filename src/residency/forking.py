@@ -25,6 +25,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
@@ -34,6 +35,54 @@ def available() -> bool:
     """Whether this process can fork safely: Linux (macOS's system libraries are not safe to use in
     a forked copy, which is why Python starts processes afresh there), and no thread but this one."""
     return sys.platform == "linux" and threading.active_count() == 1 and threading.current_thread() is threading.main_thread()
+
+
+def usable_cores(cgroups: Path = Path("/sys/fs/cgroup"), membership: Path = Path("/proc/self/cgroup")) -> int:
+    """The cores this process may use: those it may run on, fewer where a CPU quota (a container's
+    cgroup: v2 `cpu.max`, v1 `cpu.cfs_quota_us`) gives it less time than that; a share of a core
+    counts for none, since a fork costs more than it saves on less than one more core."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    quota = _cpu_quota(cgroups, membership)
+    return max(1, min(cores, int(quota))) if quota is not None else cores
+
+
+def _cpu_quota(cgroups: Path, membership: Path) -> float | None:
+    """The cores' worth of time the cgroup gives this process per period; None where none is set
+    (or it cannot be read: nothing is known to limit it)."""
+    try:
+        lines = membership.read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        _, controllers, path = line.split(":", 2) if line.count(":") >= 2 else ("", "", "")
+        relative = path.lstrip("/")
+        if controllers == "":  # v2: one hierarchy
+            limit = _read(cgroups / relative / "cpu.max") or _read(cgroups / "cpu.max")
+            if limit is not None and len(limit.split()) == 2 and limit.split()[0] != "max":
+                quota, period = limit.split()
+                return _ratio(quota, period)
+        elif "cpu" in controllers.split(","):  # v1: the cpu controller's own hierarchy
+            for mount in (cgroups / controllers, cgroups / "cpu"):
+                quota = _read(mount / relative / "cpu.cfs_quota_us") or _read(mount / "cpu.cfs_quota_us")
+                period = _read(mount / relative / "cpu.cfs_period_us") or _read(mount / "cpu.cfs_period_us")
+                if quota is not None and period is not None:
+                    return _ratio(quota, period) if quota.strip() != "-1" else None
+    return None
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text().strip()
+    except OSError:
+        return None
+
+
+def _ratio(quota: str, period: str) -> float | None:
+    try:
+        value = int(quota) / int(period)
+    except (ValueError, ZeroDivisionError):
+        return None
+    return value if value > 0 else None
 
 
 class Forked(Generic[T]):
