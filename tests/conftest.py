@@ -1,3 +1,4 @@
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,15 @@ def outside_ci():
 def shared_runs(tmp_path_factory):
     """Where the runs the tests share are kept (session_runs.py)."""
     RUNS.start(tmp_path_factory)
+
+
+@pytest.fixture
+def may_fork(monkeypatch):
+    """This process may fork, as `residency check` on a plan may: the test worker may have loaded
+    gRPC's core for other tests (forking.available refuses to fork then)."""
+    from residency import forking
+
+    monkeypatch.delitem(sys.modules, forking.GRPC_CORE, raising=False)
 
 
 @pytest.fixture

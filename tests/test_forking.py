@@ -16,8 +16,9 @@ from residency import forking
 from residency.findings import ResourceIdentity
 from residency.rules import RULES
 
-pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="forks only on Linux")
+pytestmark = [pytest.mark.skipif(sys.platform != "linux", reason="forks only on Linux"), pytest.mark.usefixtures("may_fork")]
 METAS = [rule.meta for rule in RULES]
+
 
 
 @pytest.fixture
@@ -107,6 +108,12 @@ def test_a_caller_that_fails_stops_its_copy_and_reaps_it(copies):
     with pytest.raises(KeyError), forking.forked(forever):
         raise KeyError("the caller's own part failed")
     assert _reaped(copies)
+
+
+def test_no_fork_once_the_grpc_core_is_loaded(monkeypatch):
+    assert forking.available()
+    monkeypatch.setitem(sys.modules, forking.GRPC_CORE, object())  # as after an offline Pulumi run
+    assert not forking.available()
 
 
 def test_claims_are_shared_out_each_to_one_process():

@@ -23,7 +23,7 @@ from residency.sources.terraform_plan import load_plan
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from terraform_speed import plan_document
 
-pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="forks only on Linux")
+pytestmark = [pytest.mark.skipif(sys.platform != "linux", reason="forks only on Linux"), pytest.mark.usefixtures("may_fork")]
 FIXTURES = Path(__file__).parent / "fixtures"
 DAY = datetime.date(2026, 12, 2)
 PLANS = sorted((FIXTURES / "checkov").glob("*/plan/plan.json")) + sorted((FIXTURES / "terraform").glob("*/*/plan.json"))
@@ -39,6 +39,7 @@ waivers:
     approved_by: [security-architecture@example.com, data-protection-officer@example.com]
     expires: 2027-01-31
 """
+
 
 
 @pytest.fixture

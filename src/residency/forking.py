@@ -33,8 +33,14 @@ T = TypeVar("T")
 
 def available() -> bool:
     """Whether this process can fork safely: Linux (macOS's system libraries are not safe to use in
-    a forked copy, which is why Python starts processes afresh there), and no thread but this one."""
-    return sys.platform == "linux" and threading.active_count() == 1 and threading.current_thread() is threading.main_thread()
+    a forked copy, which is why Python starts processes afresh there), no thread but this one, and
+    no gRPC core loaded (the offline Pulumi run serves gRPC in this process: its core keeps threads
+    of its own, which Python does not count)."""
+    return (sys.platform == "linux" and GRPC_CORE not in sys.modules and threading.active_count() == 1
+            and threading.current_thread() is threading.main_thread())
+
+
+GRPC_CORE = "grpc._cython.cygrpc"
 
 
 def usable_cores(cgroups: Path = Path("/sys/fs/cgroup"), membership: Path = Path("/proc/self/cgroup")) -> int:
