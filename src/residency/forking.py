@@ -153,8 +153,8 @@ _COUNT_BYTES = 8  # after the pieces, how many there are: a copy that stopped sh
 def forked(work: Callable[[], Iterable[T]], shared: Sequence[Any] = ()) -> Iterator[Forked[T]]:
     """The pieces `work()` yields, computed in a forked copy of this process while the caller goes
     on; `shared`: the objects a piece refers to that are to come back as the parent's own (by
-    identity). Where no
-    copy can be made (no memory, too many processes), `result` computes the part here."""
+    identity). Where no copy can be made (no memory, too many processes), `result` computes the
+    part here."""
     try:
         read_end, write_end = os.pipe()
     except OSError:
@@ -172,8 +172,10 @@ def forked(work: Callable[[], Iterable[T]], shared: Sequence[Any] = ()) -> Itera
         try:
             os.close(read_end)
             buffer, count = io.BytesIO(), 0
+            pickler = _SharedPickler(buffer, shared)
             for piece in work():
-                _SharedPickler(buffer, shared).dump(piece)
+                pickler.dump(piece)
+                pickler.clear_memo()  # each piece a pickle of its own, read one after another
                 count += 1
             buffer.write(count.to_bytes(_COUNT_BYTES, "little"))
             with open(write_end, "wb") as pipe:
