@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from residency.errors import InputError
-from residency.inputs import MAX_NESTING
-from residency.sources.terraform_plan_fields import NO_REFERENCES, plan_document, references_in
+from residency.inputs import MAX_NESTING, json_object_members
+from residency.sources.terraform_plan_fields import NO_REFERENCES, PlanBytes, plan_document, references_in
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from terraform_speed import plan_document as generated_plan
@@ -44,8 +44,11 @@ def _config_resources(module: dict) -> list[dict]:
     _with_a_change_only(json.loads(FIXTURE.read_text())),
     _with_a_change_only(generated_plan(30)),
 ], ids=["checkov-fixture", "generated"])
-def test_the_reader_gets_what_the_standard_parser_gives_less_what_it_never_reads(document):
-    decoded = plan_document(json.dumps(document).encode(), "plan.json")
+@pytest.mark.parametrize("members_read", [False, True], ids=["bytes", "members-read-first"])
+def test_the_reader_gets_what_the_standard_parser_gives_less_what_it_never_reads(document, members_read):
+    data = json.dumps(document).encode()
+    # `residency check FILE` reads the members to tell the format, and hands them over with the bytes
+    decoded = plan_document(PlanBytes(data, json_object_members(data) if members_read else None), "plan.json")
     assert decoded["planned_values"] == document["planned_values"]
     assert decoded["terraform_version"] == document["terraform_version"]
     assert decoded.get("variables") == document.get("variables")
@@ -83,16 +86,24 @@ def _plan_with_before(before: bytes) -> bytes:
 ], ids=["not-utf8", "too-deep", "bad-escape"])
 def test_a_field_the_reader_skips_is_still_checked(before, message):
     with pytest.raises(InputError) as raised:
-        plan_document(_plan_with_before(before), "plan.json")
+        plan_document(PlanBytes(_plan_with_before(before)), "plan.json")
     assert message in str(raised.value) and raised.value.file == "plan.json"
 
 
 def test_a_plan_of_another_shape_is_parsed_whole_for_the_reader_to_name_the_place():
     document = {"terraform_version": "1.9.8", "planned_values": {}, "resource_changes": [{"address": 3}]}
-    assert plan_document(json.dumps(document).encode(), "plan.json") == document
+    assert plan_document(PlanBytes(json.dumps(document).encode()), "plan.json") == document
 
 
 def test_planned_values_with_a_number_msgspec_cannot_build_are_read_as_the_standard_parser_reads_them():
     text = (b'{"terraform_version": "1.9.8", "resource_changes": [], "planned_values": {"root_module": {"resources": '
             b'[{"address": "oci_core_volume.v", "type": "oci_core_volume", "values": {"size_in_gbs": 1e400}}]}}}')
-    assert plan_document(text, "plan.json") == json.loads(text)
+    assert plan_document(PlanBytes(text), "plan.json") == json.loads(text)
+
+
+def test_a_plans_bytes_are_handed_over_once():
+    handed = PlanBytes(b'{"terraform_version": "1.9.8", "planned_values": {}}')
+    plan_document(handed, "plan.json")
+    assert handed.data is None and handed.members is None  # nothing the reader freed is kept here
+    with pytest.raises(ValueError, match="read once"):
+        plan_document(handed, "plan.json")

@@ -83,33 +83,19 @@ def parse_json(text: str | bytes, *, file: str, what: str = "JSON") -> Any:
         raise InputError(f"not {what}: {error}", file=file) from None
 
 
-def decode_shaped(data: bytes, shape: Any, *, dec_hook: Any = None) -> Any:
-    """JSON decoded straight into `shape`, a msgspec type: only the fields it names are built, the
-    rest is checked and skipped, so a large document is never held whole. None when `data` does not
-    decode into `shape` (malformed, of another shape, not UTF-8, past a number's range): parse it
-    with parse_json, which gives exactly its values, for the caller's own checks to name the place,
-    or its InputError. Nesting is bounded alike."""
+def json_object_members(data: bytes) -> dict[str, Any] | None:
+    """The members of a JSON object, each value's text (a msgspec.Raw, a view of `data` that keeps it
+    alive) checked but not built: enough to tell a document's format, and to build only the members
+    a reader reads, one at a time. None when `data` is no JSON object msgspec reads (malformed, not
+    UTF-8, nested too deep, past a number's range): parse it with parse_json, which gives exactly its
+    values or names the place that is wrong."""
     import msgspec  # only the readers of large documents need it
 
     if not _valid_utf8(data):
         return None
     try:
         with nesting_bound(MAX_NESTING):
-            return msgspec.json.decode(data, type=shape, dec_hook=dec_hook)
-    except (msgspec.MsgspecError, RecursionError):
-        return None
-
-
-def json_object_keys(data: bytes) -> set[str] | None:
-    """The keys of a JSON object, its values checked but not built; None when `data` is no JSON
-    object msgspec reads (parse it with parse_json to learn why)."""
-    import msgspec
-
-    if not _valid_utf8(data):
-        return None
-    try:
-        with nesting_bound(MAX_NESTING):
-            return set(msgspec.json.decode(data, type=dict[str, msgspec.Raw]))
+            return msgspec.json.decode(data, type=dict[str, msgspec.Raw])
     except (msgspec.MsgspecError, RecursionError):
         return None
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from residency.errors import InputError
-from residency.inputs import json_object_keys, parse_json, read_bytes, text_of
+from residency.inputs import json_object_members, parse_json, read_bytes, text_of
 from residency.inventory import Inventory
 
 FORMATS = {
@@ -29,14 +29,18 @@ def load_file(path: Path, kind: str | None = None) -> Inventory:
     """The inventory of a file in any of FORMATS; `kind` forces the format."""
     file = str(path)
     data = read_bytes(path, file)
-    document = None
+    members = document = None
     if kind is None:
-        kind, document = detect(data, file)
+        members = json_object_members(data)
+        kind, document = detect(data, members, file)
     if kind == "terraform-plan":
         from residency.sources.terraform_plan import load_plan
+        from residency.sources.terraform_plan_fields import PlanBytes
 
-        del data, document  # the plan reader reads the file again and keeps only the fields it reads
-        return load_plan(path)
+        # handed over: the plan reader builds only the members it reads and frees the bytes as it reads
+        handed = PlanBytes(data, members)
+        del data, members, document
+        return load_plan(path, handed)
     text = text_of(data, file)
     if kind == "pulumi-events":
         from residency.sources.pulumi_events import inventory_from_events, parse_events
@@ -59,10 +63,10 @@ def load_file(path: Path, kind: str | None = None) -> Inventory:
     raise InputError(f"unknown format {kind!r}; expected one of {', '.join(FORMATS)}", file=file)
 
 
-def detect(data: bytes, file: str) -> tuple[str, Any]:
-    """The format, told from the top-level keys; and the document when telling needed it parsed
-    whole (an event log, lines of JSON documents, has none)."""
-    keys, document = json_object_keys(data), None
+def detect(data: bytes, members: dict[str, Any] | None, file: str) -> tuple[str, Any]:
+    """The format, told from the top-level keys (`members`: json_object_members of `data`); and the
+    document when telling needed it parsed whole (an event log, lines of JSON documents, has none)."""
+    keys, document = None if members is None else set(members), None
     if keys is None:  # no JSON object: parsed as a whole, for its error or an event log's first line
         text = text_of(data, file)
         try:

@@ -46,6 +46,7 @@ from residency.sources.terraform_graph import (
     TerraformRecord,
 )
 from residency.sources.terraform_plan_fields import (
+    PlanBytes,
     References,
     cut_expressions,
     plan_document,
@@ -94,15 +95,17 @@ class _Configured:
 UNCONFIGURED = _Configured(None, "", None, None, False, NO_DEPENDENCIES, NO_ORIGINS, None)
 
 
-def load_plan(path: Path) -> Inventory:
+def load_plan(path: Path, handed: PlanBytes | None = None) -> Inventory:
+    """The plan at `path`; `handed`: its bytes, already read (and handed over: they are freed as
+    they are read)."""
     with collector_paused():
         # The document is freed as _inventory returns, before the collector resumes: resumed first,
         # it would walk the whole document once more only to find nothing to collect.
-        return _inventory(path)
+        return _inventory(path, handed)
 
 
-def _inventory(path: Path) -> Inventory:
-    plan = _Plan(read_plan(path), path)
+def _inventory(path: Path, handed: PlanBytes | None) -> Inventory:
+    plan = _Plan(read_plan(path, handed), path)
     try:
         builder = ResourceBuilder(plan.providers())
         plan.add_resources(builder)
@@ -114,10 +117,10 @@ def _inventory(path: Path) -> Inventory:
     return builder.inventory(source, data_sources)
 
 
-def read_plan(path: Path) -> dict[str, Any]:
+def read_plan(path: Path, handed: PlanBytes | None = None) -> dict[str, Any]:
     shown = str(path)
     # only the fields the reader reads (terraform_plan_fields): a large plan is never held whole
-    document = plan_document(read_bytes(path, shown), shown)
+    document = plan_document(handed or PlanBytes(read_bytes(path, shown)), shown)
     if not isinstance(document, dict) or "terraform_version" not in document:
         raise InputError(
             "not a Terraform plan: expected the JSON of `terraform show -json PLANFILE`, with terraform_version",

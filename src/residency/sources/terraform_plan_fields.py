@@ -3,9 +3,10 @@
 A plan holds each value up to three times: in `planned_values`, in each change's `before` and
 `after`, and as the configuration's constants. The reader needs the first once; of a change only
 its actions and marks (and `after` where `planned_values` leaves the resource out); of the
-configuration only which attributes each resource sets and what they refer to. msgspec decodes
-into the shapes below, building those fields and skipping the others, and each resource's
-expressions are cut to their references as soon as they are decoded. planned_values, whose values
+configuration only which attributes each resource sets and what they refer to. msgspec reads the
+plan's members unbuilt (as telling a file's format does), then builds each member the reader reads
+into its shape below, building those fields and skipping the others; each resource's expressions
+are cut to their references as soon as they are decoded. planned_values, whose values
 take four times their bytes once built, is built last, from a copy of its own bytes once the
 file's are freed: the file's bytes and all they decode to are never held at once.
 
@@ -16,13 +17,14 @@ to name what is wrong.
 
 from __future__ import annotations
 
+import typing
 from typing import Any, TypedDict
 
 import msgspec
 from msgspec import Raw
 
 from residency.catalog import CATALOG
-from residency.inputs import MAX_NESTING, decode_shaped, nesting_bound, parse_json
+from residency.inputs import MAX_NESTING, json_object_members, nesting_bound, parse_json
 
 # An attribute whose expression refers to nothing (a constant): one shared value for all.
 NO_REFERENCES: dict[str, Any] = {}
@@ -105,11 +107,33 @@ class _Plan(TypedDict, total=False):
     configuration: _Configuration
 
 
-def plan_document(data: bytes, file: str) -> Any:
+class PlanBytes:
+    """A plan file's bytes and, where they have been read (to tell the file's format), its top-level
+    members: handed over to plan_document, which takes both and frees them as it reads."""
+
+    __slots__ = ("data", "members")
+
+    def __init__(self, data: bytes, members: dict[str, Raw] | None = None):
+        self.data: bytes | None = data
+        self.members = members
+
+    def take(self) -> tuple[bytes, dict[str, Raw] | None]:
+        data, members = self.data, self.members
+        if data is None:
+            raise ValueError("a plan's bytes are read once")
+        self.data = self.members = None
+        return data, members
+
+
+def plan_document(handed: PlanBytes, file: str) -> Any:
     """The plan's JSON as the reader reads it (see the module's doc), or an InputError naming the
-    file. The caller hands over `data`: it is freed before planned_values is built (its values take
-    four times their bytes), so the file's bytes and all it decodes to are never held at once."""
-    plan = decode_shaped(data, _Plan, dec_hook=_expressions)
+    file. The file's bytes are freed before planned_values is built (its values take four times
+    their bytes), so the bytes and all they decode to are never held at once."""
+    data, members = handed.take()
+    if members is None:
+        members = json_object_members(data)
+    plan = None if members is None else _members_decoded(members)
+    del members  # views of the file's bytes: those the plan needs are in it
     if plan is None or not _afters_decoded(plan):
         del plan  # not the shape of a plan: parsed whole, for the reader's checks to name the place
         return parse_json(data, file=file, what="valid JSON")
@@ -117,6 +141,26 @@ def plan_document(data: bytes, file: str) -> Any:
     del data  # with planned_values copied out, nothing refers to the file's bytes any more
     if planned is not None:
         plan["planned_values"] = _decode_planned(planned, file)
+    return plan
+
+
+_MEMBER_SHAPES = typing.get_type_hints(_Plan)
+
+
+def _members_decoded(members: dict[str, Raw]) -> dict[str, Any] | None:
+    """Each member the reader reads built into its shape (planned_values kept as its text), the
+    others left unbuilt; None where one is not of its shape."""
+    plan: dict[str, Any] = {}
+    try:
+        with nesting_bound(MAX_NESTING):
+            for key, text in members.items():
+                shape = _MEMBER_SHAPES.get(key)
+                if shape is Raw:
+                    plan[key] = text
+                elif shape is not None:
+                    plan[key] = msgspec.json.decode(text, type=shape, dec_hook=_expressions)
+    except (msgspec.MsgspecError, RecursionError):
+        return None
     return plan
 
 
