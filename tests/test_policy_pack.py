@@ -180,3 +180,15 @@ def test_a_secret_region_is_unproven_in_the_pack_as_in_residency_check_and_never
     assert all("is a secret, whose value is never shown" in d.message or "destination_region_name" in d.message
                for d in diagnostics)
     assert not any("phoenix" in d.message for d in diagnostics)
+
+
+def test_the_pack_keeps_a_values_dependencies_on_what_the_engine_never_sends_it(analyzer):
+    """The engine sends no resource the program only reads (a StackReference, a `get`), and
+    pulumi-policy drops every dependency on one: a key taken from another stack's output or a US
+    key would look as if it came from the US key alone. The pack reads the dependencies as sent."""
+    case = PROGRAMS / "foreign_reference" / "fail_values_from_another_stack_beside_a_us_key"
+    inventory, region = offline(case)
+    assert [r.token for r in inventory.read.values()] == ["pulumi:pulumi:StackReference"]  # never sent
+    keyed = [d for d in analyzer.preview(inventory, region) if d.urn.endswith("::from-another-stack")]
+    assert [(RULE_BY_POLICY[d.policy], d.level) for d in keyed] == [("RES003", "mandatory")]
+    assert "may come from any of: platform/keys/prod (an output of another stack), us-key (us-ashburn-1)" in keyed[0].message

@@ -18,6 +18,7 @@ from residency.export.terraform_plan import export_plan, other_terraform_type
 from residency.export.terraform_schema import FieldKind, input_fields
 from residency.inventory import UNKNOWN, Inventory, RegionResolution, RegionSource, Resource, Secret, SourceInfo
 from residency.oci.regions import lookup_region
+from residency.policy import load_policy
 from residency.sources.pulumi_project import load_project, load_stack_config
 from residency.sources.terraform_plan import load_plan
 
@@ -302,3 +303,53 @@ def test_checkovs_own_oci_checks_see_the_right_attributes(tmp_path):
     expected = {"oci_core_instance.hardened-vm": True, "oci_core_instance.legacy-vm": False}
     assert instances == {check: expected for check in instances}
     assert result.parsing_errors == ()
+
+
+def test_what_the_program_only_reads_becomes_a_data_block_of_each_module_that_refers_to_it(tmp_path):
+    """A resource the program only reads (`Key.get`, another stack's outputs) is no resource of the
+    plan, so neither Checkov nor the plan source judges it; a value taken from it refers to a data
+    block of the taking resource's module, which the plan source places as Terraform would."""
+    fra = Resource(urn=urn("pulumi:providers:oci", "fra"), name="fra", token="pulumi:providers:oci", terraform_type=None,
+                   custom=True, properties={"region": "eu-frankfurt-1"}, naming="pulumi")
+    in_fra = RegionResolution(RegionSource.EXPLICIT_PROVIDER, lookup_region("eu-frankfurt-1"), "eu-frankfurt-1", fra.urn)
+    key = Resource(urn=urn("oci:Kms/key:Key", "shared-key"), name="shared-key", token="oci:Kms/key:Key",
+                   terraform_type="oci_kms_key", custom=True, properties={}, naming="pulumi", region=in_fra,
+                   provider=fra.urn)
+    shared = Resource(urn=urn("pulumi:pulumi:StackReference", "platform/keys/prod"), name="platform/keys/prod",
+                      token="pulumi:pulumi:StackReference", terraform_type=None, custom=True,
+                      properties={"name": "platform/keys/prod"}, naming="pulumi")
+    component = Resource(urn=urn("app:index:Storage", "storage"), name="storage", token="app:index:Storage",
+                         terraform_type=None, custom=False, properties={}, naming="pulumi")
+    tags = {"DataGovernance.Classification": "restricted"}
+    outer = resource(BUCKET, "outer", {"namespace": "ns", "kmsKeyId": UNKNOWN, "definedTags": tags},
+                     dependencies={"kmsKeyId": (key.urn,)})
+    inner = resource(BUCKET, "inner", {"namespace": "ns", "kmsKeyId": UNKNOWN, "definedTags": tags},
+                     parent=component.urn, parents="app:index:Storage$", dependencies={"kmsKeyId": (shared.urn,)})
+    inventory = Inventory(SourceInfo("pulumi-program", "p", "p", "test", STACK), [fra, component, outer, inner],
+                          read={key.urn: key, shared.urn: shared})
+    document = export_plan(inventory, "us-ashburn-1").document
+    assert [c["address"] for c in document["resource_changes"]] == [
+        "oci_objectstorage_bucket.outer", "module.storage.oci_objectstorage_bucket.inner"]
+    root = document["configuration"]["root_module"]
+    inside = root["module_calls"]["storage"]["module"]
+    assert [(c["address"], c["mode"], c["provider_config_key"]) for c in root["resources"]] == [
+        ("data.oci_kms_key.shared-key", "data", "oci.fra"), ("oci_objectstorage_bucket.outer", "managed", "oci")]
+    assert [(c["address"], c["mode"], c["provider_config_key"]) for c in inside["resources"]] == [
+        ("data.pulumi_stack_reference.platform_keys_prod", "data", "pulumi"),
+        ("oci_objectstorage_bucket.inner", "managed", "oci")]
+    assert inside["resources"][1]["expressions"]["kms_key_id"] == {"references": [
+        "data.pulumi_stack_reference.platform_keys_prod.id", "data.pulumi_stack_reference.platform_keys_prod"]}
+
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(document))
+    back = load_plan(path)
+    assert sorted(back.data_sources) == ["data.oci_kms_key.shared-key",
+                                         "module.storage.data.pulumi_stack_reference.platform_keys_prod"]
+    found = {(f.rule.id, f.resource.name, f.proven, f.message) for f in evaluate(back, load_policy("builtin")).findings}
+    assert found == {
+        ("RES003", "oci_objectstorage_bucket.outer", True,
+         "kms_key_id comes from data.oci_kms_key.shared-key.id, in eu-frankfurt-1, outside the allowed regions"),
+        ("RES003", "module.storage.oci_objectstorage_bucket.inner", False,
+         ("kms_key_id is known only after apply and comes from no OCI resource of this program, so the region of "
+          "what it names cannot be shown")),
+    }

@@ -10,7 +10,10 @@ plan source read:
   apply and `after_sensitive` for secrets;
 - `configuration`: each provider (`oci` for the default one, `oci.<name>` for an explicit one)
   with its region, and per resource its `provider_config_key` and the references behind its
-  attributes, which Terraform records for values taken from other resources.
+  attributes, which Terraform records for values taken from other resources. What the program
+  only reads (`get`, another stack's outputs) and a resource takes a value from is a data block of
+  that resource's module, as Terraform reads what it does not manage: never judged as a resource,
+  but a reference to it still says where the value comes from.
 
 Every resource of the program is exported, not only OCI's: a resource of another provider (a
 command, a dynamic provider, another cloud, another stack's outputs) may carry protected data away
@@ -57,6 +60,7 @@ class _Module:
     resources: list[dict] = field(default_factory=list)
     configs: list[dict] = field(default_factory=list)
     children: dict[str, _Module] = field(default_factory=dict)
+    reads: dict[str, str] = field(default_factory=dict)  # URN of what the program only reads -> its data block's address
 
 
 def export_plan(inventory: Inventory, default_region: Any, default_auth: Any = None) -> ExportedPlan:
@@ -130,21 +134,39 @@ class _Exporter:
                              "before_sensitive": False, "after_sensitive": sensitive or {}}}
         config = {"address": f"{type_}.{name}", "mode": "managed", "type": type_, "name": name,
                   PULUMI_TYPE: resource.token, "provider_config_key": self._provider_key(resource),
-                  "expressions": self._expressions(resource, values, module.address), "schema_version": 0}
+                  "expressions": self._expressions(resource, values, module), "schema_version": 0}
         depends_on = self._explicit_dependencies(resource, module.address)
         if depends_on:
             config["depends_on"] = depends_on
         return planned, config, change
 
-    def _expressions(self, resource: Resource, values: Mapping[str, Any], module: str) -> dict[str, Any]:
+    def _expressions(self, resource: Resource, values: Mapping[str, Any], module: _Module) -> dict[str, Any]:
         """Per attribute: the references behind it, else its constant value, else nothing known."""
         by_terraform = {terraform_name(resource.token, wire): wire for wire in resource.properties}
         expressions = {}
         for name, value in values.items():
             urns = resource.property_dependencies.get(by_terraform.get(name, name), ())
-            references = [ref for urn in urns if urn in self._addresses for ref in _references(self._addresses[urn], module)]
+            references = [ref for urn in urns for ref in self._references_to(urn, module)]
             expressions[name] = {"references": references} if references else _expression(value)
         return expressions
+
+    def _references_to(self, urn: str, module: _Module) -> list[str]:
+        """How a resource of `module` refers to what `urn` names: a resource of the program by its
+        address; one the program only reads by a data block of the module (made at the first
+        reference); anything else not at all."""
+        if urn in self._addresses:
+            return _references(self._addresses[urn], module.address)
+        address = module.reads.get(urn)
+        if address is None:
+            read = self._inventory.read.get(urn)
+            if read is None:
+                return []
+            type_ = read.terraform_type or other_terraform_type(read.token)
+            name = self._names.take(module.address, f"data.{type_}", read.name)
+            address = module.reads[urn] = f"data.{type_}.{name}"
+            module.configs.append({"address": address, "mode": "data", "type": type_, "name": name,
+                                   PULUMI_TYPE: read.token, "provider_config_key": self._provider_key(read)})
+        return [f"{address}.id", address]
 
     def _explicit_dependencies(self, resource: Resource, module: str) -> list[str]:
         """What the resource depends on beyond the values it takes (`depends_on`), as Terraform lists it."""

@@ -15,7 +15,7 @@ from pulumi_policy import PolicyProviderResource, PolicyResource, ResourceValida
 from pulumi_policy.proxy import UnknownValueError
 
 from residency.inventory import UNKNOWN, Inventory, Resource, SourceInfo
-from residency.policypack.sent import sent_properties
+from residency.policypack.sent import sent_resource
 from residency.sources.pulumi_graph import PulumiRecord, build_inventory
 
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -46,8 +46,8 @@ def plain(value: Any) -> Any:
 def sent(urn: str, props: Any) -> Any:
     """A resource's properties as the engine sent them, secrets marked (policypack/sent.py); outside
     a request read so, as pulumi-policy hands them."""
-    properties = sent_properties(urn)
-    return properties if properties is not None else plain(props)
+    found = sent_resource(urn)
+    return found.properties if found is not None else plain(props)
 
 
 def _provider_record(provider: PolicyProviderResource) -> PulumiRecord:
@@ -80,6 +80,8 @@ def stack_inventory(resources: Iterable[PolicyResource]) -> Inventory:
         if resource.resource_type == STACK_TYPE:
             stack_urn = resource.urn
             continue
+        # every dependency the engine sent, those on resources it does not send (sent.py) too
+        found = sent_resource(resource.urn)
         records[resource.urn] = PulumiRecord(
             urn=resource.urn,
             type=resource.resource_type,
@@ -89,8 +91,9 @@ def stack_inventory(resources: Iterable[PolicyResource]) -> Inventory:
             inputs=sent(resource.urn, resource.props),
             parent=resource.parent.urn if resource.parent is not None else None,
             provider=_reference(resource.provider),
-            dependencies=tuple(d.urn for d in resource.dependencies),
-            property_dependencies={k: tuple(d.urn for d in v) for k, v in resource.property_dependencies.items()},
+            dependencies=found.dependencies if found is not None else tuple(d.urn for d in resource.dependencies),
+            property_dependencies=found.property_dependencies if found is not None else {
+                k: tuple(d.urn for d in v) for k, v in resource.property_dependencies.items()},
         )
         if resource.provider is not None and resource.provider.urn not in records:
             records[resource.provider.urn] = _provider_record(resource.provider)

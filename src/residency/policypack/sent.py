@@ -7,11 +7,17 @@ PolicyProviderResource.props) holds the bare values, and nothing there tells a s
 value. So the pack reads each Analyze and AnalyzeStack request itself as it arrives, through a gRPC
 server interceptor on the server pulumi-policy starts, and decodes the properties as the offline gate
 decodes what a program registers: a secret region is unproven and never shown, as in `residency check`.
+
+It reads each resource's dependencies there too. pulumi-policy keeps only those on resources of the
+request, but the engine never sends a resource the program only reads (`get`, a StackReference):
+a value taken from another stack's output beside a key of the program would look as if it came
+from the key alone.
 """
 
 from __future__ import annotations
 
 import contextvars
+from dataclasses import dataclass, field
 from typing import Any
 
 import grpc
@@ -21,12 +27,22 @@ from pulumi.runtime.proto import analyzer_pb2
 from residency.inventory.values import from_pulumi
 
 ANALYZE_METHODS = ("Analyze", "AnalyzeStack")
-# By URN, the properties of the request being answered (the policies run in the call that received it).
-_SENT: contextvars.ContextVar[dict[str, dict[str, Any]] | None] = contextvars.ContextVar("residency_sent", default=None)
+# By URN, what the request being answered sent (the policies run in the call that received it).
+_SENT: contextvars.ContextVar[dict[str, Sent] | None] = contextvars.ContextVar("residency_sent", default=None)
 
 
-def sent_properties(urn: str) -> dict[str, Any] | None:
-    """The properties the engine sent for `urn` in the request being answered, None outside one."""
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """A resource as the engine sent it: its properties, secrets marked; its dependencies, all of them
+    (an Analyze request sends none)."""
+
+    properties: dict[str, Any]
+    dependencies: tuple[str, ...] = ()
+    property_dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def sent_resource(urn: str) -> Sent | None:
+    """What the engine sent for `urn` in the request being answered, None outside one."""
     sent = _SENT.get()
     return sent.get(urn) if sent is not None else None
 
@@ -51,7 +67,7 @@ class _ReadSent(grpc.ServerInterceptor):
         answer = handler.unary_unary
 
         def read_then_answer(request, context):
-            token = _SENT.set(_properties_by_urn(request))
+            token = _SENT.set(_sent_by_urn(request))
             try:
                 return answer(request, context)
             finally:
@@ -63,11 +79,15 @@ class _ReadSent(grpc.ServerInterceptor):
         )
 
 
-def _properties_by_urn(request: analyzer_pb2.AnalyzeRequest | analyzer_pb2.AnalyzeStackRequest) -> dict[str, dict]:
-    resources = request.resources if isinstance(request, analyzer_pb2.AnalyzeStackRequest) else [request]
+def _sent_by_urn(request: analyzer_pb2.AnalyzeRequest | analyzer_pb2.AnalyzeStackRequest) -> dict[str, Sent]:
+    stack = isinstance(request, analyzer_pb2.AnalyzeStackRequest)
     sent = {}
-    for resource in resources:
-        sent[resource.urn] = from_pulumi(json_format.MessageToDict(resource.properties))
-        if resource.HasField("provider"):
-            sent[resource.provider.urn] = from_pulumi(json_format.MessageToDict(resource.provider.properties))
+    for resource in request.resources if stack else [request]:
+        properties = from_pulumi(json_format.MessageToDict(resource.properties))
+        sent[resource.urn] = Sent(properties) if not stack else Sent(
+            properties, tuple(resource.dependencies),
+            {key: tuple(dependencies.urns) for key, dependencies in resource.propertyDependencies.items()},
+        )
+        if resource.HasField("provider") and resource.provider.urn not in sent:  # sent as a resource too: kept whole
+            sent[resource.provider.urn] = Sent(from_pulumi(json_format.MessageToDict(resource.provider.properties)))
     return sent

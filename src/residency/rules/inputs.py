@@ -86,6 +86,8 @@ def _dependency(urn: str, context: RuleContext) -> Input | _RegionNotShown:
         read = inventory.data_source_read(urn)
         if read is not None:
             return _read_from(urn.rpartition("::")[2], *read, context)
+        if _urn_type(urn) == STACK_REFERENCE:  # as a policy pack sees it: the engine never sends one
+            return Input(urn.split("::", 3)[3], Verdict.UNPROVEN, "an output of another stack", in_program=False)
         return Input(urn, Verdict.UNPROVEN, "outside the program", in_program=False)
     kind = source.kind
     if kind is ResourceKind.IDENTITY:
@@ -99,6 +101,12 @@ def _dependency(urn: str, context: RuleContext) -> Input | _RegionNotShown:
     region = source.region.region
     verdict = Verdict.ALLOWED if context.allows(region) else Verdict.FOREIGN
     return Input(source.name, verdict, source.region.shown, region)
+
+
+def _urn_type(urn: str) -> str | None:
+    """The type a Pulumi URN names (`urn:pulumi:<stack>::<project>::<parent types$>type::<name>`)."""
+    parts = urn.split("::", 3)
+    return parts[2].rpartition("$")[2] if urn.startswith("urn:pulumi:") and len(parts) == 4 else None
 
 
 def _read_from(name: str, data_source: DataSource, attributes: str, context: RuleContext) -> Input | _RegionNotShown:

@@ -8,7 +8,7 @@ not part of the program, and cannot be proven.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -45,6 +45,7 @@ class PulumiRecord:
     dependencies: tuple[str, ...] = ()
     property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     location: SourceLocation | None = None
+    read: bool = False  # read (`get`), not registered: the stack creates none of it
 
 
 def provider_urn(reference: str | None) -> str | None:
@@ -88,6 +89,21 @@ def build_inventory(
         for r in records
     ]
     return Inventory(source=source, resources=resources, value_origins=config_origins)
+
+
+def set_apart_reads(inventory: Inventory, records: Sequence[PulumiRecord]) -> Inventory:
+    """What the stack only reads (`get`) kept apart (`Inventory.read`): it creates none of it, so the
+    rules judge none of it (nor does the policy pack, which the engine never sends a read), but a
+    resource that refers to one sees it where it is."""
+    read = [record.urn for record in records if record.read]
+    if not read:
+        return inventory
+    note = (f"{len(read)} resource(s) the stack only reads (`get`) are left to whatever manages them, and judged "
+            "only where a resource of the stack refers to them: " + ", ".join(read[:5]) + (" ..." if len(read) > 5 else ""))
+    apart = set(read)
+    return replace(inventory, source=replace(inventory.source, notes=(*inventory.source.notes, note)),
+                   resources=[r for r in inventory.resources if r.urn not in apart],
+                   read={r.urn: r for r in inventory.resources if r.urn in apart})
 
 
 class _Origins:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from residency.inventory import UNKNOWN, Inventory, RegionResolution, RegionSource, Secret, SourceInfo
-from residency.sources.pulumi_graph import PulumiRecord, build_inventory, provider_urn
+from residency.sources.pulumi_graph import PulumiRecord, build_inventory, provider_urn, set_apart_reads
 from residency.sources.pulumi_host.child_outside import PROBE_MARK
 from residency.sources.pulumi_host.invokes import InvokeAnswers
 from residency.sources.pulumi_host.limits import Limits
@@ -92,7 +92,7 @@ def run_program(
         default_auth=config.get("oci:auth"), config_origins=config.origins,
     )
     _name_outside_regions(inventory, from_outside, read.named(project.directory))
-    return inventory
+    return set_apart_reads(inventory, records)
 
 
 def _probed(

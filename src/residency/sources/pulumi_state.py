@@ -14,7 +14,7 @@ The preview and event-log sources read the same resource objects through `Resour
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from residency.errors import InputError
@@ -22,7 +22,7 @@ from residency.inventory import UNKNOWN, Inventory, Secret, SourceInfo
 from residency.inventory.values import from_pulumi
 from residency.sources.deployed import locate_by_ocid
 from residency.sources.json_file import expect_list, expect_mapping
-from residency.sources.pulumi_graph import PulumiRecord, build_inventory
+from residency.sources.pulumi_graph import PulumiRecord, build_inventory, set_apart_reads
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 VERSIONS = (3, 4)
@@ -35,9 +35,8 @@ PENDING_DELETION = " (pending deletion)"
 class ResourceState:
     """One resource object of the engine's (ResourceV3, a step's state in a preview or an event)."""
 
-    record: PulumiRecord
+    record: PulumiRecord  # `read`: read (`get`), not created; the stack neither deploys nor deletes it
     id: Any = None
-    external: bool = False  # read (`get`), not created: the stack neither deploys nor deletes it
 
 
 def inventory_from_state(document: Any, file: str) -> Inventory:
@@ -52,7 +51,7 @@ def inventory_from_state(document: Any, file: str) -> Inventory:
             f"{len(pending)} operation(s) were still pending when the state was written: some resources may exist "
             "that the state does not list (run `pulumi refresh`, then export again)"
         )
-    sealed = sum(1 for state in states if not state.external
+    sealed = sum(1 for state in states if not state.record.read
                  for value in state.record.inputs.values() if value == SEALED)  # top-level ones
     if sealed:
         notes.append(
@@ -134,8 +133,9 @@ def resource_state(
             key: tuple(d for d in urns if isinstance(d, str))
             for key, urns in property_dependencies.items() if isinstance(urns, list)
         },
+        read=bool(entry.get("external")),
     )
-    return ResourceState(record, decode(entry.get("id") or outputs.get("id")), external=bool(entry.get("external")))
+    return ResourceState(record, decode(entry.get("id") or outputs.get("id")))
 
 
 def _optional_text(entry: dict[str, Any], key: str, file: str, where: str) -> str | None:
@@ -152,14 +152,8 @@ def deployed_inventory(
 ) -> Inventory:
     """Records -> inventory, regions decided as for a program, then placed by their OCIDs. What the stack
     only reads (`get`: a state's `external`, a preview's `read` step) is placed the same way but kept
-    apart (`Inventory.read`): the stack does not deploy it, and a resource that refers to it is
-    judged by where it is."""
+    apart (set_apart_reads)."""
     states = list(states)
-    read = [s.record.urn for s in states if s.external]
-    if read:
-        notes = [*notes, f"{len(read)} resource(s) the stack only reads (`get`) are left to whatever manages them, and "
-                 "judged only where a resource of the stack refers to them: " + ", ".join(read[:5])
-                 + (" ..." if len(read) > 5 else "")]
     stack_urn = next((s.record.urn for s in states if s.record.type == STACK_TYPE), None)
     project, stack = urn_project_and_stack(stack_urn or next((s.record.urn for s in states), ""))
     source = SourceInfo(kind=kind, path=file, project=project, stack=stack, stack_urn=stack_urn, notes=tuple(notes))
@@ -169,11 +163,7 @@ def deployed_inventory(
     )
     for resource, state in zip(inventory.resources, states, strict=True):
         locate_by_ocid(resource, state.id)
-    if not read:
-        return inventory
-    external = set(read)
-    return replace(inventory, resources=[r for r in inventory.resources if r.urn not in external],
-                   read={r.urn: r for r in inventory.resources if r.urn in external})
+    return set_apart_reads(inventory, [s.record for s in states])
 
 
 def urn_project_and_stack(urn: str) -> tuple[str | None, str | None]:

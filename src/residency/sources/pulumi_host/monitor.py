@@ -133,14 +133,16 @@ class RecordingMonitor(resource_pb2_grpc.ResourceMonitorServicer):
 
     def ReadResource(self, request, context):
         urn = self.make_urn(request.parent, request.type, request.name)
-        self._record(request, urn, True, request.properties)
+        self._record(request, urn, True, request.properties, read=True)
         properties = request.properties
         if self._known_ids and request.type == STACK_REFERENCE:
             # Known, as in an update, but empty: another stack's outputs are not part of this program.
             properties = struct_pb2.Struct()
             properties.CopyFrom(request.properties)
             properties.update({"outputs": {}, "secretOutputNames": []})
-        return resource_pb2.ReadResourceResponse(urn=urn, properties=properties)
+        # The engine reads the resource in a preview too: its ID is the one the program gave (empty,
+        # so unknown, where the program passed one known only after apply).
+        return resource_pb2.ReadResourceResponse(urn=urn, properties=properties, id=request.id)
 
     def RegisterResourceOutputs(self, request, context):
         return empty_pb2.Empty()
@@ -224,7 +226,7 @@ class RecordingMonitor(resource_pb2_grpc.ResourceMonitorServicer):
 
     # -- records ---------------------------------------------------------------------------
 
-    def _record(self, request, urn: str, custom: bool, struct: struct_pb2.Struct) -> None:
+    def _record(self, request, urn: str, custom: bool, struct: struct_pb2.Struct, *, read: bool = False) -> None:
         inputs = _decode(struct)
         record = PulumiRecord(
             urn=urn,
@@ -240,6 +242,7 @@ class RecordingMonitor(resource_pb2_grpc.ResourceMonitorServicer):
                 key: tuple(deps.urns) for key, deps in getattr(request, "propertyDependencies", {}).items()
             },
             location=self._location(request),
+            read=read,
         )
         with self._lock:
             self.records.append(record)
