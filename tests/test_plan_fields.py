@@ -10,7 +10,8 @@ import pytest
 
 from residency.errors import InputError
 from residency.inputs import MAX_NESTING, json_object_members
-from residency.sources.terraform_plan_fields import NO_REFERENCES, PlanBytes, plan_document, references_in
+from residency.sources.files import TELLING_KEYS
+from residency.sources.terraform_plan_fields import NO_REFERENCES, PlanBytes, plan_document, plan_members, references_in
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from terraform_speed import plan_document as generated_plan
@@ -44,11 +45,14 @@ def _config_resources(module: dict) -> list[dict]:
     _with_a_change_only(json.loads(FIXTURE.read_text())),
     _with_a_change_only(generated_plan(30)),
 ], ids=["checkov-fixture", "generated"])
-@pytest.mark.parametrize("members_read", [False, True], ids=["bytes", "members-read-first"])
+@pytest.mark.parametrize("members_read", [None, "unbuilt", "built"], ids=["bytes", "members-read-first", "built-first"])
 def test_the_reader_gets_what_the_standard_parser_gives_less_what_it_never_reads(document, members_read):
     data = json.dumps(document).encode()
-    # `residency check FILE` reads the members to tell the format, and hands them over with the bytes
-    decoded = plan_document(PlanBytes(data, json_object_members(data) if members_read else None), "plan.json")
+    # `residency check FILE` reads the members to tell the format (built where the file is of a
+    # plan's shape), and hands them over with the bytes
+    handed = PlanBytes(data, json_object_members(data)) if members_read == "unbuilt" else \
+        PlanBytes(data, plan=plan_members(data, TELLING_KEYS)) if members_read == "built" else PlanBytes(data)
+    decoded = plan_document(handed, "plan.json")
     assert decoded["planned_values"] == document["planned_values"]
     assert decoded["terraform_version"] == document["terraform_version"]
     assert decoded.get("variables") == document.get("variables")
@@ -95,6 +99,14 @@ def test_a_plan_of_another_shape_is_parsed_whole_for_the_reader_to_name_the_plac
     assert plan_document(PlanBytes(json.dumps(document).encode()), "plan.json") == document
 
 
+def test_a_member_given_twice_is_the_last_as_the_standard_parser_reads_it():
+    # the first not of its shape: one pass fails where the members read one by one are of a plan's shape
+    text = (b'{"terraform_version": "1.9.8", "planned_values": {"root_module": {}}, "resource_changes": 5, '
+            b'"resource_changes": []}')
+    assert plan_members(text) is None
+    assert plan_document(PlanBytes(text), "plan.json") == json.loads(text)
+
+
 def test_planned_values_with_a_number_msgspec_cannot_build_are_read_as_the_standard_parser_reads_them():
     text = (b'{"terraform_version": "1.9.8", "resource_changes": [], "planned_values": {"root_module": {"resources": '
             b'[{"address": "oci_core_volume.v", "type": "oci_core_volume", "values": {"size_in_gbs": 1e400}}]}}}')
@@ -104,6 +116,6 @@ def test_planned_values_with_a_number_msgspec_cannot_build_are_read_as_the_stand
 def test_a_plans_bytes_are_handed_over_once():
     handed = PlanBytes(b'{"terraform_version": "1.9.8", "planned_values": {}}')
     plan_document(handed, "plan.json")
-    assert handed.data is None and handed.members is None  # nothing the reader freed is kept here
+    assert handed.data is None and handed.members is None and handed.plan is None  # nothing the reader freed is kept here
     with pytest.raises(ValueError, match="read once"):
         plan_document(handed, "plan.json")

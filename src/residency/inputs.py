@@ -13,7 +13,7 @@ import signal
 import stat
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -91,11 +91,20 @@ def json_object_members(data: bytes) -> dict[str, Any] | None:
     values or names the place that is wrong."""
     import msgspec  # only the readers of large documents need it
 
+    return json_object_of_shape(data, dict[str, msgspec.Raw])
+
+
+def json_object_of_shape(data: bytes, shape: Any, dec_hook: Callable[[type, Any], Any] | None = None) -> Any:
+    """`data`'s JSON object built into `shape`, a msgspec type (a TypedDict builds the members it names
+    and skips the others, which are still checked); None where it is not of that shape, or not read
+    (as json_object_members)."""
+    import msgspec
+
     if not _valid_utf8(data):
         return None
     try:
         with nesting_bound(MAX_NESTING):
-            return msgspec.json.decode(data, type=dict[str, msgspec.Raw])
+            return msgspec.json.decode(data, type=shape, dec_hook=dec_hook)
     except (msgspec.MsgspecError, RecursionError):
         return None
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from residency.errors import InputError
-from residency.inputs import json_object_members, parse_json, read_bytes, text_of
+from residency.inputs import collector_paused, json_object_members, parse_json, read_bytes, text_of
 from residency.inventory import Inventory
 
 FORMATS = {
@@ -22,6 +22,15 @@ FORMATS = {
     "terraform-plan": "a Terraform plan (`terraform show -json PLANFILE`)",
     "terraform-state": "a Terraform state (`terraform show -json`, or terraform.tfstate)",
 }
+# Each format by the top-level keys that tell it, tried in this order.
+KINDS = (
+    ("pulumi-state", {"deployment", "checkpoint"}),
+    ("pulumi-preview", {"steps", "changeSummary"}),
+    ("pulumi-events", {"sequence"}),
+    ("terraform-plan", {"planned_values"}),
+    ("terraform-state", {"lineage", "terraform_version", "format_version"}),
+)
+TELLING_KEYS = frozenset().union(*(keys for _, keys in KINDS))
 EXPECTED = "expected " + ", ".join(FORMATS.values()) + "; or name the format with --from"
 
 
@@ -29,17 +38,24 @@ def load_file(path: Path, kind: str | None = None) -> Inventory:
     """The inventory of a file in any of FORMATS; `kind` forces the format."""
     file = str(path)
     data = read_bytes(path, file)
-    members = document = None
+    members = plan = document = None
     if kind is None:
-        members = json_object_members(data)
-        kind, document = detect(data, members, file)
+        from residency.sources.terraform_plan_fields import plan_members
+
+        # the largest files are plans: the pass that tells the format builds the members a plan
+        # reader reads (with the collector paused, as the reader pauses it); the members of a
+        # document not of that shape are read unbuilt
+        with collector_paused():
+            plan = plan_members(data, TELLING_KEYS)
+        members = json_object_members(data) if plan is None else None
+        kind, document = detect(data, members if plan is None else plan, file)
     if kind == "terraform-plan":
         from residency.sources.terraform_plan import load_plan
         from residency.sources.terraform_plan_fields import PlanBytes
 
         # handed over: the plan reader builds only the members it reads and frees the bytes as it reads
-        handed = PlanBytes(data, members)
-        del data, members, document
+        handed = PlanBytes(data, members, plan)
+        del data, members, plan, document
         return load_plan(path, handed)
     text = text_of(data, file)
     if kind == "pulumi-events":
@@ -64,8 +80,9 @@ def load_file(path: Path, kind: str | None = None) -> Inventory:
 
 
 def detect(data: bytes, members: dict[str, Any] | None, file: str) -> tuple[str, Any]:
-    """The format, told from the top-level keys (`members`: json_object_members of `data`); and the
-    document when telling needed it parsed whole (an event log, lines of JSON documents, has none)."""
+    """The format, told from the top-level keys (`members`: of `data`, at least those TELLING_KEYS
+    name; None when json_object_members reads no JSON object); and the document when telling
+    needed it parsed whole (an event log, lines of JSON documents, has none)."""
     keys, document = None if members is None else set(members), None
     if keys is None:  # no JSON object: parsed as a whole, for its error or an event log's first line
         text = text_of(data, file)
@@ -95,14 +112,4 @@ def _starts_with_event(text: str, file: str) -> bool:
 def _kind(keys: set[str] | None) -> str | None:
     if keys is None:
         return None
-    if keys & {"deployment", "checkpoint"}:
-        return "pulumi-state"
-    if keys & {"steps", "changeSummary"}:
-        return "pulumi-preview"
-    if "sequence" in keys:
-        return "pulumi-events"
-    if "planned_values" in keys:
-        return "terraform-plan"
-    if "lineage" in keys or keys & {"terraform_version", "format_version"}:
-        return "terraform-state"
-    return None
+    return next((kind for kind, telling in KINDS if keys & telling), None)

@@ -3,10 +3,10 @@
 A plan holds each value up to three times: in `planned_values`, in each change's `before` and
 `after`, and as the configuration's constants. The reader needs the first once; of a change only
 its actions and marks (and `after` where `planned_values` leaves the resource out); of the
-configuration only which attributes each resource sets and what they refer to. msgspec reads the
-plan's members unbuilt (as telling a file's format does), then builds each member the reader reads
-into its shape below, building those fields and skipping the others; each resource's expressions
-are cut to their references as soon as they are decoded. planned_values, whose values
+configuration only which attributes each resource sets and what they refer to. msgspec builds
+each member the reader reads into its shape below in one pass over the file (the pass that tells
+its format), building those fields and skipping the others; each resource's expressions are cut
+to their references as soon as they are decoded. planned_values, whose values
 take four times their bytes once built, is built last, from a copy of its own bytes once the
 file's are freed: the file's bytes and all they decode to are never held at once.
 
@@ -17,6 +17,7 @@ to name what is wrong.
 
 from __future__ import annotations
 
+import functools
 import typing
 from typing import Any, TypedDict
 
@@ -24,7 +25,7 @@ import msgspec
 from msgspec import Raw
 
 from residency.catalog import CATALOG
-from residency.inputs import MAX_NESTING, json_object_members, nesting_bound, parse_json
+from residency.inputs import MAX_NESTING, json_object_members, json_object_of_shape, nesting_bound, parse_json
 
 # An attribute whose expression refers to nothing (a constant): one shared value for all.
 NO_REFERENCES: dict[str, Any] = {}
@@ -109,31 +110,39 @@ class _Plan(TypedDict, total=False):
 
 class PlanBytes:
     """A plan file's bytes and, where they have been read (to tell the file's format), its top-level
-    members: handed over to plan_document, which takes both and frees them as it reads."""
+    members: built as plan_members builds them (`plan`), or else unbuilt (`members`); handed over
+    to plan_document, which takes them all and frees them as it reads."""
 
-    __slots__ = ("data", "members")
+    __slots__ = ("data", "members", "plan")
 
-    def __init__(self, data: bytes, members: dict[str, Raw] | None = None):
+    def __init__(self, data: bytes, members: dict[str, Raw] | None = None, plan: dict[str, Any] | None = None):
         self.data: bytes | None = data
         self.members = members
+        self.plan = plan
 
-    def take(self) -> tuple[bytes, dict[str, Raw] | None]:
-        data, members = self.data, self.members
+    def take(self) -> tuple[bytes, dict[str, Raw] | None, dict[str, Any] | None]:
+        data, members, plan = self.data, self.members, self.plan
         if data is None:
             raise ValueError("a plan's bytes are read once")
-        self.data = self.members = None
-        return data, members
+        self.data = self.members = self.plan = None
+        return data, members, plan
 
 
 def plan_document(handed: PlanBytes, file: str) -> Any:
     """The plan's JSON as the reader reads it (see the module's doc), or an InputError naming the
     file. The file's bytes are freed before planned_values is built (its values take four times
     their bytes), so the bytes and all they decode to are never held at once."""
-    data, members = handed.take()
-    if members is None:
-        members = json_object_members(data)
-    plan = None if members is None else _members_decoded(members)
-    del members  # views of the file's bytes: those the plan needs are in it
+    data, members, plan = handed.take()
+    if plan is None and members is None:
+        plan = plan_members(data)
+    if plan is None:  # not of the shape in one pass: member by member, as the format was told
+        if members is None:
+            members = json_object_members(data)
+        plan = None if members is None else _members_decoded(members)
+        del members  # views of the file's bytes: those the plan needs are in it
+    else:
+        for key in plan.keys() - _MEMBER_SHAPES.keys():  # members read to tell the format by
+            del plan[key]
     if plan is None or not _afters_decoded(plan):
         del plan  # not the shape of a plan: parsed whole, for the reader's checks to name the place
         return parse_json(data, file=file, what="valid JSON")
@@ -162,6 +171,20 @@ def _members_decoded(members: dict[str, Raw]) -> dict[str, Any] | None:
     except (msgspec.MsgspecError, RecursionError):
         return None
     return plan
+
+
+def plan_members(data: bytes, telling: frozenset[str] = frozenset()) -> dict[str, Any] | None:
+    """The members the reader reads, each built into its shape (planned_values kept as its text), in
+    one pass over the file's bytes; the members named in `telling` (which tell a document's format)
+    kept unbuilt, the others skipped. None where `data` is not of that shape, or not read
+    (json_object_members): member by member, a duplicate member of another shape is overwritten."""
+    return json_object_of_shape(data, _document_shape(telling), dec_hook=_expressions)
+
+
+@functools.cache
+def _document_shape(telling: frozenset[str]) -> type:
+    members = {**dict.fromkeys(telling, Raw), **_MEMBER_SHAPES}
+    return TypedDict("_Document", members, total=False)  # type: ignore[operator]
 
 
 def _afters_decoded(plan: dict[str, Any]) -> bool:
