@@ -99,6 +99,26 @@ class _PlannedValues(TypedDict, total=False):
     root_module: _PlannedAddresses
 
 
+# planned_values as the reader reads it: a resource's schema version, provider and sensitive_values
+# (the changes mark what is sensitive) are never read.
+class _PlannedResource(TypedDict, total=False):
+    address: Any
+    mode: Any
+    type: Any
+    name: Any
+    values: Any
+
+
+class _PlannedModule(TypedDict, total=False):
+    address: Any
+    resources: list[_PlannedResource]
+    child_modules: list[_PlannedModule]
+
+
+class _Planned(TypedDict, total=False):
+    root_module: _PlannedModule
+
+
 class _Plan(TypedDict, total=False):
     format_version: Any
     terraform_version: Any
@@ -209,11 +229,12 @@ def _afters_decoded(plan: dict[str, Any]) -> bool:
 
 
 def _decode_planned(planned: bytes, file: str) -> Any:
-    """planned_values, already checked as part of the whole. A number msgspec skips but cannot
-    build (`1e400`) is read as the standard parser reads the whole plan (infinity)."""
+    """planned_values, already checked as part of the whole, in its shape (_Planned). One of another
+    shape is parsed whole, for the reader's checks to name the place; a number msgspec skips but
+    cannot build (`1e400`) is read as the standard parser reads the whole plan (infinity)."""
     try:
         with nesting_bound(MAX_NESTING):
-            return msgspec.json.decode(planned)
+            return msgspec.json.decode(planned, type=_Planned)
     except (msgspec.MsgspecError, RecursionError):
         return parse_json(planned, file=file, what="valid JSON")
 
