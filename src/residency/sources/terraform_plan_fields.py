@@ -264,14 +264,19 @@ def cut_expressions(expressions: dict[str, Any]) -> References:
     cut = References.fromkeys(expressions, NO_REFERENCES)
     referring = []
     for attribute, expression in expressions.items():
-        if type(expression) is dict and "references" not in expression:
-            if not expression or len(expression) == 1 and "constant_value" in expression:
+        if type(expression) is dict:
+            if "constant_value" in expression and len(expression) == 1:
                 continue  # a constant (most attributes): it refers to nothing
-            found = references_in(expression)  # a block
-        elif type(expression) is dict and expression.keys() <= EXPRESSION_KEYS:
-            # an expression, not a block: its references read without a walk
-            references = expression["references"]
-            found = [r for r in references if isinstance(r, str)] if isinstance(references, list) else None
+            if "references" not in expression:
+                if not expression:
+                    continue
+                found = references_in(expression)  # a block
+            elif expression.keys() <= EXPRESSION_KEYS:
+                # an expression, not a block: its references read without a walk
+                references = expression["references"]
+                found = [r for r in references if isinstance(r, str)] if isinstance(references, list) else None
+            else:
+                found = references_in(expression)
         else:
             found = references_in(expression)
         if found:
