@@ -86,7 +86,7 @@ def test_the_reader_gets_what_the_standard_parser_gives_less_what_it_never_reads
     assert len(cut) == len(whole) > 0
     for read, written in zip(cut, whole, strict=True):
         assert {k: v for k, v in read.items() if k != "expressions"} == {
-            k: v for k, v in written.items() if k in ("address", "mode", "type", "name", "provider_config_key")}
+            k: v for k, v in written.items() if k in ("mode", "type", "name", "provider_config_key")}
         assert read["expressions"].keys() == written["expressions"].keys()
         for attribute, expression in written["expressions"].items():
             references = references_in(expression)

@@ -59,8 +59,7 @@ class _Change(TypedDict, total=False):
     change: _ChangeBody
 
 
-class _ConfigResource(TypedDict, total=False):
-    address: Any
+class _ConfigResource(TypedDict, total=False):  # not its address: the reader finds it by type and name
     mode: Any
     type: Any
     name: Any
