@@ -133,7 +133,10 @@ class ResourceBuilder:
             if references is not last:
                 last, dependencies = references, instances.dependencies(references, self._variant)
                 # every URN the attributes depend on, sorted, once: one attribute's own tuple is that
-                every = next(iter(dependencies.values())) if len(dependencies) == 1 else _all_of(dependencies)
+                if len(dependencies) == 1:
+                    every = next(iter(dependencies.values()))
+                else:  # none (references to nothing the inventory holds) or several
+                    every = _all_of(dependencies) if dependencies else ()
             resource.property_dependencies, resource.dependencies = dependencies, every
         urn = (lambda address: f"{self._variant}::{address}") if self._variant else (lambda address: address)
         return Inventory(source=source, resources=self._resources,
@@ -182,7 +185,8 @@ class _Instances:
             # the addresses it names: a resource's, an input's, or every instance of a resource
             named_here: set[str] = set()
             for reference in named:
-                if reference in addresses or INPUT.match(reference):
+                # an input's address holds `var.` or `data.`: the expression is asked of those alone
+                if reference in addresses or ("var." in reference or "data." in reference) and INPUT.match(reference):
                     named_here.add(reference)
                 elif instances := by_base.get(reference):
                     named_here.update(instances)
