@@ -287,7 +287,10 @@ class _Plan:
         expressions = config.get("expressions")
         if not isinstance(expressions, References):  # parsed whole: cut here
             expressions = cut_expressions(expect_mapping(expressions, self._file, f"configuration ({address})"))
-        provider, inherited = self._provider_key(config.get("provider_config_key"), module)
+        key = config.get("provider_config_key")
+        # the configurations of a module most often share one key: its resolution found without a call
+        found = self._provider_keys.get((key, module)) if type(key) is str else None
+        provider, inherited = self._provider_key(key, module) if found is None else found
         references, origins = self._references(expressions, module) if expressions.referring else (NO_DEPENDENCIES, NO_ORIGINS)
         return _Configured(config, module, expressions, provider, inherited, references, origins,
                            token if isinstance(token, str) else None)
