@@ -11,7 +11,14 @@ import pytest
 from residency.errors import InputError
 from residency.inputs import MAX_NESTING, json_object_members
 from residency.sources.files import TELLING_KEYS
-from residency.sources.terraform_plan_fields import NO_REFERENCES, PlanBytes, plan_document, plan_members, references_in
+from residency.sources.terraform_plan_fields import (
+    NO_REFERENCES,
+    ChangeIndex,
+    PlanBytes,
+    plan_document,
+    plan_members,
+    references_in,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from terraform_speed import plan_document as generated_plan
@@ -72,7 +79,10 @@ def test_the_reader_gets_what_the_standard_parser_gives_less_what_it_never_reads
     assert decoded["terraform_version"] == document["terraform_version"]
     assert decoded.get("variables") == document.get("variables")
     planned = _planned(document["planned_values"]["root_module"])
-    for read, written in zip(decoded["resource_changes"], document["resource_changes"], strict=True):
+    # indexed by address as they are decoded (ChangeIndex), in the order of the plan
+    assert type(decoded["resource_changes"]) is ChangeIndex
+    assert list(decoded["resource_changes"]) == [change["address"] for change in document["resource_changes"]]
+    for read, written in zip(decoded["resource_changes"].values(), document["resource_changes"], strict=True):
         assert {k: v for k, v in read.items() if k != "change"} == {
             k: v for k, v in written.items() if k in ("address", "mode", "type", "name", "module_address")}
         expected = {k: v for k, v in written["change"].items() if k in ("actions", "after", "after_unknown", "after_sensitive")}
@@ -119,13 +129,34 @@ def test_a_member_given_twice_is_the_last_as_the_standard_parser_reads_it():
     text = (b'{"terraform_version": "1.9.8", "planned_values": {"root_module": {}}, "resource_changes": 5, '
             b'"resource_changes": []}')
     assert plan_members(text) is None
-    assert plan_document(PlanBytes(text), "plan.json") == json.loads(text)
+    decoded = plan_document(PlanBytes(text), "plan.json")
+    assert decoded.pop("resource_changes") == {}  # the last, indexed
+    assert decoded == {key: value for key, value in json.loads(text).items() if key != "resource_changes"}
+
+
+@pytest.mark.parametrize("unusual", [{"address": 3, "change": {}}, {"address": "a.b", "change": {"actions": "create"}},
+                                     {"address": "a.b", "change": {"actions": ["create", 1]}}, {"address": "a.b"}],
+                         ids=["address", "actions", "an-action", "no-body"])
+def test_changes_not_as_terraform_writes_them_are_left_to_the_reader_to_index(unusual):
+    document = generated_plan(3)
+    document["resource_changes"].insert(1, unusual)
+    decoded = plan_document(PlanBytes(json.dumps(document).encode()), "plan.json")
+    assert type(decoded["resource_changes"]) is list  # for the reader's checks to name the change by its place
+
+
+def test_a_change_listed_twice_is_indexed_as_the_reader_indexes_it():
+    document = generated_plan(3)
+    first, *_ = document["resource_changes"]
+    document["resource_changes"].append({**first, "change": {**first["change"], "actions": ["update"]}})
+    decoded = plan_document(PlanBytes(json.dumps(document).encode()), "plan.json")
+    assert list(decoded["resource_changes"]) == [c["address"] for c in document["resource_changes"][:3]]
+    assert decoded["resource_changes"][first["address"]]["change"]["actions"] == ["update"]  # the last listing
 
 
 def test_planned_values_with_a_number_msgspec_cannot_build_are_read_as_the_standard_parser_reads_them():
     text = (b'{"terraform_version": "1.9.8", "resource_changes": [], "planned_values": {"root_module": {"resources": '
             b'[{"address": "oci_core_volume.v", "type": "oci_core_volume", "values": {"size_in_gbs": 1e400}}]}}}')
-    assert plan_document(PlanBytes(text), "plan.json") == json.loads(text)
+    assert plan_document(PlanBytes(text), "plan.json")["planned_values"] == json.loads(text)["planned_values"]
 
 
 def test_a_plans_bytes_are_handed_over_once():

@@ -46,6 +46,8 @@ from residency.sources.terraform_graph import (
     TerraformRecord,
 )
 from residency.sources.terraform_plan_fields import (
+    USUAL_ACTIONS,
+    ChangeIndex,
     PlanBytes,
     References,
     cut_expressions,
@@ -62,9 +64,6 @@ DATA_ADDRESS = re.compile(r"(^|\.)data\.[^.]+\.[^.]+$")
 VARIABLE, DATA_READ, UNREAD = "var.", "data.", object()
 NOT_RESOURCES = {"var", "local", "data", "module", "count", "each", "path", "terraform", "self"}
 SKIPPED_ACTIONS = (["delete"], ["forget"])
-# The actions Terraform writes: lists of strings (one equal to one of these holds strings only).
-USUAL_ACTIONS = (["create"], ["no-op"], ["update"], ["read"], ["delete"], ["delete", "create"],
-                 ["create", "delete"], ["forget"])
 NO_CHANGE: Mapping[str, Any] = MappingProxyType({})  # the change of a resource resource_changes does not list
 NO_MARKS: Mapping[str, Any] = MappingProxyType({})  # nothing unknown, or nothing sensitive (`false`, `{}`, absent)
 # The resources of a module the configuration does not show, by type, then name.
@@ -153,8 +152,15 @@ class _Plan:
         self._unset_kinds: dict[str, dict[str, tuple[bool, bool]]] = {}  # by type, then attribute
         self._written: dict[str, str | None] = {}  # a reference -> what it names as written (_written_address)
         self._last_configured: _Configured | None = None  # the configuration of the resource read last
-        self._changes: dict[str, dict] = {}
-        changes = expect_list(document.get("resource_changes"), self._file, "resource_changes")
+        changes = document.pop("resource_changes", None)  # held by the index alone, each change is freed once read
+        if type(changes) is ChangeIndex:  # indexed as the plan was decoded
+            self._changes: dict[str, dict] = changes
+        else:
+            self._changes = {}
+            self._index_changes(expect_list(changes, self._file, "resource_changes"))
+        self._planned_addresses = _planned(self._document["planned_values"].get("root_module"), self._changes)
+
+    def _index_changes(self, changes: list) -> None:
         indexed = self._changes
         for index, change in enumerate(changes):
             # a plan's change is an object with an address and a body of actions (most often one of
@@ -165,8 +171,7 @@ class _Plan:
                 indexed[address] = change
             else:
                 self._index_change(index, change)
-        changes.clear()  # held by the index alone, each change is freed once read (the document is the reader's own)
-        self._planned_addresses = _planned(self._document["planned_values"].get("root_module"), self._changes)
+        changes.clear()  # the document is the reader's own
 
     def _index_change(self, index: int, change: Any) -> None:
         if not isinstance(change, dict) or not isinstance(change.get("address"), str):

@@ -11,7 +11,8 @@ take four times their bytes once built, is built last, from a copy of its own by
 file's are freed: the file's bytes and all they decode to are never held at once.
 
 `plan_document` gives the reader the same plain document the standard parser would, less what it
-never reads; a plan that does not fit these shapes is parsed whole, for the reader's own checks
+never reads, with its changes indexed by address where all are as Terraform writes them
+(ChangeIndex); a plan that does not fit these shapes is parsed whole, for the reader's own checks
 to name what is wrong.
 """
 
@@ -127,6 +128,19 @@ class _Plan(TypedDict, total=False):
     configuration: _Configuration
 
 
+# The actions Terraform writes: lists of strings (one equal to one of these holds strings only).
+USUAL_ACTIONS = (["create"], ["no-op"], ["update"], ["read"], ["delete"], ["delete", "create"],
+                 ["create", "delete"], ["forget"])
+
+
+class ChangeIndex(dict):
+    """A plan's resource_changes by address, each an object with an address and a body whose actions
+    are absent or USUAL_ACTIONS (a change listed twice: the last), in the order of their first
+    listing: indexed as they are decoded, one pass over them fewer for the reader."""
+
+    __slots__ = ()
+
+
 class PlanBytes:
     """A plan file's bytes and, where they have been read (to tell the file's format), its top-level
     members: built as plan_members builds them (`plan`), or else unbuilt (`members`); handed over
@@ -208,22 +222,32 @@ def _document_shape(telling: frozenset[str]) -> type:
 
 def _afters_decoded(plan: dict[str, Any]) -> bool:
     """Each change's `after` decoded where planned_values leaves its resource out, and dropped
-    elsewhere; False when planned_values or an `after` is not of the shape of one."""
+    elsewhere; the changes indexed as they are read (ChangeIndex) where all are as Terraform writes
+    them. False when planned_values or an `after` is not of the shape of one."""
     try:
         with nesting_bound(MAX_NESTING):
             # only the addresses: all of planned_values is built once the file's bytes are freed
             planned_values = msgspec.json.decode(plan.get("planned_values", b"{}"), type=_PlannedValues)
             planned = planned_addresses(planned_values.get("root_module"))
+            index: ChangeIndex | None = ChangeIndex()
             for change in plan.get("resource_changes") or ():
-                body = change.get("change")
+                body, address = change.get("change"), change.get("address")
+                if index is not None:
+                    if type(address) is str and type(body) is dict \
+                            and ((actions := body.get("actions")) is None or actions in USUAL_ACTIONS):
+                        index[address] = change
+                    else:
+                        index = None  # the reader's own checks name what is wrong
                 if body is None or "after" not in body:
                     continue
-                if isinstance(change.get("address"), str) and change["address"] in planned:
+                if type(address) is str and address in planned:
                     del body["after"]
                 else:
                     body["after"] = msgspec.json.decode(body["after"])
     except (msgspec.MsgspecError, RecursionError):
         return False
+    if index is not None:
+        plan["resource_changes"] = index
     return True
 
 
