@@ -144,6 +144,13 @@ def test_changes_not_as_terraform_writes_them_are_left_to_the_reader_to_index(un
     assert type(decoded["resource_changes"]) is list  # for the reader's checks to name the change by its place
 
 
+def test_the_index_of_changes_holds_the_planned_addresses_no_change_lists():
+    document = generated_plan(6)
+    unchanged = document["resource_changes"].pop(4)["address"]
+    decoded = plan_document(PlanBytes(json.dumps(document).encode()), "plan.json")
+    assert decoded["resource_changes"].unchanged == {unchanged}
+
+
 def test_a_change_listed_twice_is_indexed_as_the_reader_indexes_it():
     document = generated_plan(3)
     first, *_ = document["resource_changes"]

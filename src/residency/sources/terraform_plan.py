@@ -536,8 +536,11 @@ def _mode(resource: Mapping[str, Any], file: str, where: str) -> str:
 def _planned(root: Any, changes: Mapping[str, dict]) -> set[str]:
     """Every planned address (planned_values and the changes that deploy), and each without
     its instance index: what a reference written in a module may name."""
-    found = planned_addresses(root)
-    found.update(changes)
+    if type(changes) is ChangeIndex:  # with the addresses of planned_values it does not list
+        found = changes.unchanged | changes.keys()
+    else:
+        found = planned_addresses(root)
+        found.update(changes)
     found |= {address[:address.rindex("[")] for address in found if address.endswith("]") and "[" in address}
     return found
 

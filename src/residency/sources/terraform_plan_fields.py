@@ -136,9 +136,15 @@ USUAL_ACTIONS = (["create"], ["no-op"], ["update"], ["read"], ["delete"], ["dele
 class ChangeIndex(dict):
     """A plan's resource_changes by address, each an object with an address and a body whose actions
     are absent or USUAL_ACTIONS (a change listed twice: the last), in the order of their first
-    listing: indexed as they are decoded, one pass over them fewer for the reader."""
+    listing: indexed as they are decoded, one pass over them fewer for the reader. `unchanged`: the
+    addresses planned_values lists that no change does (most often none), so that the reader has
+    every planned address without a walk of planned_values."""
 
-    __slots__ = ()
+    __slots__ = ("unchanged",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unchanged: set[str] = set()
 
 
 class PlanBytes:
@@ -247,6 +253,7 @@ def _afters_decoded(plan: dict[str, Any]) -> bool:
     except (msgspec.MsgspecError, RecursionError):
         return False
     if index is not None:
+        index.unchanged = planned.difference(index)
         plan["resource_changes"] = index
     return True
 
