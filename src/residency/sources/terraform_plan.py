@@ -307,14 +307,12 @@ class _Plan:
         not set (the provider computes them): taken out of `values` with their marks, but for the
         `dynamic` blocks among them (_unset_kind)."""
         unseen = None
+        kinds = self._unset_kinds.get(type_) or {}  # what each unset unknown attribute of the type is
         for attribute, mark in unknowns.items():
             secret = secrets.get(attribute)
             if mark is True:
                 if expressions is not None and attribute not in expressions and secret is not True:
-                    kinds = self._unset_kinds.get(type_)
-                    kind = kinds.get(attribute) if kinds is not None else None
-                    if kind is None:
-                        kind = self._unset_kind(type_, attribute)
+                    kind = kinds.get(attribute) or self._unset_kind(type_, attribute)
                     if not kind[0]:  # not a dynamic block: computed by the provider
                         values.pop(attribute, None)
                         if kind[1]:
