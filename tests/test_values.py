@@ -113,6 +113,14 @@ def test_scan_text_names_the_properties_that_hold_values_known_only_after_apply(
         "number": 3,
     }
     assert scan_text(properties, "ocid1.").unknown_keys == ["unknown", "template", "secret", "deep"]
+    skipped = scan_text(properties, "ocid1.", frozenset({"known", "deep"}))
+    assert (skipped.strings, skipped.unknown_keys) == ([], ["unknown", "template", "secret"])
+
+
+def test_the_labels_no_service_reads_as_references_are_the_tags_in_both_namings():
+    from residency.catalog import CATALOG
+
+    assert CATALOG.labels == {"defined_tags", "freeform_tags", "system_tags", "definedTags", "freeformTags", "systemTags"}
 
 
 def test_a_resource_s_first_value_is_what_select_finds_first():

@@ -77,6 +77,10 @@ def short_type(token: str) -> str:
     return token
 
 
+def _camel(name: str) -> str:
+    return re.sub(r"_([a-z0-9])", lambda match: match.group(1).upper(), name)
+
+
 def _snake(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
@@ -109,6 +113,8 @@ class Catalog:
         }
         self._terraform_aliases = dict(types["terraform_aliases"])
         self._same_region_fields = {token: frozenset(fields) for token, fields in types["same_region_fields"].items()}
+        # in both namings: Terraform's and pulumi-oci's (camelCase at the top level)
+        self.labels = frozenset({*types["labels"], *(_camel(name) for name in types["labels"])})
         self.region_less_ocid_types = frozenset(types["region_less"]["ocid_types"])
         self._region_less_fields = tuple(types["region_less"]["fields"])
         self._data_source_elsewhere_words = tuple(types["data_sources"]["elsewhere_words"])

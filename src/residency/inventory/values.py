@@ -210,15 +210,17 @@ class TextScan(NamedTuple):  # a tuple: made for every resource, and cheaper to 
     unknown_keys: list[str]  # the top-level keys whose values are, or hold, a value known only after apply
 
 
-def scan_text(properties: Mapping[str, Any], text: str) -> TextScan:
+def scan_text(properties: Mapping[str, Any], text: str, skipped: frozenset[str] = frozenset()) -> TextScan:
     """The known string values that contain `text` (in lower case), and the properties that hold
-    values known only after apply (UNKNOWN, a Template), in one walk. A rule that looks for a few
-    values among many: the walk builds a path only for what it finds, where `leaves` builds one
-    for every value."""
+    values known only after apply (UNKNOWN, a Template), in one walk, but for the properties named
+    in `skipped`. A rule that looks for a few values among many: the walk builds a path only for
+    what it finds, where `leaves` builds one for every value."""
     found: list[FieldValue] = []
     unknown_keys: list[str] = []
     probe = _caseless_part(text)
     for key, value in properties.items():
+        if key in skipped:
+            continue
         if type(value) is str:  # most values: no call, and no path unless it holds `text`
             if probe in value and text in value.lower():
                 found.append(FieldValue(str(key), value, False))

@@ -41,7 +41,7 @@ class ForeignReference(ResourceRule):
         if resource.kind is ResourceKind.NOT_OCI or not context.is_protected(resource):
             return
         own_region = resource.region.region if resource.region else None
-        scan = scan_text(resource.properties, "ocid1.")  # one walk serves both
+        scan = scan_text(resource.properties, "ocid1.", CATALOG.labels)  # one walk serves both; tags refer to nothing
         found: list[tuple[Violation, Region | None]] = []
         if scan.strings:  # each part only where there is something for it to read: asked of every protected resource
             found += self._known_ocids(resource, scan.strings, context)
