@@ -28,7 +28,7 @@ from pulumi.runtime.proto import (
 )
 
 from residency.inventory import SourceLocation
-from residency.inventory.values import from_pulumi
+from residency.inventory.values import UNKNOWN_SENTINEL, from_pulumi
 from residency.oci.regions import Region, lookup_region
 from residency.sources.pulumi_graph import OCI_PROVIDER, PulumiRecord, provider_urn
 from residency.sources.pulumi_host.invokes import InvokeAnswers
@@ -140,9 +140,10 @@ class RecordingMonitor(resource_pb2_grpc.ResourceMonitorServicer):
             properties = struct_pb2.Struct()
             properties.CopyFrom(request.properties)
             properties.update({"outputs": {}, "secretOutputNames": []})
-        # The engine reads the resource in a preview too: its ID is the one the program gave (empty,
+        # The engine reads the resource in a preview too: its ID is the one the program gave (none,
         # so unknown, where the program passed one known only after apply).
-        return resource_pb2.ReadResourceResponse(urn=urn, properties=properties, id=request.id)
+        known = request.id if request.id != UNKNOWN_SENTINEL else ""
+        return resource_pb2.ReadResourceResponse(urn=urn, properties=properties, id=known)
 
     def RegisterResourceOutputs(self, request, context):
         return empty_pb2.Empty()
