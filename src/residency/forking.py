@@ -102,16 +102,23 @@ class Forked(Generic[T]):
     def result(self, otherwise: Callable[[], list[T]]) -> list[T]:
         """The pieces the copy computed, or, where it gave nothing, `otherwise()` computed here."""
         data = self._read()
-        if self._wait() != 0 or data is None or len(data) < _COUNT_BYTES:
+        pieces = self._unpickled(data)
+        # reaped once its pieces are read: the copy's end (its memory given back) goes on meanwhile
+        if self._wait() != 0 or pieces is None:
             return otherwise()
+        return pieces
+
+    def _unpickled(self, data: bytes | None) -> list[T] | None:
+        if data is None or len(data) < _COUNT_BYTES:
+            return None
         count = int.from_bytes(data[-_COUNT_BYTES:], "little")  # written last: the copy got to the end
         stream, pieces = io.BytesIO(memoryview(data)[:-_COUNT_BYTES]), []
         try:
             while stream.tell() < len(data) - _COUNT_BYTES:
                 pieces.append(_SharedUnpickler(stream, self._shared).load())
         except Exception:  # noqa: BLE001 - a result cut short or garbled is no result: computed here
-            return otherwise()
-        return pieces if len(pieces) == count else otherwise()
+            return None
+        return pieces if len(pieces) == count else None
 
     def _read(self) -> bytes | None:
         if self._pipe is None:
