@@ -46,7 +46,6 @@ from residency.sources.terraform_graph import (
     TerraformRecord,
 )
 from residency.sources.terraform_plan_fields import (
-    USUAL_ACTIONS,
     ChangeIndex,
     PlanBytes,
     References,
@@ -54,6 +53,7 @@ from residency.sources.terraform_plan_fields import (
     plan_document,
     planned_addresses,
     references_in,
+    usual_change,
 )
 
 MODULE_PART = re.compile(r'module\.([^.\[]+)(?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?')
@@ -163,11 +163,7 @@ class _Plan:
     def _index_changes(self, changes: list) -> None:
         indexed = self._changes
         for index, change in enumerate(changes):
-            # a plan's change is an object with an address and a body of actions (most often one of
-            # a few lists of strings, known without a look at each)
-            if type(change) is dict and type(address := change.get("address")) is str \
-                    and type(body := change.get("change")) is dict \
-                    and ((actions := body.get("actions")) is None or actions in USUAL_ACTIONS):
+            if type(change) is dict and usual_change(address := change.get("address"), change.get("change")):
                 indexed[address] = change
             else:
                 self._index_change(index, change)

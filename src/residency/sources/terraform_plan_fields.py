@@ -133,6 +133,13 @@ USUAL_ACTIONS = (["create"], ["no-op"], ["update"], ["read"], ["delete"], ["dele
                  ["create", "delete"], ["forget"])
 
 
+def usual_change(address: Any, body: Any) -> bool:
+    """A change as Terraform writes it: an address, and a body whose actions are absent or one of
+    USUAL_ACTIONS (known without a look at each); any other is left to the reader's checks."""
+    return type(address) is str and type(body) is dict and ((actions := body.get("actions")) is None
+                                                           or actions in USUAL_ACTIONS)
+
+
 class ChangeIndex(dict):
     """A plan's resource_changes by address, each an object with an address and a body whose actions
     are absent or USUAL_ACTIONS (a change listed twice: the last), in the order of their first
@@ -239,8 +246,7 @@ def _afters_decoded(plan: dict[str, Any]) -> bool:
             for change in plan.get("resource_changes") or ():
                 body, address = change.get("change"), change.get("address")
                 if index is not None:
-                    if type(address) is str and type(body) is dict \
-                            and ((actions := body.get("actions")) is None or actions in USUAL_ACTIONS):
+                    if usual_change(address, body):
                         index[address] = change
                     else:
                         index = None  # the reader's own checks name what is wrong
